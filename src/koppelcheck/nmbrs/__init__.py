@@ -1,0 +1,1 @@
+"""Nmbrs SOAP v3: the call catalogue, the client, the probe and the manual's steps."""

@@ -1,0 +1,1 @@
+"""Faithful local stand-ins for AFAS Profit and Nmbrs, served on loopback only."""
