@@ -1,0 +1,1 @@
+"""The command line: the only layer that prints, prompts, draws progress or picks an exit code."""
