@@ -1,0 +1,127 @@
+"""Where secrets come from: ``--token-file``/stdin, then the environment, then the OS keyring, then
+a hidden prompt on a terminal. The source is recorded; the value never is.
+
+Plaintext and "fail" keyring backends are refused: a token in a base64 file is not a kept secret.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from koppelcheck.errors import InputError, MissingSettingError
+from koppelcheck.secret import Secret
+
+KEYRING_SERVICE = "koppelcheck"
+_INSECURE_BACKEND_MARKERS = ("plaintext", "fail", "null", "uncrypted", "unencrypted")
+
+
+def clean_pasted(value: str, field: str) -> str:
+    """Trim what copy-paste adds (whitespace, line breaks, a BOM, one pair of quotes).
+
+    Whitespace inside the value is refused rather than guessed away.
+    """
+    cleaned = value.replace("\ufeff", "").strip()
+    if len(cleaned) >= 2 and cleaned[0] == cleaned[-1] and cleaned[0] in "'\"":
+        cleaned = cleaned[1:-1].strip()
+    if not cleaned:
+        raise InputError(field, "is empty")
+    if any(ch.isspace() for ch in cleaned) and not cleaned.lstrip().startswith("<"):
+        raise InputError(field, "contains spaces or line breaks inside the value",
+                         "paste the token as one line")
+    if any(ord(ch) < 32 for ch in cleaned if ch not in "\r\n\t"):
+        raise InputError(field, "contains control characters")
+    return cleaned
+
+
+def keyring_account(system: str, *parts: str) -> str:
+    """The keyring user name of a stored token: ``nmbrs:<domain>:<username>`` or ``afas:<env>``."""
+    return ":".join([system, *[p.strip().lower() for p in parts if p]])
+
+
+def secure_keyring() -> object | None:
+    """The active keyring backend when it keeps secrets safely, else None (with no exception)."""
+    try:
+        import keyring
+        from keyring.backends import chainer
+    except Exception:  # noqa: BLE001 - a broken keyring install must not stop a check
+        return None
+    backend = keyring.get_keyring()
+    backends = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
+    for candidate in backends:
+        name = f"{type(candidate).__module__}.{type(candidate).__name__}".lower()
+        if not any(marker in name for marker in _INSECURE_BACKEND_MARKERS):
+            return backend
+    return None
+
+
+def keyring_refusal_reason() -> str | None:
+    """Why the keyring cannot be used, or None when it can."""
+    if secure_keyring() is not None:
+        return None
+    try:
+        import keyring
+
+        return f"keyring backend {type(keyring.get_keyring()).__name__} is not a secure store"
+    except Exception as exc:  # noqa: BLE001
+        return f"keyring unavailable ({type(exc).__name__})"
+
+
+def read_keyring(account: str) -> str | None:
+    """A token from a secure keyring, or None (also when the keyring is insecure or broken)."""
+    backend = secure_keyring()
+    if backend is None:
+        return None
+    try:
+        return backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined,no-any-return]
+    except Exception:  # noqa: BLE001 - an unusable keyring is the same as an empty one here
+        return None
+
+
+@dataclass(frozen=True)
+class SecretRequest:
+    """What to look for: a label for messages, the flag, the variable and the keyring account."""
+
+    label: str
+    env_var: str
+    keyring_account: str | None
+    file_flag: str = "--token-file"
+
+
+def resolve_secret(
+    request: SecretRequest,
+    *,
+    token_file: str | None,
+    prompt: Callable[[str], str] | None,
+    stdin_reader: Callable[[], str] = lambda: sys.stdin.read(),
+) -> Secret:
+    """Find a secret in the contract's order; raise MissingSettingError (exit 3) naming every way."""
+    if token_file:
+        raw = stdin_reader() if token_file == "-" else _read_file(token_file, request.file_flag)
+        return Secret(clean_pasted(raw, request.file_flag), source="stdin" if token_file == "-" else "file")
+    from_env = os.environ.get(request.env_var)
+    if from_env:
+        return Secret(clean_pasted(from_env, request.env_var), source="env")
+    if request.keyring_account:
+        stored = read_keyring(request.keyring_account)
+        if stored:
+            return Secret(stored, source="keyring")
+    if prompt is not None:
+        return Secret(clean_pasted(prompt(request.label), request.label), source="prompt")
+    ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
+    if request.keyring_account:
+        ways.append(f"the OS keyring (koppelcheck credentials set, account {request.keyring_account})")
+    ways.append("run on a terminal without --no-input to be asked")
+    raise MissingSettingError(request.label, ways)
+
+
+def _read_file(path: str, flag: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(flag, f"file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(flag, f"cannot read {path}: {type(exc).__name__}") from None

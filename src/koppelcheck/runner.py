@@ -1,0 +1,111 @@
+"""Runs checks concurrently: prerequisites, time limits, and a crashing check becomes ``error``.
+
+The runner prints nothing; it reports progress as events to an optional callback, so the CLI can
+draw a progress bar and a library caller can ignore it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from koppelcheck.checks import CheckSpec, Outcome
+from koppelcheck.errors import CallTimeout, RemoteError
+from koppelcheck.i18n import Translator
+from koppelcheck.models import CheckResult, Fix, Status
+from koppelcheck.secret import Redactor
+
+PASSING = frozenset({Status.PASS, Status.WARN})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress event: a check started (``result`` None) or finished."""
+
+    check_id: str
+    title: str
+    result: CheckResult | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class CheckRunner:
+    """Runs a set of :class:`CheckSpec` and returns their results in the order given."""
+
+    def __init__(
+        self,
+        translator: Translator,
+        *,
+        check_timeout_s: float,
+        on_progress: ProgressCallback | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self._t = translator
+        self._check_timeout_s = check_timeout_s
+        self._on_progress = on_progress or (lambda _event: None)
+        self._redactor = redactor or Redactor()
+
+    async def run(self, specs: Sequence[CheckSpec]) -> list[CheckResult]:
+        """Run every check as soon as its prerequisites are done; results keep ``specs``' order."""
+        ids = [spec.id for spec in specs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate check ids")
+        tasks: dict[str, asyncio.Task[CheckResult]] = {}
+        for spec in specs:
+            missing = [r for r in spec.requires if r not in ids]
+            if missing:
+                raise ValueError(f"{spec.id} requires unknown checks {missing}")
+        for spec in specs:
+            tasks[spec.id] = asyncio.create_task(self._run_one(spec, tasks), name=spec.id)
+        return [await tasks[spec.id] for spec in specs]
+
+    async def _run_one(
+        self, spec: CheckSpec, tasks: dict[str, asyncio.Task[CheckResult]]
+    ) -> CheckResult:
+        # Let every task be created before any waits on another.
+        await asyncio.sleep(0)
+        for required in spec.requires:
+            before = await asyncio.shield(tasks[required])
+            if before.status not in PASSING:
+                return self._finish(spec, Outcome(
+                    Status.SKIP, self._t("core.skip.requires", check=required, status=before.status.value)
+                ), 0.0)
+        self._on_progress(Progress(spec.id, spec.title))
+        started = time.perf_counter()
+        outcome = await self._guarded(spec)
+        return self._finish(spec, outcome, time.perf_counter() - started)
+
+    async def _guarded(self, spec: CheckSpec) -> Outcome:
+        limit = spec.timeout_s or self._check_timeout_s
+        try:
+            return await asyncio.wait_for(spec.run(), timeout=limit)
+        except (TimeoutError, CallTimeout):
+            return Outcome(Status.ERROR, self._t("core.error.timeout", seconds=f"{limit:g}"),
+                           Fix(text=self._t("core.fix.retry_later")))
+        except RemoteError as exc:
+            return Outcome(Status.ERROR, self._t("core.error.remote", reason=self._clean(exc)),
+                           Fix(text=self._t("core.fix.retry_later")))
+        except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the others
+            return Outcome(Status.ERROR, self._t("core.error.crash", kind=type(exc).__name__,
+                                                 reason=self._clean(exc)))
+
+    def _clean(self, exc: BaseException) -> str:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return self._redactor.redact(text)[:300]
+
+    def _finish(self, spec: CheckSpec, outcome: Outcome, seconds: float) -> CheckResult:
+        result = CheckResult(
+            id=spec.id,
+            status=outcome.status,
+            title=spec.title,
+            message=self._redactor.redact(outcome.message),
+            step=spec.step,
+            fix=Fix(text=self._redactor.redact(outcome.fix.text), links=outcome.fix.links),
+            duration_ms=round(seconds * 1000),
+            confirmed=outcome.confirmed,
+        )
+        self._on_progress(Progress(spec.id, spec.title, result))
+        return result
