@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from koppelcheck.exitcodes import ExitCode
+
 REPORT_SCHEMA = "koppelcheck.report/v1"
 BATCH_SCHEMA = "koppelcheck.batch/v1"
 
@@ -27,17 +29,6 @@ class Status(StrEnum):
     WARN = "warn"
     SKIP = "skip"
     MANUAL = "manual"
-
-
-class ExitCode:
-    """Exit codes of the contract."""
-
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    CANNOT_RUN = 3
-    UNDETERMINED = 4
-    INTERRUPTED = 130
 
 
 class Fix(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 
 from koppelcheck.errors import InputError, KoppelcheckError, MissingSettingError
-from koppelcheck.models import ExitCode
+from koppelcheck.exitcodes import ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,0 +1,72 @@
+"""Helpers the check commands share: asking for settings, hidden prompts, running and reporting."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import typer
+
+from koppelcheck.cli.options import CommonOptions
+from koppelcheck.errors import MissingSettingError
+from koppelcheck.models import Report
+from koppelcheck.runner import ProgressCallback
+
+
+def ask_setting(flag: str, env_var: str, can_ask: bool) -> str:
+    """Ask for a missing setting on a terminal; otherwise exit 3 naming the flag and variable."""
+    if not can_ask:
+        raise MissingSettingError(flag, [flag, f"environment variable {env_var}"])
+    return str(typer.prompt(flag.lstrip("-"), err=True))
+
+
+def hidden_prompt(label: str) -> str:
+    """Ask for a secret without echoing it."""
+    return str(typer.prompt(label, hide_input=True, err=True))
+
+
+class _ScrubbingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from koppelcheck.secret import scrub_auth
+
+        record.msg = scrub_auth(record.getMessage())
+        record.args = ()
+        return True
+
+
+def configure_logging(verbose: bool) -> None:
+    """With ``--verbose``, debug logs on stderr, with SOAP tokens and AfasToken headers masked."""
+    if not verbose:
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(_ScrubbingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+
+def run_and_report(
+    run: Callable[[ProgressCallback], Awaitable[Report]],
+    options: CommonOptions,
+    *,
+    total: int,
+    label: str,
+    after: Callable[[Report], int | None] | None = None,
+) -> int:
+    """Run the checks with progress on stderr, write the report, return the exit code.
+
+    ``after`` may act on the report (write a bundle) and override the exit code.
+    """
+    from koppelcheck.cli.output import emit_report
+    from koppelcheck.cli.progress import progress_reporter
+
+    with progress_reporter(total, label) as progress:
+        report = asyncio.run(run(progress))
+    emit_report(report, options)
+    if after is not None:
+        override = after(report)
+        if override is not None:
+            return override
+    return report.exit_code

@@ -1,0 +1,352 @@
+"""The Nmbrs probe: find real IDs in a chain, call every required operation, classify each answer.
+
+The chain (reference §4, "Probe with real IDs"): List_GetAll gives the company (the one named by
+``--company``, else the first), Company_GetCurrentPeriod its year and period, Run_GetList a run,
+List_GetByCompany an employee. Every discovery call is made once and its answer also decides its
+own check. All other calls start as soon as the IDs they need are known.
+
+Whether Nmbrs checks a call's permission before it looks at the data is not documented
+(reference §4, "Does a dummy-ID probe still reveal 1002"). So a call made with a placeholder ID,
+because a discovery call was itself not Active, is at best ``warn`` ("reached, not confirmed"),
+never ``pass``; so is a data error (1003, 2003, 2004, ...) on a call with real IDs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from koppelcheck.checks import CheckSpec, Outcome, outcome
+from koppelcheck.errors import NmbrsFault
+from koppelcheck.i18n import Translator
+from koppelcheck.models import Status
+from koppelcheck.nmbrs import calls as catalogue
+from koppelcheck.nmbrs.calls import NmbrsCall
+from koppelcheck.nmbrs.target import NmbrsTarget
+
+AUTH_CHECK = "nmbrs.auth"
+COMPANY_CHECK = "nmbrs.company"
+
+INVALID_AUTHENTICATION = 1001
+INACTIVE_CALL = 1002
+NO_SUBSCRIPTION = 1004
+# Codes that say "the function was reached, but the data was refused or not found" (reference §4).
+DATA_CODES = frozenset({1003, 2003, 2004, 2006, 2009, 2019, 2020, 2021})
+
+ACTIVE_EMPLOYEE_TYPE = 2
+"""Peers pass 2 for active employees; the meaning is their claim, not documented (reference §3)."""
+PROBE_WAGE_CODE = 1
+"""No wage code can be discovered; any int reaches the call. [GUESS] which codes exist."""
+FINAL_TASK_STATUSES = frozenset({"success", "error", "unknown", "failed"})
+
+
+class SoapCaller(Protocol):
+    """What the probe needs of the Nmbrs client."""
+
+    async def call(self, call: NmbrsCall, **params: Any) -> Any:
+        """Call one operation; raise NmbrsFault or a RemoteError."""
+        ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A call's answer or its exception, kept so that one call serves several checks."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the call answered without a fault."""
+        return self.error is None
+
+    def fault_code(self) -> int | None:
+        """The Nmbrs fault code, when the answer was an Nmbrs fault with one."""
+        return self.error.code if isinstance(self.error, NmbrsFault) else None
+
+
+@dataclass(frozen=True)
+class Ids:
+    """The IDs a call needs, and whether each is real or a placeholder."""
+
+    values: dict[str, Any]
+    placeholders: tuple[str, ...] = ()
+
+
+class Discovery:
+    """Finds real IDs once, in the chain, sharing every answer among the checks that need it."""
+
+    def __init__(self, client: SoapCaller, target: NmbrsTarget) -> None:
+        self._client = client
+        self._target = target
+        self._memo: dict[str, asyncio.Task[Any]] = {}
+
+    def _once(self, key: str, factory: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(factory())
+        return self._memo[key]
+
+    async def fresh(self, call: NmbrsCall, **params: Any) -> Answer:
+        """Call now, without remembering (for polling)."""
+        try:
+            return Answer(value=await self._client.call(call, **params))
+        except Exception as exc:  # noqa: BLE001 - kept and judged by the check that owns it
+            return Answer(error=exc)
+
+    async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
+        """Call once per (call, params) and remember the answer."""
+        key = f"{call.check_id}:{sorted(params.items())}"
+        # shield: a check that times out must not cancel an answer other checks share.
+        return await asyncio.shield(self._once(key, lambda: self.fresh(call, **params)))  # type: ignore[no-any-return]
+
+    async def companies(self) -> Answer:
+        """List_GetAll."""
+        return await self.answer(catalogue.LIST_GET_ALL)
+
+    async def company(self) -> tuple[int | None, str | None]:
+        """The company to probe: the one named exactly by ``--company``, else the first."""
+        listing = await self.companies()
+        rows = _rows(listing.value) if listing.ok else []
+        if not rows:
+            return None, None
+        if self._target.company:
+            for row in rows:
+                if row.get("Name") == self._target.company:
+                    return int(row["ID"]), str(row["Name"])
+        return int(rows[0]["ID"]), str(rows[0].get("Name"))
+
+    async def period_answer(self) -> tuple[Answer | None, int | None]:
+        """Company_GetCurrentPeriod for the probed company (None when no company was found)."""
+        company_id, _ = await self.company()
+        if company_id is None:
+            return None, None
+        return await self.answer(catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id), company_id
+
+    async def year_and_period(self) -> tuple[int, int, bool]:
+        """(year, period, real) from ``yyyy-pp-type``; this year and period 1 as placeholders."""
+        answer, _ = await self.period_answer()
+        if answer is not None and answer.ok:
+            parsed = parse_period(answer.value)
+            if parsed:
+                return parsed[0], parsed[1], True
+        return date.today().year, 1, False
+
+    async def runs_answer(self) -> Answer | None:
+        """Run_GetList for the company's current year."""
+        company_id, _ = await self.company()
+        if company_id is None:
+            return None
+        year, _, _ = await self.year_and_period()
+        return await self.answer(catalogue.RUN_GET_LIST, CompanyId=company_id, Year=year)
+
+    async def run_id(self) -> int | None:
+        """A real run id, or None."""
+        answer = await self.runs_answer()
+        rows = _rows(answer.value) if answer is not None and answer.ok else []
+        return int(rows[0]["ID"]) if rows else None
+
+    async def employees_answer(self) -> Answer | None:
+        """List_GetByCompany for the probed company."""
+        company_id, _ = await self.company()
+        if company_id is None:
+            return None
+        return await self.answer(catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id,
+                                 EmployeeType=ACTIVE_EMPLOYEE_TYPE)
+
+    async def employee_id(self) -> int | None:
+        """A real employee id, or None."""
+        answer = await self.employees_answer()
+        rows = _rows(answer.value) if answer is not None and answer.ok else []
+        return int(rows[0]["Id"]) if rows else None
+
+    async def ids_for(self, call: NmbrsCall) -> Ids:
+        """The parameter values for ``call``: real where found, placeholders (0) where not."""
+        values: dict[str, Any] = {}
+        placeholders: list[str] = []
+        for param in call.params:
+            value, real = await self._value(param.source)
+            values[param.name] = value
+            if not real:
+                placeholders.append(param.source)
+        return Ids(values, tuple(placeholders))
+
+    async def _value(self, source: str) -> tuple[Any, bool]:
+        if source == "company":
+            company_id, _ = await self.company()
+            return (company_id, True) if company_id is not None else (0, False)
+        if source in ("year", "period"):
+            year, period, real = await self.year_and_period()
+            return (year if source == "year" else period), real
+        if source == "run":
+            run_id = await self.run_id()
+            return (run_id, True) if run_id is not None else (0, False)
+        if source == "employee":
+            employee_id = await self.employee_id()
+            return (employee_id, True) if employee_id is not None else (0, False)
+        if source == "employee_type":
+            return ACTIVE_EMPLOYEE_TYPE, True
+        if source == "wage_code":
+            return PROBE_WAGE_CODE, True
+        raise ValueError(f"unknown parameter source {source!r}")
+
+
+def parse_period(value: Any) -> tuple[int, int, str] | None:
+    """``"2026-11-M"`` → (2026, 11, "M"); None when the text is not in that form."""
+    parts = str(value or "").strip().split("-")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    """The items of an ``ArrayOf…`` answer as dicts (zeep gives a list, or a dict holding one)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        inner = next(iter(value.values()), None) if len(value) == 1 else None
+        return _rows(inner) if isinstance(inner, list | dict) and inner is not value else [value]
+    return [row for row in value if isinstance(row, dict)]
+
+
+class NmbrsProbe:
+    """Builds the Nmbrs checks for one target. ``client`` is an NmbrsClient (or a fake)."""
+
+    def __init__(self, client: SoapCaller, target: NmbrsTarget, t: Translator,
+                 *, poll_budget_s: float = 20.0, poll_interval_s: float = 0.25) -> None:
+        self._target = target
+        self._t = t
+        self.discovery = Discovery(client, target)
+        self._poll_budget_s = poll_budget_s
+        self._poll_interval_s = poll_interval_s
+
+    def checks(self) -> list[CheckSpec]:
+        """``nmbrs.auth``, ``nmbrs.company``, then one check per call of the chosen option."""
+        t = self._t
+        specs = [
+            CheckSpec(AUTH_CHECK, t("nmbrs.auth.title"), t("nmbrs.step.login"), self._check_auth),
+            CheckSpec(COMPANY_CHECK, t("nmbrs.company.title"), t("nmbrs.step.form"),
+                      self._check_company, requires=(AUTH_CHECK,)),
+        ]
+        for call in catalogue.calls_for(self._target.option):
+            specs.append(CheckSpec(
+                call.check_id, call.label, t("nmbrs.step.calls"), self._call_check(call),
+                requires=(AUTH_CHECK,),
+                timeout_s=self._poll_budget_s + 60 if call is catalogue.BACKGROUND_TASK_RESULT else None,
+            ))
+        return specs
+
+    # -- nmbrs.auth and nmbrs.company -------------------------------------------------------
+
+    async def _check_auth(self) -> Outcome:
+        answer = await self.discovery.companies()
+        code = answer.fault_code()
+        t = self._t
+        if answer.ok or code in (INACTIVE_CALL, *DATA_CODES):
+            # 1002 comes after authentication: the login works, the call is judged on its own.
+            return outcome(Status.PASS, t("nmbrs.auth.pass", username=self._target.username,
+                                          domain=self._target.domain))
+        if code == INVALID_AUTHENTICATION:
+            return outcome(Status.FAIL, t("nmbrs.auth.invalid"), t("nmbrs.auth.invalid.fix"))
+        if code == NO_SUBSCRIPTION:
+            return outcome(Status.FAIL, t("nmbrs.auth.subscription"),
+                           t("nmbrs.auth.subscription.fix"))
+        assert answer.error is not None
+        raise answer.error
+
+    async def _check_company(self) -> Outcome:
+        t = self._t
+        listing = await self.discovery.companies()
+        if not listing.ok:
+            return outcome(Status.WARN, t("nmbrs.company.unknown"), t("nmbrs.company.unknown.fix"))
+        names = [str(row.get("Name")) for row in _rows(listing.value)]
+        if not names:
+            return outcome(Status.FAIL, t("nmbrs.company.none"), t("nmbrs.company.none.fix"))
+        wanted = self._target.company
+        if wanted is None:
+            return outcome(Status.PASS, t("nmbrs.company.first", name=names[0], count=len(names)))
+        if wanted in names:
+            return outcome(Status.PASS, t("nmbrs.company.found", name=wanted))
+        close = closest_names(wanted, names)
+        return outcome(Status.FAIL, t("nmbrs.company.missing", name=wanted,
+                                      close=", ".join(f"'{n}'" for n in close) or "-"),
+                       t("nmbrs.company.missing.fix"))
+
+    # -- one check per call ---------------------------------------------------------------------
+
+    def _call_check(self, call: NmbrsCall) -> Callable[[], Awaitable[Outcome]]:
+        async def run() -> Outcome:
+            if call is catalogue.BACKGROUND_TASK_RESULT:
+                return await self._check_task_result(call)
+            ids = await self.discovery.ids_for(call)
+            answer = await self.discovery.answer(call, **ids.values)
+            return self._judge(call, answer, ids.placeholders)
+
+        return run
+
+    def _judge(self, call: NmbrsCall, answer: Answer, placeholders: tuple[str, ...],
+               note: str = "") -> Outcome:
+        t = self._t
+        if answer.ok:
+            if placeholders:
+                return outcome(Status.WARN, t("nmbrs.call.placeholder", ids=", ".join(placeholders)),
+                               t("nmbrs.call.placeholder.fix"))
+            return outcome(Status.PASS, note or t("nmbrs.call.active"))
+        code = answer.fault_code()
+        if code == INACTIVE_CALL:
+            return outcome(Status.FAIL, t("nmbrs.call.inactive", call=call.label),
+                           t("nmbrs.call.inactive.fix", category=call.category.value, call=call.label))
+        if code in DATA_CODES:
+            return outcome(Status.WARN, t("nmbrs.call.data_error", code=code,
+                                          title=getattr(answer.error, "title", "")),
+                           t("nmbrs.call.data_error.fix"))
+        assert answer.error is not None
+        if isinstance(answer.error, NmbrsFault):
+            return outcome(Status.ERROR, t("nmbrs.call.unknown_fault", reason=str(answer.error)),
+                           t("core.fix.retry_later"))
+        raise answer.error
+
+    # -- the background report ------------------------------------------------------------------
+
+    async def _check_task_result(self, call: NmbrsCall) -> Outcome:
+        task_id = None
+        if catalogue.WAGE_CODES_BACKGROUND in catalogue.calls_for(self._target.option):
+            # The same memoised call as the start check's own: one task, started once.
+            ids = await self.discovery.ids_for(catalogue.WAGE_CODES_BACKGROUND)
+            started = await self.discovery.answer(catalogue.WAGE_CODES_BACKGROUND, **ids.values)
+            task_id = str(started.value) if started.ok and started.value else None
+        if task_id is None:
+            # No task could be started: ask for a random one. An Active call answers with a
+            # task-status fault (2019/2020) — reached, not confirmed. [GUESS] reference §6.
+            answer = await self.discovery.answer(call, TaskId=str(uuid.uuid4()))
+            return self._judge(call, answer, ("task",))
+        return await self._poll(call, task_id)
+
+    async def _poll(self, call: NmbrsCall, task_id: str) -> Outcome:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._poll_budget_s
+        interval = self._poll_interval_s
+        polls = 0
+        while True:
+            polls += 1
+            answer = await self.discovery.fresh(call, TaskId=task_id)
+            status = str((answer.value or {}).get("Status", "")) if answer.ok else ""
+            if not answer.ok or status.lower() in FINAL_TASK_STATUSES or loop.time() >= deadline:
+                note = self._t("nmbrs.task.status", status=status or "?", polls=polls)
+                return self._judge(call, answer, (), note=note)
+            await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
+            interval = min(interval * 2, 4.0)
+
+
+def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
+    """Real names most like ``wanted``, ignoring case first (the usual slip), then by similarity."""
+    same_but_case = [n for n in names if n.casefold() == wanted.casefold()]
+    similar = difflib.get_close_matches(wanted.casefold(), [n.casefold() for n in names],
+                                        n=limit, cutoff=0.5)
+    by_folded = {n.casefold(): n for n in names}
+    ordered = same_but_case + [by_folded[s] for s in similar]
+    return list(dict.fromkeys(ordered))[:limit]

@@ -1,0 +1,88 @@
+"""Nmbrs inputs, validated: the login, the domain, the manual option, the environment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from koppelcheck.errors import InputError
+from koppelcheck.http import validate_base_url
+from koppelcheck.nmbrs.calls import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, ManualOption
+
+ENVIRONMENTS = {"production": PRODUCTION_BASE_URL, "sandbox": SANDBOX_BASE_URL}
+_DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_domain(value: str) -> str:
+    """``acme``, ``acme.nmbrs.nl`` and ``https://acme.nmbrs.nl/...`` all mean ``acme``.
+
+    Nmbrs wants the bare sub-domain in the auth header (reference §2, "Domain format").
+    """
+    text = value.strip().lower()
+    if "://" in text:
+        text = urlsplit(text).hostname or ""
+    text = text.split("/")[0]
+    for suffix in (".nmbrs.nl", ".nmbrs-sandbox.nl", ".nmbrs.com"):
+        text = text.removesuffix(suffix)
+    if not _DOMAIN_LABEL.match(text):
+        raise InputError(
+            "--domain", f"{value!r} is not an Nmbrs domain",
+            "give the part between https:// and .nmbrs in your browser's address bar, e.g. acme",
+        )
+    return text
+
+
+def validate_username(value: str) -> str:
+    """The Nmbrs user name is the e-mail address used to log in."""
+    text = value.strip()
+    if not _EMAIL.match(text):
+        raise InputError("--username", f"{value!r} is not an e-mail address",
+                         "use the e-mail address you log in to Nmbrs with")
+    return text
+
+
+@dataclass(frozen=True)
+class NmbrsTarget:
+    """Everything but the token that says which Nmbrs setup to verify."""
+
+    username: str
+    domain: str
+    option: ManualOption = ManualOption.OVERKOEPELEND
+    company: str | None = None
+    environment: str = "production"
+    base_url: str = PRODUCTION_BASE_URL
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        username: str,
+        domain: str,
+        option: str = "overkoepelend",
+        company: str | None = None,
+        environment: str = "production",
+        base_url: str | None = None,
+    ) -> NmbrsTarget:
+        """Validate raw inputs; any bad one raises InputError naming its flag."""
+        if option not in {o.value for o in ManualOption}:
+            raise InputError("--option", f"unknown option {option!r}",
+                             "overkoepelend or per-debiteur")
+        if environment not in ENVIRONMENTS:
+            raise InputError("--environment", f"unknown environment {environment!r}",
+                             "production or sandbox")
+        if company is not None and not company.strip():
+            raise InputError("--company", "is empty", "give the company name exactly as in Nmbrs")
+        return cls(
+            username=validate_username(username),
+            domain=normalise_domain(domain),
+            option=ManualOption(option),
+            company=company,
+            environment=environment,
+            base_url=validate_base_url(base_url) if base_url else ENVIRONMENTS[environment],
+        )
+
+    def describe(self) -> dict[str, str]:
+        """The report's ``target`` object (no secrets)."""
+        return {"domain": self.domain, "username": self.username, "environment": self.environment}

@@ -1,0 +1,58 @@
+"""Verify one Nmbrs setup end to end: build the client, run the probe, return the report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from koppelcheck.i18n import Translator
+from koppelcheck.models import Report
+from koppelcheck.nmbrs.target import NmbrsTarget
+from koppelcheck.reporting import build_report, now
+from koppelcheck.runner import CheckRunner, ProgressCallback
+from koppelcheck.secret import Redactor, Secret
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_CONCURRENCY = 8
+
+
+async def verify_nmbrs(
+    target: NmbrsTarget,
+    token: Secret,
+    *,
+    translator: Translator,
+    timeout_s: float = 30.0,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    strict: bool = False,
+    exit_zero: bool = False,
+    on_progress: ProgressCallback | None = None,
+    http: httpx.AsyncClient | None = None,
+    ca_bundle: str | None = None,
+) -> Report:
+    """Run every Nmbrs check for ``target`` and return the report.
+
+    ``http`` lets a caller (a batch, a test) share one client; otherwise one is made and closed.
+    """
+    from koppelcheck.http import make_async_client
+    from koppelcheck.nmbrs.checks import NmbrsProbe
+    from koppelcheck.nmbrs.client import NmbrsClient
+
+    started = now()
+    own_client = http is None
+    client = http or make_async_client(timeout_s=timeout_s, per_host_limit=concurrency,
+                                       ca_bundle=ca_bundle)
+    redactor = Redactor()
+    redactor.add(token)
+    try:
+        soap = NmbrsClient(client, base_url=target.base_url, username=target.username,
+                           token=token, domain=target.domain)
+        probe = NmbrsProbe(soap, target, translator, poll_budget_s=min(20.0, timeout_s))
+        runner = CheckRunner(translator, check_timeout_s=timeout_s * 4,
+                             on_progress=on_progress, redactor=redactor)
+        results = await runner.run(probe.checks())
+    finally:
+        if own_client:
+            await client.aclose()
+    return build_report(system="nmbrs", option=target.option.value, target=target.describe(),
+                        started_at=started, results=results, strict=strict, exit_zero=exit_zero)
