@@ -1,0 +1,82 @@
+"""``koppelcheck simulate afas|nmbrs``: serve a faithful local AFAS or Nmbrs on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from koppelcheck.cli.common import handle_errors, stderr_console
+
+simulate_app = typer.Typer(help="Serve a faithful local AFAS or Nmbrs on 127.0.0.1.",
+                           no_args_is_help=True)
+
+PortOpt = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).", min=0, max=65535)]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", help="A built-in scenario name.")]
+ScenarioFileOpt = Annotated[Path | None, typer.Option("--scenario-file", help="A scenario TOML file of your own.")]
+LatencyOpt = Annotated[int | None, typer.Option("--latency-ms", help="Extra delay per call, in ms.", min=0, max=600_000)]
+
+
+def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tuple[Any, Any]:
+    """The simulator and its scenario; an unknown scenario is an InputError (exit 2)."""
+    from koppelcheck.errors import InputError
+
+    source: str | Path = scenario_file if scenario_file is not None else scenario
+    if system == "nmbrs":
+        from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nmbrs_scenario
+
+        names, load, cls = NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator
+    else:
+        from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
+
+        names, load, cls = AFAS_SCENARIOS, load_afas_scenario, AfasSimulator
+    if scenario_file is None and scenario not in names:
+        raise InputError("--scenario", f"unknown scenario {scenario!r}", ", ".join(names))
+    if scenario_file is not None and not scenario_file.is_file():
+        raise InputError("--scenario-file", f"file not found: {scenario_file}")
+    try:
+        loaded = load(source)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError("--scenario-file", f"not a valid {system} scenario: {exc}") from None
+    return cls(loaded), loaded
+
+
+def _serve(system: str, port: int, scenario: str, scenario_file: Path | None,
+           latency_ms: int | None, path: str) -> None:
+    from koppelcheck.errors import InputError
+    from koppelcheck.simulator.server import SimulatorServer
+
+    simulator, loaded = make_simulator(system, scenario, scenario_file)
+    latency = latency_ms if latency_ms is not None else int(getattr(loaded, "latency_ms", 0) or 0)
+    try:
+        server = SimulatorServer(simulator, port=port, latency_ms=latency)
+    except OSError as exc:
+        raise InputError("--port", f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
+                         "pick another port, or 0 for a free one") from None
+    console = stderr_console()
+    console.print(f"{system} simulator, scenario [bold]{loaded.name}[/], latency {latency} ms")
+    console.print(f"  --base-url {server.base_url}{path}")
+    console.print("  Ctrl-C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.stop()
+
+
+@simulate_app.command("nmbrs")
+@handle_errors
+def simulate_nmbrs(port: PortOpt = 0, scenario: ScenarioOpt = "healthy",
+                   scenario_file: ScenarioFileOpt = None, latency_ms: LatencyOpt = None) -> None:
+    """Serve the Nmbrs SOAP v3 simulator (scenarios: healthy, calls-inactive, bad-token, slow, ...)."""
+    _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3")
+
+
+@simulate_app.command("afas")
+@handle_errors
+def simulate_afas(port: PortOpt = 0, scenario: ScenarioOpt = "healthy",
+                  scenario_file: ScenarioFileOpt = None, latency_ms: LatencyOpt = None) -> None:
+    """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, bad-token, ...)."""
+    _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices")
