@@ -21,7 +21,8 @@ def _render(report: Report, fmt: str, options: CommonOptions, *, for_terminal: b
         from koppelcheck.report.text import render_text
 
         color = for_terminal and not options.no_color
-        return render_text(report, lang=lang, color=color, width=_width())
+        encoding = (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8"
+        return render_text(report, lang=lang, color=color, width=_width(), encoding=encoding)
     return render(report, fmt, lang=lang)
 
 

@@ -1,0 +1,107 @@
+"""The Markdown report: a table of checks and a "To fix" list (also for ``$GITHUB_STEP_SUMMARY``).
+
+Cell text is escaped: ``|`` would end a cell and a newline would end the table; ``<``, ``>`` and
+``&`` are entity-escaped because GitHub renders inline HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+from koppelcheck.i18n import Translator
+from koppelcheck.models import BatchReport, CheckResult, Report
+from koppelcheck.report._common import (
+    check_text,
+    fix_checks,
+    status_label,
+    strip_controls,
+    summary_line,
+    target_label,
+    title_line,
+    verdict,
+)
+
+
+def escape_cell(text: str) -> str:
+    """Text made safe for one Markdown table cell (pipes, newlines, HTML, control codes)."""
+    text = html.escape(strip_controls(text), quote=False).replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(text.splitlines()) if text else ""
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = [_row(*header), _row(*(["---"] * len(header)))]
+    lines.extend(_row(*(escape_cell(cell) for cell in row)) for row in rows)
+    return lines
+
+
+def _link(url: str) -> str:
+    """A Markdown link for an http(s) address; anything else stays inert text."""
+    if not url.lower().startswith(("https://", "http://")):
+        return escape_cell(url)
+    target = quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+    return f"[{escape_cell(url)}]({target})"
+
+
+def _fix_item(check: CheckResult) -> str:
+    parts = [escape_cell(check.fix.text)] if check.fix.text else []
+    parts.extend(_link(link) for link in check.fix.links)
+    return f"- **`{check.id.replace('`', '')}`**: " + " ".join(parts)
+
+
+def _fix_section(t: Translator, report: Report) -> list[str]:
+    checks = fix_checks(report)
+    lines = ["", f"## {t('report.fix.heading')}", ""]
+    if not checks:
+        return [*lines, t("report.fix.none")]
+    return lines + [_fix_item(check) for check in checks]
+
+
+def render_markdown(report: Report, *, lang: str | None = None) -> str:
+    """The report as Markdown: heading, summary, table id | status | message, then "To fix"."""
+    t = Translator(lang)
+    header = [t("report.column.id"), t("report.column.status"), t("report.column.message")]
+    rows = [[f"{c.id}", status_label(t, c), check_text(c)] for c in report.checks]
+    lines = [
+        f"# {escape_cell(title_line(t, report))}",
+        "",
+        f"**{summary_line(t, report.summary)}** — {verdict(t, report.summary)}",
+        "",
+        *_table(header, rows),
+        *_fix_section(t, report),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_batch_markdown(batch: BatchReport, *, lang: str | None = None) -> str:
+    """A batch report as Markdown: one row per employer with its failing checks."""
+    t = Translator(lang)
+    header = [
+        t("report.batch.column.employer"),
+        t("report.batch.column.system"),
+        t("report.column.target"),
+        t("report.summary.heading"),
+        t("report.batch.column.failing"),
+    ]
+    rows = [
+        [
+            e.id,
+            e.system,
+            target_label(e.report),
+            summary_line(t, e.report.summary),
+            ", ".join(c.id for c in e.report.failing()),
+        ]
+        for e in batch.employers
+    ]
+    lines = [
+        f"# {t('report.batch.title', n=len(batch.employers))}",
+        "",
+        f"**{summary_line(t, batch.summary)}** — {verdict(t, batch.summary)}",
+        "",
+        *_table(header, rows),
+    ]
+    return "\n".join(lines) + "\n"
