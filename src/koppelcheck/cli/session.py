@@ -37,12 +37,12 @@ class _ScrubbingFilter(logging.Filter):
 
 def configure_logging(verbose: bool) -> None:
     """With ``--verbose``, debug logs on stderr, with SOAP tokens and AfasToken headers masked."""
-    if not verbose:
+    root = logging.getLogger()
+    if not verbose or any(isinstance(f, _ScrubbingFilter) for h in root.handlers for f in h.filters):
         return
     handler = logging.StreamHandler()
     handler.addFilter(_ScrubbingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
 

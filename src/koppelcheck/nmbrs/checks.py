@@ -291,12 +291,12 @@ class NmbrsProbe:
     def _judge(self, call: NmbrsCall, answer: Answer, placeholders: tuple[str, ...],
                note: str = "") -> Outcome:
         t = self._t
-        if answer.ok:
-            if placeholders:
-                return outcome(Status.WARN, t("nmbrs.call.placeholder", ids=", ".join(placeholders)),
-                               t("nmbrs.call.placeholder.fix"))
-            return outcome(Status.PASS, note or t("nmbrs.call.active"))
         code = answer.fault_code()
+        if placeholders and (answer.ok or code in DATA_CODES):
+            return outcome(Status.WARN, t("nmbrs.call.placeholder", ids=", ".join(placeholders)),
+                           t("nmbrs.call.placeholder.fix"))
+        if answer.ok:
+            return outcome(Status.PASS, note or t("nmbrs.call.active"))
         if code == INACTIVE_CALL:
             return outcome(Status.FAIL, t("nmbrs.call.inactive", call=call.label),
                            t("nmbrs.call.inactive.fix", category=call.category.value, call=call.label))

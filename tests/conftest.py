@@ -1,0 +1,73 @@
+"""Shared fixtures: simulators on loopback, an in-memory keyring, a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from koppelcheck.simulator.server import SimulatorServer
+
+
+class InMemoryKeyring(KeyringBackend):
+    """A secure-looking keyring that keeps passwords in a dict of its own."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's tokens, language, CI flags or proxies."""
+    for name in ("KOPPELCHECK_NMBRS_TOKEN", "KOPPELCHECK_NMBRS_USERNAME", "KOPPELCHECK_NMBRS_DOMAIN",
+                 "KOPPELCHECK_AFAS_TOKEN", "KOPPELCHECK_AFAS_ENVIRONMENT", "KOPPELCHECK_LANG",
+                 "KOPPELCHECK_SIGNING_KEY", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY",
+                 "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    yield
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[InMemoryKeyring]:
+    """Install an in-memory keyring for the test; restore the previous backend after."""
+    previous = keyring.get_keyring()
+    backend = InMemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def nmbrs_server() -> Iterator[Callable[..., tuple[SimulatorServer, Any]]]:
+    """Start Nmbrs simulators on loopback: ``server, simulator = nmbrs_server("healthy")``."""
+    from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
+
+    started: list[SimulatorServer] = []
+
+    def start(scenario: str = "healthy", latency_ms: int = 0) -> tuple[SimulatorServer, Any]:
+        simulator = NmbrsSimulator(load_nmbrs_scenario(scenario))
+        server = SimulatorServer(simulator, latency_ms=latency_ms).start()
+        started.append(server)
+        return server, simulator
+
+    yield start
+    for server in started:
+        server.stop()
