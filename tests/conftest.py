@@ -28,7 +28,11 @@ class InMemoryKeyring(KeyringBackend):
         self.passwords[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.passwords:
+            raise PasswordDeleteError("not found")
+        del self.passwords[(service, username)]
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,7 @@ def _register_optional() -> None:
         ("koppelcheck.cli.demo", "demo", "command", "demo"),
         ("koppelcheck.cli.bundle", "bundle_app", "group", "bundle"),
         ("koppelcheck.cli.keys", "keys_app", "group", "keys"),
+        ("koppelcheck.cli.credentials", "credentials_app", "group", "credentials"),
     ):
         try:
             target = getattr(import_module(module), attr)

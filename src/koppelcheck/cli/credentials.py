@@ -1,0 +1,122 @@
+"""``koppelcheck credentials set|delete|list``: tokens in the OS keyring.
+
+Entries are keyed by system + domain + user (Nmbrs) or system + environment (AFAS), the same keys
+``koppelcheck nmbrs|afas`` and ``token_keyring = true`` in a batch file look up. The list of
+accounts (never a token) is kept as one more keyring entry, because keyrings cannot enumerate.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from koppelcheck.cli.common import handle_errors, interactive, stderr_console
+from koppelcheck.cli.options import TokenFileOpt
+
+credentials_app = typer.Typer(help="Keep API tokens in the OS keyring.", no_args_is_help=True)
+
+INDEX_ACCOUNT = "__accounts__"
+SystemArg = Annotated[str, typer.Argument(help="nmbrs or afas.")]
+DomainOpt = Annotated[str | None, typer.Option("--domain", help="Nmbrs domain.")]
+UsernameOpt = Annotated[str | None, typer.Option("--username", help="Nmbrs user name (e-mail).")]
+EnvironmentOpt = Annotated[str | None, typer.Option("--environment-id", help="AFAS environment: 12345 or O12345AA.")]
+
+
+def account_for(system: str, domain: str | None, username: str | None, environment_id: str | None) -> str:
+    """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
+    from koppelcheck.credentials import keyring_account
+    from koppelcheck.errors import InputError
+
+    if system == "nmbrs":
+        from koppelcheck.nmbrs.target import normalise_domain, validate_username
+
+        if not domain or not username:
+            raise InputError("--domain/--username", "both are needed for an Nmbrs token")
+        return keyring_account("nmbrs", normalise_domain(domain), validate_username(username))
+    if system == "afas":
+        from koppelcheck.afas.environment import parse_environment_id
+
+        if not environment_id:
+            raise InputError("--environment-id", "is needed for an AFAS token", "12345 or O12345AA")
+        return keyring_account("afas", parse_environment_id(environment_id).number)
+    raise InputError("system", f"unknown system {system!r}", "nmbrs or afas")
+
+
+def _backend() -> object:
+    from koppelcheck.credentials import keyring_refusal_reason, secure_keyring
+    from koppelcheck.errors import MissingSettingError
+
+    backend = secure_keyring()
+    if backend is None:
+        raise MissingSettingError("OS keyring", [
+            str(keyring_refusal_reason()),
+            "use --token-file or an environment variable instead",
+            "or install/unlock a secure keyring (macOS Keychain, Windows Credential Locker, Secret Service)",
+        ])
+    return backend
+
+
+def _index(backend: object) -> list[str]:
+    from koppelcheck.credentials import KEYRING_SERVICE
+
+    raw = backend.get_password(KEYRING_SERVICE, INDEX_ACCOUNT)  # type: ignore[attr-defined]
+    try:
+        return sorted(set(json.loads(raw))) if raw else []
+    except (ValueError, TypeError):
+        return []
+
+
+def _save_index(backend: object, accounts: list[str]) -> None:
+    from koppelcheck.credentials import KEYRING_SERVICE
+
+    backend.set_password(KEYRING_SERVICE, INDEX_ACCOUNT, json.dumps(sorted(set(accounts))))  # type: ignore[attr-defined]
+
+
+@credentials_app.command("set")
+@handle_errors
+def set_token(system: SystemArg, domain: DomainOpt = None, username: UsernameOpt = None,
+              environment_id: EnvironmentOpt = None, token_file: TokenFileOpt = None,
+              no_input: Annotated[bool, typer.Option("--no-input")] = False) -> None:
+    """Store a token (read from --token-file, stdin with -, or a hidden prompt)."""
+    from koppelcheck.cli.session import hidden_prompt
+    from koppelcheck.credentials import KEYRING_SERVICE, SecretRequest, resolve_secret
+
+    account = account_for(system, domain, username, environment_id)
+    backend = _backend()
+    secret = resolve_secret(SecretRequest(f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None),
+                            token_file=token_file, prompt=hidden_prompt if interactive(no_input) else None)
+    backend.set_password(KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
+    _save_index(backend, [*_index(backend), account])
+    stderr_console().print(f"stored {account} ({secret.masked})")
+
+
+@credentials_app.command("delete")
+@handle_errors
+def delete_token(system: SystemArg, domain: DomainOpt = None, username: UsernameOpt = None,
+                 environment_id: EnvironmentOpt = None) -> None:
+    """Remove a stored token."""
+    from koppelcheck.credentials import KEYRING_SERVICE
+
+    account = account_for(system, domain, username, environment_id)
+    backend = _backend()
+    if backend.get_password(KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
+        stderr_console().print(f"no token stored for {account}")
+        raise typer.Exit(1)
+    backend.delete_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
+    _save_index(backend, [a for a in _index(backend) if a != account])
+    stderr_console().print(f"deleted {account}")
+
+
+@credentials_app.command("list")
+@handle_errors
+def list_tokens() -> None:
+    """List stored accounts (never the tokens)."""
+    from koppelcheck.credentials import KEYRING_SERVICE
+    from koppelcheck.secret import mask
+
+    backend = _backend()
+    for account in _index(backend):
+        value = backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
+        typer.echo(f"{account}\t{mask(value) if value else '(missing)'}")
