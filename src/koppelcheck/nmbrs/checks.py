@@ -53,6 +53,19 @@ class SoapCaller(Protocol):
         ...
 
 
+class LimitedCaller:
+    """Lets at most ``semaphore``'s value calls be in flight (Nmbrs: per domain, ``--concurrency``)."""
+
+    def __init__(self, inner: SoapCaller, semaphore: asyncio.Semaphore) -> None:
+        self._inner = inner
+        self._semaphore = semaphore
+
+    async def call(self, call: NmbrsCall, **params: Any) -> Any:
+        """Wait for a free slot, then call."""
+        async with self._semaphore:
+            return await self._inner.call(call, **params)
+
+
 @dataclass(frozen=True)
 class Answer:
     """A call's answer or its exception, kept so that one call serves several checks."""
@@ -78,18 +91,28 @@ class Ids:
     placeholders: tuple[str, ...] = ()
 
 
+class AnswerCache:
+    """Answers by (call, parameters). One cache per Nmbrs login lets every employer behind that
+    login share the login-level calls (one List_GetAll, not one per employer)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task[Answer]] = {}
+
+    def once(self, key: str, factory: Callable[[], Awaitable[Answer]]) -> asyncio.Task[Answer]:
+        """The task answering ``key``, started on first use."""
+        if key not in self._tasks:
+            self._tasks[key] = asyncio.ensure_future(factory())
+        return self._tasks[key]
+
+
 class Discovery:
     """Finds real IDs once, in the chain, sharing every answer among the checks that need it."""
 
-    def __init__(self, client: SoapCaller, target: NmbrsTarget) -> None:
+    def __init__(self, client: SoapCaller, target: NmbrsTarget,
+                 cache: AnswerCache | None = None) -> None:
         self._client = client
         self._target = target
-        self._memo: dict[str, asyncio.Task[Any]] = {}
-
-    def _once(self, key: str, factory: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
-        if key not in self._memo:
-            self._memo[key] = asyncio.ensure_future(factory())
-        return self._memo[key]
+        self._cache = cache or AnswerCache()
 
     async def fresh(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call now, without remembering (for polling)."""
@@ -102,7 +125,7 @@ class Discovery:
         """Call once per (call, params) and remember the answer."""
         key = f"{call.check_id}:{sorted(params.items())}"
         # shield: a check that times out must not cancel an answer other checks share.
-        return await asyncio.shield(self._once(key, lambda: self.fresh(call, **params)))  # type: ignore[no-any-return]
+        return await asyncio.shield(self._cache.once(key, lambda: self.fresh(call, **params)))
 
     async def companies(self) -> Answer:
         """List_GetAll."""
@@ -217,10 +240,11 @@ class NmbrsProbe:
     """Builds the Nmbrs checks for one target. ``client`` is an NmbrsClient (or a fake)."""
 
     def __init__(self, client: SoapCaller, target: NmbrsTarget, t: Translator,
-                 *, poll_budget_s: float = 20.0, poll_interval_s: float = 0.25) -> None:
+                 *, poll_budget_s: float = 20.0, poll_interval_s: float = 0.25,
+                 cache: AnswerCache | None = None) -> None:
         self._target = target
         self._t = t
-        self.discovery = Discovery(client, target)
+        self.discovery = Discovery(client, target, cache)
         self._poll_budget_s = poll_budget_s
         self._poll_interval_s = poll_interval_s
 

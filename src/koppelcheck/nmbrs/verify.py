@@ -12,7 +12,11 @@ from koppelcheck.runner import CheckRunner, ProgressCallback
 from koppelcheck.secret import Redactor, Secret
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
+
+    from koppelcheck.nmbrs.checks import AnswerCache
 
 DEFAULT_CONCURRENCY = 8
 
@@ -29,13 +33,16 @@ async def verify_nmbrs(
     on_progress: ProgressCallback | None = None,
     http: httpx.AsyncClient | None = None,
     ca_bundle: str | None = None,
+    cache: AnswerCache | None = None,
+    domain_limit: asyncio.Semaphore | None = None,
 ) -> Report:
     """Run every Nmbrs check for ``target`` and return the report.
 
-    ``http`` lets a caller (a batch, a test) share one client; otherwise one is made and closed.
+    A batch shares one ``http`` client, one ``cache`` per login and one ``domain_limit`` per
+    domain; a single run makes its own client (limited per host) and closes it.
     """
     from koppelcheck.http import make_async_client
-    from koppelcheck.nmbrs.checks import NmbrsProbe
+    from koppelcheck.nmbrs.checks import LimitedCaller, NmbrsProbe, SoapCaller
     from koppelcheck.nmbrs.client import NmbrsClient
 
     started = now()
@@ -45,9 +52,11 @@ async def verify_nmbrs(
     redactor = Redactor()
     redactor.add(token)
     try:
-        soap = NmbrsClient(client, base_url=target.base_url, username=target.username,
-                           token=token, domain=target.domain)
-        probe = NmbrsProbe(soap, target, translator, poll_budget_s=min(20.0, timeout_s))
+        soap: SoapCaller = NmbrsClient(client, base_url=target.base_url,
+                                       username=target.username, token=token, domain=target.domain)
+        if domain_limit is not None:
+            soap = LimitedCaller(soap, domain_limit)
+        probe = NmbrsProbe(soap, target, translator, poll_budget_s=min(20.0, timeout_s), cache=cache)
         runner = CheckRunner(translator, check_timeout_s=timeout_s * 4,
                              on_progress=on_progress, redactor=redactor)
         results = await runner.run(probe.checks())
