@@ -1,0 +1,1 @@
+"""Batch checks for payroll bureaus: many employers from one TOML file."""

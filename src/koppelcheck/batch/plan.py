@@ -1,0 +1,205 @@
+"""Read and validate a batch file (contract: "Batch file (TOML)") before any call is made.
+
+Every error names its line and key; a literal secret (``token = …``) is refused without echoing
+its value. The result is a plan: one validated entry per employer, tokens not yet resolved.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from koppelcheck.errors import InputError
+
+SYSTEMS = ("nmbrs", "afas")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_KEYS = frozenset({"token", "api_token", "password", "secret", "data_token"})
+DEFAULT_KEYS = frozenset({"option", "environment", "base_url", "token_version"})
+COMMON_KEYS = frozenset({"id", "system", "token_env", "token_keyring", "base_url"})
+SYSTEM_KEYS = {
+    "nmbrs": frozenset({"username", "domain", "company", "option", "environment"}),
+    "afas": frozenset({"environment_id", "connectors", "connectors_zip", "token_version"}),
+}
+REQUIRED_KEYS = {"nmbrs": ("username", "domain"), "afas": ("environment_id",)}
+
+
+@dataclass(frozen=True)
+class EmployerPlan:
+    """One employer to check, validated. ``settings`` holds the system's inputs (no secret)."""
+
+    id: str
+    system: str
+    settings: dict[str, Any]
+    token_env: str | None
+    token_keyring: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A validated batch file."""
+
+    path: Path
+    employers: tuple[EmployerPlan, ...]
+
+
+@dataclass
+class _Problems:
+    lines: _LineIndex
+    found: list[str] = field(default_factory=list)
+
+    def add(self, index: int | None, key: str, message: str) -> None:
+        line = self.lines.line_of(index, key)
+        where = f"employer[{index + 1}]" if index is not None else "defaults"
+        self.found.append(f"line {line}: {where}.{key}: {message}")
+
+
+class _LineIndex:
+    """Finds the line of ``key`` in the n-th ``[[employer]]`` table (tomllib keeps no positions)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+        self._tables: list[int] = []
+        self._defaults = 0
+        for number, line in enumerate(self._lines, start=1):
+            stripped = line.strip()
+            if re.match(r"^\[\[\s*employer\s*\]\]", stripped):
+                self._tables.append(number)
+            elif re.match(r"^\[\s*defaults\s*\]", stripped):
+                self._defaults = number
+
+    def line_of(self, index: int | None, key: str) -> int:
+        """The 1-based line of ``key`` in that table, or the table's header line."""
+        if index is None:
+            header = self._defaults
+        else:
+            header = self._tables[index] if index < len(self._tables) else 0
+        # self._lines[header] is the line right after the 1-based header line.
+        for number in range(header, len(self._lines)):
+            text = self._lines[number].strip()
+            if text.startswith("["):
+                break
+            if re.match(rf"^\"?{re.escape(key)}\"?\s*=", text):
+                return number + 1
+        return header
+
+
+def load_batch_file(path: Path) -> BatchPlan:
+    """Read and validate ``path``; every problem found is listed in one InputError (exit 2)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError("FILE", f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("FILE", f"{path} is not valid TOML: {exc}") from None
+    problems = _Problems(_LineIndex(text))
+    unknown_top = set(data) - {"defaults", "employer"}
+    for key in sorted(unknown_top):
+        problems.found.append(f"{key}: unknown section (only [defaults] and [[employer]])")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        problems.found.append("defaults: must be a table")
+        defaults = {}
+    for key in sorted(set(defaults) - DEFAULT_KEYS):
+        problems.add(None, key, _secret_or_unknown(key, DEFAULT_KEYS))
+    employers = data.get("employer", [])
+    if not isinstance(employers, list) or not employers:
+        problems.found.append("employer: no [[employer]] tables")
+        employers = []
+    plans = [_employer(i, raw, defaults, problems) for i, raw in enumerate(employers)]
+    _check_unique_ids(plans, problems)
+    if problems.found:
+        raise InputError(str(path), f"{len(problems.found)} problem(s):\n  " + "\n  ".join(problems.found),
+                         "fix these lines; nothing was sent")
+    return BatchPlan(path, tuple(p for p in plans if p is not None))
+
+
+def _secret_or_unknown(key: str, allowed: frozenset[str]) -> str:
+    if key in SECRET_KEYS:
+        return "a secret must not be written in the file; use token_env = \"VARIABLE\" or token_keyring = true"
+    return f"unknown key (allowed: {', '.join(sorted(allowed))})"
+
+
+def _employer(index: int, raw: Any, defaults: dict[str, Any], problems: _Problems) -> EmployerPlan | None:
+    if not isinstance(raw, dict):
+        problems.found.append(f"employer[{index + 1}]: must be a table")
+        return None
+    system = raw.get("system")
+    if system not in SYSTEMS:
+        problems.add(index, "system", f"must be one of {', '.join(SYSTEMS)}")
+        return None
+    allowed = COMMON_KEYS | SYSTEM_KEYS[system]
+    for key in sorted(set(raw) - allowed):
+        problems.add(index, key, _secret_or_unknown(key, allowed))
+    employer_id = raw.get("id")
+    if not isinstance(employer_id, str) or not _ID.match(employer_id):
+        problems.add(index, "id", "required: letters, digits, . _ - (at most 100)")
+        employer_id = f"#{index + 1}"
+    for key in REQUIRED_KEYS[system]:
+        if key not in raw:
+            problems.add(index, key, f"required for {system}")
+    token_env, token_keyring = raw.get("token_env"), raw.get("token_keyring", False)
+    if token_env is not None and (not isinstance(token_env, str) or not _ENV_NAME.match(token_env)):
+        problems.add(index, "token_env", "must be the name of an environment variable")
+    if not isinstance(token_keyring, bool):
+        problems.add(index, "token_keyring", "must be true or false")
+    if not token_env and token_keyring is not True:
+        problems.add(index, "token_env", "give token_env = \"VARIABLE\" or token_keyring = true")
+    settings = {k: v for k, v in defaults.items() if k in SYSTEM_KEYS[system] | {"base_url"}}
+    settings.update({k: v for k, v in raw.items() if k in allowed - COMMON_KEYS | {"base_url"}})
+    _validate_settings(index, system, settings, problems)
+    return EmployerPlan(employer_id, system, settings, token_env, token_keyring is True,
+                        problems.lines.line_of(index, "id"))
+
+
+def _validate_settings(index: int, system: str, settings: dict[str, Any], problems: _Problems) -> None:
+    """Apply the same rules as the single-employer commands, naming the batch key."""
+    try:
+        if system == "nmbrs":
+            _validate_nmbrs(settings)
+        else:
+            _validate_afas(settings)
+    except InputError as exc:
+        problems.add(index, exc.field.lstrip("-").replace("-", "_"), exc.message)
+    except TypeError as exc:
+        problems.add(index, "?", f"wrong type: {exc}")
+
+
+def _validate_nmbrs(settings: dict[str, Any]) -> None:
+    from koppelcheck.nmbrs.target import NmbrsTarget
+
+    if {"username", "domain"} <= set(settings):
+        NmbrsTarget.create(**settings)
+
+
+def _validate_afas(settings: dict[str, Any]) -> None:
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.http import validate_base_url
+
+    if "environment_id" in settings:
+        parse_environment_id(str(settings["environment_id"]), field="environment_id")
+    if "base_url" in settings:
+        validate_base_url(str(settings["base_url"]), field="base_url")
+    connectors = settings.get("connectors", [])
+    if not isinstance(connectors, list) or not all(isinstance(c, str) and c.strip() for c in connectors):
+        raise InputError("connectors", "must be a list of GetConnector ids")
+    version = settings.get("token_version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise InputError("token_version", "must be a whole number, 1 or more")
+
+
+def _check_unique_ids(plans: list[EmployerPlan | None], problems: _Problems) -> None:
+    seen: dict[str, int] = {}
+    for index, plan in enumerate(plans):
+        if plan is None:
+            continue
+        if plan.id in seen:
+            problems.add(index, "id", f"duplicate id {plan.id!r} (first at employer[{seen[plan.id] + 1}])")
+        else:
+            seen[plan.id] = index

@@ -1,0 +1,102 @@
+"""Batch file validation: everything checked before any call, errors name line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from koppelcheck.batch.plan import load_batch_file
+from koppelcheck.errors import InputError
+
+GOOD = """
+[defaults]
+option = "per-debiteur"
+
+[[employer]]
+id = "bakkerij-jansen"
+system = "nmbrs"
+username = "salaris@bureau.nl"
+domain = "https://bureau.nmbrs.nl/"
+token_env = "NMBRS_TOKEN_BUREAU"
+company = "Bakkerij Jansen B.V."
+
+[[employer]]
+id = "garage-de-vries"
+system = "afas"
+environment_id = "O12345AA"
+token_keyring = true
+connectors = ["BP_Werknemers"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "batch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> str:
+    with pytest.raises(InputError) as info:
+        load_batch_file(write(tmp_path, text))
+    return info.value.message
+
+
+def test_good_file_gives_a_plan_with_defaults_applied(tmp_path) -> None:
+    plan = load_batch_file(write(tmp_path, GOOD))
+    nmbrs, afas = plan.employers
+    assert nmbrs.settings["option"] == "per-debiteur" and nmbrs.token_env == "NMBRS_TOKEN_BUREAU"
+    assert "option" not in afas.settings and afas.token_keyring
+
+
+def test_literal_token_refused_without_echoing_it(tmp_path) -> None:
+    text = GOOD.replace('token_keyring = true', 'token = "0123456789ABCDEFSECRET"')
+    message = problems(tmp_path, text)
+    assert "0123456789ABCDEFSECRET" not in message
+    assert "line 17: employer[2].token:" in message
+
+
+def test_duplicate_ids_unknown_system_and_missing_keys(tmp_path) -> None:
+    text = GOOD.replace('id = "garage-de-vries"', 'id = "bakkerij-jansen"') + """
+[[employer]]
+id = "x"
+system = "exact"
+
+[[employer]]
+id = "y"
+system = "nmbrs"
+token_env = "T"
+"""
+    message = problems(tmp_path, text)
+    assert "employer[2].id: duplicate id 'bakkerij-jansen'" in message
+    assert "employer[3].system: must be one of nmbrs, afas" in message
+    assert "employer[4].username: required for nmbrs" in message
+    assert "employer[4].domain: required for nmbrs" in message
+
+
+@pytest.mark.parametrize(("replace", "expected"), [
+    (('environment_id = "O12345AA"', 'environment_id = "Z1"'), "employer[2].environment_id"),
+    (('domain = "https://bureau.nmbrs.nl/"', 'domain = "not a domain"'), "employer[1].domain"),
+    (('token_env = "NMBRS_TOKEN_BUREAU"', 'token_env = "not a name"'), "employer[1].token_env"),
+    (('connectors = ["BP_Werknemers"]', 'connectors = "BP_Werknemers"'), "employer[2].connectors"),
+    (('company = "Bakkerij Jansen B.V."', 'colour = "red"'), "employer[1].colour: unknown key"),
+    (('token_keyring = true', 'base_url = "http://example.com"'), "employer[2].base_url"),
+])
+def test_each_error_names_its_key(tmp_path, replace, expected) -> None:
+    assert expected in problems(tmp_path, GOOD.replace(*replace))
+
+
+def test_line_numbers_point_at_the_key(tmp_path) -> None:
+    message = problems(tmp_path, GOOD.replace('domain = "https://bureau.nmbrs.nl/"', 'domain = "a b"'))
+    assert "line 9: employer[1].domain" in message
+
+
+@pytest.mark.parametrize("text", ["", "not toml = = =", "[defaults]\noption = 'x'\n", "[[employer]]\nid = 1\n"])
+def test_broken_files_are_input_errors(tmp_path, text) -> None:
+    with pytest.raises(InputError):
+        load_batch_file(write(tmp_path, text))
+
+
+def test_missing_file_is_input_error(tmp_path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        load_batch_file(tmp_path / "nope.toml")
