@@ -1,0 +1,60 @@
+"""``koppelcheck checklist afas|nmbrs``: print the manual's steps as a checklist to tick off."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.options import LangOpt
+from koppelcheck.errors import InputError
+from koppelcheck.files import atomic_write
+from koppelcheck.i18n import LANGUAGES, Translator
+
+SystemArg = Annotated[str, typer.Argument(metavar="afas|nmbrs", help="The payroll package.")]
+OptionOpt = Annotated[
+    str,
+    typer.Option("--option", help="Nmbrs manual option: overkoepelend or per-debiteur."),
+]
+ChecklistFormatOpt = Annotated[
+    str, typer.Option("--format", help="text (☐ boxes), markdown (- [ ]) or html (printable).")
+]
+ChecklistOutputOpt = Annotated[
+    Path | None, typer.Option("--output", help="Write the checklist to this file (atomic).")
+]
+
+
+@handle_errors
+def checklist(
+    system: SystemArg,
+    option: OptionOpt = "overkoepelend",
+    format: ChecklistFormatOpt = "text",  # noqa: A002 - the contract's flag name
+    lang: LangOpt = None,
+    output: ChecklistOutputOpt = None,
+) -> None:
+    """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
+    from koppelcheck.checklist import render
+
+    if lang is not None and lang.lower() not in LANGUAGES:
+        raise InputError("--lang", f"unknown language {lang!r}", " or ".join(LANGUAGES))
+    text = render(system.lower(), option, format, lang)
+    if output is None:
+        _write_stdout(text)
+        return
+    if not output.resolve().parent.is_dir():
+        raise InputError("--output", f"folder does not exist: {output.parent}")
+    atomic_write(output, text)
+    stderr_console().print(Translator(lang)("checklist.written", path=output), markup=False)
+
+
+def _write_stdout(text: str) -> None:
+    """Write to stdout; a terminal that cannot show ☐ gets ``[ ]`` instead."""
+    encoding = sys.stdout.encoding or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.replace("☐", "[ ]").encode(encoding, "replace").decode(encoding)
+    typer.echo(text, nl=False)

@@ -1,0 +1,138 @@
+"""Rules for single registration-form values, as plain functions.
+
+A value that breaks a rule raises :class:`Invalid`: an i18n key under ``form.error.`` with its
+parameters, so the form layer can say it in the user's language. Nothing here knows pydantic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+PAYROLL_TAX_RE = re.compile(r"^(\d{9})L(\d{2})$")
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+DATA_TOKEN_LENGTH = 64
+PARTICIPANT_RANGE = range(10000, 100000)
+FREQUENCIES = ("monthly", "four-weekly")
+_PERIOD_RE = re.compile(r"^\d{4}-\d{1,2}-(M|W4|W1)$")
+_PERIOD_FREQUENCY = {"M": "monthly", "W4": "four-weekly", "W1": None}
+NAME_RATIO = 0.6
+"""How alike a DGA name and the employee's display name must be (difflib ratio)."""
+
+
+class Invalid(ValueError):
+    """A value that breaks a rule: ``form.error.<key>`` with ``params``.
+
+    ``field`` overrides where the error is reported (a dotted form key), for rules that look at
+    more than one field.
+    """
+
+    def __init__(self, key: str, field: str | None = None, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.field = field
+        self.params = params
+
+
+def eleven_test(digits: str) -> bool:
+    """The loonheffingennummer's 11-test: weights 9..2 on digits 1-8, minus the 9th, mod 11 = 0."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def normalise_payroll_tax_number(value: str) -> str:
+    """``123.456.782 l 01`` -> ``123456782L01``; raises :class:`Invalid` when it is not one."""
+    text = re.sub(r"[\s.]", "", str(value)).upper()
+    match = PAYROLL_TAX_RE.match(text)
+    if not match:
+        raise Invalid("payroll_tax_number.shape")
+    if not eleven_test(match.group(1)):
+        raise Invalid("payroll_tax_number.eleven")
+    return text
+
+
+def check_email(value: str) -> str:
+    """A plausible e-mail address, stripped; raises :class:`Invalid` otherwise."""
+    text = str(value).strip()
+    if ".." in text or not EMAIL_RE.match(text):
+        raise Invalid("email")
+    return text
+
+
+def check_required(value: str) -> str:
+    """A non-empty text, stripped."""
+    text = str(value).strip()
+    if not text:
+        raise Invalid("empty")
+    return text
+
+
+def check_participant_number(value: str | int) -> str:
+    """AFAS participant (customer) number: 5 digits, 10000-99999, returned as text."""
+    text = str(value).strip()
+    if not (text.isdigit() and len(text) == 5 and int(text) in PARTICIPANT_RANGE):
+        raise Invalid("participant_number")
+    return text
+
+
+def check_data_token(value: str) -> str:
+    """The AFAS data token: exactly 64 characters, no spaces. The value is never echoed."""
+    text = str(value).strip()
+    if len(text) != DATA_TOKEN_LENGTH or any(ch.isspace() for ch in text):
+        raise Invalid("data_token", length=len(text))
+    return text
+
+
+def check_employer_codes(values: Iterable[object]) -> list[str]:
+    """A non-empty list of non-empty, distinct employer codes (HRM > Organisatie > Werkgever)."""
+    codes = [str(v).strip() for v in values]
+    if not codes:
+        raise Invalid("employer_codes.empty")
+    if any(not code for code in codes):
+        raise Invalid("employer_codes.blank")
+    if len(set(codes)) != len(codes):
+        raise Invalid("employer_codes.duplicate")
+    return codes
+
+
+def frequency_from_period(period: str) -> str | None:
+    """The payroll frequency of an Nmbrs period ``yyyy-pp-type``: M monthly, W4 four-weekly.
+
+    W1 (weekly) gives None: a.s.r. does not offer it. Any other text is a ``ValueError``.
+    """
+    match = _PERIOD_RE.match(period.strip())
+    if not match:
+        raise ValueError(f"not an Nmbrs period (yyyy-pp-M|W4|W1): {period!r}")
+    return _PERIOD_FREQUENCY[match.group(1)]
+
+
+def check_frequency(value: str) -> str:
+    """``monthly`` or ``four-weekly`` (any case)."""
+    text = str(value).strip().lower()
+    if text not in FREQUENCIES:
+        raise Invalid("payroll_frequency")
+    return text
+
+
+def closest_names(name: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The real names most like ``name`` (ignoring case), best first."""
+    by_folded: dict[str, str] = {}
+    for real in names:
+        by_folded.setdefault(real.casefold(), real)
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=n, cutoff=0.5)
+    return [by_folded[m] for m in matches]
+
+
+def name_matches(given: str, display_name: str) -> bool:
+    """Whether a DGA name roughly names an employee: difflib ratio >= 0.6 or last name contained."""
+    a, b = given.casefold().strip(), display_name.casefold().strip()
+    if difflib.SequenceMatcher(None, a, b).ratio() >= NAME_RATIO:
+        return True
+    words = re.findall(r"[^\W\d_]+", a)
+    return bool(words) and len(words[-1]) > 1 and words[-1] in b
