@@ -1,0 +1,169 @@
+"""Run a batch: every employer concurrently, within per-host and per-domain limits.
+
+Employers sharing an Nmbrs login share its login-level answers (one List_GetAll per login). One
+employer's faults never stop the others: each ends with its own report. Reports are kept (they
+are small); no remote answer is held after its check has judged it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from koppelcheck import __version__
+from koppelcheck.batch.plan import BatchPlan, EmployerPlan
+from koppelcheck.errors import InputError, MissingSettingError
+from koppelcheck.i18n import Translator
+from koppelcheck.models import BatchReport, EmployerReport, Report, Summary, ToolInfo, decide_exit_code
+from koppelcheck.reporting import now
+from koppelcheck.secret import Secret
+
+MAX_EMPLOYERS_IN_FLIGHT = 256
+AFAS_PER_ENVIRONMENT = 5
+
+
+@dataclass(frozen=True)
+class PreparedEmployer:
+    """An employer with validated inputs and its token, ready to run."""
+
+    plan: EmployerPlan
+    target: Any
+    """NmbrsTarget or AfasSettings."""
+    token: Secret | None = None
+
+
+def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
+    """Every employer's token from its variable or the keyring; all missing ones in one error."""
+    from koppelcheck.credentials import keyring_account, read_keyring
+
+    tokens: dict[str, Secret] = {}
+    missing: list[str] = []
+    for employer in plan.employers:
+        value = os.environ.get(employer.token_env, "") if employer.token_env else ""
+        source = "env"
+        if not value and employer.token_keyring:
+            value, source = read_keyring(_keyring_account_of(employer, keyring_account)) or "", "keyring"
+        if value:
+            tokens[employer.id] = Secret(value.strip(), source)
+        else:
+            where = f"variable {employer.token_env}" if employer.token_env else "the OS keyring"
+            missing.append(f"{employer.id} (line {employer.line}): no token in {where}")
+    if missing:
+        raise MissingSettingError("batch tokens", missing)
+    return tokens
+
+
+def _keyring_account_of(employer: EmployerPlan, account: Callable[..., str]) -> str:
+    settings = employer.settings
+    if employer.system == "nmbrs":
+        from koppelcheck.nmbrs.target import normalise_domain
+
+        return account("nmbrs", normalise_domain(settings["domain"]), settings["username"])
+    from koppelcheck.afas.environment import parse_environment_id
+
+    return account("afas", parse_environment_id(str(settings["environment_id"])).number)
+
+
+def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer]:
+    """Build every employer's target before any call; a bad token form is an InputError (exit 2)."""
+    prepared = []
+    for employer in plan.employers:
+        try:
+            prepared.append(_prepare_one(employer, tokens[employer.id]))
+        except InputError as exc:
+            raise InputError(f"employer {employer.id} (line {employer.line})", exc.message, exc.hint) from None
+    return prepared
+
+
+def _prepare_one(employer: EmployerPlan, token: Secret) -> PreparedEmployer:
+    settings = employer.settings
+    if employer.system == "nmbrs":
+        from koppelcheck.nmbrs.target import NmbrsTarget
+
+        return PreparedEmployer(employer, NmbrsTarget.create(**settings), token)
+    from koppelcheck.afas.checks import AfasSettings
+    from koppelcheck.afas.connectors_zip import read_connector_ids
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.http import validate_base_url
+
+    connectors = list(settings.get("connectors", []))
+    if settings.get("connectors_zip"):
+        connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
+    afas = AfasSettings(
+        environment=parse_environment_id(str(settings["environment_id"]), field="environment_id"),
+        token=parse_token(token, settings.get("token_version"), field="token"),
+        connectors=tuple(dict.fromkeys(connectors)),
+        base_url=validate_base_url(settings["base_url"], "base_url") if settings.get("base_url") else "",
+    )
+    return PreparedEmployer(employer, afas, token)
+
+
+class BatchRunner:
+    """Runs prepared employers and yields each employer's report as it completes."""
+
+    def __init__(self, translator: Translator, *, timeout_s: float, concurrency: int,
+                 strict: bool = False, exit_zero: bool = False,
+                 on_employer: Callable[[EmployerReport], None] | None = None) -> None:
+        self._t = translator
+        self._timeout_s = timeout_s
+        self._concurrency = concurrency
+        self._strict = strict
+        self._exit_zero = exit_zero
+        self._on_employer = on_employer or (lambda _report: None)
+        self._caches: dict[tuple[str, str, str], Any] = {}
+        self._domain_limits: dict[tuple[str, str], asyncio.Semaphore] = {}
+
+    async def run(self, employers: Iterable[PreparedEmployer]) -> BatchReport:
+        """Check every employer; the batch report keeps the file's order."""
+        from koppelcheck.http import make_async_client
+
+        started = now()
+        employers = list(employers)
+        gate = asyncio.Semaphore(MAX_EMPLOYERS_IN_FLIGHT)
+        # Nmbrs: one host for every domain, so the limit is per domain (semaphores below);
+        # AFAS: one host per environment, so the transport's per-host limit does it.
+        async with make_async_client(timeout_s=self._timeout_s, per_host_limit=10_000) as nmbrs_http, \
+                make_async_client(timeout_s=self._timeout_s, per_host_limit=AFAS_PER_ENVIRONMENT) as afas_http:
+            async def one(employer: PreparedEmployer) -> EmployerReport:
+                async with gate:
+                    report = await self._employer(employer, nmbrs_http, afas_http)
+                line = EmployerReport(id=employer.plan.id, system=employer.plan.system,
+                                      exit_code=report.exit_code, report=report)
+                self._on_employer(line)
+                return line
+
+            lines = await asyncio.gather(*(one(e) for e in employers))
+        summary = Summary.of(c.status for line in lines for c in line.report.checks)
+        finished = now()
+        return BatchReport(
+            tool=ToolInfo(version=__version__), started_at=started,
+            duration_ms=round((finished - started).total_seconds() * 1000), summary=summary,
+            exit_code=decide_exit_code(summary, strict=self._strict, exit_zero=self._exit_zero),
+            employers=list(lines),
+        )
+
+    async def _employer(self, employer: PreparedEmployer, nmbrs_http: Any, afas_http: Any) -> Report:
+        if employer.plan.system == "nmbrs":
+            from koppelcheck.nmbrs.checks import AnswerCache
+            from koppelcheck.nmbrs.verify import verify_nmbrs
+
+            target = employer.target
+            assert employer.token is not None
+            # The token's fingerprint is part of the login: a wrong token must not share answers.
+            fingerprint = hashlib.sha256(employer.token.reveal().encode()).hexdigest()[:16]
+            login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
+            cache = self._caches.setdefault(login, AnswerCache())
+            limit = self._domain_limits.setdefault(login[:2], asyncio.Semaphore(self._concurrency))
+            return await verify_nmbrs(target, employer.token, translator=self._t,
+                                      timeout_s=self._timeout_s, strict=self._strict,
+                                      exit_zero=self._exit_zero, http=nmbrs_http, cache=cache,
+                                      domain_limit=limit)
+        from koppelcheck.afas.verify import verify_afas
+
+        return await verify_afas(employer.target, translator=self._t, timeout_s=self._timeout_s,
+                                 strict=self._strict, exit_zero=self._exit_zero, http=afas_http)

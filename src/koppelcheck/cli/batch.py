@@ -1,0 +1,129 @@
+"""``koppelcheck batch FILE``: verify many employers from one TOML file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from koppelcheck.cli import options as o
+from koppelcheck.cli.common import handle_errors, stderr_console
+
+
+@handle_errors
+def batch(
+    file: Annotated[Path, typer.Argument(help="The batch file (TOML).")],
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Nmbrs calls in flight per domain.", min=1, max=64)] = 8,
+    format: o.FormatOpt = "text",
+    output: o.OutputOpt = None,
+    json: o.JsonOpt = None,
+    junit: o.JunitOpt = None,
+    html: o.HtmlOpt = None,
+    no_input: o.NoInputOpt = False,
+    lang: o.LangOpt = None,
+    timeout: o.TimeoutOpt = 30.0,
+    strict: o.StrictOpt = False,
+    exit_zero: o.ExitZeroOpt = False,
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Verify every employer of a batch file; exit code over all employers."""
+    import asyncio
+
+    from koppelcheck.batch.plan import load_batch_file
+    from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
+    from koppelcheck.i18n import Translator
+
+    common = o.CommonOptions(format=format, output=output, json_path=json, junit_path=junit,
+                             html_path=html, no_input=no_input, lang=lang, timeout=timeout,
+                             strict=strict, exit_zero=exit_zero, no_color=no_color).validate()
+    plan = load_batch_file(file)
+    employers = prepare(plan, resolve_tokens(plan))
+    translator = Translator(lang)
+    with _progress(len(employers)) as on_employer:
+        runner = BatchRunner(translator, timeout_s=timeout, concurrency=concurrency, strict=strict,
+                             exit_zero=exit_zero, on_employer=on_employer)
+        report = asyncio.run(runner.run(employers))
+    _emit(report, common)
+    _github(report, translator.lang)
+    raise typer.Exit(report.exit_code)
+
+
+class _progress:
+    """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._done = 0
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=stderr_console(), transient=True)
+            self._task = self._bar.add_task("employers", total=self._total)
+            self._bar.__enter__()
+        return self._advance
+
+    def _advance(self, line: Any) -> None:
+        self._done += 1
+        if self._bar is not None:
+            self._bar.advance(self._task)
+        else:
+            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {line.exit_code}\n")
+            sys.stderr.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def _render(report: Any, fmt: str, common: o.CommonOptions, *, for_terminal: bool) -> str:
+    from koppelcheck.i18n import resolve_language
+    from koppelcheck.report.batch_html import render_batch_html
+    from koppelcheck.report.batch_text import render_batch_text
+    from koppelcheck.report.json import render_batch_json
+    from koppelcheck.report.junit import render_batch_junit
+    from koppelcheck.report.markdown import render_batch_markdown
+
+    lang = resolve_language(common.lang)
+    if fmt == "text":
+        encoding = (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8"
+        return render_batch_text(report, lang=lang, color=for_terminal and not common.no_color,
+                                 width=120, encoding=encoding)
+    renderers = {"json": lambda: render_batch_json(report),
+                 "junit": lambda: render_batch_junit(report, lang=lang),
+                 "markdown": lambda: render_batch_markdown(report, lang=lang),
+                 "html": lambda: render_batch_html(report, lang=lang)}
+    return renderers[fmt]()
+
+
+def _emit(report: Any, common: o.CommonOptions) -> None:
+    from koppelcheck.files import atomic_write
+
+    if common.output is not None:
+        atomic_write(common.output, _render(report, common.format, common, for_terminal=False))
+    else:
+        text = _render(report, common.format, common, for_terminal=sys.stdout.isatty())
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    for fmt, path in (("json", common.json_path), ("junit", common.junit_path), ("html", common.html_path)):
+        if path is not None:
+            atomic_write(path, _render(report, fmt, common, for_terminal=False))
+
+
+def _github(report: Any, lang: str) -> None:
+    """On GitHub Actions: error annotations (stderr, at most 10) and the step summary."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from koppelcheck.report.github_summary import batch_annotations, step_summary_markdown
+
+    for line in batch_annotations(report, limit=10):
+        sys.stderr.write(line + "\n")
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(step_summary_markdown(report, lang) + "\n")
