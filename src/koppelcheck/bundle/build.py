@@ -1,0 +1,284 @@
+"""The registration payload (``koppelcheck.registration/v1``) and writing a signed bundle.
+
+The payload model below is the single source of the bundle's JSON Schema
+(``docs/schemas/registration.schema.json``; regenerate with :func:`write_json_schema`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+
+from koppelcheck.errors import InputError, KoppelcheckError
+from koppelcheck.i18n import Translator
+from koppelcheck.models import Report, Status, Summary, ToolInfo
+
+REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
+SCHEMA_ID = "urn:koppelcheck:schema:registration:v1"
+TOKEN_DESCRIPTION = (
+    "The token in plain text, or - when the bundle was written with --recipient-key - a compact "
+    "JWE (ECDH-ES+A256KW, A256GCM) to the recipient's X25519 key."
+)
+
+
+class _Strict(BaseModel):
+    """Frozen, and unknown fields are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NmbrsTokens(_Strict):
+    """What a.s.r. needs to connect to Nmbrs."""
+
+    username: str = Field(description="The Nmbrs user name (e-mail) the token belongs to.")
+    domain: str = Field(description="The Nmbrs domain, e.g. `acme` for acme.nmbrs.nl.")
+    token: str = Field(description=TOKEN_DESCRIPTION)
+
+
+class AfasTokens(_Strict):
+    """What a.s.r. needs to connect to AFAS Profit."""
+
+    environment_id: str = Field(description="The AFAS environment, e.g. `O12345AA`.")
+    token_version: int = Field(ge=1, description="The AFAS token version (usually 1).")
+    token: str = Field(description=TOKEN_DESCRIPTION)
+
+
+class Tokens(_Strict):
+    """The credentials of the checked system: exactly one of ``nmbrs`` and ``afas``."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra={"minProperties": 1, "maxProperties": 1}
+    )
+
+    nmbrs: NmbrsTokens | SkipJsonSchema[None] = None
+    afas: AfasTokens | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Tokens:
+        """Exactly one system's credentials."""
+        if (self.nmbrs is None) == (self.afas is None):
+            raise ValueError("exactly one of nmbrs and afas")
+        return self
+
+
+class CheckEvidence(_Strict):
+    """One check of the report: its id and status."""
+
+    id: str
+    status: Status
+
+
+class Evidence(_Strict):
+    """What the checks found, so a.s.r. can see the setup was verified."""
+
+    summary: Summary
+    checks: list[CheckEvidence]
+    report_sha256: str = Field(
+        pattern="^[0-9a-f]{64}$",
+        description=(
+            "SHA-256 (hex) of the RFC 8785 canonical JSON of the koppelcheck.report/v1 report."
+        ),
+    )
+
+
+class RegistrationPayload(_Strict):
+    """The signed payload of a registration bundle (``koppelcheck.registration/v1``)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        serialize_by_alias=True,
+        json_schema_serialization_defaults_required=True,
+        title="koppelcheck registration bundle payload",
+    )
+
+    schema_: Literal["koppelcheck.registration/v1"] = Field(
+        default=REGISTRATION_SCHEMA, alias="schema"
+    )
+    created_at: AwareDatetime = Field(description="When the bundle was written (UTC, RFC 3339).")
+    tool: ToolInfo
+    system: Literal["nmbrs", "afas"]
+    form: dict[str, Any] = Field(
+        description=(
+            "The registration form fields, as validated by koppelcheck (see docs/bundle.md)."
+        )
+    )
+    tokens: Tokens
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _tokens_of_system(self) -> RegistrationPayload:
+        """The token section is the one of ``system``."""
+        if getattr(self.tokens, self.system) is None:
+            raise ValueError("tokens must be those of the system")
+        return self
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The payload as JSON data, without absent token sections."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def registration_json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the payload."""
+    schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def write_json_schema(path: str | Path) -> Path:
+    """Write :func:`registration_json_schema` to ``path`` (how the docs copy is regenerated)."""
+    from koppelcheck.files import atomic_write
+
+    text = json.dumps(registration_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return atomic_write(path, text)
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+class BundleRefusedError(KoppelcheckError):
+    """A bundle is only written when no check failed or errored; ``checks`` names those that did."""
+
+    def __init__(self, message: str, checks: list[str]) -> None:
+        super().__init__(message)
+        self.checks = checks
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """Where a bundle was written and the thumbprint (``kid``) of the key that signed it."""
+
+    path: Path
+    thumbprint: str
+
+
+def report_sha256(report: Report) -> str:
+    """SHA-256 (hex) of the RFC 8785 canonical JSON of the report."""
+    from koppelcheck.bundle.sign import canonical_json
+
+    return hashlib.sha256(canonical_json(report.to_json_dict())).hexdigest()
+
+
+def _evidence(report: Report) -> Evidence:
+    """The report's summary, every check's id and status, and the report's hash."""
+    checks = [CheckEvidence(id=check.id, status=check.status) for check in report.checks]
+    return Evidence(summary=report.summary, checks=checks, report_sha256=report_sha256(report))
+
+
+def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) -> Tokens:
+    """The token section for ``system``, each token encrypted when there is a recipient."""
+    from koppelcheck.bundle.encrypt import seal_secrets
+
+    fields = seal_secrets(tokens, recipient)
+    model = NmbrsTokens if system == "nmbrs" else AfasTokens
+    expected = ", ".join(sorted(model.model_fields))
+    if set(fields) != set(model.model_fields):
+        raise InputError("tokens", t("bundle.tokens.fields", fields=expected))
+    try:
+        return Tokens.model_validate({system: model(**fields)})
+    except ValidationError:  # its text would quote the values, tokens included
+        raise InputError("tokens", t("bundle.tokens.fields", fields=expected)) from None
+
+
+def build_payload(
+    *,
+    report: Report,
+    form: Mapping[str, Any] | BaseModel,
+    tokens: dict[str, Any],
+    recipient: Any = None,
+    now: datetime | None = None,
+    lang: str | None = None,
+) -> RegistrationPayload:
+    """The payload for ``report``; ``tokens`` holds the fields of ``report.system`` (see Tokens).
+
+    Secrets in the form (:class:`Secret` values, ``*_token`` fields) are treated like the
+    tokens: encrypted to the recipient when there is one.
+    """
+    from koppelcheck.bundle.encrypt import seal_secrets
+
+    t = Translator(lang)
+    if isinstance(form, BaseModel):
+        form = form.model_dump()
+    if report.system not in ("nmbrs", "afas"):
+        raise InputError("system", t("bundle.system.unknown", system=report.system))
+    return RegistrationPayload(
+        created_at=(now or datetime.now(UTC)).replace(microsecond=0),
+        tool=ToolInfo(version=_version()),
+        system=report.system,  # type: ignore[arg-type]
+        form=seal_secrets(form, recipient),
+        tokens=_tokens(report.system, tokens, recipient, t),
+        evidence=_evidence(report),
+    )
+
+
+def _version() -> str:
+    """koppelcheck's version."""
+    from koppelcheck import __version__
+
+    return __version__
+
+
+def refuse_unless_clean(report: Report, *, lang: str | None = None) -> None:
+    """BundleRefusedError when a check failed or errored: such a setup must not be registered."""
+    failing = [check.id for check in report.failing()]
+    if failing:
+        message = Translator(lang)("bundle.refused", checks=", ".join(failing))
+        raise BundleRefusedError(message, failing)
+
+
+def build_and_write_bundle(
+    path: str | Path,
+    *,
+    report: Report,
+    form: Mapping[str, Any] | BaseModel,
+    tokens: dict[str, Any],
+    recipient_key_path: Path | None,
+    signing_key: Any,
+    lang: str | None = None,
+) -> BundleInfo:
+    """Build, sign and atomically write (mode 0600) the registration bundle for ``report``.
+
+    ``form`` is the validated registration form (a dict, or the form model). ``tokens`` holds
+    the fields of ``report.system``: nmbrs ``{username, domain, token}`` or afas
+    ``{environment_id, token_version, token}``; tokens may be :class:`~koppelcheck.secret.Secret`.
+    With ``recipient_key_path`` every token (and every secret in the form) becomes a JWE to that
+    X25519 key. Raises BundleRefusedError when a check failed or errored, and
+    InputError for a bad recipient key; nothing is written then.
+    """
+    from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
+    from koppelcheck.files import atomic_write
+
+    refuse_unless_clean(report, lang=lang)
+    recipient = _recipient(recipient_key_path, lang)
+    payload = build_payload(report=report, form=form, tokens=tokens, recipient=recipient, lang=lang)
+    try:
+        canonical = canonical_json(payload.to_json_dict())
+    except ValueError:  # rfc8785: a number JSON cannot carry exactly (NaN, > 2**53)
+        raise InputError("form", Translator(lang)("bundle.form.number")) from None
+    signed = sign_payload(canonical, signing_key)
+    target = atomic_write(path, serialize_bundle(signed), mode=0o600)
+    return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
+
+
+def _recipient(path: Path | None, lang: str | None) -> Any:
+    """The recipient's public key, or None when no ``--recipient-key`` was given."""
+    if path is None:
+        return None
+    from koppelcheck.bundle.encrypt import load_recipient_key
+
+    return load_recipient_key(path, lang=lang)

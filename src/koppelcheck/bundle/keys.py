@@ -1,0 +1,260 @@
+"""The Ed25519 signing key of registration bundles: where it is kept, found and created.
+
+Lookup order: ``KOPPELCHECK_SIGNING_KEY`` (a PKCS#8 PEM, for CI) -> the OS keyring -> a 0600 PEM
+file under the user's config directory. A new key goes to the OS keyring when a secure one
+exists; ``fail``, ``null`` and plaintext backends (and a chainer made only of those) are
+refused, and the key then goes to the PEM file instead (the CLI warns about that).
+
+Keyring calls run with a time limit: on headless Linux a locked Secret Service can block forever.
+The private key never leaves this module except as a joserfc key for signing, or as PEM text
+handed straight to its store; ``repr``/``str`` of a :class:`SigningKey` show only the thumbprint.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from koppelcheck.errors import InputError
+from koppelcheck.files import atomic_write
+from koppelcheck.i18n import Translator
+
+ENV_VAR = "KOPPELCHECK_SIGNING_KEY"
+KEYRING_SERVICE = "koppelcheck"
+KEYRING_ACCOUNT = "signing-key"
+PEM_FILE_NAME = "signing-key.pem"
+KEYRING_TIMEOUT_SECONDS = 10.0
+_INSECURE_NAME_MARKERS = ("plaintext", "uncrypted", "unencrypted")
+
+
+class Storage(StrEnum):
+    """Where a signing key lives."""
+
+    ENV = "env"
+    KEYRING = "keyring"
+    FILE = "file"
+    MEMORY = "memory"
+
+
+@dataclass(frozen=True)
+class KeyPlace:
+    """Where a signing key is kept: the kind of store and a detail (backend, path or variable)."""
+
+    storage: Storage
+    detail: str = ""
+
+    @property
+    def secure(self) -> bool:
+        """False for the plaintext PEM fallback file."""
+        return self.storage is not Storage.FILE
+
+
+class KeyringUnavailableError(Exception):
+    """The keyring could not be used (error or time-out). Never carries secret text."""
+
+
+class SigningKey:
+    """An Ed25519 private key with its RFC 7638 thumbprint; never shows the private part."""
+
+    __slots__ = ("_key", "place")
+
+    def __init__(self, jose_key: Any, place: KeyPlace | None = None) -> None:
+        self._key = jose_key
+        self.place = place or KeyPlace(Storage.MEMORY)
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        """A new random Ed25519 key, not yet stored anywhere."""
+        from joserfc.jwk import OKPKey
+
+        return cls(OKPKey.generate_key("Ed25519", private=True))
+
+    @classmethod
+    def from_pem(cls, pem: str | bytes, place: KeyPlace) -> SigningKey:
+        """Load a PKCS#8 PEM Ed25519 private key; ValueError (without the text) if it is not one."""
+        key = _import_private_pem(pem)
+        if key is None:
+            raise ValueError("not a PKCS#8 PEM Ed25519 private key")
+        return cls(key, place)
+
+    @property
+    def thumbprint(self) -> str:
+        """The RFC 7638 SHA-256 thumbprint of the public key (base64url), used as ``kid``."""
+        return str(self._key.thumbprint())
+
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (``kty``, ``crv``, ``x``): safe to share."""
+        public = self._key.as_dict(private=False)
+        return {name: public[name] for name in ("kty", "crv", "x")}
+
+    def to_pem(self) -> str:
+        """The private key as PKCS#8 PEM text, for its store only. Never print it."""
+        return self._key.as_pem(private=True).decode("ascii")
+
+    @property
+    def jose_key(self) -> Any:
+        """The joserfc key object, for signing."""
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"SigningKey(kid={self.thumbprint!r}, place={self.place.storage.value!r})"
+
+    __str__ = __repr__
+
+
+def _import_private_pem(pem: str | bytes) -> Any | None:
+    """The joserfc OKP key of an Ed25519 PKCS#8 PEM private key, or None for anything else."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from joserfc.jwk import OKPKey
+
+    data = pem.encode("utf-8") if isinstance(pem, str) else pem
+    if b"BEGIN PRIVATE KEY" not in data:  # PKCS#8 only, as the contract says
+        return None
+    try:
+        private = load_pem_private_key(data.strip() + b"\n", password=None)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(private, Ed25519PrivateKey):
+        return None
+    return OKPKey.import_key(private)
+
+
+# --- the keyring -----------------------------------------------------------------------------
+
+
+def backend_label(backend: Any) -> str:
+    """A keyring backend's dotted class name, for messages."""
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def is_secure_backend(backend: Any) -> bool:
+    """False for the ``fail`` and ``null`` backends and anything plaintext; True otherwise."""
+    from keyring.backends import fail, null
+
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return False
+    label = backend_label(backend).lower()
+    return not any(marker in label for marker in _INSECURE_NAME_MARKERS)
+
+
+def secure_backend() -> Any | None:
+    """The backend to keep the key in: the active one, or for a chainer its best secure member.
+
+    A chainer writes to its highest-priority member, which may be plaintext; so we pick the
+    secure member ourselves instead of handing the chainer the key.
+    """
+    try:
+        import keyring
+        from keyring.backends import chainer
+
+        active = keyring.get_keyring()
+        members = active.backends if isinstance(active, chainer.ChainerBackend) else [active]
+    except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
+        return None
+    return next((member for member in members if is_secure_backend(member)), None)
+
+
+def _with_timeout(call: Callable[..., Any], *args: Any) -> Any:
+    """Run a keyring call in a daemon thread; KeyringUnavailableError on error or time-out."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call(*args)
+        except Exception as exc:  # noqa: BLE001 - reported as "unavailable", text dropped
+            outcome["error"] = type(exc).__name__
+
+    worker = threading.Thread(target=run, name="koppelcheck-keyring", daemon=True)
+    worker.start()
+    worker.join(KEYRING_TIMEOUT_SECONDS)
+    if worker.is_alive():
+        raise KeyringUnavailableError("time-out")
+    if "error" in outcome:
+        raise KeyringUnavailableError(outcome["error"])
+    return outcome.get("value")
+
+
+def _read_keyring() -> tuple[str, str] | None:
+    """(PEM text, backend label) from a secure keyring, or None (also when it is unusable)."""
+    backend = secure_backend()
+    if backend is None:
+        return None
+    try:
+        pem = _with_timeout(backend.get_password, KEYRING_SERVICE, KEYRING_ACCOUNT)
+    except KeyringUnavailableError:
+        return None
+    return (pem, backend_label(backend)) if pem else None
+
+
+# --- the PEM file ----------------------------------------------------------------------------
+
+
+def pem_path() -> Path:
+    """The fallback key file: ``signing-key.pem`` under ``platformdirs.user_config_dir``."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("koppelcheck")) / PEM_FILE_NAME
+
+
+def _write_pem_file(key: SigningKey) -> KeyPlace:
+    """Write the key to the fallback file, mode 0600, in a 0700 folder."""
+    path = pem_path()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    atomic_write(path, key.to_pem(), mode=0o600)
+    return KeyPlace(Storage.FILE, str(path))
+
+
+# --- lookup and creation ---------------------------------------------------------------------
+
+
+def _load(pem: str | bytes, place: KeyPlace, lang: str | None) -> SigningKey:
+    """A SigningKey from PEM text, or InputError naming where the bad key is kept."""
+    try:
+        return SigningKey.from_pem(pem, place)
+    except ValueError:
+        t = Translator(lang)
+        where = t(f"keys.place.{place.storage.value}", detail=place.detail)
+        raise InputError(where, t("keys.error.bad_pem")) from None
+
+
+def find_signing_key(*, lang: str | None = None) -> SigningKey | None:
+    """The signing key from the environment, the keyring or the PEM file; None when there is none.
+
+    A key that is there but unreadable is an InputError (exit 2) naming its place, never its text.
+    """
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return _load(from_env, KeyPlace(Storage.ENV, ENV_VAR), lang)
+    stored = _read_keyring()
+    if stored is not None:
+        return _load(stored[0], KeyPlace(Storage.KEYRING, stored[1]), lang)
+    path = pem_path()
+    if path.is_file():
+        return _load(path.read_bytes(), KeyPlace(Storage.FILE, str(path)), lang)
+    return None
+
+
+def store_signing_key(key: SigningKey) -> KeyPlace:
+    """Keep ``key`` in a secure keyring, or else in the 0600 PEM file; return where it went."""
+    backend = secure_backend()
+    if backend is not None:
+        try:
+            _with_timeout(backend.set_password, KEYRING_SERVICE, KEYRING_ACCOUNT, key.to_pem())
+        except KeyringUnavailableError:
+            pass
+        else:
+            return KeyPlace(Storage.KEYRING, backend_label(backend))
+    return _write_pem_file(key)
+
+
+def create_signing_key() -> SigningKey:
+    """Generate a new Ed25519 key, store it (keyring or PEM file) and return it with its place."""
+    key = SigningKey.generate()
+    key.place = store_signing_key(key)
+    return key
