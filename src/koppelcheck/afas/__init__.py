@@ -1,0 +1,1 @@
+"""AFAS Profit: token forms, environments, the REST client, the connectors ZIP and the checks."""

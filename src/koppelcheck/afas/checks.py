@@ -1,0 +1,283 @@
+"""The AFAS checks: the token's form, the token against ``/metainfo``, and every GetConnector.
+
+``/metainfo`` is fetched once per run and shared. Connector checks require ``afas.auth``, so
+a refused token skips them. Where AFAS's public record is unsure, the check says
+"undetermined" (``error``) rather than guess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from koppelcheck.afas.client import ConnectorProbe
+from koppelcheck.checks import CheckFunction, CheckSpec, Outcome, outcome
+from koppelcheck.errors import (
+    AfasHttpError,
+    CallTimeout,
+    ProtocolError,
+    RemoteError,
+    TransportError,
+)
+from koppelcheck.models import Status
+
+if TYPE_CHECKING:
+    from koppelcheck.afas.client import AfasClient, MetaInfo
+    from koppelcheck.afas.environment import AfasEnvironment
+    from koppelcheck.afas.token import AfasToken
+    from koppelcheck.i18n import Translator
+
+TOKEN_CHECK = "afas.token"
+AUTH_CHECK = "afas.auth"
+CONNECTORS_CHECK = "afas.connectors"
+STATUS_LINK = "https://www.afasstatus.nl"
+HELP_API_RESPONSES = "https://help.afas.nl/help/NL/SE/120612.htm"
+
+# 500 texts AFAS uses for "not assigned / not authorised" and "blocked definition", in Dutch
+# and English (afas-api.md §6 b; the body language follows Accept-Language or the environment).
+_NOT_ASSIGNED_MARKERS = (
+    "niet ondersteund",
+    "not supported",
+    "niet geautoriseerd",
+    "not authorized",
+    "not authorised",
+)
+_BLOCKED_MARKERS = ("geblokkeerd", "blocked")
+
+
+def connector_check_id(connector_id: str) -> str:
+    """``afas.connector.<ConnectorId>``."""
+    return f"afas.connector.{connector_id}"
+
+
+@dataclass(frozen=True)
+class AfasSettings:
+    """The validated inputs of one AFAS run."""
+
+    environment: AfasEnvironment
+    token: AfasToken
+    connectors: tuple[str, ...] = ()
+    """GetConnector ids that must be reachable (``--connector`` and ``--connectors-zip``)."""
+    base_url: str = ""
+    """Where to talk to; empty means the environment's real host."""
+
+    @property
+    def url(self) -> str:
+        """The base URL in use: ``base_url`` or the environment's real host."""
+        return self.base_url or self.environment.default_base_url
+
+    def describe(self) -> dict[str, object]:
+        """The report's ``target``: what was checked, without any secret."""
+        return {
+            "environment_id": self.environment.number,
+            "environment": self.environment.kind.name.lower(),
+        }
+
+
+class SharedMetainfo:
+    """``GET /metainfo`` once per run: concurrent callers await the same call and answer."""
+
+    def __init__(self, client: AfasClient) -> None:
+        self._client = client
+        self._task: asyncio.Future[MetaInfo] | None = None
+
+    async def get(self) -> MetaInfo:
+        """The metainfo, fetched on first use; a failure is raised to every caller alike."""
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._client.get_metainfo())
+            self._task.add_done_callback(lambda f: f.cancelled() or f.exception())
+        # shield: one caller's time limit must not cancel the call the others share.
+        return await asyncio.shield(self._task)
+
+
+def build_afas_checks(settings: AfasSettings, client: AfasClient, t: Translator) -> list[CheckSpec]:
+    """The checks of one AFAS run, in report order."""
+    meta = SharedMetainfo(client)
+    step3 = t("afas.step.3")
+    specs = [
+        CheckSpec(TOKEN_CHECK, t("afas.title.token"), step3, lambda: _check_token(settings, t)),
+        CheckSpec(AUTH_CHECK, t("afas.title.auth"), step3, lambda: _check_auth(meta, client, t)),
+    ]
+    if not settings.connectors:
+        specs.append(
+            CheckSpec(
+                CONNECTORS_CHECK,
+                t("afas.title.connectors"),
+                t("afas.step.1"),
+                lambda: _list_connectors(meta, t),
+                requires=(AUTH_CHECK,),
+            )
+        )
+    specs.extend(
+        CheckSpec(
+            connector_check_id(cid),
+            t("afas.title.connector", id=cid),
+            t("afas.step.1"),
+            _connector_runner(cid, meta, client, t),
+            requires=(AUTH_CHECK,),
+        )
+        for cid in settings.connectors
+    )
+    return specs
+
+
+async def _check_token(settings: AfasSettings, t: Translator) -> Outcome:
+    token = settings.token
+    form = t(f"afas.token.form.{token.form.value}")
+    if not token.problems:
+        return outcome(
+            Status.PASS,
+            t("afas.token.pass", form=form, version=token.version, masked=token.data.masked),
+        )
+    found = " ".join(
+        t(f"afas.token.problem.{p.value}", length=token.data_length, version=token.version)
+        for p in token.problems
+    )
+    return outcome(
+        Status.WARN,
+        t("afas.token.warn", form=form, problems=found, masked=token.data.masked),
+        t("afas.token.fix"),
+    )
+
+
+async def _check_auth(meta: SharedMetainfo, client: AfasClient, t: Translator) -> Outcome:
+    try:
+        info = await meta.get()
+    except AfasHttpError as exc:
+        return _auth_refused(exc, t)
+    except CallTimeout:
+        raise  # the runner words timeouts
+    except (TransportError, ProtocolError) as exc:
+        return outcome(
+            Status.ERROR,
+            t("afas.auth.unreachable", url=client.base_url, reason=exc),
+            t("afas.auth.unreachable.fix"),
+        )
+    return outcome(
+        Status.PASS,
+        t(
+            "afas.auth.pass",
+            app=info.app_name or "-",
+            group=info.group or "-",
+            envid=info.envid or "-",
+        ),
+    )
+
+
+def _auth_refused(exc: AfasHttpError, t: Translator) -> Outcome:
+    if exc.status == 401:
+        return outcome(
+            Status.FAIL, t("afas.auth.401"), t("afas.auth.401.fix"), [HELP_API_RESPONSES]
+        )
+    if exc.status == 403:
+        return outcome(Status.FAIL, t("afas.auth.403"), t("afas.auth.403.fix"))
+    if exc.status == 503:
+        return _unavailable(exc, t)
+    if exc.status == 404:
+        return outcome(Status.ERROR, t("afas.auth.404"), t("afas.auth.unreachable.fix"))
+    return _undetermined(exc, t)
+
+
+def _unavailable(exc: AfasHttpError, t: Translator) -> Outcome:
+    return outcome(
+        Status.ERROR,
+        t("afas.unavailable", when=retry_hint(exc.retry_after, t)),
+        t("afas.unavailable.fix"),
+        [STATUS_LINK],
+    )
+
+
+def _undetermined(exc: AfasHttpError, t: Translator) -> Outcome:
+    reference = exc.profit_log_reference or "-"
+    return outcome(
+        Status.ERROR,
+        t("afas.http_error", status=exc.status, message=exc.message or "-", reference=reference),
+        t("afas.http_error.fix", reference=reference),
+    )
+
+
+def retry_hint(retry_after: str | None, t: Translator) -> str:
+    """When to try again, from a ``Retry-After`` value (seconds or an HTTP date)."""
+    if not retry_after:
+        return t("afas.retry.unknown")
+    value = retry_after.strip()
+    if value.isdigit():
+        return t("afas.retry.seconds", seconds=value, minutes=max(1, round(int(value) / 60)))
+    return t("afas.retry.date", date=value)
+
+
+async def _list_connectors(meta: SharedMetainfo, t: Translator) -> Outcome:
+    ids = ", ".join((await meta.get()).get_connector_ids()) or t("afas.connectors.none")
+    return outcome(Status.WARN, t("afas.connectors.unknown", ids=ids), t("afas.connectors.fix"))
+
+
+class _Refusal(Enum):
+    NOT_ASSIGNED = "not_assigned"
+    BLOCKED = "blocked"
+    UNAVAILABLE = "unavailable"
+    OTHER = "other"
+
+
+def _classify(exc: AfasHttpError) -> _Refusal:
+    text = exc.message.lower()
+    if exc.status == 500 and any(m in text for m in _BLOCKED_MARKERS):
+        return _Refusal.BLOCKED
+    # 401 on a connector: "GetConnector not added to the App Connector" (help page 120612);
+    # AFAS's troubleshooting page and field notes show a 500 with "niet ondersteund" instead.
+    if exc.status == 401 or (exc.status == 500 and any(m in text for m in _NOT_ASSIGNED_MARKERS)):
+        return _Refusal.NOT_ASSIGNED
+    return _Refusal.UNAVAILABLE if exc.status == 503 else _Refusal.OTHER
+
+
+def _connector_runner(
+    cid: str, meta: SharedMetainfo, client: AfasClient, t: Translator
+) -> CheckFunction:
+    async def run() -> Outcome:
+        info = await meta.get()
+        answer: ConnectorProbe | AfasHttpError | None
+        try:
+            answer = await client.probe_connector(cid)
+        except AfasHttpError as exc:
+            answer = exc
+        except RemoteError:
+            if info.get_connectors is None or cid in info.get_connector_ids():
+                raise
+            answer = None  # metainfo already shows it is not assigned; the probe adds nothing
+        return _judge(cid, info, answer, t)
+
+    return run
+
+
+def _judge(
+    cid: str, info: MetaInfo, answer: ConnectorProbe | AfasHttpError | None, t: Translator
+) -> Outcome:
+    known = info.get_connectors is not None
+    listed = cid in info.get_connector_ids()
+    refusal = _classify(answer) if isinstance(answer, AfasHttpError) else None
+    if refusal is _Refusal.BLOCKED:
+        return outcome(
+            Status.FAIL, t("afas.connector.blocked", id=cid), t("afas.connector.blocked.fix")
+        )
+    if isinstance(answer, ConnectorProbe):
+        if listed or not known:
+            key = "afas.connector.rows" if answer.has_rows else "afas.connector.no_rows"
+            return outcome(Status.PASS, t(key, id=cid, rows=answer.row_count))
+        return outcome(
+            Status.WARN,
+            t("afas.connector.unlisted_but_ok", id=cid),
+            _case_note(cid, info, t) or t("afas.connector.unlisted_but_ok.fix", id=cid),
+        )
+    if (known and not listed) or refusal is _Refusal.NOT_ASSIGNED:
+        key = "afas.connector.refused" if listed else "afas.connector.not_assigned"
+        fix = " ".join(filter(None, [_case_note(cid, info, t), t(f"{key}.fix")]))
+        return outcome(Status.FAIL, t(key, id=cid), fix, [HELP_API_RESPONSES])
+    assert isinstance(answer, AfasHttpError)
+    return _unavailable(answer, t) if refusal is _Refusal.UNAVAILABLE else _undetermined(answer, t)
+
+
+def _case_note(cid: str, info: MetaInfo, t: Translator) -> str:
+    """Say so explicitly when AFAS lists the id with different capitals."""
+    twins = [c for c in info.get_connector_ids() if c.lower() == cid.lower() and c != cid]
+    return t("afas.connector.case_differs", id=cid, afas_id=twins[0]) if twins else ""

@@ -1,0 +1,169 @@
+"""A small AFAS Profit REST client over an injected ``httpx.AsyncClient``.
+
+It reads ``/metainfo`` and probes GetConnectors with ``skip=0&take=1``. A probe returns only
+whether rows came back and how many, never the rows: they hold employee data. Every failure
+is mapped once into :mod:`koppelcheck.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from koppelcheck.errors import AfasHttpError, CallTimeout, ProtocolError, TransportError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from koppelcheck.afas.token import AfasToken
+
+
+@dataclass(frozen=True)
+class ConnectorInfo:
+    """One connector as ``/metainfo`` lists it."""
+
+    id: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MetaInfo:
+    """What ``GET /metainfo`` tells about the token's App Connector.
+
+    ``get_connectors`` is None when the answer has no ``getConnectors`` key at all (then nothing
+    can be concluded from it); an empty tuple means the App Connector lists none.
+    """
+
+    get_connectors: tuple[ConnectorInfo, ...] | None
+    update_connectors: tuple[ConnectorInfo, ...] = ()
+    envid: str = ""
+    app_name: str = ""
+    group: str = ""
+    token_expiry: str = ""
+
+    def get_connector_ids(self) -> tuple[str, ...]:
+        """The listed GetConnector ids (empty when unknown)."""
+        return tuple(c.id for c in self.get_connectors or ())
+
+
+@dataclass(frozen=True)
+class ConnectorProbe:
+    """The answer to ``GET /connectors/<id>?skip=0&take=1``: a count, never the rows."""
+
+    connector_id: str
+    row_count: int
+
+    @property
+    def has_rows(self) -> bool:
+        """Whether any row came back."""
+        return self.row_count > 0
+
+
+class AfasClient:
+    """Talks to one AFAS environment with one token. The HTTP client is passed in."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        token: AfasToken,
+        *,
+        accept_language: str | None = None,
+    ) -> None:
+        self._http = http
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._accept_language = accept_language
+
+    async def get_metainfo(self) -> MetaInfo:
+        """``GET /metainfo``: the App Connector's connectors and its ``info`` block."""
+        body = await self._get_json("/metainfo", {})
+        if not isinstance(body, dict):
+            raise ProtocolError("metainfo: expected a JSON object")
+        info = _object(body, "info")
+        return MetaInfo(
+            get_connectors=_connectors(body, "getConnectors"),
+            update_connectors=_connectors(body, "updateConnectors") or (),
+            envid=str(info.get("envid") or ""),
+            app_name=str(info.get("appName") or ""),
+            group=str(info.get("group") or ""),
+            token_expiry=str(info.get("tokenExpiry") or ""),
+        )
+
+    async def probe_connector(self, connector_id: str) -> ConnectorProbe:
+        """``GET /connectors/<id>?skip=0&take=1``: how many rows came back (0 or 1)."""
+        path = "/connectors/" + quote(connector_id, safe="")
+        body = await self._get_json(path, {"skip": "0", "take": "1"})
+        rows = body.get("rows") if isinstance(body, dict) else None
+        if not isinstance(rows, list):
+            raise ProtocolError(f"connector {connector_id}: the answer has no rows list")
+        return ConnectorProbe(connector_id, len(rows))
+
+    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
+        import httpx
+
+        headers = {"Authorization": self._token.authorization(), "Accept": "application/json"}
+        if self._accept_language:
+            headers["Accept-Language"] = self._accept_language
+        try:
+            response = await self._http.get(self.base_url + path, params=params, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise CallTimeout(f"no answer from AFAS ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach AFAS: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise _http_error(response)
+        return _json_body(response)
+
+
+def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _connectors(body: dict[str, Any], key: str) -> tuple[ConnectorInfo, ...] | None:
+    items = body.get(key)
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        raise ProtocolError(f"metainfo: {key} is not a list")
+    return tuple(
+        ConnectorInfo(str(item.get("id", "")), str(item.get("description") or ""))
+        for item in items
+        if isinstance(item, dict) and item.get("id")
+    )
+
+
+def _json_body(response: httpx.Response) -> Any:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError(
+            f"HTTP {response.status_code}: expected JSON, got {kind or 'no content type'}"
+        ) from None
+
+
+def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
+    """Map a non-200 answer: 401/403 (empty body), 500 JSON, 503 with Retry-After, or other."""
+    status = response.status_code
+    retry_after = response.headers.get("retry-after")
+    if not response.content.strip():
+        return AfasHttpError(status, retry_after=retry_after)
+    try:
+        body = _json_body(response)
+    except ProtocolError as exc:
+        # An HTML page on an error is a proxy or a wrong host, not AFAS's JSON error.
+        return exc
+    if not isinstance(body, dict):
+        return AfasHttpError(status, retry_after=retry_after)
+    error = _object(body, "error")
+    message = body.get("externalMessage") or body.get("message") or error.get("message") or ""
+    if retry_after is None and body.get("retry_after") is not None:
+        retry_after = str(body["retry_after"])
+    reference = body.get("profitLogReference")
+    return AfasHttpError(
+        status, str(message), str(reference) if reference else None, retry_after=retry_after
+    )

@@ -1,0 +1,83 @@
+"""The GetConnector ids in the ZIP a.s.r. sends (manual Stap 1).
+
+Every entry whose name ends in ``.gcn`` or ``.xml`` (any folder depth) is one GetConnector
+export; its id is the file name without the extension. ``__MACOSX/`` folders and dotfiles are
+ignored. Only the ZIP's directory is read: no entry is decompressed.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from koppelcheck.errors import InputError
+
+ZIP_FIELD = "--connectors-zip"
+CONNECTOR_SUFFIXES = (".gcn", ".xml")
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+
+
+def read_connector_ids(path: str | Path, field: str = ZIP_FIELD) -> tuple[str, ...]:
+    """The connector ids in the ZIP at ``path``, in ZIP order without duplicates.
+
+    An unreadable ZIP, one that would unpack to more than 50 MB, or one without connector
+    files is an :class:`InputError`.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except FileNotFoundError:
+        raise InputError(field, f"file not found: {path}") from None
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            field,
+            f"cannot read {path} as a ZIP ({type(exc).__name__})",
+            "use the ZIP file a.s.r. sent, unchanged",
+        ) from None
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+        raise InputError(
+            field,
+            f"{path} would unpack to more than 50 MB; refused",
+            "a.s.r.'s connector ZIP is small; check that this is the right file",
+        )
+    ids = list(dict.fromkeys(i for e in entries if (i := connector_id_of(e.filename))))
+    if not ids:
+        raise InputError(
+            field,
+            f"{path} holds no .gcn or .xml connector files",
+            "use the ZIP file with the Benefits-Plaza connectors a.s.r. sent",
+        )
+    return tuple(ids)
+
+
+def connector_id_of(name: str) -> str | None:
+    """The connector id for one ZIP entry name, or None when the entry is not a connector file."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if not parts or name.endswith("/") or "__MACOSX" in parts:
+        return None
+    if any(part.startswith(".") for part in parts):
+        return None
+    file_name = parts[-1]
+    stem, dot, suffix = file_name.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in CONNECTOR_SUFFIXES:
+        return None
+    return stem.strip() or None
+
+
+def expected_connectors(
+    flags: list[str] | tuple[str, ...] = (), zip_path: str | Path | None = None
+) -> tuple[str, ...]:
+    """The GetConnectors that must be reachable: ``--connector`` values, then the ZIP's ids."""
+    ids: list[str] = []
+    for value in flags:
+        cleaned = value.strip()
+        if not cleaned or any(ch.isspace() or ch in "/?#&" for ch in cleaned):
+            raise InputError(
+                "--connector",
+                f"not a GetConnector id: {value!r}",
+                "give the id as AFAS shows it, e.g. BP_Werknemers",
+            )
+        ids.append(cleaned)
+    if zip_path is not None:
+        ids.extend(read_connector_ids(zip_path))
+    return tuple(dict.fromkeys(ids))

@@ -1,0 +1,126 @@
+"""``koppelcheck afas``: verify an AFAS Profit setup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from koppelcheck.cli import options as o
+from koppelcheck.cli.common import handle_errors, interactive
+
+_TOKEN_FIELDS = {"file": "--token-file", "stdin": "--token-file", "env": "KOPPELCHECK_AFAS_TOKEN"}
+
+
+@handle_errors
+def afas(
+    environment_id: Annotated[
+        str | None,
+        typer.Option(
+            "--environment-id",
+            envvar="KOPPELCHECK_AFAS_ENVIRONMENT",
+            help="12345, or a code like O12345AA (production), T12345AA (test), A12345AA (accept).",
+            show_envvar=True,
+        ),
+    ] = None,
+    token_file: o.TokenFileOpt = None,
+    token_version: Annotated[
+        int | None,
+        typer.Option(
+            "--token-version",
+            help="The token version AFAS shows beside the token (default 1).",
+            min=0,
+        ),
+    ] = None,
+    connector: Annotated[
+        list[str] | None,
+        typer.Option("--connector", help="A GetConnector that must be reachable (repeatable)."),
+    ] = None,
+    connectors_zip: Annotated[
+        Path | None,
+        typer.Option(
+            "--connectors-zip", help="The ZIP with the Benefits-Plaza connectors a.s.r. sent."
+        ),
+    ] = None,
+    format: o.FormatOpt = "text",
+    output: o.OutputOpt = None,
+    json: o.JsonOpt = None,
+    junit: o.JunitOpt = None,
+    html: o.HtmlOpt = None,
+    no_input: o.NoInputOpt = False,
+    lang: o.LangOpt = None,
+    timeout: o.TimeoutOpt = 30.0,
+    strict: o.StrictOpt = False,
+    exit_zero: o.ExitZeroOpt = False,
+    base_url: o.BaseUrlOpt = None,
+    bundle: o.BundleOpt = None,
+    no_color: o.NoColorOpt = False,
+    ca_bundle: o.CaBundleOpt = None,
+    verbose: o.VerboseOpt = False,
+) -> None:
+    """Verify an AFAS Profit setup: the token, the App Connector, and every GetConnector."""
+    common = o.CommonOptions(
+        format=format,
+        output=output,
+        json_path=json,
+        junit_path=junit,
+        html_path=html,
+        no_input=no_input,
+        lang=lang,
+        timeout=timeout,
+        strict=strict,
+        exit_zero=exit_zero,
+        base_url=base_url,
+        bundle=bundle,
+        no_color=no_color,
+        ca_bundle=ca_bundle,
+        verbose=verbose,
+    ).validate()
+    from koppelcheck.afas.checks import AfasSettings
+    from koppelcheck.afas.connectors_zip import expected_connectors
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.cli.session import (
+        ask_setting,
+        configure_logging,
+        hidden_prompt,
+        run_and_report,
+    )
+    from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
+    from koppelcheck.i18n import Translator
+
+    configure_logging(verbose)
+    t = Translator(lang)
+    can_ask = interactive(no_input)
+    environment_id = environment_id or ask_setting(
+        "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask
+    )
+    environment = parse_environment_id(environment_id)
+    url = environment.base_url(base_url)
+    connectors = expected_connectors(connector or [], connectors_zip)
+    secret = resolve_secret(
+        SecretRequest(
+            "AFAS token", "KOPPELCHECK_AFAS_TOKEN", keyring_account("afas", environment.number)
+        ),
+        token_file=token_file,
+        prompt=hidden_prompt if can_ask else None,
+    )
+    token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
+    settings = AfasSettings(environment, token, connectors, url)
+    code = run_and_report(
+        lambda progress: verify_afas(
+            settings,
+            translator=t,
+            timeout_s=common.timeout,
+            strict=strict,
+            exit_zero=exit_zero,
+            on_progress=progress,
+            ca_bundle=str(ca_bundle) if ca_bundle else None,
+        ),
+        common,
+        total=2 + max(1, len(connectors)),
+        label="AFAS",
+    )
+    raise typer.Exit(code)

@@ -1,0 +1,283 @@
+"""A faithful local AFAS Profit REST API (App Connector with GetConnectors), as a pure object.
+
+It follows ``shared/reference/afas-api.md``: paths under ``/ProfitRestServices`` (matched
+case-insensitively, as working clients use both spellings), ``GET /metainfo`` in the OpenAPI
+example's shape, ``GET /connectors/<id>?skip&take`` answering ``{"skip","take","rows"}``, 401 with
+an empty body for a bad token, 500 with ``externalMessage``/``errorNumber``/``profitLogReference``
+for a GetConnector that is not assigned or is blocked, and 503 with ``Retry-After`` in
+maintenance. Scenarios are TOML data in ``scenarios/afas/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import threading
+import tomllib
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from koppelcheck.simulator.server import SimRequest, SimResponse
+
+BASE_PATH = "/ProfitRestServices"
+AFAS_SCENARIOS: tuple[str, ...] = (
+    "healthy",
+    "connector-missing",
+    "bad-token",
+    "maintenance",
+    "slow",
+)
+NOT_SUPPORTED_ERROR_NUMBER = -2147180996
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+_TOKEN_XML = re.compile(r"^<token><version>([^<]*)</version><data>([^<]*)</data></token>$")
+_MESSAGES = {
+    "nl": {
+        "not_supported": "General message: Deze GetConnector wordt niet ondersteund of de "
+        "gebruiker is niet geautoriseerd.",
+        "blocked": "General message: Deze GetConnector (definitie) is geblokkeerd.",
+    },
+    # English wording from AFAS's troubleshooting page; the exact live text is not public.
+    "en": {
+        "not_supported": "General message: GetConnector not supported for this app or the user "
+        "is not authorized.",
+        "blocked": "General message: This GetConnector (definition) is blocked.",
+    },
+}
+_MAINTENANCE_BODY = {
+    "error": {
+        "code": "503",
+        "message": "Service temporarily unavailable due to scheduled maintenance. "
+        "Please check afasstatus.nl for details.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class AfasConnector:
+    """One GetConnector in the simulated environment."""
+
+    id: str
+    description: str = ""
+    assigned: bool = True
+    """Whether it is on the App Connector's GetConnectoren tab (manual step 3.9)."""
+    blocked: bool = False
+    """Whether its definition is blocked."""
+    rows: int = 3
+    """How many (made-up) rows it holds."""
+
+
+@dataclass(frozen=True)
+class AfasScenario:
+    """A simulated AFAS environment with one App Connector and its one valid token."""
+
+    name: str
+    description: str
+    environment: str
+    envid: str
+    token_data: str
+    token_version: str = "1"
+    token_revoked: bool = False
+    app_name: str = "Benefits-Plaza"
+    user_group: str = ""
+    token_expiry: str = "0"
+    connectors: tuple[AfasConnector, ...] = ()
+    maintenance: bool = False
+    retry_after: int = 7200
+    ip_restricted: bool = False
+    latency_ms: int = 0
+
+    @property
+    def token_xml(self) -> str:
+        """The token XML an administrator would copy from AFAS (demo values only)."""
+        return (
+            f"<token><version>{self.token_version}</version><data>{self.token_data}</data></token>"
+        )
+
+
+def load_afas_scenario(name_or_path: str | Path) -> AfasScenario:
+    """A built-in scenario by name, or a scenario TOML file by path (ValueError when malformed)."""
+    if isinstance(name_or_path, str) and name_or_path in AFAS_SCENARIOS:
+        folder = resources.files("koppelcheck.simulator") / "scenarios" / "afas"
+        text = (folder / f"{name_or_path}.toml").read_text(encoding="utf-8")
+    else:
+        text = Path(name_or_path).read_text(encoding="utf-8")
+    return scenario_from_dict(tomllib.loads(text))
+
+
+def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
+    """Build a scenario from parsed TOML; unknown or missing keys are a ValueError."""
+    try:
+        token = data.get("token", {})
+        maintenance = data.get("maintenance", {})
+        connectors = tuple(AfasConnector(**item) for item in data.get("connectors", []))
+        return AfasScenario(
+            name=str(data["name"]),
+            description=str(data.get("description", "")),
+            environment=str(data["environment"]),
+            envid=str(data.get("envid") or f"O{data['environment']}AA"),
+            token_data=str(token["data"]),
+            token_version=str(token.get("version", 1)),
+            token_revoked=bool(token.get("revoked", False)),
+            app_name=str(data.get("app_name", "Benefits-Plaza")),
+            user_group=str(data.get("user_group", "")),
+            token_expiry=str(data.get("token_expiry", "0")),
+            connectors=connectors,
+            maintenance=bool(maintenance.get("enabled", False)),
+            retry_after=int(maintenance.get("retry_after", 7200)),
+            ip_restricted=bool(data.get("ip_restricted", False)),
+            latency_ms=int(data.get("latency_ms", 0)),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"AFAS scenario: missing or unknown key ({exc})") from None
+
+
+def make_afas_simulator(name: str) -> AfasSimulator:
+    """A simulator for a built-in scenario."""
+    return AfasSimulator(load_afas_scenario(name))
+
+
+@dataclass
+class _State:
+    assigned: dict[str, bool] = field(default_factory=dict)
+    hits: Counter[str] = field(default_factory=Counter)
+
+
+class AfasSimulator:
+    """Answers AFAS Profit REST requests for one scenario. Thread-safe; ``hits`` counts routes."""
+
+    def __init__(self, scenario: AfasScenario) -> None:
+        self.scenario = scenario
+        self._lock = threading.Lock()
+        self._state = _State(assigned={c.id: c.assigned for c in scenario.connectors})
+
+    @property
+    def hits(self) -> Counter[str]:
+        """A copy of the per-route call counts (``metainfo``, ``connectors/<id>``, ``other``)."""
+        with self._lock:
+            return Counter(self._state.hits)
+
+    def set_assigned(self, connector_id: str, assigned: bool) -> None:
+        """Assign or unassign a GetConnector, as the administrator would on tab GetConnectoren."""
+        with self._lock:
+            if connector_id not in self._state.assigned:
+                raise KeyError(connector_id)
+            self._state.assigned[connector_id] = assigned
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Answer one request."""
+        route = self._route(request.path)
+        with self._lock:
+            self._state.hits[route or "other"] += 1
+        if route is None or request.method not in ("GET", "HEAD"):
+            return SimResponse(404)
+        if self.scenario.maintenance:
+            headers = {**_JSON, "Retry-After": str(self.scenario.retry_after)}
+            body = {**_MAINTENANCE_BODY, "retry_after": self.scenario.retry_after}
+            return SimResponse(503, json.dumps(body).encode(), headers)
+        if not self._authorised(request.header("authorization")):
+            return SimResponse(401)
+        if self.scenario.ip_restricted:
+            return SimResponse(403)
+        if route == "metainfo":
+            return _json(200, self._metainfo())
+        return self._connector(route.removeprefix("connectors/"), request)
+
+    @staticmethod
+    def _route(path: str) -> str | None:
+        if not path.lower().startswith(BASE_PATH.lower() + "/"):
+            return None
+        rest = path[len(BASE_PATH) + 1 :].rstrip("/")
+        if rest.lower() == "metainfo":
+            return "metainfo"
+        head, _, connector_id = rest.partition("/")
+        if head.lower() == "connectors" and connector_id and "/" not in connector_id:
+            return f"connectors/{connector_id}"
+        return None
+
+    def _authorised(self, header: str) -> bool:
+        # From Profit 7 the token must be base64 (afas-api.md §2): a raw XML header is refused.
+        scheme, _, value = header.partition(" ")
+        if scheme != "AfasToken" or self.scenario.token_revoked:
+            return False
+        try:
+            xml = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        match = _TOKEN_XML.match(xml)
+        return match is not None and match.groups() == (
+            self.scenario.token_version,
+            self.scenario.token_data,
+        )
+
+    def _metainfo(self) -> dict[str, Any]:
+        s = self.scenario
+        with self._lock:
+            assigned = [c for c in s.connectors if self._state.assigned.get(c.id)]
+        return {
+            "updateConnectors": [],
+            "getConnectors": [{"id": c.id, "description": c.description or c.id} for c in assigned],
+            "info": {
+                "envid": s.envid,
+                "appName": s.app_name,
+                "group": s.user_group,
+                "tokenExpiry": s.token_expiry,
+            },
+        }
+
+    def _connector(self, connector_id: str, request: SimRequest) -> SimResponse:
+        from urllib.parse import unquote
+
+        cid = unquote(connector_id)
+        # Connector ids are matched exactly; whether AFAS ignores case is not documented.
+        connector = next((c for c in self.scenario.connectors if c.id == cid), None)
+        lang = "en" if request.header("accept-language").lower().startswith("en") else "nl"
+        with self._lock:
+            assigned = connector is not None and self._state.assigned.get(cid, False)
+        if connector is None or not assigned:
+            return _profit_error(_MESSAGES[lang]["not_supported"])
+        if connector.blocked:
+            return _profit_error(_MESSAGES[lang]["blocked"])
+        skip, take = _int_param(request, "skip", 0), _int_param(request, "take", 100)
+        rows = [_demo_row(connector.id, i) for i in range(connector.rows)]
+        # skip=-1&take=-1 means "everything" (AFAS docs); take=0 returns one row (PracticalAfas).
+        selected = rows if take == -1 else rows[max(skip, 0) : max(skip, 0) + max(take, 1)]
+        return _json(200, {"skip": skip, "take": take, "rows": selected})
+
+
+def _int_param(request: SimRequest, name: str, default: int) -> int:
+    try:
+        return int(request.query.get(name, [str(default)])[0])
+    except ValueError:
+        return 0
+
+
+def _demo_row(connector_id: str, index: int) -> dict[str, Any]:
+    """A made-up row; no real person's data."""
+    return {
+        "Werkgever": "01",
+        "Medewerker": f"DEMO{index + 1:04d}",
+        "Naam": f"Voorbeeldmedewerker {index + 1}",
+        "Geboortedatum": "1980-01-01T00:00:00Z",
+        "Bron": connector_id,
+    }
+
+
+def _json(status: int, body: dict[str, Any]) -> SimResponse:
+    return SimResponse(status, json.dumps(body, separators=(",", ":")).encode(), dict(_JSON))
+
+
+def _profit_error(message: str) -> SimResponse:
+    return _json(
+        500,
+        {
+            "externalMessage": message,
+            "errorNumber": NOT_SUPPORTED_ERROR_NUMBER,
+            "profitLogReference": uuid.uuid4().hex.upper(),
+        },
+    )
