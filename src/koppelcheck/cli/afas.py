@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,44 +55,24 @@ def afas(
     exit_zero: o.ExitZeroOpt = False,
     base_url: o.BaseUrlOpt = None,
     bundle: o.BundleOpt = None,
+    form: o.FormOpt = None,
+    field: o.FieldOpt = None,
+    recipient_key: o.RecipientKeyOpt = None,
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
 ) -> None:
     """Verify an AFAS Profit setup: the token, the App Connector, and every GetConnector."""
-    common = o.CommonOptions(
-        format=format,
-        output=output,
-        json_path=json,
-        junit_path=junit,
-        html_path=html,
-        no_input=no_input,
-        lang=lang,
-        timeout=timeout,
-        strict=strict,
-        exit_zero=exit_zero,
-        base_url=base_url,
-        bundle=bundle,
-        no_color=no_color,
-        ca_bundle=ca_bundle,
-        verbose=verbose,
-    ).validate()
+    common = o.CommonOptions.from_flags(locals())
     from koppelcheck.afas.checks import AfasSettings
     from koppelcheck.afas.connectors_zip import expected_connectors
     from koppelcheck.afas.environment import parse_environment_id
     from koppelcheck.afas.token import parse_token
-    from koppelcheck.afas.verify import verify_afas
-    from koppelcheck.cli.session import (
-        ask_setting,
-        configure_logging,
-        hidden_prompt,
-        run_and_report,
-    )
+    from koppelcheck.cli.check_command import run_check_command
+    from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
-    from koppelcheck.i18n import Translator
 
     configure_logging(verbose)
-    t = Translator(lang)
     can_ask = interactive(no_input)
     environment_id = environment_id or ask_setting(
         "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask
@@ -109,18 +89,27 @@ def afas(
     )
     token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
     settings = AfasSettings(environment, token, connectors, url)
-    code = run_and_report(
-        lambda progress: verify_afas(
-            settings,
-            translator=t,
-            timeout_s=common.timeout,
-            strict=strict,
-            exit_zero=exit_zero,
-            on_progress=progress,
-            ca_bundle=str(ca_bundle) if ca_bundle else None,
-        ),
-        common,
-        total=2 + max(1, len(connectors)),
-        label="AFAS",
+    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+
+
+def afas_job(settings: Any, common: o.CommonOptions) -> Any:
+    """The AFAS check as the shared driver runs it."""
+    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.cli.check_command import CheckJob
+    from koppelcheck.i18n import Translator
+    from koppelcheck.registration import FormContext
+
+    def run(progress: Any) -> Any:
+        return verify_afas(settings, translator=Translator(common.lang), timeout_s=common.timeout,
+                           strict=common.strict, exit_zero=common.exit_zero, on_progress=progress,
+                           ca_bundle=str(common.ca_bundle) if common.ca_bundle else None)
+
+    environment, token = settings.environment, settings.token
+    return CheckJob(
+        system="afas", option=None, label="AFAS", total=2 + max(1, len(settings.connectors)),
+        run=run, form_context=lambda: FormContext(environment_id=environment.code),
+        form_inputs={"afas": {"participant_number": environment.number,
+                              "token_version": str(token.version), "data_token": token.data}},
+        bundle_tokens={"environment_id": environment.number, "token_version": str(token.version),
+                       "token": token.data},
     )
-    raise typer.Exit(code)

@@ -31,8 +31,13 @@ def stdout_console() -> Any:
 
 
 def interactive(no_input: bool) -> bool:
-    """Whether we may prompt: not ``--no-input``, stdin a terminal, and ``CI`` not set."""
-    return not no_input and sys.stdin.isatty() and not os.environ.get("CI")
+    """Whether we may prompt: not ``--no-input``, stdin a terminal, and ``CI`` not set.
+
+    ``KOPPELCHECK_INTERACTIVE=1`` treats stdin as a terminal (for scripted walkthroughs).
+    """
+    if no_input or os.environ.get("CI"):
+        return False
+    return sys.stdin.isatty() or os.environ.get("KOPPELCHECK_INTERACTIVE") == "1"
 
 
 def usage_error(field: str, message: str, hint: str = "") -> NoReturn:
@@ -59,6 +64,9 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except typer.Abort:
+            stderr_console().print("[yellow]interrupted[/]")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
         except InputError as exc:
             text = exc.message + (f" — {exc.hint}" if exc.hint else "")
             _say_error(exc.field, text)

@@ -1,8 +1,8 @@
-"""``koppelcheck nmbrs``: verify an Nmbrs setup."""
+"""``koppelcheck nmbrs``: verify an Nmbrs setup (walking through the manual on a terminal)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,40 +31,73 @@ def nmbrs(
     exit_zero: o.ExitZeroOpt = False,
     base_url: o.BaseUrlOpt = None,
     bundle: o.BundleOpt = None,
+    form: o.FormOpt = None,
+    field: o.FieldOpt = None,
+    recipient_key: o.RecipientKeyOpt = None,
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
 ) -> None:
     """Verify an Nmbrs setup: login, company name, and every API call the manual requires."""
-    common = o.CommonOptions(format=format, output=output, json_path=json, junit_path=junit,
-                             html_path=html, no_input=no_input, lang=lang, timeout=timeout,
-                             strict=strict, exit_zero=exit_zero, base_url=base_url, bundle=bundle,
-                             no_color=no_color, ca_bundle=ca_bundle, verbose=verbose).validate()
-    from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt, run_and_report
+    common = o.CommonOptions.from_flags(locals())
+    from koppelcheck.cli.check_command import run_check_command
+    from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
-    from koppelcheck.i18n import Translator
-    from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.target import NmbrsTarget
-    from koppelcheck.nmbrs.verify import verify_nmbrs
 
     configure_logging(verbose)
-    t = Translator(lang)
     can_ask = interactive(no_input)
     username = username or ask_setting("--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask)
     domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask)
-    target = NmbrsTarget.create(username=username, domain=domain, option=option, company=company,
-                                environment=environment, base_url=base_url)
+    target = NmbrsTarget.create(username=username, domain=domain, option=option,
+                                company=company or _form_company(common), environment=environment,
+                                base_url=base_url)
     token = resolve_secret(
         SecretRequest("Nmbrs API token", "KOPPELCHECK_NMBRS_TOKEN",
                       keyring_account("nmbrs", target.domain, target.username)),
         token_file=token_file, prompt=hidden_prompt if can_ask else None,
     )
-    code = run_and_report(
-        lambda progress: verify_nmbrs(
-            target, token, translator=t, timeout_s=common.timeout, concurrency=concurrency,
-            strict=strict, exit_zero=exit_zero, on_progress=progress,
-            ca_bundle=str(ca_bundle) if ca_bundle else None,
-        ),
-        common, total=2 + len(calls_for(target.option)), label="Nmbrs",
+    raise typer.Exit(run_check_command(nmbrs_job(target, token, common, concurrency), common,
+                                       can_ask=can_ask))
+
+
+def _form_company(common: o.CommonOptions) -> str | None:
+    """The form's company name, so that the checks look at the company being registered."""
+    if common.form is None:
+        return None
+    from koppelcheck.registration import load_form_file
+
+    section = load_form_file(common.form, lang=common.lang).get("nmbrs", {})
+    return section.get("company") if isinstance(section, dict) else None
+
+
+def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int) -> Any:
+    """The Nmbrs check as the shared driver runs it."""
+    from koppelcheck.cli.check_command import CheckJob
+    from koppelcheck.i18n import Translator
+    from koppelcheck.nmbrs.calls import calls_for
+    from koppelcheck.nmbrs.checks import NmbrsFacts
+    from koppelcheck.nmbrs.verify import verify_nmbrs
+    from koppelcheck.registration import FormContext
+
+    facts: list[NmbrsFacts] = []
+
+    def run(progress: Any) -> Any:
+        facts.clear()
+        return verify_nmbrs(target, token, translator=Translator(common.lang),
+                            timeout_s=common.timeout, concurrency=concurrency,
+                            strict=common.strict, exit_zero=common.exit_zero,
+                            on_progress=progress, facts_out=facts,
+                            ca_bundle=str(common.ca_bundle) if common.ca_bundle else None)
+
+    def context() -> FormContext:
+        known = facts[-1] if facts else NmbrsFacts()
+        return FormContext(companies=known.companies, employees=known.employees, period=known.period)
+
+    return CheckJob(
+        system="nmbrs", option=target.option.value, label="Nmbrs",
+        total=2 + len(calls_for(target.option)), run=run, form_context=context,
+        form_inputs={"nmbrs": {"username": target.username, "domain": target.domain,
+                               "api_token": token}},
+        bundle_tokens={"username": target.username, "domain": target.domain, "token": token},
     )
-    raise typer.Exit(code)

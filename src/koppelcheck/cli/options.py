@@ -25,6 +25,9 @@ BundleOpt = Annotated[Path | None, typer.Option("--bundle", help="After the chec
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
 CaBundleOpt = Annotated[Path | None, typer.Option("--ca-bundle", help="Extra CA certificates (PEM) for a corporate proxy.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", help="Debug logging on stderr (secrets masked).")]
+FormOpt = Annotated[Path | None, typer.Option("--form", help="The a.s.r. registration form fields (TOML, keys in docs/registration-form.md).")]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="One form field as KEY=VALUE (repeatable), e.g. --field email=a@b.nl.")]
+RecipientKeyOpt = Annotated[Path | None, typer.Option("--recipient-key", help="Encrypt the bundle's tokens to this X25519 public JWK.")]
 TokenFileOpt = Annotated[str | None, typer.Option("--token-file", help="Read the token from this file; - reads stdin.")]
 
 
@@ -47,6 +50,25 @@ class CommonOptions:
     no_color: bool = False
     ca_bundle: Path | None = None
     verbose: bool = False
+    form: Path | None = None
+    fields: tuple[str, ...] = ()
+    recipient_key: Path | None = None
+
+    @property
+    def no_input_effective(self) -> bool:
+        """True when nobody can be asked: ``--no-input``, no terminal, or ``CI`` set."""
+        from koppelcheck.cli.common import interactive
+
+        return not interactive(self.no_input)
+
+    @classmethod
+    def from_flags(cls, flags: dict[str, object]) -> CommonOptions:
+        """Build from a command's parameters (its ``locals()``), validated."""
+        renamed = {"json": "json_path", "junit": "junit_path", "html": "html_path", "field": "fields"}
+        names = set(cls.__dataclass_fields__)
+        values = {renamed.get(k, k): v for k, v in flags.items() if renamed.get(k, k) in names}
+        values["fields"] = tuple(values.get("fields") or ())  # type: ignore[arg-type]
+        return cls(**values).validate()  # type: ignore[arg-type]
 
     def validate(self) -> CommonOptions:
         """Check values the type system cannot; raises InputError (exit 2)."""
@@ -62,8 +84,10 @@ class CommonOptions:
             raise InputError("--timeout", f"{self.timeout:g} is out of range", "seconds, above 0 and at most 3600")
         if self.base_url is not None:
             validate_base_url(self.base_url)
-        if self.ca_bundle is not None and not self.ca_bundle.is_file():
-            raise InputError("--ca-bundle", f"file not found: {self.ca_bundle}")
+        for flag, file in (("--ca-bundle", self.ca_bundle), ("--form", self.form),
+                           ("--recipient-key", self.recipient_key)):
+            if file is not None and not file.is_file():
+                raise InputError(flag, f"file not found: {file}")
         for flag, path in (("--output", self.output), ("--json", self.json_path),
                            ("--junit", self.junit_path), ("--html", self.html_path),
                            ("--bundle", self.bundle)):

@@ -98,6 +98,11 @@ class AnswerCache:
     def __init__(self) -> None:
         self._tasks: dict[str, asyncio.Task[Answer]] = {}
 
+    def done(self, key: str) -> Answer | None:
+        """The answer for ``key`` when it has arrived, else None."""
+        task = self._tasks.get(key)
+        return task.result() if task is not None and task.done() and not task.cancelled() else None
+
     def once(self, key: str, factory: Callable[[], Awaitable[Answer]]) -> asyncio.Task[Answer]:
         """The task answering ``key``, started on first use."""
         if key not in self._tasks:
@@ -120,6 +125,10 @@ class Discovery:
             return Answer(value=await self._client.call(call, **params))
         except Exception as exc:  # noqa: BLE001 - kept and judged by the check that owns it
             return Answer(error=exc)
+
+    def known(self, call: NmbrsCall, **params: Any) -> Answer | None:
+        """An answer already received (never calls): for the form, after the checks ran."""
+        return self._cache.done(f"{call.check_id}:{sorted(params.items())}")
 
     async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call once per (call, params) and remember the answer."""
@@ -218,6 +227,16 @@ class Discovery:
         raise ValueError(f"unknown parameter source {source!r}")
 
 
+@dataclass(frozen=True)
+class NmbrsFacts:
+    """What the checks learnt that the registration form is checked against (None: not known)."""
+
+    companies: tuple[str, ...] | None = None
+    employees: dict[int, str] | None = None
+    """The probed company's employees: number → display name."""
+    period: str | None = None
+
+
 def parse_period(value: Any) -> tuple[int, int, str] | None:
     """``"2026-11-M"`` → (2026, 11, "M"); None when the text is not in that form."""
     parts = str(value or "").strip().split("-")
@@ -263,6 +282,28 @@ class NmbrsProbe:
                 timeout_s=self._poll_budget_s + 60 if call is catalogue.BACKGROUND_TASK_RESULT else None,
             ))
         return specs
+
+    def facts(self) -> NmbrsFacts:
+        """Company names, the probed company's employees and its period, from answers received."""
+        discovery = self.discovery
+        listing = discovery.known(catalogue.LIST_GET_ALL)
+        if listing is None or not listing.ok:
+            return NmbrsFacts()
+        rows = _rows(listing.value)
+        names = tuple(str(r.get("Name")) for r in rows)
+        chosen = next((r for r in rows if r.get("Name") == self._target.company), rows[0] if rows else None)
+        if chosen is None:
+            return NmbrsFacts(companies=names)
+        company_id = int(chosen["ID"])
+        staff = discovery.known(catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id,
+                                EmployeeType=ACTIVE_EMPLOYEE_TYPE)
+        period = discovery.known(catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id)
+        return NmbrsFacts(
+            companies=names,
+            employees={int(e["Number"]): str(e.get("DisplayName") or "") for e in _rows(staff.value)}
+            if staff is not None and staff.ok else None,
+            period=str(period.value) if period is not None and period.ok else None,
+        )
 
     # -- nmbrs.auth and nmbrs.company -------------------------------------------------------
 

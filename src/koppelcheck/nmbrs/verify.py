@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from koppelcheck.nmbrs.checks import AnswerCache
+    from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts
 
 DEFAULT_CONCURRENCY = 8
 
@@ -35,11 +35,13 @@ async def verify_nmbrs(
     ca_bundle: str | None = None,
     cache: AnswerCache | None = None,
     domain_limit: asyncio.Semaphore | None = None,
+    facts_out: list[NmbrsFacts] | None = None,
 ) -> Report:
     """Run every Nmbrs check for ``target`` and return the report.
 
     A batch shares one ``http`` client, one ``cache`` per login and one ``domain_limit`` per
-    domain; a single run makes its own client (limited per host) and closes it.
+    domain; a single run makes its own client (limited per host) and closes it. ``facts_out``,
+    when given, receives what the checks learnt for the registration form.
     """
     from koppelcheck.http import make_async_client
     from koppelcheck.nmbrs.checks import LimitedCaller, NmbrsProbe, SoapCaller
@@ -60,6 +62,8 @@ async def verify_nmbrs(
         runner = CheckRunner(translator, check_timeout_s=timeout_s * 4,
                              on_progress=on_progress, redactor=redactor)
         results = await runner.run(probe.checks())
+        if facts_out is not None:
+            facts_out.append(probe.facts())
     finally:
         if own_client:
             await client.aclose()
