@@ -119,7 +119,7 @@ def _github(report: Any, lang: str) -> None:
     """On GitHub Actions: error annotations (stderr, at most 10) and the step summary."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
-    from koppelcheck.report.github_summary import batch_annotations, step_summary_markdown
+    from koppelcheck.report.github import batch_annotations, step_summary_markdown
 
     for line in batch_annotations(report, limit=10):
         sys.stderr.write(line + "\n")

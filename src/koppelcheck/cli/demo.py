@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -51,13 +52,61 @@ def _run_nmbrs(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
     return DemoPart("nmbrs", report, frozenset(expected))
 
 
-def _run_afas(translator: Any, progress: Callable[[Any], None]) -> DemoPart | None:
-    try:
-        from koppelcheck.afas.verify import demo_afas_report
-    except ImportError:
-        return None
-    report, expected = demo_afas_report(AFAS_SCENARIO, translator=translator, on_progress=progress)
+def _run_afas(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
+    from koppelcheck.afas.checks import AfasSettings, connector_check_id
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.simulator.afas import AfasSimulator, load_afas_scenario
+    from koppelcheck.simulator.server import SimulatorServer
+
+    scenario = load_afas_scenario(AFAS_SCENARIO)
+    with SimulatorServer(AfasSimulator(scenario)) as server:
+        settings = AfasSettings(
+            environment=parse_environment_id(scenario.envid),
+            token=parse_token(scenario.token_xml),
+            connectors=tuple(c.id for c in scenario.connectors),
+            base_url=f"{server.base_url}/ProfitRestServices",
+        )
+        report = asyncio.run(verify_afas(settings, translator=translator, timeout_s=10,
+                                         on_progress=progress))
+    expected = {connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked}
     return DemoPart("afas", report, frozenset(expected))
+
+
+def _demo_bundle(translator: Any) -> tuple[Path, str]:
+    """A healthy Nmbrs run, signed with a throw-away key, written and verified again."""
+    import tempfile
+
+    from koppelcheck.bundle.build import build_and_write_bundle
+    from koppelcheck.bundle.keys import SigningKey
+    from koppelcheck.bundle.verify import verify_bundle
+    from koppelcheck.nmbrs.target import NmbrsTarget
+    from koppelcheck.nmbrs.verify import verify_nmbrs
+    from koppelcheck.secret import Secret
+    from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
+    from koppelcheck.simulator.server import SimulatorServer
+
+    scenario = load_nmbrs_scenario("healthy")
+    company = scenario.companies[0]
+    token = Secret(scenario.token, "demo")
+    with SimulatorServer(NmbrsSimulator(scenario)) as server:
+        target = NmbrsTarget.create(username=scenario.username, domain=scenario.domain,
+                                    company=company.name, base_url=f"{server.base_url}/soap/v3")
+        report = asyncio.run(verify_nmbrs(target, token, translator=translator, timeout_s=10))
+    dga = company.employees[0]
+    form = {"organisation": "Salarisbureau Voorbeeld (demo)", "email": scenario.username,
+            "contract_number": "RC-DEMO-0001", "payroll_tax_number": "123456782L01",
+            "nmbrs": {"company": company.name, "dga_name": dga.display_name,
+                      "dga_employee_number": dga.number, "payroll_frequency": "monthly",
+                      "thirteenth_month": False}}
+    path = Path(tempfile.mkdtemp(prefix="koppelcheck-demo-")) / "registratie-demo.json"
+    info = build_and_write_bundle(path, report=report, form=form,
+                                  tokens={"username": target.username, "domain": target.domain,
+                                          "token": token},
+                                  recipient_key_path=None, signing_key=SigningKey.generate())
+    verify_bundle(info.path)
+    return info.path, info.thumbprint
 
 
 @handle_errors
@@ -75,9 +124,7 @@ def demo(
     for label, runner in (("Nmbrs", _run_nmbrs), ("AFAS", _run_afas)):
         console.print(f"[bold]{label}[/]: simulator on 127.0.0.1 …")
         with progress_reporter(21, label, quiet=True) as progress:
-            part = runner(translator, progress)
-        if part is not None:
-            parts.append(part)
+            parts.append(runner(translator, progress))
     for part in parts:
         sys.stdout.write(render_text(part.report, lang=resolve_language(lang),
                                      color=sys.stdout.isatty(), width=100))
@@ -86,4 +133,8 @@ def demo(
     for part in parts:
         state = "as designed" if part.as_designed else "NOT as designed"
         console.print(f"{part.system}: {len(part.expected_failures)} planted mistake(s) found: {state}")
+    bundle_path, thumbprint = _demo_bundle(translator)
+    console.print(f"demo bundle (healthy Nmbrs, throw-away key {thumbprint}) written and verified: "
+                  f"{bundle_path}")
+    console.print(f"  check it yourself: koppelcheck bundle verify {bundle_path}")
     raise typer.Exit(0 if ok else 1)

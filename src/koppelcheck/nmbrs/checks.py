@@ -270,18 +270,31 @@ class NmbrsProbe:
     def checks(self) -> list[CheckSpec]:
         """``nmbrs.auth``, ``nmbrs.company``, then one check per call of the chosen option."""
         t = self._t
+        step = self._step_labeller()
         specs = [
-            CheckSpec(AUTH_CHECK, t("nmbrs.auth.title"), t("nmbrs.step.login"), self._check_auth),
-            CheckSpec(COMPANY_CHECK, t("nmbrs.company.title"), t("nmbrs.step.form"),
+            CheckSpec(AUTH_CHECK, t("nmbrs.auth.title"), step(AUTH_CHECK), self._check_auth),
+            CheckSpec(COMPANY_CHECK, t("nmbrs.company.title"), step(COMPANY_CHECK),
                       self._check_company, requires=(AUTH_CHECK,)),
         ]
         for call in catalogue.calls_for(self._target.option):
             specs.append(CheckSpec(
-                call.check_id, call.label, t("nmbrs.step.calls"), self._call_check(call),
+                call.check_id, call.label, step(call.check_id), self._call_check(call),
                 requires=(AUTH_CHECK,),
                 timeout_s=self._poll_budget_s + 60 if call is catalogue.BACKGROUND_TASK_RESULT else None,
             ))
         return specs
+
+    def _step_labeller(self) -> Callable[[str], str]:
+        """``check id → "2 Set the Template User's rights"``: the top-level manual step it verifies."""
+        from koppelcheck.steps import steps_for
+
+        steps = steps_for("nmbrs", self._target.option.value)
+
+        def label(check_id: str) -> str:
+            top = next((s for s in steps if any(sub.is_verified_by(check_id) for sub in s.walk())), None)
+            return f"{self._t('nmbrs.step.word')} {top.number}: {top.title_text(self._t)}" if top else ""
+
+        return label
 
     def facts(self) -> NmbrsFacts:
         """Company names, the probed company's employees and its period, from answers received."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 from io import StringIO
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -177,6 +178,13 @@ def render_text(
     ``encoding`` is the output stream's encoding (``sys.stdout.encoding``); when it cannot carry
     the status symbols, ASCII ones are used.
     """
+    return render_renderable(text_renderable(report, lang=lang, encoding=encoding),
+                             color=color, width=width, encoding=encoding)
+
+
+def render_renderable(renderable: Any, *, color: bool, width: int, encoding: str) -> str:
+    """Render a rich renderable to a string (ANSI colours only when ``color``), fitted to
+    ``encoding``, without the trailing blanks table cells are padded with."""
     buffer = StringIO()
     console = Console(
         file=buffer,
@@ -188,7 +196,6 @@ def render_text(
         emoji=False,
         legacy_windows=False,
     )
-    console.print(text_renderable(report, lang=lang, encoding=encoding))
-    # Table cells are padded to the full width; trailing blanks only get in the way of a reader.
+    console.print(renderable)
     lines = (line.rstrip() for line in buffer.getvalue().splitlines())
     return _fit_encoding("\n".join(lines) + "\n", encoding)
