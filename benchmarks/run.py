@@ -67,18 +67,87 @@ def bench_nmbrs() -> list[Figure]:
     ]
 
 
+def _afas_wall(latency_ms: int, per_host_limit: int) -> tuple[float, int, int]:
+    from koppelcheck.afas.checks import AfasSettings
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.http import make_async_client
+    from koppelcheck.i18n import Translator
+    from koppelcheck.simulator.afas import AfasSimulator, load_afas_scenario
+    from koppelcheck.simulator.server import SimulatorServer
+
+    scenario = load_afas_scenario("healthy")
+    simulator = AfasSimulator(scenario)
+    with SimulatorServer(simulator, latency_ms=latency_ms) as server:
+        settings = AfasSettings(parse_environment_id(scenario.envid), parse_token(scenario.token_xml),
+                                tuple(c.id for c in scenario.connectors),
+                                f"{server.base_url}/ProfitRestServices")
+
+        async def run() -> tuple[float, int]:
+            async with make_async_client(timeout_s=30, per_host_limit=per_host_limit) as http:
+                started = time.perf_counter()
+                await verify_afas(settings, translator=Translator("en"), http=http)
+                peak = max(http._transport.peak_in_flight.values())  # noqa: SLF001 - a benchmark probe
+                return time.perf_counter() - started, peak
+
+        elapsed, peak = asyncio.run(run())
+    return elapsed, sum(simulator.hits.values()), peak
+
+
 def bench_afas() -> list[Figure]:
-    """AFAS at 150 ms per call, when the AFAS part exists."""
-    try:
-        from koppelcheck.afas.verify import bench_afas_wall
-    except ImportError:
-        return []
-    concurrent, sequential, calls, peak = bench_afas_wall(AFAS_LATENCY_MS)
-    ratio = concurrent / sequential
+    """The AFAS check at 150 ms per call: at most 5 in flight vs one at a time."""
+    concurrent, calls, peak = _afas_wall(AFAS_LATENCY_MS, per_host_limit=5)
+    sequential, _, _ = _afas_wall(AFAS_LATENCY_MS, per_host_limit=1)
     return [
         Figure("AFAS, concurrent (≤ 5 in flight)", f"{concurrent:.2f} s ({calls} calls, peak {peak} in flight)", "peak ≤ 5", peak <= 5),
         Figure("AFAS, one call at a time", f"{sequential:.2f} s", "", True),
-        Figure("AFAS ratio concurrent / one-at-a-time", f"{ratio:.2f}", "", True),
+        Figure("AFAS ratio concurrent / one-at-a-time", f"{concurrent / sequential:.2f}", "", True),
+    ]
+
+
+BATCH_LOGINS = 5
+BATCH_NMBRS_PER_LOGIN = 80
+BATCH_AFAS = 100
+BATCH_LATENCY_MS = 100
+NMBRS_PER_DOMAIN = 8
+AFAS_PER_ENVIRONMENT = 5
+
+
+def bench_batch() -> list[Figure]:
+    """500 employers (400 Nmbrs over 5 logins, 100 AFAS) at 100 ms per call, in a child process."""
+    import resource
+    import tempfile
+
+    from koppelcheck.simulator.fleet import running_fleet
+
+    logins = {n: (BATCH_NMBRS_PER_LOGIN, frozenset()) for n in range(1, BATCH_LOGINS + 1)}
+    environments = {30000 + n: ((), False) for n in range(BATCH_AFAS)}
+    with running_fleet(logins, environments, latency_ms=BATCH_LATENCY_MS) as fleet, \
+            tempfile.TemporaryDirectory() as folder:
+        batch_file = Path(folder) / "bureau.toml"
+        batch_file.write_text(fleet.batch_toml(), encoding="utf-8")
+        exe = Path(sys.executable).with_name("koppelcheck")
+        started = time.perf_counter()
+        completed = subprocess.run([str(exe), "batch", str(batch_file), "--format", "json",
+                                    "--output", str(Path(folder) / "r.json")],
+                                   env={**os.environ, **fleet.env}, capture_output=True, check=False)
+        wall = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        nmbrs_calls = sum(sum(sim.hits.values()) for _, sim in fleet.nmbrs.values())
+        afas_calls = sum(sum(sim.hits.values()) for _, sim in fleet.afas.values())
+    latency = BATCH_LATENCY_MS / 1000
+    ideal = max(nmbrs_calls * latency / (BATCH_LOGINS * NMBRS_PER_DOMAIN),
+                afas_calls * latency / (BATCH_AFAS * AFAS_PER_ENVIRONMENT))
+    sequential = (nmbrs_calls + afas_calls) * latency
+    return [
+        Figure("Batch: 500 employers (400 Nmbrs / 5 logins, 100 AFAS), wall time",
+               f"{wall:.1f} s, exit {completed.returncode} ({nmbrs_calls} Nmbrs + {afas_calls} AFAS calls)",
+               "", completed.returncode == 0),
+        Figure("Batch: ideal (calls × latency ÷ allowed concurrency)", f"{ideal:.1f} s", "", True),
+        Figure("Batch: wall / ideal", f"{wall / ideal:.2f}", "≤ 1.5", wall / ideal <= 1.5),
+        Figure("Batch: one call after another would take", f"{sequential:.0f} s", "", True),
+        Figure("Batch: peak RSS of the koppelcheck process", f"{peak_mb:.0f} MB", "≤ 250 MB", peak_mb <= 250),
     ]
 
 
@@ -125,7 +194,7 @@ def write_doc(figures: list[Figure]) -> None:
 
 def main() -> int:
     """Run every benchmark, print and write the figures; exit 1 when a target is missed."""
-    benches: list[Callable[[], list[Figure]]] = [bench_nmbrs, bench_afas, bench_help]
+    benches: list[Callable[[], list[Figure]]] = [bench_nmbrs, bench_afas, bench_batch, bench_help]
     figures = [figure for bench in benches for figure in bench()]
     for figure in figures:
         print(f"{figure.name:55} {figure.value:40} {figure.target:10} {'ok' if figure.met else 'MISSED'}")

@@ -92,3 +92,19 @@ def test_ctrl_c_in_the_walkthrough_exits_130() -> None:
                                               "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
     assert result.exit_code == 130
     assert "{" not in result.stdout  # no report was written
+
+
+def test_dutch_answers_j_and_nee_are_understood(tmp_path) -> None:
+    simulator = NmbrsSimulator(load_nmbrs_scenario("healthy"))
+    with SimulatorServer(simulator) as server:
+        result = runner.invoke(
+            app, ["nmbrs", "--username", simulator.scenario.username, "--domain", "voorbeeld",
+                  "--base-url", f"{server.base_url}/soap/v3", "--output", str(tmp_path / "r.json"),
+                  "--format", "json"],
+            input="j\nnee\nn\n",
+            env={"KOPPELCHECK_INTERACTIVE": "1", "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    assert result.exit_code == 0, result.stderr
+    assert "[J/n]" in result.stderr and "invalid input" not in result.stderr
+    checks = {c["id"]: c for c in json.loads((tmp_path / "r.json").read_text())["checks"]}
+    assert checks["nmbrs.step.0"]["confirmed"] is True
+    assert checks["nmbrs.step.1"]["confirmed"] is False

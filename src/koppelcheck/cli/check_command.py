@@ -104,6 +104,8 @@ def _offer_bundle(report: Report, common: CommonOptions, console: Any) -> Any:
     if report.failing():
         return None
     t = Translator(common.lang)
-    if not typer.confirm(t("walk.bundle.offer"), default=False, err=True):
+    from koppelcheck.cli.session import confirm
+
+    if not confirm(t("walk.bundle.offer"), False, common.lang):
         return None
     return Path(typer.prompt(t("walk.bundle.path"), default="registratie.json", err=True))

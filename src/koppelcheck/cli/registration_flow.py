@@ -78,7 +78,7 @@ def collect_form(system: str, data: dict[str, Any], context: Any, *, can_ask: bo
             raise problem
         console.print(f"[yellow]{problem.message}[/]" if _has_value(data, problem.field) else "")
         set_dotted(data, problem.field, _ask(problem.field, known.text(t, "label"),
-                                             known.text(t, "hint")))
+                                             known.text(t, "hint"), lang))
     return validate_form(data, system, context, lang=lang)
 
 
@@ -91,9 +91,11 @@ def _has_value(data: Mapping[str, Any], key: str) -> bool:
     return node not in (None, "")
 
 
-def _ask(key: str, label: str, hint: str) -> Any:
+def _ask(key: str, label: str, hint: str, lang: str | None) -> Any:
     if key.endswith("thirteenth_month"):
-        return typer.confirm(label, err=True)
+        from koppelcheck.cli.session import confirm
+
+        return confirm(label, False, lang)
     answer = typer.prompt(f"{label} ({hint})" if hint and hint != label else label, err=True)
     return coerce(key, str(answer))
 

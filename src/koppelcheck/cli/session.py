@@ -70,3 +70,26 @@ def run_and_report(
         if override is not None:
             return override
     return report.exit_code
+
+
+_YES = {"y", "yes", "j", "ja"}
+_NO = {"n", "no", "nee"}
+
+
+def confirm(text: str, default: bool, lang: str | None = None) -> bool:
+    """A yes/no question on stderr that also understands Dutch (j, ja, nee): ``[J/n]`` in Dutch."""
+    from koppelcheck.i18n import resolve_language
+
+    dutch = resolve_language(lang) == "nl"
+    yes, no = ("J", "N") if dutch else ("Y", "N")
+    hint = f"[{yes}/{no.lower()}]" if default else f"[{yes.lower()}/{no}]"
+    while True:
+        answer = str(typer.prompt(f"{text} {hint}", default="", show_default=False, err=True))
+        word = answer.strip().lower()
+        if not word:
+            return default
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        typer.echo("j/n" if dutch else "y/n", err=True)

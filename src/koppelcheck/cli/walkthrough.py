@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import typer
-
 from koppelcheck.i18n import Translator
 from koppelcheck.models import CheckResult, Report, Status
 from koppelcheck.steps import Step
@@ -42,7 +40,13 @@ class Walkthrough:
         self._run_checks = run_checks
         self._t = translator
         self._console = console
-        self._confirm = confirm or (lambda text, default: typer.confirm(text, default=default, err=True))
+        if confirm is None:
+            from koppelcheck.cli.session import confirm as ask
+
+            def confirm(text: str, default: bool) -> bool:
+                return ask(text, default, translator.lang)
+
+        self._confirm = confirm
 
     def run(self) -> WalkthroughResult:
         """Show every step; return the final results."""
