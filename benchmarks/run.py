@@ -46,11 +46,21 @@ def _nmbrs_wall(latency_ms: int, concurrency: int) -> tuple[float, int, int]:
     scenario = load_nmbrs_scenario("healthy")
     simulator = NmbrsSimulator(scenario)
     with SimulatorServer(simulator, latency_ms=latency_ms) as server:
-        target = NmbrsTarget.create(username=scenario.username, domain=scenario.domain,
-                                    base_url=f"{server.base_url}/soap/v3")
+        target = NmbrsTarget.create(
+            username=scenario.username,
+            domain=scenario.domain,
+            base_url=f"{server.base_url}/soap/v3",
+        )
         started = time.perf_counter()
-        report = asyncio.run(verify_nmbrs(target, Secret(scenario.token), translator=Translator("en"),
-                                          timeout_s=30, concurrency=concurrency))
+        report = asyncio.run(
+            verify_nmbrs(
+                target,
+                Secret(scenario.token),
+                translator=Translator("en"),
+                timeout_s=30,
+                concurrency=concurrency,
+            )
+        )
         elapsed = time.perf_counter() - started
     return elapsed, sum(simulator.hits.values()), report.summary.pass_
 
@@ -61,7 +71,12 @@ def bench_nmbrs() -> list[Figure]:
     sequential, _, _ = _nmbrs_wall(NMBRS_LATENCY_MS, concurrency=1)
     ratio = concurrent / sequential
     return [
-        Figure("Nmbrs option 1, concurrent (8 in flight)", f"{concurrent:.2f} s ({calls} calls, {passed} pass)", "", True),
+        Figure(
+            "Nmbrs option 1, concurrent (8 in flight)",
+            f"{concurrent:.2f} s ({calls} calls, {passed} pass)",
+            "",
+            True,
+        ),
         Figure("Nmbrs option 1, one call at a time", f"{sequential:.2f} s", "", True),
         Figure("Nmbrs ratio concurrent / one-at-a-time", f"{ratio:.2f}", "≤ 0.45", ratio <= 0.45),
     ]
@@ -80,9 +95,12 @@ def _afas_wall(latency_ms: int, per_host_limit: int) -> tuple[float, int, int]:
     scenario = load_afas_scenario("healthy")
     simulator = AfasSimulator(scenario)
     with SimulatorServer(simulator, latency_ms=latency_ms) as server:
-        settings = AfasSettings(parse_environment_id(scenario.envid), parse_token(scenario.token_xml),
-                                tuple(c.id for c in scenario.connectors),
-                                f"{server.base_url}/ProfitRestServices")
+        settings = AfasSettings(
+            parse_environment_id(scenario.envid),
+            parse_token(scenario.token_xml),
+            tuple(c.id for c in scenario.connectors),
+            f"{server.base_url}/ProfitRestServices",
+        )
 
         async def run() -> tuple[float, int]:
             async with make_async_client(timeout_s=30, per_host_limit=per_host_limit) as http:
@@ -100,7 +118,12 @@ def bench_afas() -> list[Figure]:
     concurrent, calls, peak = _afas_wall(AFAS_LATENCY_MS, per_host_limit=5)
     sequential, _, _ = _afas_wall(AFAS_LATENCY_MS, per_host_limit=1)
     return [
-        Figure("AFAS, concurrent (≤ 5 in flight)", f"{concurrent:.2f} s ({calls} calls, peak {peak} in flight)", "peak ≤ 5", peak <= 5),
+        Figure(
+            "AFAS, concurrent (≤ 5 in flight)",
+            f"{concurrent:.2f} s ({calls} calls, peak {peak} in flight)",
+            "peak ≤ 5",
+            peak <= 5,
+        ),
         Figure("AFAS, one call at a time", f"{sequential:.2f} s", "", True),
         Figure("AFAS ratio concurrent / one-at-a-time", f"{concurrent / sequential:.2f}", "", True),
     ]
@@ -123,31 +146,55 @@ def bench_batch() -> list[Figure]:
 
     logins = {n: (BATCH_NMBRS_PER_LOGIN, frozenset()) for n in range(1, BATCH_LOGINS + 1)}
     environments = {30000 + n: ((), False) for n in range(BATCH_AFAS)}
-    with running_fleet(logins, environments, latency_ms=BATCH_LATENCY_MS) as fleet, \
-            tempfile.TemporaryDirectory() as folder:
+    with (
+        running_fleet(logins, environments, latency_ms=BATCH_LATENCY_MS) as fleet,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         batch_file = Path(folder) / "bureau.toml"
         batch_file.write_text(fleet.batch_toml(), encoding="utf-8")
         exe = Path(sys.executable).with_name("koppelcheck")
         started = time.perf_counter()
-        completed = subprocess.run([str(exe), "batch", str(batch_file), "--format", "json",
-                                    "--output", str(Path(folder) / "r.json")],
-                                   env={**os.environ, **fleet.env}, capture_output=True, check=False)
+        completed = subprocess.run(
+            [
+                str(exe),
+                "batch",
+                str(batch_file),
+                "--format",
+                "json",
+                "--output",
+                str(Path(folder) / "r.json"),
+            ],
+            env={**os.environ, **fleet.env},
+            capture_output=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         nmbrs_calls = sum(sum(sim.hits.values()) for _, sim in fleet.nmbrs.values())
         afas_calls = sum(sum(sim.hits.values()) for _, sim in fleet.afas.values())
     latency = BATCH_LATENCY_MS / 1000
-    ideal = max(nmbrs_calls * latency / (BATCH_LOGINS * NMBRS_PER_DOMAIN),
-                afas_calls * latency / (BATCH_AFAS * AFAS_PER_ENVIRONMENT))
+    ideal = max(
+        nmbrs_calls * latency / (BATCH_LOGINS * NMBRS_PER_DOMAIN),
+        afas_calls * latency / (BATCH_AFAS * AFAS_PER_ENVIRONMENT),
+    )
     sequential = (nmbrs_calls + afas_calls) * latency
     return [
-        Figure("Batch: 500 employers (400 Nmbrs / 5 logins, 100 AFAS), wall time",
-               f"{wall:.1f} s, exit {completed.returncode} ({nmbrs_calls} Nmbrs + {afas_calls} AFAS calls)",
-               "", completed.returncode == 0),
+        Figure(
+            "Batch: 500 employers (400 Nmbrs / 5 logins, 100 AFAS), wall time",
+            f"{wall:.1f} s, exit {completed.returncode} "
+            f"({nmbrs_calls} Nmbrs + {afas_calls} AFAS calls)",
+            "",
+            completed.returncode == 0,
+        ),
         Figure("Batch: ideal (calls × latency ÷ allowed concurrency)", f"{ideal:.1f} s", "", True),
         Figure("Batch: wall / ideal", f"{wall / ideal:.2f}", "≤ 1.5", wall / ideal <= 1.5),
         Figure("Batch: one call after another would take", f"{sequential:.0f} s", "", True),
-        Figure("Batch: peak RSS of the koppelcheck process", f"{peak_mb:.0f} MB", "≤ 250 MB", peak_mb <= 250),
+        Figure(
+            "Batch: peak RSS of the koppelcheck process",
+            f"{peak_mb:.0f} MB",
+            "≤ 250 MB",
+            peak_mb <= 250,
+        ),
     ]
 
 
@@ -164,7 +211,14 @@ def bench_help() -> list[Figure]:
     """Median wall time of ``koppelcheck --help``."""
     exe = Path(sys.executable).with_name("koppelcheck")
     median = _time_command([str(exe), "--help"], HELP_RUNS)
-    return [Figure(f"`koppelcheck --help` (median of {HELP_RUNS})", f"{median:.3f} s", "< 0.35 s", median < 0.35)]
+    return [
+        Figure(
+            f"`koppelcheck --help` (median of {HELP_RUNS})",
+            f"{median:.3f} s",
+            "< 0.35 s",
+            median < 0.35,
+        )
+    ]
 
 
 def write_doc(figures: list[Figure]) -> None:
@@ -173,15 +227,20 @@ def write_doc(figures: list[Figure]) -> None:
         "# Performance",
         "",
         "Measured by `make bench` (`benchmarks/run.py`) against the simulators over loopback HTTP,",
-        f"with {NMBRS_LATENCY_MS} ms per Nmbrs call and {AFAS_LATENCY_MS} ms per AFAS call added by the simulator.",
-        "\"One call at a time\" runs the same probes with one call in flight.",
+        f"with {NMBRS_LATENCY_MS} ms per Nmbrs call and {AFAS_LATENCY_MS} ms per AFAS call"
+        " added by the simulator.",
+        '"One call at a time" runs the same probes with one call in flight.',
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}.",
         "",
         "| measure | figure | target | met |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {f.name} | {f.value} | {f.target or '-'} | {'yes' if f.met else 'NO'} |" for f in figures]
+    lines += [
+        f"| {f.name} | {f.value} | {f.target or '-'} | {'yes' if f.met else 'NO'} |"
+        for f in figures
+    ]
     lines += [
         "",
         "Why the Nmbrs check is fast: its time is set by the discovery chain (List_GetAll →",
@@ -197,7 +256,10 @@ def main() -> int:
     benches: list[Callable[[], list[Figure]]] = [bench_nmbrs, bench_afas, bench_batch, bench_help]
     figures = [figure for bench in benches for figure in bench()]
     for figure in figures:
-        print(f"{figure.name:55} {figure.value:40} {figure.target:10} {'ok' if figure.met else 'MISSED'}")
+        print(
+            f"{figure.name:55} {figure.value:40} {figure.target:10}",
+            "ok" if figure.met else "MISSED",
+        )
     write_doc(figures)
     print(f"written: {DOC.relative_to(ROOT)}")
     return 0 if all(f.met for f in figures) else 1

@@ -38,10 +38,22 @@ class InMemoryKeyring(KeyringBackend):
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees the developer's tokens, language, CI flags or proxies."""
-    for name in ("KOPPELCHECK_NMBRS_TOKEN", "KOPPELCHECK_NMBRS_USERNAME", "KOPPELCHECK_NMBRS_DOMAIN",
-                 "KOPPELCHECK_AFAS_TOKEN", "KOPPELCHECK_AFAS_ENVIRONMENT", "KOPPELCHECK_LANG",
-                 "KOPPELCHECK_SIGNING_KEY", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY",
-                 "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+    for name in (
+        "KOPPELCHECK_NMBRS_TOKEN",
+        "KOPPELCHECK_NMBRS_USERNAME",
+        "KOPPELCHECK_NMBRS_DOMAIN",
+        "KOPPELCHECK_AFAS_TOKEN",
+        "KOPPELCHECK_AFAS_ENVIRONMENT",
+        "KOPPELCHECK_LANG",
+        "KOPPELCHECK_SIGNING_KEY",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     yield

@@ -38,6 +38,8 @@ class CheckSpec:
     """Overrides the runner's per-check time limit (e.g. a check that polls)."""
 
 
-def outcome(status: Status, message: str, fix_text: str = "", links: list[str] | None = None) -> Outcome:
+def outcome(
+    status: Status, message: str, fix_text: str = "", links: list[str] | None = None
+) -> Outcome:
     """Shorthand for an :class:`Outcome` with a fix text."""
     return Outcome(status, message, Fix(text=fix_text, links=links or []))

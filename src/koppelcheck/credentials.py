@@ -30,8 +30,9 @@ def clean_pasted(value: str, field: str) -> str:
     if not cleaned:
         raise InputError(field, "is empty")
     if any(ch.isspace() for ch in cleaned) and not cleaned.lstrip().startswith("<"):
-        raise InputError(field, "contains spaces or line breaks inside the value",
-                         "paste the token as one line")
+        raise InputError(
+            field, "contains spaces or line breaks inside the value", "paste the token as one line"
+        )
     if any(ord(ch) < 32 for ch in cleaned if ch not in "\r\n\t"):
         raise InputError(field, "contains control characters")
     return cleaned
@@ -76,7 +77,7 @@ def read_keyring(account: str) -> str | None:
     if backend is None:
         return None
     try:
-        return backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined,no-any-return]
+        return backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - an unusable keyring is the same as an empty one here
         return None
 
@@ -98,10 +99,12 @@ def resolve_secret(
     prompt: Callable[[str], str] | None,
     stdin_reader: Callable[[], str] = lambda: sys.stdin.read(),
 ) -> Secret:
-    """Find a secret in the contract's order; raise MissingSettingError (exit 3) naming every way."""
+    """Find a secret in the contract's order; else MissingSettingError (exit 3) naming every way."""
     if token_file:
         raw = stdin_reader() if token_file == "-" else _read_file(token_file, request.file_flag)
-        return Secret(clean_pasted(raw, request.file_flag), source="stdin" if token_file == "-" else "file")
+        return Secret(
+            clean_pasted(raw, request.file_flag), source="stdin" if token_file == "-" else "file"
+        )
     from_env = os.environ.get(request.env_var)
     if from_env:
         return Secret(clean_pasted(from_env, request.env_var), source="env")
@@ -113,7 +116,9 @@ def resolve_secret(
         return Secret(clean_pasted(prompt(request.label), request.label), source="prompt")
     ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
     if request.keyring_account:
-        ways.append(f"the OS keyring (koppelcheck credentials set, account {request.keyring_account})")
+        ways.append(
+            f"the OS keyring (koppelcheck credentials set, account {request.keyring_account})"
+        )
     ways.append("run on a terminal without --no-input to be asked")
     raise MissingSettingError(request.label, ways)
 

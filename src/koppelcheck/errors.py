@@ -10,7 +10,7 @@
           │    └── CallTimeout   no answer within --timeout
           ├── ProtocolError      an answer we cannot parse (HTML, truncated XML/JSON, no fault code)
           ├── NmbrsFault         a SOAP fault from Nmbrs, with its numeric code when it has one
-          └── AfasHttpError      a non-success answer from AFAS, with status, message and log reference
+          └── AfasHttpError      a non-success answer from AFAS (status, message, log reference)
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import httpx
 
 USER_AGENT = f"koppelcheck/{__version__}"
+LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
+"""An httpx request extension (never sent) that names the key calls in flight are limited by."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -33,7 +35,8 @@ def validate_base_url(url: str, field: str = "--base-url") -> str:
         raise InputError(field, f"not a URL: {url!r}", "use https://host/path")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InputError(
-            field, "http:// is only allowed to this machine (127.0.0.1, localhost, ::1)",
+            field,
+            "http:// is only allowed to this machine (127.0.0.1, localhost, ::1)",
             "use https:// for any other host",
         )
     if parts.username or parts.password:
@@ -45,7 +48,8 @@ def _limited_transport_class() -> type:
     import httpx
 
     class HostLimitedTransport(httpx.AsyncBaseTransport):
-        """Allows at most ``per_host`` requests in flight to any one host (AFAS asks for ≤ 5)."""
+        """Allows at most ``per_host`` requests in flight to any one host (AFAS asks for ≤ 5), or to
+        any one key a request names in its ``koppelcheck.limit_key`` extension."""
 
         def __init__(self, inner: httpx.AsyncBaseTransport, per_host: int) -> None:
             self._inner = inner
@@ -55,11 +59,17 @@ def _limited_transport_class() -> type:
             self._in_flight: dict[str, int] = {}
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            host = f"{request.url.host}:{request.url.port or ''}"
+            # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
+            host = str(
+                request.extensions.get(LIMIT_KEY_EXTENSION)
+                or f"{request.url.host}:{request.url.port or ''}"
+            )
             semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
             async with semaphore:
                 self._in_flight[host] = self._in_flight.get(host, 0) + 1
-                self.peak_in_flight[host] = max(self.peak_in_flight.get(host, 0), self._in_flight[host])
+                self.peak_in_flight[host] = max(
+                    self.peak_in_flight.get(host, 0), self._in_flight[host]
+                )
                 try:
                     response = await self._inner.handle_async_request(request)
                     await response.aread()
@@ -96,7 +106,8 @@ def make_async_client(
         if ca_bundle:
             verify = ssl.create_default_context(cafile=ca_bundle)
         inner = httpx.AsyncHTTPTransport(
-            verify=verify, limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+            verify=verify,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,
         )
     limited = _limited_transport_class()(inner, per_host_limit)

@@ -21,7 +21,7 @@ BATCH_SCHEMA = "koppelcheck.batch/v1"
 
 
 class Status(StrEnum):
-    """What a check found. ``fail`` (the setup is wrong) and ``error`` (we could not tell) differ."""
+    """What a check found: ``fail`` (the setup is wrong) is not ``error`` (we could not tell)."""
 
     PASS = "pass"
     FAIL = "fail"
@@ -74,8 +74,10 @@ class Summary(BaseModel):
     def of(cls, statuses: Iterable[Status]) -> Summary:
         """Count statuses."""
         counts = Counter(Status(s).value for s in statuses)
-        return cls(**{"pass": counts["pass"]}, **{k: counts[k] for k in
-                                                   ("fail", "error", "warn", "skip", "manual")})
+        return cls(
+            **{"pass": counts["pass"]},
+            **{k: counts[k] for k in ("fail", "error", "warn", "skip", "manual")},
+        )
 
     def count(self, status: Status) -> int:
         """The count for one status."""

@@ -70,9 +70,14 @@ class CheckRunner:
         for required in spec.requires:
             before = await asyncio.shield(tasks[required])
             if before.status not in PASSING:
-                return self._finish(spec, Outcome(
-                    Status.SKIP, self._t("core.skip.requires", check=required, status=before.status.value)
-                ), 0.0)
+                return self._finish(
+                    spec,
+                    Outcome(
+                        Status.SKIP,
+                        self._t("core.skip.requires", check=required, status=before.status.value),
+                    ),
+                    0.0,
+                )
         self._on_progress(Progress(spec.id, spec.title))
         started = time.perf_counter()
         outcome = await self._guarded(spec)
@@ -83,14 +88,22 @@ class CheckRunner:
         try:
             return await asyncio.wait_for(spec.run(), timeout=limit)
         except (TimeoutError, CallTimeout):
-            return Outcome(Status.ERROR, self._t("core.error.timeout", seconds=f"{limit:g}"),
-                           Fix(text=self._t("core.fix.retry_later")))
+            return Outcome(
+                Status.ERROR,
+                self._t("core.error.timeout", seconds=f"{limit:g}"),
+                Fix(text=self._t("core.fix.retry_later")),
+            )
         except RemoteError as exc:
-            return Outcome(Status.ERROR, self._t("core.error.remote", reason=self._clean(exc)),
-                           Fix(text=self._t("core.fix.retry_later")))
+            return Outcome(
+                Status.ERROR,
+                self._t("core.error.remote", reason=self._clean(exc)),
+                Fix(text=self._t("core.fix.retry_later")),
+            )
         except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the others
-            return Outcome(Status.ERROR, self._t("core.error.crash", kind=type(exc).__name__,
-                                                 reason=self._clean(exc)))
+            return Outcome(
+                Status.ERROR,
+                self._t("core.error.crash", kind=type(exc).__name__, reason=self._clean(exc)),
+            )
 
     def _clean(self, exc: BaseException) -> str:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

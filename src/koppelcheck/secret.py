@@ -1,4 +1,4 @@
-"""A string wrapper for secrets: it never shows its value in str(), repr(), f-strings or tracebacks."""
+"""A wrapper for secrets: it never shows its value in str(), repr(), f-strings or tracebacks."""
 
 from __future__ import annotations
 

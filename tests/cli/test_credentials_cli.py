@@ -17,23 +17,39 @@ TOKEN = "9F2C4E6A8B0D1F3E5A7C9E1B3D5F7A9C"
 def test_set_list_delete_round_trip(memory_keyring, tmp_path) -> None:
     token_file = tmp_path / "t.txt"
     token_file.write_text(TOKEN + "\n")
-    result = runner.invoke(app, ["credentials", "set", "nmbrs", "--domain", "https://Acme.nmbrs.nl/",
-                                 "--username", "Salaris@Acme.nl", "--token-file", str(token_file)])
+    result = runner.invoke(
+        app,
+        [
+            "credentials",
+            "set",
+            "nmbrs",
+            "--domain",
+            "https://Acme.nmbrs.nl/",
+            "--username",
+            "Salaris@Acme.nl",
+            "--token-file",
+            str(token_file),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert memory_keyring.passwords[("koppelcheck", "nmbrs:acme:salaris@acme.nl")] == TOKEN
     listed = runner.invoke(app, ["credentials", "list"])
     assert "nmbrs:acme:salaris@acme.nl" in listed.stdout
     assert TOKEN not in listed.output and TOKEN not in result.output
-    deleted = runner.invoke(app, ["credentials", "delete", "nmbrs", "--domain", "acme",
-                                  "--username", "salaris@acme.nl"])
+    deleted = runner.invoke(
+        app, ["credentials", "delete", "nmbrs", "--domain", "acme", "--username", "salaris@acme.nl"]
+    )
     assert deleted.exit_code == 0
     assert ("koppelcheck", "nmbrs:acme:salaris@acme.nl") not in memory_keyring.passwords
     assert "nmbrs:acme" not in runner.invoke(app, ["credentials", "list"]).stdout
 
 
 def test_afas_token_keyed_by_environment_number(memory_keyring) -> None:
-    result = runner.invoke(app, ["credentials", "set", "afas", "--environment-id", "O12345AA",
-                                 "--token-file", "-"], input=TOKEN)
+    result = runner.invoke(
+        app,
+        ["credentials", "set", "afas", "--environment-id", "O12345AA", "--token-file", "-"],
+        input=TOKEN,
+    )
     assert result.exit_code == 0, result.output
     assert memory_keyring.passwords[("koppelcheck", "afas:12345")] == TOKEN
 
@@ -43,16 +59,22 @@ def test_deleting_a_missing_entry_exits_1(memory_keyring) -> None:
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize("backend_factory", [
-    fail.Keyring,
-    lambda: type("PlaintextKeyring", (InMemoryKeyring,), {})(),
-])
+@pytest.mark.parametrize(
+    "backend_factory",
+    [
+        fail.Keyring,
+        lambda: type("PlaintextKeyring", (InMemoryKeyring,), {})(),
+    ],
+)
 def test_insecure_backends_are_refused(backend_factory, tmp_path) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(backend_factory())
     try:
-        result = runner.invoke(app, ["credentials", "set", "afas", "--environment-id", "12345",
-                                     "--token-file", "-"], input=TOKEN)
+        result = runner.invoke(
+            app,
+            ["credentials", "set", "afas", "--environment-id", "12345", "--token-file", "-"],
+            input=TOKEN,
+        )
     finally:
         keyring.set_keyring(previous)
     assert result.exit_code == 3
@@ -60,8 +82,13 @@ def test_insecure_backends_are_refused(backend_factory, tmp_path) -> None:
     assert TOKEN not in result.output
 
 
-@pytest.mark.parametrize("args", [["credentials", "set", "nmbrs", "--domain", "acme"],
-                                  ["credentials", "set", "exact", "--environment-id", "1"],
-                                  ["credentials", "set", "afas", "--environment-id", "X1"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["credentials", "set", "nmbrs", "--domain", "acme"],
+        ["credentials", "set", "exact", "--environment-id", "1"],
+        ["credentials", "set", "afas", "--environment-id", "X1"],
+    ],
+)
 def test_bad_keys_exit_2(memory_keyring, args) -> None:
     assert runner.invoke(app, [*args, "--token-file", "-"], input=TOKEN).exit_code == 2

@@ -37,8 +37,17 @@ def signing_env():
 
 
 def nmbrs_args(server, simulator, *extra):
-    return ["nmbrs", "--username", simulator.scenario.username, "--domain", "voorbeeld",
-            "--base-url", f"{server.base_url}/soap/v3", "--no-input", *extra]
+    return [
+        "nmbrs",
+        "--username",
+        simulator.scenario.username,
+        "--domain",
+        "voorbeeld",
+        "--base-url",
+        f"{server.base_url}/soap/v3",
+        "--no-input",
+        *extra,
+    ]
 
 
 def test_healthy_run_writes_a_verifiable_0600_bundle(nmbrs_server, signing_env, tmp_path) -> None:
@@ -46,8 +55,11 @@ def test_healthy_run_writes_a_verifiable_0600_bundle(nmbrs_server, signing_env, 
     server, simulator = nmbrs_server("healthy")
     form, bundle = tmp_path / "form.toml", tmp_path / "registratie.json"
     form.write_text(FORM, encoding="utf-8")
-    result = runner.invoke(app, nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
-                           env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    result = runner.invoke(
+        app,
+        nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
+        env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+    )
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(bundle).st_mode) == 0o600
     assert str(bundle) in result.stderr
@@ -79,23 +91,37 @@ def test_failing_checks_write_no_bundle(nmbrs_server, signing_env, tmp_path) -> 
     server, simulator = nmbrs_server("calls-inactive")
     form, bundle = tmp_path / "form.toml", tmp_path / "registratie.json"
     form.write_text(FORM, encoding="utf-8")
-    result = runner.invoke(app, nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
-                           env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    result = runner.invoke(
+        app,
+        nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
+        env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+    )
     assert result.exit_code == 1
     assert not bundle.exists()
 
 
-@pytest.mark.parametrize(("replace", "field"), [
-    (('payroll_tax_number = "123456782L01"', 'payroll_tax_number = "123456789L01"'), "payroll_tax_number"),
-    (('email = "salaris@voorbeeld.nl"', 'email = "not-an-email"'), "email"),
-])
-def test_invalid_form_exits_2_before_anything_is_sent(nmbrs_server, signing_env, tmp_path, replace, field) -> None:
+@pytest.mark.parametrize(
+    ("replace", "field"),
+    [
+        (
+            ('payroll_tax_number = "123456782L01"', 'payroll_tax_number = "123456789L01"'),
+            "payroll_tax_number",
+        ),
+        (('email = "salaris@voorbeeld.nl"', 'email = "not-an-email"'), "email"),
+    ],
+)
+def test_invalid_form_exits_2_before_anything_is_sent(
+    nmbrs_server, signing_env, tmp_path, replace, field
+) -> None:
     _, env = signing_env
     server, simulator = nmbrs_server("healthy")
     form, bundle = tmp_path / "form.toml", tmp_path / "registratie.json"
     form.write_text(FORM.replace(*replace), encoding="utf-8")
-    result = runner.invoke(app, nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
-                           env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    result = runner.invoke(
+        app,
+        nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
+        env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+    )
     assert result.exit_code == 2, result.output
     assert field in result.stderr
     assert sum(simulator.hits.values()) == 0
@@ -107,20 +133,28 @@ def test_company_in_form_must_exist_exactly(nmbrs_server, signing_env, tmp_path)
     server, simulator = nmbrs_server("healthy")
     form, bundle = tmp_path / "form.toml", tmp_path / "registratie.json"
     form.write_text(FORM.replace("Bakkerij Jansen B.V.", "Bakkerij Jansen BV"), encoding="utf-8")
-    result = runner.invoke(app, nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
-                           env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    result = runner.invoke(
+        app,
+        nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
+        env={**env, "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+    )
     assert result.exit_code in (1, 2)
     assert not bundle.exists()
 
 
-def test_no_signing_key_with_no_input_exits_3(nmbrs_server, tmp_path, monkeypatch, memory_keyring) -> None:
+def test_no_signing_key_with_no_input_exits_3(
+    nmbrs_server, tmp_path, monkeypatch, memory_keyring
+) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("HOME", str(tmp_path))
     server, simulator = nmbrs_server("healthy")
     form, bundle = tmp_path / "form.toml", tmp_path / "registratie.json"
     form.write_text(FORM, encoding="utf-8")
-    result = runner.invoke(app, nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
-                           env={"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+    result = runner.invoke(
+        app,
+        nmbrs_args(server, simulator, "--form", str(form), "--bundle", str(bundle)),
+        env={"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+    )
     assert result.exit_code == 3, result.output
     assert "keys init" in result.stderr
     assert not bundle.exists()

@@ -29,24 +29,40 @@ class FixedAfterFirstRun(NmbrsSimulator):
 def walk(args: list[str], answers: list[str], env: dict[str, str], tmp_path):
     """Run with scripted answers. CliRunner echoes typed input into stdout (a terminal would
     not), so the report goes to a file."""
-    result = runner.invoke(app, [*args, "--lang", "en", "--format", "json",
-                                 "--output", str(tmp_path / "report.json")],
-                           input="\n".join(answers) + "\n",
-                           env={"KOPPELCHECK_INTERACTIVE": "1", "COLUMNS": "100", **env})
+    result = runner.invoke(
+        app,
+        [*args, "--lang", "en", "--format", "json", "--output", str(tmp_path / "report.json")],
+        input="\n".join(answers) + "\n",
+        env={"KOPPELCHECK_INTERACTIVE": "1", "COLUMNS": "100", **env},
+    )
     path = tmp_path / "report.json"
     return result, (json.loads(path.read_text()) if path.exists() else None)
 
 
 # Answers: confirm each manual-only step, "check again" once after the fix, decline the bundle.
-@pytest.mark.parametrize(("option", "answers"), [("overkoepelend", ["y", "y", "y", "n"]),
-                                                 ("per-debiteur", ["y", "y", "n"])])
+@pytest.mark.parametrize(
+    ("option", "answers"),
+    [("overkoepelend", ["y", "y", "y", "n"]), ("per-debiteur", ["y", "y", "n"])],
+)
 def test_nmbrs_walkthrough_fix_and_recheck(option, answers, tmp_path) -> None:
     simulator = FixedAfterFirstRun(load_nmbrs_scenario("calls-inactive"))
     with SimulatorServer(simulator) as server:
-        result, report = walk(["nmbrs", "--username", simulator.scenario.username, "--domain", "voorbeeld",
-                       "--base-url", f"{server.base_url}/soap/v3", "--option", option],
-                      answers,
-                      {"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token}, tmp_path)
+        result, report = walk(
+            [
+                "nmbrs",
+                "--username",
+                simulator.scenario.username,
+                "--domain",
+                "voorbeeld",
+                "--base-url",
+                f"{server.base_url}/soap/v3",
+                "--option",
+                option,
+            ],
+            answers,
+            {"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+            tmp_path,
+        )
     assert result.exit_code == 0, result.stderr
     manual = [c for c in report["checks"] if c["status"] == "manual"]
     assert manual and all(c["confirmed"] for c in manual)
@@ -60,10 +76,20 @@ def test_nmbrs_walkthrough_fix_and_recheck(option, answers, tmp_path) -> None:
 def test_nmbrs_walkthrough_unconfirmed_step_is_recorded(tmp_path) -> None:
     simulator = NmbrsSimulator(load_nmbrs_scenario("healthy"))
     with SimulatorServer(simulator) as server:
-        result, report = walk(["nmbrs", "--username", simulator.scenario.username, "--domain", "voorbeeld",
-                       "--base-url", f"{server.base_url}/soap/v3"],
-                      ["y", "n", "n"],
-                      {"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token}, tmp_path)
+        result, report = walk(
+            [
+                "nmbrs",
+                "--username",
+                simulator.scenario.username,
+                "--domain",
+                "voorbeeld",
+                "--base-url",
+                f"{server.base_url}/soap/v3",
+            ],
+            ["y", "n", "n"],
+            {"KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token},
+            tmp_path,
+        )
     template_step = next(c for c in report["checks"] if c["id"] == "nmbrs.step.1")
     assert template_step["status"] == "manual" and template_step["confirmed"] is False
 
@@ -71,11 +97,22 @@ def test_nmbrs_walkthrough_unconfirmed_step_is_recorded(tmp_path) -> None:
 def test_afas_walkthrough_shows_missing_connector_fix(tmp_path) -> None:
     scenario = load_afas_scenario("connector-missing")
     with SimulatorServer(AfasSimulator(scenario)) as server:
-        result, report = walk(["afas", "--environment-id", "O12345AA",
-                       "--base-url", f"{server.base_url}/ProfitRestServices",
-                       "--connector", "BP_Werknemers", "--connector", "BP_Salarissen"],
-                      ["y"] * 6 + ["n"] * 10,
-                      {"KOPPELCHECK_AFAS_TOKEN": scenario.token_data}, tmp_path)
+        result, report = walk(
+            [
+                "afas",
+                "--environment-id",
+                "O12345AA",
+                "--base-url",
+                f"{server.base_url}/ProfitRestServices",
+                "--connector",
+                "BP_Werknemers",
+                "--connector",
+                "BP_Salarissen",
+            ],
+            ["y"] * 6 + ["n"] * 10,
+            {"KOPPELCHECK_AFAS_TOKEN": scenario.token_data},
+            tmp_path,
+        )
     assert result.exit_code == 1, result.stderr
     assert "BP_Salarissen" in result.stderr
     failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
@@ -86,10 +123,23 @@ def test_ctrl_c_in_the_walkthrough_exits_130() -> None:
     simulator = NmbrsSimulator(load_nmbrs_scenario("healthy"))
     with SimulatorServer(simulator) as server:
         # No input at all: the first prompt hits end-of-input, which click treats as an abort.
-        result = runner.invoke(app, ["nmbrs", "--username", simulator.scenario.username,
-                                     "--domain", "voorbeeld", "--base-url", f"{server.base_url}/soap/v3"],
-                               input="", env={"KOPPELCHECK_INTERACTIVE": "1",
-                                              "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+        result = runner.invoke(
+            app,
+            [
+                "nmbrs",
+                "--username",
+                simulator.scenario.username,
+                "--domain",
+                "voorbeeld",
+                "--base-url",
+                f"{server.base_url}/soap/v3",
+            ],
+            input="",
+            env={
+                "KOPPELCHECK_INTERACTIVE": "1",
+                "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token,
+            },
+        )
     assert result.exit_code == 130
     assert "{" not in result.stdout  # no report was written
 
@@ -98,11 +148,26 @@ def test_dutch_answers_j_and_nee_are_understood(tmp_path) -> None:
     simulator = NmbrsSimulator(load_nmbrs_scenario("healthy"))
     with SimulatorServer(simulator) as server:
         result = runner.invoke(
-            app, ["nmbrs", "--username", simulator.scenario.username, "--domain", "voorbeeld",
-                  "--base-url", f"{server.base_url}/soap/v3", "--output", str(tmp_path / "r.json"),
-                  "--format", "json"],
+            app,
+            [
+                "nmbrs",
+                "--username",
+                simulator.scenario.username,
+                "--domain",
+                "voorbeeld",
+                "--base-url",
+                f"{server.base_url}/soap/v3",
+                "--output",
+                str(tmp_path / "r.json"),
+                "--format",
+                "json",
+            ],
             input="j\nnee\nn\n",
-            env={"KOPPELCHECK_INTERACTIVE": "1", "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token})
+            env={
+                "KOPPELCHECK_INTERACTIVE": "1",
+                "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token,
+            },
+        )
     assert result.exit_code == 0, result.stderr
     assert "[J/n]" in result.stderr and "invalid input" not in result.stderr
     checks = {c["id"]: c for c in json.loads((tmp_path / "r.json").read_text())["checks"]}

@@ -27,9 +27,20 @@ def fleet_run(tmp_path_factory):
         batch_file = tmp / "bureau.toml"
         batch_file.write_text(fleet.batch_toml(), encoding="utf-8")
         paths = {"junit": tmp / "r.xml", "html": tmp / "r.html"}
-        result = runner.invoke(app, ["batch", str(batch_file), "--format", "json",
-                                     "--junit", str(paths["junit"]), "--html", str(paths["html"])],
-                               env={**fleet.env, "COLUMNS": "120"})
+        result = runner.invoke(
+            app,
+            [
+                "batch",
+                str(batch_file),
+                "--format",
+                "json",
+                "--junit",
+                str(paths["junit"]),
+                "--html",
+                str(paths["html"]),
+            ],
+            env={**fleet.env, "COLUMNS": "120"},
+        )
         yield fleet, result, paths
 
 
@@ -69,7 +80,11 @@ def test_html_overview_is_written(fleet_run) -> None:
 
 def test_tokens_appear_in_no_output(fleet_run) -> None:
     fleet, result, paths = fleet_run
-    outputs = [result.stdout, result.stderr, *(p.read_text(encoding="utf-8") for p in paths.values())]
+    outputs = [
+        result.stdout,
+        result.stderr,
+        *(p.read_text(encoding="utf-8") for p in paths.values()),
+    ]
     for token in fleet.env.values():
         assert all(token not in text for text in outputs)
 
@@ -86,7 +101,9 @@ def test_missing_token_variable_exits_3_before_any_call(tmp_path) -> None:
 
 def test_invalid_file_exits_2_naming_line_and_key(tmp_path) -> None:
     batch_file = tmp_path / "b.toml"
-    batch_file.write_text('[[employer]]\nid = "a"\nsystem = "afas"\nenvironment_id = "X"\ntoken = "SECRET123456789"\n')
+    batch_file.write_text(
+        '[[employer]]\nid = "a"\nsystem = "afas"\nenvironment_id = "X"\ntoken = "SECRET123456789"\n'
+    )
     result = runner.invoke(app, ["batch", str(batch_file)])
     assert result.exit_code == 2
     assert "line 4: employer[1].environment_id" in result.stderr

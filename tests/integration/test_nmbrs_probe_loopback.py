@@ -16,9 +16,15 @@ pytestmark = pytest.mark.integration
 
 async def check(server, simulator, **overrides):
     scenario = simulator.scenario
-    target = NmbrsTarget.create(username=scenario.username, domain=scenario.domain,
-                                base_url=f"{server.base_url}/soap/v3", **overrides)
-    return await verify_nmbrs(target, Secret(scenario.token), translator=Translator("en"), timeout_s=10)
+    target = NmbrsTarget.create(
+        username=scenario.username,
+        domain=scenario.domain,
+        base_url=f"{server.base_url}/soap/v3",
+        **overrides,
+    )
+    return await verify_nmbrs(
+        target, Secret(scenario.token), translator=Translator("en"), timeout_s=10
+    )
 
 
 @pytest.mark.parametrize("option", ["overkoepelend", "per-debiteur"])
@@ -26,9 +32,12 @@ async def test_healthy_setup_passes_everything(nmbrs_server, option) -> None:
     server, simulator = nmbrs_server("healthy")
     report = await check(server, simulator, option=option, company="Bakkerij Jansen B.V.")
     assert {c.status for c in report.checks} == {Status.PASS}, [
-        (c.id, c.message) for c in report.checks if c.status is not Status.PASS]
+        (c.id, c.message) for c in report.checks if c.status is not Status.PASS
+    ]
     assert report.exit_code == 0
-    assert len([c for c in report.checks if c.id.startswith("nmbrs.call.")]) == len(calls_for(option))
+    assert len([c for c in report.checks if c.id.startswith("nmbrs.call.")]) == len(
+        calls_for(option)
+    )
 
 
 async def test_inactive_calls_are_exactly_the_failures(nmbrs_server) -> None:
@@ -62,8 +71,12 @@ async def test_inactive_discovery_call_never_yields_false_pass(nmbrs_server) -> 
     report = await check(server, simulator)
     by_id = {c.id: c for c in report.checks}
     assert by_id["nmbrs.call.EmployeeService.List_GetByCompany"].status is Status.FAIL
-    employee_calls = [c for c in report.checks if c.id.startswith("nmbrs.call.EmployeeService")
-                      and c.id.endswith(("Current", "_Get", "GetList", "CurrentPeriod"))]
+    employee_calls = [
+        c
+        for c in report.checks
+        if c.id.startswith("nmbrs.call.EmployeeService")
+        and c.id.endswith(("Current", "_Get", "GetList", "CurrentPeriod"))
+    ]
     assert employee_calls and all(c.status is Status.WARN for c in employee_calls)
 
 
@@ -78,6 +91,11 @@ async def test_wrong_company_name_fails_naming_the_real_one(nmbrs_server) -> Non
 async def test_discovery_calls_are_made_once_each(nmbrs_server) -> None:
     server, simulator = nmbrs_server("healthy")
     await check(server, simulator)
-    for operation in ("List_GetAll", "Company_GetCurrentPeriod", "Run_GetList", "List_GetByCompany"):
+    for operation in (
+        "List_GetAll",
+        "Company_GetCurrentPeriod",
+        "Run_GetList",
+        "List_GetByCompany",
+    ):
         made = sum(n for (service, op), n in simulator.hits.items() if op == operation)
         assert made == 1, operation

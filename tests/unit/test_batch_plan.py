@@ -50,14 +50,16 @@ def test_good_file_gives_a_plan_with_defaults_applied(tmp_path) -> None:
 
 
 def test_literal_token_refused_without_echoing_it(tmp_path) -> None:
-    text = GOOD.replace('token_keyring = true', 'token = "0123456789ABCDEFSECRET"')
+    text = GOOD.replace("token_keyring = true", 'token = "0123456789ABCDEFSECRET"')
     message = problems(tmp_path, text)
     assert "0123456789ABCDEFSECRET" not in message
     assert "line 17: employer[2].token:" in message
 
 
 def test_duplicate_ids_unknown_system_and_missing_keys(tmp_path) -> None:
-    text = GOOD.replace('id = "garage-de-vries"', 'id = "bakkerij-jansen"') + """
+    text = (
+        GOOD.replace('id = "garage-de-vries"', 'id = "bakkerij-jansen"')
+        + """
 [[employer]]
 id = "x"
 system = "exact"
@@ -67,6 +69,7 @@ id = "y"
 system = "nmbrs"
 token_env = "T"
 """
+    )
     message = problems(tmp_path, text)
     assert "employer[2].id: duplicate id 'bakkerij-jansen'" in message
     assert "employer[3].system: must be one of nmbrs, afas" in message
@@ -74,24 +77,34 @@ token_env = "T"
     assert "employer[4].domain: required for nmbrs" in message
 
 
-@pytest.mark.parametrize(("replace", "expected"), [
-    (('environment_id = "O12345AA"', 'environment_id = "Z1"'), "employer[2].environment_id"),
-    (('domain = "https://bureau.nmbrs.nl/"', 'domain = "not a domain"'), "employer[1].domain"),
-    (('token_env = "NMBRS_TOKEN_BUREAU"', 'token_env = "not a name"'), "employer[1].token_env"),
-    (('connectors = ["BP_Werknemers"]', 'connectors = "BP_Werknemers"'), "employer[2].connectors"),
-    (('company = "Bakkerij Jansen B.V."', 'colour = "red"'), "employer[1].colour: unknown key"),
-    (('token_keyring = true', 'base_url = "http://example.com"'), "employer[2].base_url"),
-])
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        (('environment_id = "O12345AA"', 'environment_id = "Z1"'), "employer[2].environment_id"),
+        (('domain = "https://bureau.nmbrs.nl/"', 'domain = "not a domain"'), "employer[1].domain"),
+        (('token_env = "NMBRS_TOKEN_BUREAU"', 'token_env = "not a name"'), "employer[1].token_env"),
+        (
+            ('connectors = ["BP_Werknemers"]', 'connectors = "BP_Werknemers"'),
+            "employer[2].connectors",
+        ),
+        (('company = "Bakkerij Jansen B.V."', 'colour = "red"'), "employer[1].colour: unknown key"),
+        (("token_keyring = true", 'base_url = "http://example.com"'), "employer[2].base_url"),
+    ],
+)
 def test_each_error_names_its_key(tmp_path, replace, expected) -> None:
     assert expected in problems(tmp_path, GOOD.replace(*replace))
 
 
 def test_line_numbers_point_at_the_key(tmp_path) -> None:
-    message = problems(tmp_path, GOOD.replace('domain = "https://bureau.nmbrs.nl/"', 'domain = "a b"'))
+    message = problems(
+        tmp_path, GOOD.replace('domain = "https://bureau.nmbrs.nl/"', 'domain = "a b"')
+    )
     assert "line 9: employer[1].domain" in message
 
 
-@pytest.mark.parametrize("text", ["", "not toml = = =", "[defaults]\noption = 'x'\n", "[[employer]]\nid = 1\n"])
+@pytest.mark.parametrize(
+    "text", ["", "not toml = = =", "[defaults]\noption = 'x'\n", "[[employer]]\nid = 1\n"]
+)
 def test_broken_files_are_input_errors(tmp_path, text) -> None:
     with pytest.raises(InputError):
         load_batch_file(write(tmp_path, text))
@@ -100,3 +113,23 @@ def test_broken_files_are_input_errors(tmp_path, text) -> None:
 def test_missing_file_is_input_error(tmp_path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         load_batch_file(tmp_path / "nope.toml")
+
+
+def test_admission_is_round_robin_over_limit_groups() -> None:
+    from types import SimpleNamespace
+
+    from koppelcheck.batch.run import interleave_by_limit
+
+    def employer(system: str, group: str, number: int):
+        target = SimpleNamespace(base_url="https://api", domain=group, url=f"https://{group}")
+        return SimpleNamespace(
+            plan=SimpleNamespace(system=system, id=f"{group}-{number}"), target=target
+        )
+
+    employers = (
+        [employer("nmbrs", "a", i) for i in range(3)]
+        + [employer("nmbrs", "b", i) for i in range(2)]
+        + [employer("afas", "c", 0)]
+    )
+    order = [e.plan.id for e in interleave_by_limit(employers)]
+    assert order == ["a-0", "b-0", "c-0", "a-1", "b-1", "a-2"]

@@ -12,8 +12,10 @@ from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain
 REQUEST = SecretRequest("Nmbrs API token", "KC_TEST_TOKEN", None)
 
 
-@pytest.mark.parametrize("raw", ["acme", "ACME", "acme.nmbrs.nl", "https://acme.nmbrs.nl/applications",
-                                 " acme.nmbrs.nl/ "])
+@pytest.mark.parametrize(
+    "raw",
+    ["acme", "ACME", "acme.nmbrs.nl", "https://acme.nmbrs.nl/applications", " acme.nmbrs.nl/ "],
+)
 def test_domain_forms_mean_the_same(raw: str) -> None:
     assert normalise_domain(raw) == "acme"
 
@@ -25,14 +27,29 @@ def test_bad_domain_names_the_flag(raw: str) -> None:
     assert info.value.field == "--domain"
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/soap/v3", "http://localhost:1", "http://[::1]:9",
-                                 "https://api.nmbrs.nl/soap/v3/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/soap/v3",
+        "http://localhost:1",
+        "http://[::1]:9",
+        "https://api.nmbrs.nl/soap/v3/",
+    ],
+)
 def test_allowed_base_urls(url: str) -> None:
     assert not validate_base_url(url).endswith("/")
 
 
-@pytest.mark.parametrize("url", ["http://api.nmbrs.nl/soap/v3", "http://10.0.0.1", "ftp://x", "nonsense",
-                                 "https://user:pw@host"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.nmbrs.nl/soap/v3",
+        "http://10.0.0.1",
+        "ftp://x",
+        "nonsense",
+        "https://user:pw@host",
+    ],
+)
 def test_refused_base_urls(url: str) -> None:
     with pytest.raises(InputError) as info:
         validate_base_url(url)
@@ -53,7 +70,9 @@ def test_sandbox_picks_the_sandbox_host() -> None:
     assert target.base_url == "https://api-sandbox.nmbrs.nl/soap/v3"
 
 
-@pytest.mark.parametrize("raw", ["abc123\n", "\ufeffabc123", "'abc123'", '"abc123" ', "  abc123\r\n"])
+@pytest.mark.parametrize(
+    "raw", ["abc123\n", "\ufeffabc123", "'abc123'", '"abc123" ', "  abc123\r\n"]
+)
 def test_pasted_tokens_are_trimmed(raw: str) -> None:
     assert clean_pasted(raw, "token") == "abc123"
 

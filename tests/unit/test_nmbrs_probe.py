@@ -48,7 +48,10 @@ class FakeNmbrs:
             return "5f1c7a52-0000-4000-8000-000000000001"
         if operation == "Reports_BackgroundTask_Result":
             self.polls += 1
-            return {"TaskId": params["TaskId"], "Status": "Success" if self.polls > 1 else "Executing"}
+            return {
+                "TaskId": params["TaskId"],
+                "Status": "Success" if self.polls > 1 else "Executing",
+            }
         return [{"Id": 1}]
 
 
@@ -73,7 +76,7 @@ async def test_healthy_setup_passes_every_call_of_option_1() -> None:
 async def test_discovered_ids_are_used_in_dependent_calls() -> None:
     fake = FakeNmbrs()
     await run(fake, company="Garage De Vries")
-    by_op = {op: params for op, params in fake.calls}
+    by_op = dict(fake.calls)
     assert by_op["Company_GetCurrentPeriod"] == {"CompanyId": 12}
     assert by_op["Run_GetList"] == {"CompanyId": 12, "Year": 2026}
     assert by_op["Address_GetListCurrent"] == {"EmployeeId": 9001}
@@ -119,7 +122,10 @@ async def test_inactive_discovery_call_makes_dependents_warn_never_pass() -> Non
     assert address.status is Status.WARN
     assert "employee" in address.message
     # Calls that need no employee are unaffected.
-    assert results["nmbrs.call.EmployeeService.Salary_GetAll_AllEmployeesByCompany"].status is Status.PASS
+    assert (
+        results["nmbrs.call.EmployeeService.Salary_GetAll_AllEmployeesByCompany"].status
+        is Status.PASS
+    )
 
 
 async def test_data_error_is_warn_reached_not_confirmed() -> None:
@@ -129,9 +135,14 @@ async def test_data_error_is_warn_reached_not_confirmed() -> None:
     assert "2003" in partner.message
 
 
-@pytest.mark.parametrize("error", [NmbrsFault(None, "Server was unable to process request", 500),
-                                   NmbrsFault(9999, "Unkown", 500),
-                                   CallTimeout("no answer within 30 s")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        NmbrsFault(None, "Server was unable to process request", 500),
+        NmbrsFault(9999, "Unkown", 500),
+        CallTimeout("no answer within 30 s"),
+    ],
+)
 async def test_unknown_fault_or_timeout_is_error(error: Exception) -> None:
     results = await run(FakeNmbrs({"SVW_GetCurrent": error}))
     assert results["nmbrs.call.EmployeeService.SVW_GetCurrent"].status is Status.ERROR
@@ -141,9 +152,12 @@ async def test_background_result_inactive_on_poll_fails() -> None:
     results = await run(FakeNmbrs({"Reports_BackgroundTask_Result": 1002}))
     check = results["nmbrs.call.ReportService.Reports_BackgroundTask_Result"]
     assert check.status is Status.FAIL
-    assert results[
-        "nmbrs.call.ReportService.Reports_GetWageCodesByRunCompany_FilterByWageCode_Background"
-    ].status is Status.PASS
+    assert (
+        results[
+            "nmbrs.call.ReportService.Reports_GetWageCodesByRunCompany_FilterByWageCode_Background"
+        ].status
+        is Status.PASS
+    )
 
 
 async def test_background_result_polls_until_success() -> None:
@@ -154,8 +168,12 @@ async def test_background_result_polls_until_success() -> None:
 
 
 async def test_background_start_inactive_probes_result_with_random_task() -> None:
-    fake = FakeNmbrs({"Reports_GetWageCodesByRunCompany_FilterByWageCode_Background": 1002,
-                      "Reports_BackgroundTask_Result": 2019})
+    fake = FakeNmbrs(
+        {
+            "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background": 1002,
+            "Reports_BackgroundTask_Result": 2019,
+        }
+    )
     results = await run(fake)
     assert results["nmbrs.call.ReportService.Reports_BackgroundTask_Result"].status is Status.WARN
 
@@ -178,7 +196,10 @@ async def test_option_2_checks_its_19_calls_without_reports() -> None:
 async def test_no_runs_this_year_makes_run_dependent_calls_warn() -> None:
     results = await run(FakeNmbrs(runs=False), option="per-debiteur")
     assert results["nmbrs.call.CompanyService.Run_GetList"].status is Status.PASS
-    assert results["nmbrs.call.CompanyService.Reports_GetWageCodesByRunCompany_v2"].status is Status.WARN
+    assert (
+        results["nmbrs.call.CompanyService.Reports_GetWageCodesByRunCompany_v2"].status
+        is Status.WARN
+    )
 
 
 def test_parse_period() -> None:

@@ -12,8 +12,14 @@ from koppelcheck.runner import CheckRunner, Progress
 from koppelcheck.secret import Redactor
 
 
-def spec(check_id: str, status: Status = Status.PASS, *, requires: tuple[str, ...] = (),
-         delay: float = 0.0, message: str = "ok") -> CheckSpec:
+def spec(
+    check_id: str,
+    status: Status = Status.PASS,
+    *,
+    requires: tuple[str, ...] = (),
+    delay: float = 0.0,
+    message: str = "ok",
+) -> CheckSpec:
     async def run() -> Outcome:
         await asyncio.sleep(delay)
         return Outcome(status, message)

@@ -93,7 +93,9 @@ def load_batch_file(path: Path) -> BatchPlan:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError("FILE", f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+        raise InputError(
+            "FILE", f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -115,18 +117,26 @@ def load_batch_file(path: Path) -> BatchPlan:
     plans = [_employer(i, raw, defaults, problems) for i, raw in enumerate(employers)]
     _check_unique_ids(plans, problems)
     if problems.found:
-        raise InputError(str(path), f"{len(problems.found)} problem(s):\n  " + "\n  ".join(problems.found),
-                         "fix these lines; nothing was sent")
+        raise InputError(
+            str(path),
+            f"{len(problems.found)} problem(s):\n  " + "\n  ".join(problems.found),
+            "fix these lines; nothing was sent",
+        )
     return BatchPlan(path, tuple(p for p in plans if p is not None))
 
 
 def _secret_or_unknown(key: str, allowed: frozenset[str]) -> str:
     if key in SECRET_KEYS:
-        return "a secret must not be written in the file; use token_env = \"VARIABLE\" or token_keyring = true"
+        return (
+            "a secret must not be written in the file; "
+            'use token_env = "VARIABLE" or token_keyring = true'
+        )
     return f"unknown key (allowed: {', '.join(sorted(allowed))})"
 
 
-def _employer(index: int, raw: Any, defaults: dict[str, Any], problems: _Problems) -> EmployerPlan | None:
+def _employer(
+    index: int, raw: Any, defaults: dict[str, Any], problems: _Problems
+) -> EmployerPlan | None:
     if not isinstance(raw, dict):
         problems.found.append(f"employer[{index + 1}]: must be a table")
         return None
@@ -150,15 +160,23 @@ def _employer(index: int, raw: Any, defaults: dict[str, Any], problems: _Problem
     if not isinstance(token_keyring, bool):
         problems.add(index, "token_keyring", "must be true or false")
     if not token_env and token_keyring is not True:
-        problems.add(index, "token_env", "give token_env = \"VARIABLE\" or token_keyring = true")
+        problems.add(index, "token_env", 'give token_env = "VARIABLE" or token_keyring = true')
     settings = {k: v for k, v in defaults.items() if k in SYSTEM_KEYS[system] | {"base_url"}}
     settings.update({k: v for k, v in raw.items() if k in allowed - COMMON_KEYS | {"base_url"}})
     _validate_settings(index, system, settings, problems)
-    return EmployerPlan(employer_id, system, settings, token_env, token_keyring is True,
-                        problems.lines.line_of(index, "id"))
+    return EmployerPlan(
+        employer_id,
+        system,
+        settings,
+        token_env,
+        token_keyring is True,
+        problems.lines.line_of(index, "id"),
+    )
 
 
-def _validate_settings(index: int, system: str, settings: dict[str, Any], problems: _Problems) -> None:
+def _validate_settings(
+    index: int, system: str, settings: dict[str, Any], problems: _Problems
+) -> None:
     """Apply the same rules as the single-employer commands, naming the batch key."""
     try:
         if system == "nmbrs":
@@ -187,7 +205,9 @@ def _validate_afas(settings: dict[str, Any]) -> None:
     if "base_url" in settings:
         validate_base_url(str(settings["base_url"]), field="base_url")
     connectors = settings.get("connectors", [])
-    if not isinstance(connectors, list) or not all(isinstance(c, str) and c.strip() for c in connectors):
+    if not isinstance(connectors, list) or not all(
+        isinstance(c, str) and c.strip() for c in connectors
+    ):
         raise InputError("connectors", "must be a list of GetConnector ids")
     version = settings.get("token_version", 1)
     if not isinstance(version, int) or version < 1:
@@ -200,6 +220,8 @@ def _check_unique_ids(plans: list[EmployerPlan | None], problems: _Problems) -> 
         if plan is None:
             continue
         if plan.id in seen:
-            problems.add(index, "id", f"duplicate id {plan.id!r} (first at employer[{seen[plan.id] + 1}])")
+            problems.add(
+                index, "id", f"duplicate id {plan.id!r} (first at employer[{seen[plan.id] + 1}])"
+            )
         else:
             seen[plan.id] = index

@@ -18,7 +18,14 @@ from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.i18n import Translator
-from koppelcheck.models import BatchReport, EmployerReport, Report, Summary, ToolInfo, decide_exit_code
+from koppelcheck.models import (
+    BatchReport,
+    EmployerReport,
+    Report,
+    Summary,
+    ToolInfo,
+    decide_exit_code,
+)
 from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
 
@@ -46,7 +53,10 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
         value = os.environ.get(employer.token_env, "") if employer.token_env else ""
         source = "env"
         if not value and employer.token_keyring:
-            value, source = read_keyring(_keyring_account_of(employer, keyring_account)) or "", "keyring"
+            value, source = (
+                read_keyring(_keyring_account_of(employer, keyring_account)) or "",
+                "keyring",
+            )
         if value:
             tokens[employer.id] = Secret(value.strip(), source)
         else:
@@ -75,7 +85,9 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
         try:
             prepared.append(_prepare_one(employer, tokens[employer.id]))
         except InputError as exc:
-            raise InputError(f"employer {employer.id} (line {employer.line})", exc.message, exc.hint) from None
+            raise InputError(
+                f"employer {employer.id} (line {employer.line})", exc.message, exc.hint
+            ) from None
     return prepared
 
 
@@ -98,17 +110,48 @@ def _prepare_one(employer: EmployerPlan, token: Secret) -> PreparedEmployer:
         environment=parse_environment_id(str(settings["environment_id"]), field="environment_id"),
         token=parse_token(token, settings.get("token_version"), field="token"),
         connectors=tuple(dict.fromkeys(connectors)),
-        base_url=validate_base_url(settings["base_url"], "base_url") if settings.get("base_url") else "",
+        base_url=validate_base_url(settings["base_url"], "base_url")
+        if settings.get("base_url")
+        else "",
     )
     return PreparedEmployer(employer, afas, token)
+
+
+def limit_group(employer: PreparedEmployer) -> str:
+    """The key whose calls share one concurrency limit: the Nmbrs domain or the AFAS host."""
+    target = employer.target
+    if employer.plan.system == "nmbrs":
+        return f"nmbrs|{target.base_url}|{target.domain}"
+    return f"afas|{target.url}"
+
+
+def interleave_by_limit(employers: list[PreparedEmployer]) -> list[PreparedEmployer]:
+    """Employers reordered round-robin over their limit groups (first of each group, then the
+    second of each, ...), keeping file order within a group."""
+    groups: dict[str, list[PreparedEmployer]] = {}
+    for employer in employers:
+        groups.setdefault(limit_group(employer), []).append(employer)
+    return [
+        queue[i]
+        for i in range(max(map(len, groups.values()), default=0))
+        for queue in groups.values()
+        if i < len(queue)
+    ]
 
 
 class BatchRunner:
     """Runs prepared employers and yields each employer's report as it completes."""
 
-    def __init__(self, translator: Translator, *, timeout_s: float, concurrency: int,
-                 strict: bool = False, exit_zero: bool = False,
-                 on_employer: Callable[[EmployerReport], None] | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        *,
+        timeout_s: float,
+        concurrency: int,
+        strict: bool = False,
+        exit_zero: bool = False,
+        on_employer: Callable[[EmployerReport], None] | None = None,
+    ) -> None:
         self._t = translator
         self._timeout_s = timeout_s
         self._concurrency = concurrency
@@ -116,7 +159,6 @@ class BatchRunner:
         self._exit_zero = exit_zero
         self._on_employer = on_employer or (lambda _report: None)
         self._caches: dict[tuple[str, str, str], Any] = {}
-        self._domain_limits: dict[tuple[str, str], asyncio.Semaphore] = {}
 
     async def run(self, employers: Iterable[PreparedEmployer]) -> BatchReport:
         """Check every employer; the batch report keeps the file's order."""
@@ -125,29 +167,48 @@ class BatchRunner:
         started = now()
         employers = list(employers)
         gate = asyncio.Semaphore(MAX_EMPLOYERS_IN_FLIGHT)
-        # Nmbrs: one host for every domain, so the limit is per domain (semaphores below);
-        # AFAS: one host per environment, so the transport's per-host limit does it.
-        async with make_async_client(timeout_s=self._timeout_s, per_host_limit=10_000) as nmbrs_http, \
-                make_async_client(timeout_s=self._timeout_s, per_host_limit=AFAS_PER_ENVIRONMENT) as afas_http:
+        # Nmbrs calls are limited per domain (the client names its domain to the transport);
+        # AFAS per environment, which is its own host.
+        async with (
+            make_async_client(
+                timeout_s=self._timeout_s, per_host_limit=self._concurrency
+            ) as nmbrs_http,
+            make_async_client(
+                timeout_s=self._timeout_s, per_host_limit=AFAS_PER_ENVIRONMENT
+            ) as afas_http,
+        ):
+
             async def one(employer: PreparedEmployer) -> EmployerReport:
                 async with gate:
                     report = await self._employer(employer, nmbrs_http, afas_http)
-                line = EmployerReport(id=employer.plan.id, system=employer.plan.system,
-                                      exit_code=report.exit_code, report=report)
+                line = EmployerReport(
+                    id=employer.plan.id,
+                    system=employer.plan.system,
+                    exit_code=report.exit_code,
+                    report=report,
+                )
                 self._on_employer(line)
                 return line
 
-            lines = await asyncio.gather(*(one(e) for e in employers))
+            # Admission is round-robin over logins and environments: in file order, a bureau's
+            # first logins would fill the gate and leave the others' call slots idle.
+            done = await asyncio.gather(*(one(e) for e in interleave_by_limit(employers)))
+            by_id = {line.id: line for line in done}
+            lines = [by_id[e.plan.id] for e in employers]
         summary = Summary.of(c.status for line in lines for c in line.report.checks)
         finished = now()
         return BatchReport(
-            tool=ToolInfo(version=__version__), started_at=started,
-            duration_ms=round((finished - started).total_seconds() * 1000), summary=summary,
+            tool=ToolInfo(version=__version__),
+            started_at=started,
+            duration_ms=round((finished - started).total_seconds() * 1000),
+            summary=summary,
             exit_code=decide_exit_code(summary, strict=self._strict, exit_zero=self._exit_zero),
             employers=list(lines),
         )
 
-    async def _employer(self, employer: PreparedEmployer, nmbrs_http: Any, afas_http: Any) -> Report:
+    async def _employer(
+        self, employer: PreparedEmployer, nmbrs_http: Any, afas_http: Any
+    ) -> Report:
         if employer.plan.system == "nmbrs":
             from koppelcheck.nmbrs.checks import AnswerCache
             from koppelcheck.nmbrs.verify import verify_nmbrs
@@ -158,12 +219,23 @@ class BatchRunner:
             fingerprint = hashlib.sha256(employer.token.reveal().encode()).hexdigest()[:16]
             login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
             cache = self._caches.setdefault(login, AnswerCache())
-            limit = self._domain_limits.setdefault(login[:2], asyncio.Semaphore(self._concurrency))
-            return await verify_nmbrs(target, employer.token, translator=self._t,
-                                      timeout_s=self._timeout_s, strict=self._strict,
-                                      exit_zero=self._exit_zero, http=nmbrs_http, cache=cache,
-                                      domain_limit=limit)
+            return await verify_nmbrs(
+                target,
+                employer.token,
+                translator=self._t,
+                timeout_s=self._timeout_s,
+                strict=self._strict,
+                exit_zero=self._exit_zero,
+                http=nmbrs_http,
+                cache=cache,
+            )
         from koppelcheck.afas.verify import verify_afas
 
-        return await verify_afas(employer.target, translator=self._t, timeout_s=self._timeout_s,
-                                 strict=self._strict, exit_zero=self._exit_zero, http=afas_http)
+        return await verify_afas(
+            employer.target,
+            translator=self._t,
+            timeout_s=self._timeout_s,
+            strict=self._strict,
+            exit_zero=self._exit_zero,
+            http=afas_http,
+        )

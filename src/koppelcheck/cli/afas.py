@@ -100,16 +100,34 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     from koppelcheck.registration import FormContext
 
     def run(progress: Any) -> Any:
-        return verify_afas(settings, translator=Translator(common.lang), timeout_s=common.timeout,
-                           strict=common.strict, exit_zero=common.exit_zero, on_progress=progress,
-                           ca_bundle=str(common.ca_bundle) if common.ca_bundle else None)
+        return verify_afas(
+            settings,
+            translator=Translator(common.lang),
+            timeout_s=common.timeout,
+            strict=common.strict,
+            exit_zero=common.exit_zero,
+            on_progress=progress,
+            ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
+        )
 
     environment, token = settings.environment, settings.token
     return CheckJob(
-        system="afas", option=None, label="AFAS", total=2 + max(1, len(settings.connectors)),
-        run=run, form_context=lambda: FormContext(environment_id=environment.code),
-        form_inputs={"afas": {"participant_number": environment.number,
-                              "token_version": str(token.version), "data_token": token.data}},
-        bundle_tokens={"environment_id": environment.number, "token_version": str(token.version),
-                       "token": token.data},
+        system="afas",
+        option=None,
+        label="AFAS",
+        total=2 + max(1, len(settings.connectors)),
+        run=run,
+        form_context=lambda: FormContext(environment_id=environment.code),
+        form_inputs={
+            "afas": {
+                "participant_number": environment.number,
+                "token_version": str(token.version),
+                "data_token": token.data,
+            }
+        },
+        bundle_tokens={
+            "environment_id": environment.number,
+            "token_version": str(token.version),
+            "token": token.data,
+        },
     )

@@ -16,7 +16,9 @@ from koppelcheck.cli.common import handle_errors, stderr_console
 @handle_errors
 def batch(
     file: Annotated[Path, typer.Argument(help="The batch file (TOML).")],
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Nmbrs calls in flight per domain.", min=1, max=64)] = 8,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Nmbrs calls in flight per domain.", min=1, max=64)
+    ] = 8,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
@@ -36,15 +38,31 @@ def batch(
     from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
     from koppelcheck.i18n import Translator
 
-    common = o.CommonOptions(format=format, output=output, json_path=json, junit_path=junit,
-                             html_path=html, no_input=no_input, lang=lang, timeout=timeout,
-                             strict=strict, exit_zero=exit_zero, no_color=no_color).validate()
+    common = o.CommonOptions(
+        format=format,
+        output=output,
+        json_path=json,
+        junit_path=junit,
+        html_path=html,
+        no_input=no_input,
+        lang=lang,
+        timeout=timeout,
+        strict=strict,
+        exit_zero=exit_zero,
+        no_color=no_color,
+    ).validate()
     plan = load_batch_file(file)
     employers = prepare(plan, resolve_tokens(plan))
     translator = Translator(lang)
     with _progress(len(employers)) as on_employer:
-        runner = BatchRunner(translator, timeout_s=timeout, concurrency=concurrency, strict=strict,
-                             exit_zero=exit_zero, on_employer=on_employer)
+        runner = BatchRunner(
+            translator,
+            timeout_s=timeout,
+            concurrency=concurrency,
+            strict=strict,
+            exit_zero=exit_zero,
+            on_employer=on_employer,
+        )
         report = asyncio.run(runner.run(employers))
     _emit(report, common)
     _github(report, translator.lang)
@@ -63,8 +81,14 @@ class _progress:
         if sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-            self._bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=stderr_console(), transient=True)
+            self._bar = Progress(
+                "{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=stderr_console(),
+                transient=True,
+            )
             self._task = self._bar.add_task("employers", total=self._total)
             self._bar.__enter__()
         return self._advance
@@ -93,12 +117,19 @@ def _render(report: Any, fmt: str, common: o.CommonOptions, *, for_terminal: boo
     lang = resolve_language(common.lang)
     if fmt == "text":
         encoding = (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8"
-        return render_batch_text(report, lang=lang, color=for_terminal and not common.no_color,
-                                 width=120, encoding=encoding)
-    renderers = {"json": lambda: render_batch_json(report),
-                 "junit": lambda: render_batch_junit(report, lang=lang),
-                 "markdown": lambda: render_batch_markdown(report, lang=lang),
-                 "html": lambda: render_batch_html(report, lang=lang)}
+        return render_batch_text(
+            report,
+            lang=lang,
+            color=for_terminal and not common.no_color,
+            width=120,
+            encoding=encoding,
+        )
+    renderers = {
+        "json": lambda: render_batch_json(report),
+        "junit": lambda: render_batch_junit(report, lang=lang),
+        "markdown": lambda: render_batch_markdown(report, lang=lang),
+        "html": lambda: render_batch_html(report, lang=lang),
+    }
     return renderers[fmt]()
 
 
@@ -110,7 +141,11 @@ def _emit(report: Any, common: o.CommonOptions) -> None:
     else:
         text = _render(report, common.format, common, for_terminal=sys.stdout.isatty())
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    for fmt, path in (("json", common.json_path), ("junit", common.junit_path), ("html", common.html_path)):
+    for fmt, path in (
+        ("json", common.json_path),
+        ("junit", common.junit_path),
+        ("html", common.html_path),
+    ):
         if path is not None:
             atomic_write(path, _render(report, fmt, common, for_terminal=False))
 

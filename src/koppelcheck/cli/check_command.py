@@ -4,7 +4,7 @@ the walkthrough or the plain run, the report, the registration form and the bund
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ class CheckJob:
     option: str | None
     label: str
     total: int
-    run: Callable[[ProgressCallback | None], Awaitable[Report]]
+    run: Callable[[ProgressCallback | None], Coroutine[Any, Any, Report]]
     """Runs every check once (again on each call) and returns the report."""
     form_context: Callable[[], Any]
     """After a run: what the API told, to check the form against (a FormContext)."""
@@ -45,13 +45,34 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
     if bundle_path is None:
         return report.exit_code
     if report.failing():
-        return write_bundle(bundle_path, report=report, form=None, tokens={}, recipient_key=None,
-                            can_ask=can_ask, lang=common.lang, console=console)
-    form = collect_form(job.system, form_data, job.form_context(), can_ask=can_ask,
-                        lang=common.lang, console=console)
-    return write_bundle(bundle_path, report=report, form=form, tokens=job.bundle_tokens,
-                        recipient_key=common.recipient_key, can_ask=can_ask, lang=common.lang,
-                        console=console)
+        return write_bundle(
+            bundle_path,
+            report=report,
+            form=None,
+            tokens={},
+            recipient_key=None,
+            can_ask=can_ask,
+            lang=common.lang,
+            console=console,
+        )
+    form = collect_form(
+        job.system,
+        form_data,
+        job.form_context(),
+        can_ask=can_ask,
+        lang=common.lang,
+        console=console,
+    )
+    return write_bundle(
+        bundle_path,
+        report=report,
+        form=form,
+        tokens=job.bundle_tokens,
+        recipient_key=common.recipient_key,
+        can_ask=can_ask,
+        lang=common.lang,
+        console=console,
+    )
 
 
 def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
@@ -87,19 +108,26 @@ def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
     from koppelcheck.steps import steps_for
 
     translator = Translator(common.lang)
-    walk = Walkthrough(steps_for(job.system, job.option), lambda: asyncio.run(job.run(None)),
-                       translator, console)
+    walk = Walkthrough(
+        steps_for(job.system, job.option), lambda: asyncio.run(job.run(None)), translator, console
+    )
     outcome = walk.run()
     last = outcome.report or asyncio.run(job.run(None))
-    return build_report(system=last.system, option=last.option, target=last.target,
-                        started_at=last.started_at, results=outcome.results() or last.checks,
-                        strict=common.strict, exit_zero=common.exit_zero)
+    return build_report(
+        system=last.system,
+        option=last.option,
+        target=last.target,
+        started_at=last.started_at,
+        results=outcome.results() or last.checks,
+        strict=common.strict,
+        exit_zero=common.exit_zero,
+    )
 
 
 def _offer_bundle(report: Report, common: CommonOptions, console: Any) -> Any:
-    import typer
-
     from pathlib import Path
+
+    import typer
 
     if report.failing():
         return None

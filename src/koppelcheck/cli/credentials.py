@@ -21,10 +21,14 @@ INDEX_ACCOUNT = "__accounts__"
 SystemArg = Annotated[str, typer.Argument(help="nmbrs or afas.")]
 DomainOpt = Annotated[str | None, typer.Option("--domain", help="Nmbrs domain.")]
 UsernameOpt = Annotated[str | None, typer.Option("--username", help="Nmbrs user name (e-mail).")]
-EnvironmentOpt = Annotated[str | None, typer.Option("--environment-id", help="AFAS environment: 12345 or O12345AA.")]
+EnvironmentOpt = Annotated[
+    str | None, typer.Option("--environment-id", help="AFAS environment: 12345 or O12345AA.")
+]
 
 
-def account_for(system: str, domain: str | None, username: str | None, environment_id: str | None) -> str:
+def account_for(
+    system: str, domain: str | None, username: str | None, environment_id: str | None
+) -> str:
     """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
     from koppelcheck.credentials import keyring_account
     from koppelcheck.errors import InputError
@@ -50,11 +54,15 @@ def _backend() -> object:
 
     backend = secure_keyring()
     if backend is None:
-        raise MissingSettingError("OS keyring", [
-            str(keyring_refusal_reason()),
-            "use --token-file or an environment variable instead",
-            "or install/unlock a secure keyring (macOS Keychain, Windows Credential Locker, Secret Service)",
-        ])
+        raise MissingSettingError(
+            "OS keyring",
+            [
+                str(keyring_refusal_reason()),
+                "use --token-file or an environment variable instead",
+                "or install/unlock a secure keyring"
+                " (macOS Keychain, Windows Credential Locker, Secret Service)",
+            ],
+        )
     return backend
 
 
@@ -76,17 +84,25 @@ def _save_index(backend: object, accounts: list[str]) -> None:
 
 @credentials_app.command("set")
 @handle_errors
-def set_token(system: SystemArg, domain: DomainOpt = None, username: UsernameOpt = None,
-              environment_id: EnvironmentOpt = None, token_file: TokenFileOpt = None,
-              no_input: Annotated[bool, typer.Option("--no-input")] = False) -> None:
+def set_token(
+    system: SystemArg,
+    domain: DomainOpt = None,
+    username: UsernameOpt = None,
+    environment_id: EnvironmentOpt = None,
+    token_file: TokenFileOpt = None,
+    no_input: Annotated[bool, typer.Option("--no-input")] = False,
+) -> None:
     """Store a token (read from --token-file, stdin with -, or a hidden prompt)."""
     from koppelcheck.cli.session import hidden_prompt
     from koppelcheck.credentials import KEYRING_SERVICE, SecretRequest, resolve_secret
 
     account = account_for(system, domain, username, environment_id)
     backend = _backend()
-    secret = resolve_secret(SecretRequest(f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None),
-                            token_file=token_file, prompt=hidden_prompt if interactive(no_input) else None)
+    secret = resolve_secret(
+        SecretRequest(f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None),
+        token_file=token_file,
+        prompt=hidden_prompt if interactive(no_input) else None,
+    )
     backend.set_password(KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
     _save_index(backend, [*_index(backend), account])
     stderr_console().print(f"stored {account} ({secret.masked})")
@@ -94,8 +110,12 @@ def set_token(system: SystemArg, domain: DomainOpt = None, username: UsernameOpt
 
 @credentials_app.command("delete")
 @handle_errors
-def delete_token(system: SystemArg, domain: DomainOpt = None, username: UsernameOpt = None,
-                 environment_id: EnvironmentOpt = None) -> None:
+def delete_token(
+    system: SystemArg,
+    domain: DomainOpt = None,
+    username: UsernameOpt = None,
+    environment_id: EnvironmentOpt = None,
+) -> None:
     """Remove a stored token."""
     from koppelcheck.credentials import KEYRING_SERVICE
 

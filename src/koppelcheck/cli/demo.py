@@ -43,11 +43,20 @@ def _run_nmbrs(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
 
     scenario = load_nmbrs_scenario(NMBRS_SCENARIO)
     with SimulatorServer(NmbrsSimulator(scenario)) as server:
-        target = NmbrsTarget.create(username=scenario.username, domain=scenario.domain,
-                                    base_url=f"{server.base_url}/soap/v3")
-        report = asyncio.run(verify_nmbrs(target, Secret(scenario.token, "demo"),
-                                          translator=translator, timeout_s=10,
-                                          on_progress=progress))
+        target = NmbrsTarget.create(
+            username=scenario.username,
+            domain=scenario.domain,
+            base_url=f"{server.base_url}/soap/v3",
+        )
+        report = asyncio.run(
+            verify_nmbrs(
+                target,
+                Secret(scenario.token, "demo"),
+                translator=translator,
+                timeout_s=10,
+                on_progress=progress,
+            )
+        )
     expected = {c.check_id for c in ALL_CALLS if c.operation in set(scenario.inactive)}
     return DemoPart("nmbrs", report, frozenset(expected))
 
@@ -68,9 +77,12 @@ def _run_afas(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
             connectors=tuple(c.id for c in scenario.connectors),
             base_url=f"{server.base_url}/ProfitRestServices",
         )
-        report = asyncio.run(verify_afas(settings, translator=translator, timeout_s=10,
-                                         on_progress=progress))
-    expected = {connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked}
+        report = asyncio.run(
+            verify_afas(settings, translator=translator, timeout_s=10, on_progress=progress)
+        )
+    expected = {
+        connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked
+    }
     return DemoPart("afas", report, frozenset(expected))
 
 
@@ -91,20 +103,36 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     company = scenario.companies[0]
     token = Secret(scenario.token, "demo")
     with SimulatorServer(NmbrsSimulator(scenario)) as server:
-        target = NmbrsTarget.create(username=scenario.username, domain=scenario.domain,
-                                    company=company.name, base_url=f"{server.base_url}/soap/v3")
+        target = NmbrsTarget.create(
+            username=scenario.username,
+            domain=scenario.domain,
+            company=company.name,
+            base_url=f"{server.base_url}/soap/v3",
+        )
         report = asyncio.run(verify_nmbrs(target, token, translator=translator, timeout_s=10))
     dga = company.employees[0]
-    form = {"organisation": "Salarisbureau Voorbeeld (demo)", "email": scenario.username,
-            "contract_number": "RC-DEMO-0001", "payroll_tax_number": "123456782L01",
-            "nmbrs": {"company": company.name, "dga_name": dga.display_name,
-                      "dga_employee_number": dga.number, "payroll_frequency": "monthly",
-                      "thirteenth_month": False}}
+    form = {
+        "organisation": "Salarisbureau Voorbeeld (demo)",
+        "email": scenario.username,
+        "contract_number": "RC-DEMO-0001",
+        "payroll_tax_number": "123456782L01",
+        "nmbrs": {
+            "company": company.name,
+            "dga_name": dga.display_name,
+            "dga_employee_number": dga.number,
+            "payroll_frequency": "monthly",
+            "thirteenth_month": False,
+        },
+    }
     path = Path(tempfile.mkdtemp(prefix="koppelcheck-demo-")) / "registratie-demo.json"
-    info = build_and_write_bundle(path, report=report, form=form,
-                                  tokens={"username": target.username, "domain": target.domain,
-                                          "token": token},
-                                  recipient_key_path=None, signing_key=SigningKey.generate())
+    info = build_and_write_bundle(
+        path,
+        report=report,
+        form=form,
+        tokens={"username": target.username, "domain": target.domain, "token": token},
+        recipient_key_path=None,
+        signing_key=SigningKey.generate(),
+    )
     verify_bundle(info.path)
     return info.path, info.thumbprint
 
@@ -126,15 +154,22 @@ def demo(
         with progress_reporter(21, label, quiet=True) as progress:
             parts.append(runner(translator, progress))
     for part in parts:
-        sys.stdout.write(render_text(part.report, lang=resolve_language(lang),
-                                     color=sys.stdout.isatty(), width=100))
+        sys.stdout.write(
+            render_text(
+                part.report, lang=resolve_language(lang), color=sys.stdout.isatty(), width=100
+            )
+        )
         sys.stdout.write("\n")
     ok = all(p.as_designed for p in parts)
     for part in parts:
         state = "as designed" if part.as_designed else "NOT as designed"
-        console.print(f"{part.system}: {len(part.expected_failures)} planted mistake(s) found: {state}")
+        console.print(
+            f"{part.system}: {len(part.expected_failures)} planted mistake(s) found: {state}"
+        )
     bundle_path, thumbprint = _demo_bundle(translator)
-    console.print(f"demo bundle (healthy Nmbrs, throw-away key {thumbprint}) written and verified: "
-                  f"{bundle_path}")
+    console.print(
+        f"demo bundle (healthy Nmbrs, throw-away key {thumbprint}) written and verified: "
+        f"{bundle_path}"
+    )
     console.print(f"  check it yourself: koppelcheck bundle verify {bundle_path}")
     raise typer.Exit(0 if ok else 1)

@@ -12,13 +12,37 @@ from koppelcheck.cli.common import handle_errors, interactive
 
 @handle_errors
 def nmbrs(
-    username: Annotated[str | None, typer.Option("--username", envvar="KOPPELCHECK_NMBRS_USERNAME", help="The e-mail address the coupling's user logs in with.", show_envvar=True)] = None,
-    domain: Annotated[str | None, typer.Option("--domain", envvar="KOPPELCHECK_NMBRS_DOMAIN", help="acme, acme.nmbrs.nl or https://acme.nmbrs.nl/...", show_envvar=True)] = None,
+    username: Annotated[
+        str | None,
+        typer.Option(
+            "--username",
+            envvar="KOPPELCHECK_NMBRS_USERNAME",
+            help="The e-mail address the coupling's user logs in with.",
+            show_envvar=True,
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            envvar="KOPPELCHECK_NMBRS_DOMAIN",
+            help="acme, acme.nmbrs.nl or https://acme.nmbrs.nl/...",
+            show_envvar=True,
+        ),
+    ] = None,
     token_file: o.TokenFileOpt = None,
-    option: Annotated[str, typer.Option("--option", help="Manual option: overkoepelend or per-debiteur.")] = "overkoepelend",
-    company: Annotated[str | None, typer.Option("--company", help="Company name exactly as in Nmbrs.")] = None,
-    environment: Annotated[str, typer.Option("--environment", help="production or sandbox.")] = "production",
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=32)] = 8,
+    option: Annotated[
+        str, typer.Option("--option", help="Manual option: overkoepelend or per-debiteur.")
+    ] = "overkoepelend",
+    company: Annotated[
+        str | None, typer.Option("--company", help="Company name exactly as in Nmbrs.")
+    ] = None,
+    environment: Annotated[
+        str, typer.Option("--environment", help="production or sandbox.")
+    ] = "production",
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=32)
+    ] = 8,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
@@ -49,16 +73,26 @@ def nmbrs(
     can_ask = interactive(no_input)
     username = username or ask_setting("--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask)
     domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask)
-    target = NmbrsTarget.create(username=username, domain=domain, option=option,
-                                company=company or _form_company(common), environment=environment,
-                                base_url=base_url)
-    token = resolve_secret(
-        SecretRequest("Nmbrs API token", "KOPPELCHECK_NMBRS_TOKEN",
-                      keyring_account("nmbrs", target.domain, target.username)),
-        token_file=token_file, prompt=hidden_prompt if can_ask else None,
+    target = NmbrsTarget.create(
+        username=username,
+        domain=domain,
+        option=option,
+        company=company or _form_company(common),
+        environment=environment,
+        base_url=base_url,
     )
-    raise typer.Exit(run_check_command(nmbrs_job(target, token, common, concurrency), common,
-                                       can_ask=can_ask))
+    token = resolve_secret(
+        SecretRequest(
+            "Nmbrs API token",
+            "KOPPELCHECK_NMBRS_TOKEN",
+            keyring_account("nmbrs", target.domain, target.username),
+        ),
+        token_file=token_file,
+        prompt=hidden_prompt if can_ask else None,
+    )
+    raise typer.Exit(
+        run_check_command(nmbrs_job(target, token, common, concurrency), common, can_ask=can_ask)
+    )
 
 
 def _form_company(common: o.CommonOptions) -> str | None:
@@ -84,20 +118,34 @@ def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int
 
     def run(progress: Any) -> Any:
         facts.clear()
-        return verify_nmbrs(target, token, translator=Translator(common.lang),
-                            timeout_s=common.timeout, concurrency=concurrency,
-                            strict=common.strict, exit_zero=common.exit_zero,
-                            on_progress=progress, facts_out=facts,
-                            ca_bundle=str(common.ca_bundle) if common.ca_bundle else None)
+        return verify_nmbrs(
+            target,
+            token,
+            translator=Translator(common.lang),
+            timeout_s=common.timeout,
+            concurrency=concurrency,
+            strict=common.strict,
+            exit_zero=common.exit_zero,
+            on_progress=progress,
+            facts_out=facts,
+            ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
+        )
 
     def context() -> FormContext:
         known = facts[-1] if facts else NmbrsFacts()
-        return FormContext(companies=known.companies, employees=known.employees, period=known.period)
+        return FormContext(
+            companies=known.companies, employees=known.employees, period=known.period
+        )
 
     return CheckJob(
-        system="nmbrs", option=target.option.value, label="Nmbrs",
-        total=2 + len(calls_for(target.option)), run=run, form_context=context,
-        form_inputs={"nmbrs": {"username": target.username, "domain": target.domain,
-                               "api_token": token}},
+        system="nmbrs",
+        option=target.option.value,
+        label="Nmbrs",
+        total=2 + len(calls_for(target.option)),
+        run=run,
+        form_context=context,
+        form_inputs={
+            "nmbrs": {"username": target.username, "domain": target.domain, "api_token": token}
+        },
         bundle_tokens={"username": target.username, "domain": target.domain, "token": token},
     )

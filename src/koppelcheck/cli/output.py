@@ -40,7 +40,10 @@ def emit_report(report: Report, options: CommonOptions) -> None:
         text = _render(report, options.format, options, for_terminal=sys.stdout.isatty())
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
-    for fmt, path in (("json", options.json_path), ("junit", options.junit_path),
-                      ("html", options.html_path)):
+    for fmt, path in (
+        ("json", options.json_path),
+        ("junit", options.junit_path),
+        ("html", options.html_path),
+    ):
         if path is not None:
             atomic_write(path, _render(report, fmt, options, for_terminal=False))

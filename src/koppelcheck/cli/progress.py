@@ -17,18 +17,25 @@ def progress_reporter(total: int, label: str, *, quiet: bool = False) -> Iterato
         yield lambda _event: None
         return
     if not sys.stderr.isatty():
+
         def plain(event: Progress) -> None:
             if event.result is not None:
                 sys.stderr.write(f"{event.result.status.value:>6}  {event.check_id}\n")
 
         yield plain
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
 
     from koppelcheck.cli.common import stderr_console
 
-    bar: Any = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   console=stderr_console(), transient=True)
+    bar: Any = Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=stderr_console(),
+        transient=True,
+    )
     task = bar.add_task(label, total=total)
 
     def live(event: Progress) -> None:

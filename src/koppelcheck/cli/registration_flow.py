@@ -24,7 +24,9 @@ def parse_field_flags(values: list[str] | None) -> dict[str, Any]:
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InputError("--field", f"{item!r} is not KEY=VALUE", "e.g. --field email=salaris@voorbeeld.nl")
+            raise InputError(
+                "--field", f"{item!r} is not KEY=VALUE", "e.g. --field email=salaris@voorbeeld.nl"
+            )
         set_dotted(data, key.strip(), coerce(key.strip(), value.strip()))
     return data
 
@@ -58,8 +60,15 @@ def coerce(key: str, raw: str) -> Any:
     return raw
 
 
-def collect_form(system: str, data: dict[str, Any], context: Any, *, can_ask: bool,
-                 lang: str | None, console: Any) -> Any:
+def collect_form(
+    system: str,
+    data: dict[str, Any],
+    context: Any,
+    *,
+    can_ask: bool,
+    lang: str | None,
+    console: Any,
+) -> Any:
     """The valid form: asked field by field on a terminal, else the first bad field → exit 2."""
     from koppelcheck.registration import FORM_FIELDS, form_errors, validate_form
 
@@ -77,8 +86,11 @@ def collect_form(system: str, data: dict[str, Any], context: Any, *, can_ask: bo
         if known is None:
             raise problem
         console.print(f"[yellow]{problem.message}[/]" if _has_value(data, problem.field) else "")
-        set_dotted(data, problem.field, _ask(problem.field, known.text(t, "label"),
-                                             known.text(t, "hint"), lang))
+        set_dotted(
+            data,
+            problem.field,
+            _ask(problem.field, known.text(t, "label"), known.text(t, "hint"), lang),
+        )
     return validate_form(data, system, context, lang=lang)
 
 
@@ -100,8 +112,17 @@ def _ask(key: str, label: str, hint: str, lang: str | None) -> Any:
     return coerce(key, str(answer))
 
 
-def write_bundle(path: Path, *, report: Any, form: Any, tokens: dict[str, Any],
-                 recipient_key: Path | None, can_ask: bool, lang: str | None, console: Any) -> int:
+def write_bundle(
+    path: Path,
+    *,
+    report: Any,
+    form: Any,
+    tokens: dict[str, Any],
+    recipient_key: Path | None,
+    can_ask: bool,
+    lang: str | None,
+    console: Any,
+) -> int:
     """Write the signed bundle when the report is clean; return the exit code to end with."""
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.cli.bundle import announce_bundle
@@ -113,7 +134,14 @@ def write_bundle(path: Path, *, report: Any, form: Any, tokens: dict[str, Any],
         console.print(f"[red]{Translator(lang)('bundle.refused', checks=', '.join(bad[:5]))}[/]")
         return report.exit_code or ExitCode.FAILED
     key = load_signing_key(allow_prompt=can_ask, lang=lang)
-    info = build_and_write_bundle(path, report=report, form=form, tokens=tokens,
-                                  recipient_key_path=recipient_key, signing_key=key, lang=lang)
+    info = build_and_write_bundle(
+        path,
+        report=report,
+        form=form,
+        tokens=tokens,
+        recipient_key_path=recipient_key,
+        signing_key=key,
+        lang=lang,
+    )
     announce_bundle(info, lang=lang)
     return int(report.exit_code)

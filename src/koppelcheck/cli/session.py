@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 import typer
 
-from koppelcheck.cli.options import CommonOptions
 from koppelcheck.errors import MissingSettingError
-from koppelcheck.models import Report
-from koppelcheck.runner import ProgressCallback
 
 
 def ask_setting(flag: str, env_var: str, can_ask: bool) -> str:
@@ -38,38 +33,15 @@ class _ScrubbingFilter(logging.Filter):
 def configure_logging(verbose: bool) -> None:
     """With ``--verbose``, debug logs on stderr, with SOAP tokens and AfasToken headers masked."""
     root = logging.getLogger()
-    if not verbose or any(isinstance(f, _ScrubbingFilter) for h in root.handlers for f in h.filters):
+    if not verbose or any(
+        isinstance(f, _ScrubbingFilter) for h in root.handlers for f in h.filters
+    ):
         return
     handler = logging.StreamHandler()
     handler.addFilter(_ScrubbingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-
-
-def run_and_report(
-    run: Callable[[ProgressCallback], Awaitable[Report]],
-    options: CommonOptions,
-    *,
-    total: int,
-    label: str,
-    after: Callable[[Report], int | None] | None = None,
-) -> int:
-    """Run the checks with progress on stderr, write the report, return the exit code.
-
-    ``after`` may act on the report (write a bundle) and override the exit code.
-    """
-    from koppelcheck.cli.output import emit_report
-    from koppelcheck.cli.progress import progress_reporter
-
-    with progress_reporter(total, label) as progress:
-        report = asyncio.run(run(progress))
-    emit_report(report, options)
-    if after is not None:
-        override = after(report)
-        if override is not None:
-            return override
-    return report.exit_code
 
 
 _YES = {"y", "yes", "j", "ja"}

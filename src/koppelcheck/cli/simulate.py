@@ -9,13 +9,21 @@ import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
 
-simulate_app = typer.Typer(help="Serve a faithful local AFAS or Nmbrs on 127.0.0.1.",
-                           no_args_is_help=True)
+simulate_app = typer.Typer(
+    help="Serve a faithful local AFAS or Nmbrs on 127.0.0.1.", no_args_is_help=True
+)
 
-PortOpt = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).", min=0, max=65535)]
+PortOpt = Annotated[
+    int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).", min=0, max=65535)
+]
 ScenarioOpt = Annotated[str, typer.Option("--scenario", help="A built-in scenario name.")]
-ScenarioFileOpt = Annotated[Path | None, typer.Option("--scenario-file", help="A scenario TOML file of your own.")]
-LatencyOpt = Annotated[int | None, typer.Option("--latency-ms", help="Extra delay per call, in ms.", min=0, max=600_000)]
+ScenarioFileOpt = Annotated[
+    Path | None, typer.Option("--scenario-file", help="A scenario TOML file of your own.")
+]
+LatencyOpt = Annotated[
+    int | None,
+    typer.Option("--latency-ms", help="Extra delay per call, in ms.", min=0, max=600_000),
+]
 
 
 def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tuple[Any, Any]:
@@ -23,6 +31,9 @@ def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tu
     from koppelcheck.errors import InputError
 
     source: str | Path = scenario_file if scenario_file is not None else scenario
+    names: tuple[str, ...]
+    load: Any
+    cls: Any
     if system == "nmbrs":
         from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nmbrs_scenario
 
@@ -42,8 +53,14 @@ def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tu
     return cls(loaded), loaded
 
 
-def _serve(system: str, port: int, scenario: str, scenario_file: Path | None,
-           latency_ms: int | None, path: str) -> None:
+def _serve(
+    system: str,
+    port: int,
+    scenario: str,
+    scenario_file: Path | None,
+    latency_ms: int | None,
+    path: str,
+) -> None:
     from koppelcheck.errors import InputError
     from koppelcheck.simulator.server import SimulatorServer
 
@@ -52,8 +69,11 @@ def _serve(system: str, port: int, scenario: str, scenario_file: Path | None,
     try:
         server = SimulatorServer(simulator, port=port, latency_ms=latency)
     except OSError as exc:
-        raise InputError("--port", f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
-                         "pick another port, or 0 for a free one") from None
+        raise InputError(
+            "--port",
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
+            "pick another port, or 0 for a free one",
+        ) from None
     console = stderr_console()
     console.print(f"{system} simulator, scenario [bold]{loaded.name}[/], latency {latency} ms")
     console.print(f"  --base-url {server.base_url}{path}")
@@ -68,15 +88,23 @@ def _serve(system: str, port: int, scenario: str, scenario_file: Path | None,
 
 @simulate_app.command("nmbrs")
 @handle_errors
-def simulate_nmbrs(port: PortOpt = 0, scenario: ScenarioOpt = "healthy",
-                   scenario_file: ScenarioFileOpt = None, latency_ms: LatencyOpt = None) -> None:
-    """Serve the Nmbrs SOAP v3 simulator (scenarios: healthy, calls-inactive, bad-token, slow, ...)."""
+def simulate_nmbrs(
+    port: PortOpt = 0,
+    scenario: ScenarioOpt = "healthy",
+    scenario_file: ScenarioFileOpt = None,
+    latency_ms: LatencyOpt = None,
+) -> None:
+    """Serve the Nmbrs SOAP v3 simulator (scenarios: healthy, calls-inactive, bad-token, ...)."""
     _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3")
 
 
 @simulate_app.command("afas")
 @handle_errors
-def simulate_afas(port: PortOpt = 0, scenario: ScenarioOpt = "healthy",
-                  scenario_file: ScenarioFileOpt = None, latency_ms: LatencyOpt = None) -> None:
-    """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, bad-token, ...)."""
+def simulate_afas(
+    port: PortOpt = 0,
+    scenario: ScenarioOpt = "healthy",
+    scenario_file: ScenarioFileOpt = None,
+    latency_ms: LatencyOpt = None,
+) -> None:
+    """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, ...)."""
     _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices")

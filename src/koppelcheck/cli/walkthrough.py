@@ -34,8 +34,15 @@ class WalkthroughResult:
 class Walkthrough:
     """Walks through ``steps``; ``run_checks`` runs all checks once and returns their report."""
 
-    def __init__(self, steps: Sequence[Step], run_checks: RunChecks, translator: Translator,
-                 console: Any, *, confirm: Callable[[str, bool], bool] | None = None) -> None:
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        run_checks: RunChecks,
+        translator: Translator,
+        console: Any,
+        *,
+        confirm: Callable[[str, bool], bool] | None = None,
+    ) -> None:
         self._steps = steps
         self._run_checks = run_checks
         self._t = translator
@@ -61,7 +68,7 @@ class Walkthrough:
         return outcome
 
     def _verified(self, step: Step, outcome: WalkthroughResult) -> bool:
-        """Whether checks confirm this step; the checks first run when the first such step is done."""
+        """Whether checks confirm this step; they first run at the first such step."""
         if not any(sub.verified_by for sub in step.walk()):
             return False
         if outcome.report is None:
@@ -108,17 +115,28 @@ class Walkthrough:
     def _show_results(self, results: list[CheckResult]) -> None:
         from rich.markup import escape
 
-        marks = {Status.PASS: "[green]✓[/]", Status.FAIL: "[red]✗[/]", Status.ERROR: "[magenta]?[/]",
-                 Status.WARN: "[yellow]![/]", Status.SKIP: "[dim]–[/]", Status.MANUAL: "☐"}
+        marks = {
+            Status.PASS: "[green]✓[/]",
+            Status.FAIL: "[red]✗[/]",
+            Status.ERROR: "[magenta]?[/]",
+            Status.WARN: "[yellow]![/]",
+            Status.SKIP: "[dim]–[/]",
+            Status.MANUAL: "☐",
+        }
         for result in results:
-            self._console.print(f" {marks[result.status]} {escape(result.title)}: {escape(result.message)}")
+            self._console.print(
+                f" {marks[result.status]} {escape(result.title)}: {escape(result.message)}"
+            )
             if result.status in (*_BAD, Status.WARN) and result.fix.text:
                 self._console.print(f"     → {escape(result.fix.text)}")
 
     def _manual_result(self, step: Step, confirmed: bool) -> CheckResult:
         t = self._t
         return CheckResult(
-            id=step.id, status=Status.MANUAL, title=step.title_text(t),
+            id=step.id,
+            status=Status.MANUAL,
+            title=step.title_text(t),
             message=t("walk.confirmed") if confirmed else t("walk.not_confirmed"),
-            step=step.number, confirmed=confirmed,
+            step=step.number,
+            confirmed=confirmed,
         )

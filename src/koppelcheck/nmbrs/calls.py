@@ -92,12 +92,17 @@ LIST_GET_ALL = _company("List_GetAll")
 RUN_GET_LIST = _company("Run_GetList", _COMPANY_ID, Param("Year", "year"))
 WAGE_CODES_FILTER = _company(
     "Reports_GetWageCodesByRunCompany_FilterByWageCode",
-    _COMPANY_ID, Param("RunId", "run"), Param("intYear", "year"), Param("WageCode", "wage_code"),
+    _COMPANY_ID,
+    Param("RunId", "run"),
+    Param("intYear", "year"),
+    Param("WageCode", "wage_code"),
     confidence="medium",
 )
 WAGE_CODES_V2 = _company(
     "Reports_GetWageCodesByRunCompany_v2",
-    _COMPANY_ID, Param("RunId", "run"), Param("intYear", "year"),
+    _COMPANY_ID,
+    Param("RunId", "run"),
+    Param("intYear", "year"),
 )
 
 LIST_GET_BY_COMPANY = _employee(
@@ -113,9 +118,7 @@ EMPLOYEE_CALLS: tuple[NmbrsCall, ...] = (
     _employee("PersonalInfo_GetCurrent", _EMPLOYEE_ID),
     _employee("Salary_GetAll_AllEmployeesByCompany", Param("CompanyID", "company")),
     _employee("Schedule_GetCurrent", _EMPLOYEE_ID),
-    _employee(
-        "Schedule_GetList", _EMPLOYEE_ID, Param("Period", "period"), Param("Year", "year")
-    ),
+    _employee("Schedule_GetList", _EMPLOYEE_ID, Param("Period", "period"), Param("Year", "year")),
     _employee("SVW_GetCurrent", _EMPLOYEE_ID),
     _employee("WageComponentFixed_GetCurrent", _EMPLOYEE_ID),
     _employee("WageComponentVar_GetCurrent", _EMPLOYEE_ID),
@@ -126,8 +129,12 @@ WAGE_CODES_BACKGROUND = NmbrsCall(
     "ReportService",
     "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background",
     Category.REPORT,
-    (Param("companyId", "company"), Param("runId", "run"), Param("year", "year"),
-     Param("wageCode", "wage_code")),
+    (
+        Param("companyId", "company"),
+        Param("runId", "run"),
+        Param("year", "year"),
+        Param("wageCode", "wage_code"),
+    ),
     manual_name="Report_GetWageCodesByRunCompany_FilterByWageCode_Background",
     confidence="medium",
 )
@@ -144,12 +151,19 @@ ENVIRONMENT_GET = NmbrsCall("DebtorService", "Environment_Get", Category.COMPANY
 
 CATALOGUE: dict[ManualOption, tuple[NmbrsCall, ...]] = {
     ManualOption.OVERKOEPELEND: (
-        COMPANY_GET_CURRENT_PERIOD, LIST_GET_ALL, RUN_GET_LIST,
+        COMPANY_GET_CURRENT_PERIOD,
+        LIST_GET_ALL,
+        RUN_GET_LIST,
         *EMPLOYEE_CALLS,
-        WAGE_CODES_BACKGROUND, BACKGROUND_TASK_RESULT,
+        WAGE_CODES_BACKGROUND,
+        BACKGROUND_TASK_RESULT,
     ),
     ManualOption.PER_DEBITEUR: (
-        COMPANY_GET_CURRENT_PERIOD, LIST_GET_ALL, WAGE_CODES_FILTER, WAGE_CODES_V2, RUN_GET_LIST,
+        COMPANY_GET_CURRENT_PERIOD,
+        LIST_GET_ALL,
+        WAGE_CODES_FILTER,
+        WAGE_CODES_V2,
+        RUN_GET_LIST,
         *EMPLOYEE_CALLS,
     ),
 }

@@ -53,19 +53,6 @@ class SoapCaller(Protocol):
         ...
 
 
-class LimitedCaller:
-    """Lets at most ``semaphore``'s value calls be in flight (Nmbrs: per domain, ``--concurrency``)."""
-
-    def __init__(self, inner: SoapCaller, semaphore: asyncio.Semaphore) -> None:
-        self._inner = inner
-        self._semaphore = semaphore
-
-    async def call(self, call: NmbrsCall, **params: Any) -> Any:
-        """Wait for a free slot, then call."""
-        async with self._semaphore:
-            return await self._inner.call(call, **params)
-
-
 @dataclass(frozen=True)
 class Answer:
     """A call's answer or its exception, kept so that one call serves several checks."""
@@ -113,8 +100,9 @@ class AnswerCache:
 class Discovery:
     """Finds real IDs once, in the chain, sharing every answer among the checks that need it."""
 
-    def __init__(self, client: SoapCaller, target: NmbrsTarget,
-                 cache: AnswerCache | None = None) -> None:
+    def __init__(
+        self, client: SoapCaller, target: NmbrsTarget, cache: AnswerCache | None = None
+    ) -> None:
         self._client = client
         self._target = target
         self._cache = cache or AnswerCache()
@@ -157,7 +145,9 @@ class Discovery:
         company_id, _ = await self.company()
         if company_id is None:
             return None, None
-        return await self.answer(catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id), company_id
+        return await self.answer(
+            catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id
+        ), company_id
 
     async def year_and_period(self) -> tuple[int, int, bool]:
         """(year, period, real) from ``yyyy-pp-type``; this year and period 1 as placeholders."""
@@ -187,8 +177,9 @@ class Discovery:
         company_id, _ = await self.company()
         if company_id is None:
             return None
-        return await self.answer(catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id,
-                                 EmployeeType=ACTIVE_EMPLOYEE_TYPE)
+        return await self.answer(
+            catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id, EmployeeType=ACTIVE_EMPLOYEE_TYPE
+        )
 
     async def employee_id(self) -> int | None:
         """A real employee id, or None."""
@@ -258,9 +249,16 @@ def _rows(value: Any) -> list[dict[str, Any]]:
 class NmbrsProbe:
     """Builds the Nmbrs checks for one target. ``client`` is an NmbrsClient (or a fake)."""
 
-    def __init__(self, client: SoapCaller, target: NmbrsTarget, t: Translator,
-                 *, poll_budget_s: float = 20.0, poll_interval_s: float = 0.25,
-                 cache: AnswerCache | None = None) -> None:
+    def __init__(
+        self,
+        client: SoapCaller,
+        target: NmbrsTarget,
+        t: Translator,
+        *,
+        poll_budget_s: float = 20.0,
+        poll_interval_s: float = 0.25,
+        cache: AnswerCache | None = None,
+    ) -> None:
         self._target = target
         self._t = t
         self.discovery = Discovery(client, target, cache)
@@ -273,26 +271,44 @@ class NmbrsProbe:
         step = self._step_labeller()
         specs = [
             CheckSpec(AUTH_CHECK, t("nmbrs.auth.title"), step(AUTH_CHECK), self._check_auth),
-            CheckSpec(COMPANY_CHECK, t("nmbrs.company.title"), step(COMPANY_CHECK),
-                      self._check_company, requires=(AUTH_CHECK,)),
-        ]
-        for call in catalogue.calls_for(self._target.option):
-            specs.append(CheckSpec(
-                call.check_id, call.label, step(call.check_id), self._call_check(call),
+            CheckSpec(
+                COMPANY_CHECK,
+                t("nmbrs.company.title"),
+                step(COMPANY_CHECK),
+                self._check_company,
                 requires=(AUTH_CHECK,),
-                timeout_s=self._poll_budget_s + 60 if call is catalogue.BACKGROUND_TASK_RESULT else None,
-            ))
+            ),
+        ]
+        specs.extend(
+            CheckSpec(
+                call.check_id,
+                call.label,
+                step(call.check_id),
+                self._call_check(call),
+                requires=(AUTH_CHECK,),
+                timeout_s=self._poll_budget_s + 60
+                if call is catalogue.BACKGROUND_TASK_RESULT
+                else None,
+            )
+            for call in catalogue.calls_for(self._target.option)
+        )
         return specs
 
     def _step_labeller(self) -> Callable[[str], str]:
-        """``check id → "2 Set the Template User's rights"``: the top-level manual step it verifies."""
+        """``check id → "Step 2: Set the Template User's rights"``: the manual step it verifies."""
         from koppelcheck.steps import steps_for
 
         steps = steps_for("nmbrs", self._target.option.value)
 
         def label(check_id: str) -> str:
-            top = next((s for s in steps if any(sub.is_verified_by(check_id) for sub in s.walk())), None)
-            return f"{self._t('nmbrs.step.word')} {top.number}: {top.title_text(self._t)}" if top else ""
+            top = next(
+                (s for s in steps if any(sub.is_verified_by(check_id) for sub in s.walk())), None
+            )
+            return (
+                f"{self._t('nmbrs.step.word')} {top.number}: {top.title_text(self._t)}"
+                if top
+                else ""
+            )
 
         return label
 
@@ -304,17 +320,23 @@ class NmbrsProbe:
             return NmbrsFacts()
         rows = _rows(listing.value)
         names = tuple(str(r.get("Name")) for r in rows)
-        chosen = next((r for r in rows if r.get("Name") == self._target.company), rows[0] if rows else None)
+        chosen = next(
+            (r for r in rows if r.get("Name") == self._target.company), rows[0] if rows else None
+        )
         if chosen is None:
             return NmbrsFacts(companies=names)
         company_id = int(chosen["ID"])
-        staff = discovery.known(catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id,
-                                EmployeeType=ACTIVE_EMPLOYEE_TYPE)
+        staff = discovery.known(
+            catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id, EmployeeType=ACTIVE_EMPLOYEE_TYPE
+        )
         period = discovery.known(catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id)
         return NmbrsFacts(
             companies=names,
-            employees={int(e["Number"]): str(e.get("DisplayName") or "") for e in _rows(staff.value)}
-            if staff is not None and staff.ok else None,
+            employees={
+                int(e["Number"]): str(e.get("DisplayName") or "") for e in _rows(staff.value)
+            }
+            if staff is not None and staff.ok
+            else None,
             period=str(period.value) if period is not None and period.ok else None,
         )
 
@@ -326,13 +348,16 @@ class NmbrsProbe:
         t = self._t
         if answer.ok or code in (INACTIVE_CALL, *DATA_CODES):
             # 1002 comes after authentication: the login works, the call is judged on its own.
-            return outcome(Status.PASS, t("nmbrs.auth.pass", username=self._target.username,
-                                          domain=self._target.domain))
+            return outcome(
+                Status.PASS,
+                t("nmbrs.auth.pass", username=self._target.username, domain=self._target.domain),
+            )
         if code == INVALID_AUTHENTICATION:
             return outcome(Status.FAIL, t("nmbrs.auth.invalid"), t("nmbrs.auth.invalid.fix"))
         if code == NO_SUBSCRIPTION:
-            return outcome(Status.FAIL, t("nmbrs.auth.subscription"),
-                           t("nmbrs.auth.subscription.fix"))
+            return outcome(
+                Status.FAIL, t("nmbrs.auth.subscription"), t("nmbrs.auth.subscription.fix")
+            )
         assert answer.error is not None
         raise answer.error
 
@@ -350,9 +375,15 @@ class NmbrsProbe:
         if wanted in names:
             return outcome(Status.PASS, t("nmbrs.company.found", name=wanted))
         close = closest_names(wanted, names)
-        return outcome(Status.FAIL, t("nmbrs.company.missing", name=wanted,
-                                      close=", ".join(f"'{n}'" for n in close) or "-"),
-                       t("nmbrs.company.missing.fix"))
+        return outcome(
+            Status.FAIL,
+            t(
+                "nmbrs.company.missing",
+                name=wanted,
+                close=", ".join(f"'{n}'" for n in close) or "-",
+            ),
+            t("nmbrs.company.missing.fix"),
+        )
 
     # -- one check per call ---------------------------------------------------------------------
 
@@ -366,26 +397,38 @@ class NmbrsProbe:
 
         return run
 
-    def _judge(self, call: NmbrsCall, answer: Answer, placeholders: tuple[str, ...],
-               note: str = "") -> Outcome:
+    def _judge(
+        self, call: NmbrsCall, answer: Answer, placeholders: tuple[str, ...], note: str = ""
+    ) -> Outcome:
         t = self._t
         code = answer.fault_code()
         if placeholders and (answer.ok or code in DATA_CODES):
-            return outcome(Status.WARN, t("nmbrs.call.placeholder", ids=", ".join(placeholders)),
-                           t("nmbrs.call.placeholder.fix"))
+            return outcome(
+                Status.WARN,
+                t("nmbrs.call.placeholder", ids=", ".join(placeholders)),
+                t("nmbrs.call.placeholder.fix"),
+            )
         if answer.ok:
             return outcome(Status.PASS, note or t("nmbrs.call.active"))
         if code == INACTIVE_CALL:
-            return outcome(Status.FAIL, t("nmbrs.call.inactive", call=call.label),
-                           t("nmbrs.call.inactive.fix", category=call.category.value, call=call.label))
+            return outcome(
+                Status.FAIL,
+                t("nmbrs.call.inactive", call=call.label),
+                t("nmbrs.call.inactive.fix", category=call.category.value, call=call.label),
+            )
         if code in DATA_CODES:
-            return outcome(Status.WARN, t("nmbrs.call.data_error", code=code,
-                                          title=getattr(answer.error, "title", "")),
-                           t("nmbrs.call.data_error.fix"))
+            return outcome(
+                Status.WARN,
+                t("nmbrs.call.data_error", code=code, title=getattr(answer.error, "title", "")),
+                t("nmbrs.call.data_error.fix"),
+            )
         assert answer.error is not None
         if isinstance(answer.error, NmbrsFault):
-            return outcome(Status.ERROR, t("nmbrs.call.unknown_fault", reason=str(answer.error)),
-                           t("core.fix.retry_later"))
+            return outcome(
+                Status.ERROR,
+                t("nmbrs.call.unknown_fault", reason=str(answer.error)),
+                t("core.fix.retry_later"),
+            )
         raise answer.error
 
     # -- the background report ------------------------------------------------------------------
@@ -423,8 +466,9 @@ class NmbrsProbe:
 def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
     """Real names most like ``wanted``, ignoring case first (the usual slip), then by similarity."""
     same_but_case = [n for n in names if n.casefold() == wanted.casefold()]
-    similar = difflib.get_close_matches(wanted.casefold(), [n.casefold() for n in names],
-                                        n=limit, cutoff=0.5)
+    similar = difflib.get_close_matches(
+        wanted.casefold(), [n.casefold() for n in names], n=limit, cutoff=0.5
+    )
     by_folded = {n.casefold(): n for n in names}
     ordered = same_but_case + [by_folded[s] for s in similar]
     return list(dict.fromkeys(ordered))[:limit]

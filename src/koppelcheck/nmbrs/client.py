@@ -24,6 +24,7 @@ from zeep.transports import AsyncTransport, Transport
 from zeep.wsdl import Document
 
 from koppelcheck.errors import CallTimeout, NmbrsFault, ProtocolError, TransportError
+from koppelcheck.http import LIMIT_KEY_EXTENSION
 from koppelcheck.nmbrs import faults
 from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall
 from koppelcheck.secret import Secret, scrub_auth
@@ -89,10 +90,12 @@ class _InjectedTransport(_NoRemoteLoads, AsyncTransport):
     client; unlike ``AsyncTransport.post`` it logs the request only with the token masked.
     """
 
-    def __init__(self, http: httpx.AsyncClient) -> None:  # no super().__init__, see above
+    def __init__(self, http: httpx.AsyncClient, limit_key: str) -> None:  # no super().__init__
         self._init_offline()
         self.client = http
         self.wsdl_client = None
+        # Every domain shares api.nmbrs.nl: limit calls in flight per domain, not per host.
+        self._extensions = {LIMIT_KEY_EXTENSION: limit_key}
 
     async def aclose(self) -> None:
         """Leave the injected client open: its owner closes it."""
@@ -102,7 +105,9 @@ class _InjectedTransport(_NoRemoteLoads, AsyncTransport):
         if logger.isEnabledFor(logging.DEBUG):
             text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
             logger.debug("POST %s\n%s", address, scrub_auth(text))
-        response = await self.client.post(address, content=message, headers=headers)
+        response = await self.client.post(
+            address, content=message, headers=headers, extensions=self._extensions
+        )
         logger.debug(
             "HTTP %d from %s (%d bytes)", response.status_code, address, len(response.content)
         )
@@ -194,6 +199,7 @@ class NmbrsClient:
         self._username = username
         self._token = token
         self._domain = domain
+        self._limit_key = f"{self._base_url}|{domain}"
         self._services: dict[str, AsyncServiceProxy] = {}
 
     def __repr__(self) -> str:
@@ -221,7 +227,9 @@ class NmbrsClient:
     def _service(self, service: str) -> AsyncServiceProxy:
         if service not in self._services:
             client = _Client(
-                load_document(service), transport=_InjectedTransport(self._http), settings=SETTINGS
+                load_document(service),
+                transport=_InjectedTransport(self._http, self._limit_key),
+                settings=SETTINGS,
             )
             binding = f"{{{NAMESPACE_TEMPLATE.format(service=service)}}}{service}Soap"
             address = f"{self._base_url}/{service}.asmx"

@@ -28,7 +28,8 @@ def normalise_domain(value: str) -> str:
         text = text.removesuffix(suffix)
     if not _DOMAIN_LABEL.match(text):
         raise InputError(
-            "--domain", f"{value!r} is not an Nmbrs domain",
+            "--domain",
+            f"{value!r} is not an Nmbrs domain",
             "give the part between https:// and .nmbrs in your browser's address bar, e.g. acme",
         )
     return text
@@ -38,8 +39,11 @@ def validate_username(value: str) -> str:
     """The Nmbrs user name is the e-mail address used to log in."""
     text = value.strip()
     if not _EMAIL.match(text):
-        raise InputError("--username", f"{value!r} is not an e-mail address",
-                         "use the e-mail address you log in to Nmbrs with")
+        raise InputError(
+            "--username",
+            f"{value!r} is not an e-mail address",
+            "use the e-mail address you log in to Nmbrs with",
+        )
     return text
 
 
@@ -67,11 +71,13 @@ class NmbrsTarget:
     ) -> NmbrsTarget:
         """Validate raw inputs; any bad one raises InputError naming its flag."""
         if option not in {o.value for o in ManualOption}:
-            raise InputError("--option", f"unknown option {option!r}",
-                             "overkoepelend or per-debiteur")
+            raise InputError(
+                "--option", f"unknown option {option!r}", "overkoepelend or per-debiteur"
+            )
         if environment not in ENVIRONMENTS:
-            raise InputError("--environment", f"unknown environment {environment!r}",
-                             "production or sandbox")
+            raise InputError(
+                "--environment", f"unknown environment {environment!r}", "production or sandbox"
+            )
         if company is not None and not company.strip():
             raise InputError("--company", "is empty", "give the company name exactly as in Nmbrs")
         return cls(

@@ -12,8 +12,6 @@ from koppelcheck.runner import CheckRunner, ProgressCallback
 from koppelcheck.secret import Redactor, Secret
 
 if TYPE_CHECKING:
-    import asyncio
-
     import httpx
 
     from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts
@@ -34,38 +32,51 @@ async def verify_nmbrs(
     http: httpx.AsyncClient | None = None,
     ca_bundle: str | None = None,
     cache: AnswerCache | None = None,
-    domain_limit: asyncio.Semaphore | None = None,
     facts_out: list[NmbrsFacts] | None = None,
 ) -> Report:
     """Run every Nmbrs check for ``target`` and return the report.
 
-    A batch shares one ``http`` client, one ``cache`` per login and one ``domain_limit`` per
-    domain; a single run makes its own client (limited per host) and closes it. ``facts_out``,
+    A batch shares one ``http`` client (which limits calls in flight per domain) and one
+    ``cache`` per login; a single run makes its own client and closes it. ``facts_out``,
     when given, receives what the checks learnt for the registration form.
     """
     from koppelcheck.http import make_async_client
-    from koppelcheck.nmbrs.checks import LimitedCaller, NmbrsProbe, SoapCaller
+    from koppelcheck.nmbrs.checks import NmbrsProbe, SoapCaller
     from koppelcheck.nmbrs.client import NmbrsClient
 
     started = now()
     own_client = http is None
-    client = http or make_async_client(timeout_s=timeout_s, per_host_limit=concurrency,
-                                       ca_bundle=ca_bundle)
+    client = http or make_async_client(
+        timeout_s=timeout_s, per_host_limit=concurrency, ca_bundle=ca_bundle
+    )
     redactor = Redactor()
     redactor.add(token)
     try:
-        soap: SoapCaller = NmbrsClient(client, base_url=target.base_url,
-                                       username=target.username, token=token, domain=target.domain)
-        if domain_limit is not None:
-            soap = LimitedCaller(soap, domain_limit)
-        probe = NmbrsProbe(soap, target, translator, poll_budget_s=min(20.0, timeout_s), cache=cache)
-        runner = CheckRunner(translator, check_timeout_s=timeout_s * 4,
-                             on_progress=on_progress, redactor=redactor)
+        soap: SoapCaller = NmbrsClient(
+            client,
+            base_url=target.base_url,
+            username=target.username,
+            token=token,
+            domain=target.domain,
+        )
+        probe = NmbrsProbe(
+            soap, target, translator, poll_budget_s=min(20.0, timeout_s), cache=cache
+        )
+        runner = CheckRunner(
+            translator, check_timeout_s=timeout_s * 4, on_progress=on_progress, redactor=redactor
+        )
         results = await runner.run(probe.checks())
         if facts_out is not None:
             facts_out.append(probe.facts())
     finally:
         if own_client:
             await client.aclose()
-    return build_report(system="nmbrs", option=target.option.value, target=target.describe(),
-                        started_at=started, results=results, strict=strict, exit_zero=exit_zero)
+    return build_report(
+        system="nmbrs",
+        option=target.option.value,
+        target=target.describe(),
+        started_at=started,
+        results=results,
+        strict=strict,
+        exit_zero=exit_zero,
+    )

@@ -184,5 +184,9 @@ def render_batch_text(
     Lists only employers with a failing or undetermined check (failures first). ``encoding`` is
     the output stream's; when it cannot carry the symbols, ASCII ones (and an ASCII table) are used.
     """
-    return render_renderable(batch_text_renderable(batch, lang=lang, encoding=encoding),
-                             color=color, width=width, encoding=encoding)
+    return render_renderable(
+        batch_text_renderable(batch, lang=lang, encoding=encoding),
+        color=color,
+        width=width,
+        encoding=encoding,
+    )

@@ -178,8 +178,12 @@ def render_text(
     ``encoding`` is the output stream's encoding (``sys.stdout.encoding``); when it cannot carry
     the status symbols, ASCII ones are used.
     """
-    return render_renderable(text_renderable(report, lang=lang, encoding=encoding),
-                             color=color, width=width, encoding=encoding)
+    return render_renderable(
+        text_renderable(report, lang=lang, encoding=encoding),
+        color=color,
+        width=width,
+        encoding=encoding,
+    )
 
 
 def render_renderable(renderable: Any, *, color: bool, width: int, encoding: str) -> str:

@@ -28,31 +28,43 @@ def demo_token(label: str, length: int = 32) -> str:
     return hashlib.sha256(label.encode()).hexdigest()[:length].upper()
 
 
-def nmbrs_login(login: int, companies: int, *, inactive: frozenset[str] = frozenset()) -> NmbrsScenario:
+def nmbrs_login(
+    login: int, companies: int, *, inactive: frozenset[str] = frozenset()
+) -> NmbrsScenario:
     """One Nmbrs login (domain ``bureau<login>``) that sees ``companies`` companies."""
     return NmbrsScenario(
-        name=f"login-{login}", description="fleet login (demo values)",
-        username=f"salaris{login}@bureau.nl", token=demo_token(f"nmbrs-{login}"),
+        name=f"login-{login}",
+        description="fleet login (demo values)",
+        username=f"salaris{login}@bureau.nl",
+        token=demo_token(f"nmbrs-{login}"),
         domain=f"bureau{login}",
         companies=tuple(
             NmbrsCompany(
-                id=login * 10_000 + i, number=i, name=f"Werkgever {login}-{i} B.V.",
+                id=login * 10_000 + i,
+                number=i,
+                name=f"Werkgever {login}-{i} B.V.",
                 current_period="2026-11-M",
                 employees=(NmbrsEmployee(login * 100_000 + i, 1, f"Medewerker {i}"),),
                 runs=(NmbrsRun(login * 1_000_000 + i, 1, 2026, 11, 11),),
             )
             for i in range(1, companies + 1)
         ),
-        inactive=inactive, polls_before_success=0,
+        inactive=inactive,
+        polls_before_success=0,
     )
 
 
-def afas_environment(number: int, *, missing: tuple[str, ...] = (), bad_token: bool = False) -> AfasScenario:
+def afas_environment(
+    number: int, *, missing: tuple[str, ...] = (), bad_token: bool = False
+) -> AfasScenario:
     """One AFAS environment with the fleet's GetConnectors, ``missing`` ones not assigned."""
     return AfasScenario(
-        name=f"env-{number}", description="fleet environment (demo values)",
-        environment=str(number), envid=f"O{number}AA",
-        token_data=demo_token(f"afas-{number}", 64), token_revoked=bad_token,
+        name=f"env-{number}",
+        description="fleet environment (demo values)",
+        environment=str(number),
+        envid=f"O{number}AA",
+        token_data=demo_token(f"afas-{number}", 64),
+        token_revoked=bad_token,
         connectors=tuple(AfasConnector(c, assigned=c not in missing) for c in FLEET_CONNECTORS),
     )
 
@@ -73,7 +85,9 @@ class Fleet:
             lines = ["[[employer]]"]
             for key, value in employer.items():
                 if isinstance(value, list):
-                    lines.append(f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in value)}]")
+                    lines.append(
+                        f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in value)}]"
+                    )
                 else:
                     lines.append(f'{key} = "{value}"')
             blocks.append("\n".join(lines) + "\n")
@@ -81,7 +95,12 @@ class Fleet:
 
     def nmbrs_calls(self, operation: str) -> int:
         """How often ``operation`` was called across all Nmbrs simulators."""
-        return sum(n for _, sim in self.nmbrs.values() for (_, op), n in sim.hits.items() if op == operation)
+        return sum(
+            n
+            for _, sim in self.nmbrs.values()
+            for (_, op), n in sim.hits.items()
+            if op == operation
+        )
 
 
 @contextmanager
@@ -103,21 +122,34 @@ def running_fleet(
             variable = f"FLEET_NMBRS_{login}"
             fleet.env[variable] = scenario.token
             for company in scenario.companies:
-                fleet.employers.append({
-                    "id": f"nmbrs-{login}-{company.number}", "system": "nmbrs",
-                    "username": scenario.username, "domain": scenario.domain, "token_env": variable,
-                    "company": company.name, "base_url": f"{server.base_url}/soap/v3",
-                })
+                fleet.employers.append(
+                    {
+                        "id": f"nmbrs-{login}-{company.number}",
+                        "system": "nmbrs",
+                        "username": scenario.username,
+                        "domain": scenario.domain,
+                        "token_env": variable,
+                        "company": company.name,
+                        "base_url": f"{server.base_url}/soap/v3",
+                    }
+                )
         for number, (missing, bad_token) in afas_environments.items():
             afas = afas_environment(number, missing=missing, bad_token=bad_token)
             afas_simulator = AfasSimulator(afas)
-            afas_server = stack.enter_context(SimulatorServer(afas_simulator, latency_ms=latency_ms))
+            afas_server = stack.enter_context(
+                SimulatorServer(afas_simulator, latency_ms=latency_ms)
+            )
             fleet.afas[number] = (afas_server, afas_simulator)
             variable = f"FLEET_AFAS_{number}"
             fleet.env[variable] = afas.token_data
-            fleet.employers.append({
-                "id": f"afas-{number}", "system": "afas", "environment_id": f"O{number}AA",
-                "token_env": variable, "connectors": list(FLEET_CONNECTORS),
-                "base_url": f"{afas_server.base_url}/ProfitRestServices",
-            })
+            fleet.employers.append(
+                {
+                    "id": f"afas-{number}",
+                    "system": "afas",
+                    "environment_id": f"O{number}AA",
+                    "token_env": variable,
+                    "connectors": list(FLEET_CONNECTORS),
+                    "base_url": f"{afas_server.base_url}/ProfitRestServices",
+                }
+            )
         yield fleet

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 LOOPBACK = "127.0.0.1"
@@ -37,8 +37,8 @@ class SimRequest:
 
 @dataclass
 class SimResponse:
-    """What to answer. ``delay_s`` waits before answering, ``drip_s`` sends the body a few bytes at a
-    time with that pause between pieces, ``reset`` drops the connection without an answer."""
+    """What to answer. ``delay_s`` waits before answering, ``drip_s`` sends the body a few bytes
+    at a time with that pause between pieces, ``reset`` drops the connection without an answer."""
 
     status: int = 200
     body: bytes = b""
@@ -121,7 +121,7 @@ class _SimHTTPServer(ThreadingHTTPServer):
         self.latency_s = latency_s
         super().__init__((LOOPBACK, port), _Handler)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout, a reset) is normal here; anything else is reported."""
         import sys
 
