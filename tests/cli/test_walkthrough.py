@@ -173,3 +173,48 @@ def test_dutch_answers_j_and_nee_are_understood(tmp_path) -> None:
     checks = {c["id"]: c for c in json.loads((tmp_path / "r.json").read_text())["checks"]}
     assert checks["nmbrs.step.0"]["confirmed"] is True
     assert checks["nmbrs.step.1"]["confirmed"] is False
+
+
+def test_form_at_the_end_asks_a_wrong_answer_again_then_writes_the_bundle(tmp_path) -> None:
+    from koppelcheck.bundle.keys import SigningKey
+    from koppelcheck.bundle.verify import verify_bundle
+
+    simulator = NmbrsSimulator(load_nmbrs_scenario("healthy"))
+    bundle = tmp_path / "registratie.json"
+    answers = [
+        "y",
+        "y",  # steps 0 and 1 done
+        "y",
+        str(bundle),  # write the bundle, here
+        "Salarisbureau Voorbeeld",
+        "not-an-email",
+        "salaris@voorbeeld.nl",
+        "RC-2024-118",
+        "123456782L01",
+        "Bakkerij Jansen B.V.",
+        "n",
+    ]
+    with SimulatorServer(simulator) as server:
+        result, _ = walk(
+            [
+                "nmbrs",
+                "--username",
+                simulator.scenario.username,
+                "--domain",
+                "voorbeeld",
+                "--base-url",
+                f"{server.base_url}/soap/v3",
+            ],
+            answers,
+            {
+                "KOPPELCHECK_NMBRS_TOKEN": simulator.scenario.token,
+                "KOPPELCHECK_SIGNING_KEY": SigningKey.generate().to_pem(),
+            },
+            tmp_path,
+        )
+    assert result.exit_code == 0, result.stderr
+    assert "is not a valid e-mail address" in result.stderr
+    assert result.stderr.count("E-mail address") == 2  # asked again after the wrong answer
+    payload = verify_bundle(bundle).payload
+    assert payload["form"]["email"] == "salaris@voorbeeld.nl"
+    assert payload["form"]["nmbrs"]["payroll_frequency"] == "monthly"  # from the company's period
