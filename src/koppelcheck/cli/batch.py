@@ -106,7 +106,8 @@ class _progress:
             self._bar.__exit__(*exc)
 
 
-def _render(report: Any, fmt: str, common: o.CommonOptions, *, for_terminal: bool) -> str:
+def _emit(report: Any, common: o.CommonOptions) -> None:
+    from koppelcheck.cli.output import emit, text_style
     from koppelcheck.i18n import resolve_language
     from koppelcheck.report.batch_html import render_batch_html
     from koppelcheck.report.batch_text import render_batch_text
@@ -115,39 +116,21 @@ def _render(report: Any, fmt: str, common: o.CommonOptions, *, for_terminal: boo
     from koppelcheck.report.markdown import render_batch_markdown
 
     lang = resolve_language(common.lang)
-    if fmt == "text":
-        encoding = (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8"
-        return render_batch_text(
-            report,
-            lang=lang,
-            color=for_terminal and not common.no_color,
-            width=120,
-            encoding=encoding,
-        )
     renderers = {
         "json": lambda: render_batch_json(report),
         "junit": lambda: render_batch_junit(report, lang=lang),
         "markdown": lambda: render_batch_markdown(report, lang=lang),
         "html": lambda: render_batch_html(report, lang=lang),
     }
-    return renderers[fmt]()
 
+    def render(fmt: str, for_terminal: bool) -> str:
+        if fmt == "text":
+            return render_batch_text(
+                report, lang=lang, **text_style(common, for_terminal=for_terminal)
+            )
+        return renderers[fmt]()
 
-def _emit(report: Any, common: o.CommonOptions) -> None:
-    from koppelcheck.files import atomic_write
-
-    if common.output is not None:
-        atomic_write(common.output, _render(report, common.format, common, for_terminal=False))
-    else:
-        text = _render(report, common.format, common, for_terminal=sys.stdout.isatty())
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    for fmt, path in (
-        ("json", common.json_path),
-        ("junit", common.junit_path),
-        ("html", common.html_path),
-    ):
-        if path is not None:
-            atomic_write(path, _render(report, fmt, common, for_terminal=False))
+    emit(render, common)
 
 
 def _github(report: Any, lang: str) -> None:

@@ -35,7 +35,7 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
     """Run ``job`` as the contract says and return the exit code."""
     from koppelcheck.cli.common import stderr_console
     from koppelcheck.cli.output import emit_report
-    from koppelcheck.cli.registration_flow import collect_form, write_bundle
+    from koppelcheck.cli.registration_flow import collect_form, refuse_bundle, write_bundle
 
     console = stderr_console()
     form_data = _initial_form(job, common)
@@ -45,16 +45,7 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
     if bundle_path is None:
         return report.exit_code
     if report.failing():
-        return write_bundle(
-            bundle_path,
-            report=report,
-            form=None,
-            tokens={},
-            recipient_key=None,
-            can_ask=can_ask,
-            lang=common.lang,
-            console=console,
-        )
+        return refuse_bundle(report, lang=common.lang, console=console)
     form = collect_form(
         job.system,
         form_data,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +32,7 @@ class DemoPart:
         return failed == self.expected_failures
 
 
-def _run_nmbrs(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
+def _run_nmbrs(translator: Any) -> DemoPart:
     from koppelcheck.nmbrs.calls import ALL_CALLS
     from koppelcheck.nmbrs.target import NmbrsTarget
     from koppelcheck.nmbrs.verify import verify_nmbrs
@@ -54,14 +53,13 @@ def _run_nmbrs(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
                 Secret(scenario.token, "demo"),
                 translator=translator,
                 timeout_s=10,
-                on_progress=progress,
             )
         )
     expected = {c.check_id for c in ALL_CALLS if c.operation in set(scenario.inactive)}
     return DemoPart("nmbrs", report, frozenset(expected))
 
 
-def _run_afas(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
+def _run_afas(translator: Any) -> DemoPart:
     from koppelcheck.afas.checks import AfasSettings, connector_check_id
     from koppelcheck.afas.environment import parse_environment_id
     from koppelcheck.afas.token import parse_token
@@ -77,9 +75,7 @@ def _run_afas(translator: Any, progress: Callable[[Any], None]) -> DemoPart:
             connectors=tuple(c.id for c in scenario.connectors),
             base_url=f"{server.base_url}/ProfitRestServices",
         )
-        report = asyncio.run(
-            verify_afas(settings, translator=translator, timeout_s=10, on_progress=progress)
-        )
+        report = asyncio.run(verify_afas(settings, translator=translator, timeout_s=10))
     expected = {
         connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked
     }
@@ -142,7 +138,6 @@ def demo(
     lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
 ) -> None:
     """Run koppelcheck against local simulators with mistakes made on purpose."""
-    from koppelcheck.cli.progress import progress_reporter
     from koppelcheck.i18n import Translator, resolve_language
     from koppelcheck.report.text import render_text
 
@@ -151,8 +146,7 @@ def demo(
     parts: list[DemoPart] = []
     for label, runner in (("Nmbrs", _run_nmbrs), ("AFAS", _run_afas)):
         console.print(f"[bold]{label}[/]: simulator on 127.0.0.1 …")
-        with progress_reporter(21, label, quiet=True) as progress:
-            parts.append(runner(translator, progress))
+        parts.append(runner(translator))
     for part in parts:
         sys.stdout.write(
             render_text(

@@ -6,38 +6,34 @@ Files are opened only after the run and written atomically, so an interrupted ru
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.files import atomic_write
 from koppelcheck.models import Report
 
-
-def _render(report: Report, fmt: str, options: CommonOptions, *, for_terminal: bool) -> str:
-    from koppelcheck.i18n import resolve_language
-    from koppelcheck.report import render
-
-    lang = resolve_language(options.lang)
-    if fmt == "text":
-        from koppelcheck.report.text import render_text
-
-        color = for_terminal and not options.no_color
-        encoding = (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8"
-        return render_text(report, lang=lang, color=color, width=_width(), encoding=encoding)
-    return render(report, fmt, lang=lang)
+Render = Callable[[str, bool], str]
+"""``(format, for_terminal) -> text``: how one kind of report renders itself."""
 
 
-def _width() -> int:
+def text_style(options: CommonOptions, *, for_terminal: bool) -> dict[str, Any]:
+    """Colour, width and encoding for a text report: plain UTF-8 unless written to a terminal."""
     import shutil
 
-    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+    return {
+        "color": for_terminal and not options.no_color,
+        "width": max(60, min(shutil.get_terminal_size((100, 24)).columns, 160)),
+        "encoding": (sys.stdout.encoding or "utf-8") if for_terminal else "utf-8",
+    }
 
 
-def emit_report(report: Report, options: CommonOptions) -> None:
-    """Write the report where the options say."""
+def emit(render: Render, options: CommonOptions) -> None:
+    """Write the chosen format to stdout or ``--output``, and ``--json/--junit/--html`` files."""
     if options.output is not None:
-        atomic_write(options.output, _render(report, options.format, options, for_terminal=False))
+        atomic_write(options.output, render(options.format, False))
     else:
-        text = _render(report, options.format, options, for_terminal=sys.stdout.isatty())
+        text = render(options.format, sys.stdout.isatty())
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
     for fmt, path in (
@@ -46,4 +42,21 @@ def emit_report(report: Report, options: CommonOptions) -> None:
         ("html", options.html_path),
     ):
         if path is not None:
-            atomic_write(path, _render(report, fmt, options, for_terminal=False))
+            atomic_write(path, render(fmt, False))
+
+
+def emit_report(report: Report, options: CommonOptions) -> None:
+    """Write one check run's report where the options say."""
+    from koppelcheck.i18n import resolve_language
+    from koppelcheck.report import render
+
+    lang = resolve_language(options.lang)
+
+    def render_report(fmt: str, for_terminal: bool) -> str:
+        if fmt == "text":
+            from koppelcheck.report.text import render_text
+
+            return render_text(report, lang=lang, **text_style(options, for_terminal=for_terminal))
+        return render(report, fmt, lang=lang)
+
+    emit(render_report, options)

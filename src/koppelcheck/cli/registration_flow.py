@@ -112,6 +112,13 @@ def _ask(key: str, label: str, hint: str, lang: str | None) -> Any:
     return coerce(key, str(answer))
 
 
+def refuse_bundle(report: Any, *, lang: str | None, console: Any) -> int:
+    """Say which checks keep the bundle from being written; the run's exit code stands."""
+    failing = ", ".join(c.id for c in report.failing()[:5])
+    console.print(f"[red]{Translator(lang)('bundle.refused', checks=failing)}[/]")
+    return int(report.exit_code) or ExitCode.FAILED
+
+
 def write_bundle(
     path: Path,
     *,
@@ -123,16 +130,11 @@ def write_bundle(
     lang: str | None,
     console: Any,
 ) -> int:
-    """Write the signed bundle when the report is clean; return the exit code to end with."""
+    """Write the signed bundle for a clean report; return the exit code to end with."""
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.cli.bundle import announce_bundle
     from koppelcheck.cli.keys import load_signing_key
-    from koppelcheck.models import Status
 
-    bad = [c.id for c in report.checks if c.status in (Status.FAIL, Status.ERROR)]
-    if bad:
-        console.print(f"[red]{Translator(lang)('bundle.refused', checks=', '.join(bad[:5]))}[/]")
-        return report.exit_code or ExitCode.FAILED
     key = load_signing_key(allow_prompt=can_ask, lang=lang)
     info = build_and_write_bundle(
         path,
