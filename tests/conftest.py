@@ -46,6 +46,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "KOPPELCHECK_AFAS_ENVIRONMENT",
         "KOPPELCHECK_LANG",
         "KOPPELCHECK_SIGNING_KEY",
+        "CI",
         "GITHUB_ACTIONS",
         "GITHUB_STEP_SUMMARY",
         "HTTPS_PROXY",

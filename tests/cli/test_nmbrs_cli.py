@@ -183,3 +183,12 @@ def test_token_never_appears_in_any_output(nmbrs_server, tmp_path) -> None:
         assert token not in result.stdout and token not in result.stderr
     for path in files.values():
         assert token not in path.read_text()
+
+
+def test_a_verbose_run_leaves_no_logging_behind_for_the_next_command(nmbrs_server) -> None:
+    server, simulator = nmbrs_server("healthy")
+    verbose = invoke(server, simulator, "--verbose")
+    assert verbose.exit_code == 0 and "DEBUG" in verbose.stderr
+    quiet = invoke(server, simulator)
+    assert quiet.exit_code == 0, quiet.output
+    assert "DEBUG" not in quiet.stderr and "Logging error" not in quiet.stderr

@@ -31,13 +31,19 @@ def stdout_console() -> Any:
 
 
 def interactive(no_input: bool) -> bool:
-    """Whether we may prompt: not ``--no-input``, stdin a terminal, and ``CI`` not set.
+    """Whether we may prompt.
 
-    ``KOPPELCHECK_INTERACTIVE=1`` treats stdin as a terminal (for scripted walkthroughs).
+    ``--no-input`` always wins. ``KOPPELCHECK_INTERACTIVE=1`` is an explicit opt-in (scripted
+    walkthroughs) and wins over the heuristics: ``CI`` set means no prompts, otherwise prompt
+    only when stdin is a terminal.
     """
-    if no_input or os.environ.get("CI"):
+    if no_input:
         return False
-    return sys.stdin.isatty() or os.environ.get("KOPPELCHECK_INTERACTIVE") == "1"
+    if os.environ.get("KOPPELCHECK_INTERACTIVE") == "1":
+        return True
+    if os.environ.get("CI"):
+        return False
+    return sys.stdin.isatty()
 
 
 def usage_error(field: str, message: str, hint: str = "") -> NoReturn:

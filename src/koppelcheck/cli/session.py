@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
 
@@ -30,14 +31,31 @@ class _ScrubbingFilter(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the moment of logging, never a stale stream."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(verbose: bool) -> None:
-    """With ``--verbose``, debug logs on stderr, with SOAP tokens and AfasToken headers masked."""
+    """With ``--verbose``, debug logs on stderr, with SOAP tokens and AfasToken headers masked.
+
+    Without it, a handler left by an earlier run in the same process is removed, so one
+    verbose command never makes the next one chatty.
+    """
     root = logging.getLogger()
-    if not verbose or any(
-        isinstance(f, _ScrubbingFilter) for h in root.handlers for f in h.filters
-    ):
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+        root.setLevel(logging.WARNING)
+    if not verbose:
         return
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.addFilter(_ScrubbingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
