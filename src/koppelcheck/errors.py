@@ -7,7 +7,8 @@
      ├── MissingSettingError     a credential or required setting is missing: exit 3
      └── RemoteError             a remote call could not be completed or understood
           ├── TransportError     connection refused or reset, TLS, proxy
-          │    └── CallTimeout   no answer within --timeout
+          │    └── CallTimeout   no complete answer within --timeout
+          ├── ServiceUnavailable HTTP 502/503/504, with Retry-After when the server gave one
           ├── ProtocolError      an answer we cannot parse (HTML, truncated XML/JSON, no fault code)
           ├── NmbrsFault         a SOAP fault from Nmbrs, with its numeric code when it has one
           └── AfasHttpError      a non-success answer from AFAS (status, message, log reference)
@@ -44,15 +45,51 @@ class RemoteError(KoppelcheckError):
 
 
 class TransportError(RemoteError):
-    """The connection failed: refused, reset, TLS, proxy or DNS."""
+    """The connection failed. ``kind`` is one of :data:`TRANSPORT_KINDS`; ``attempts`` counts the
+    tries made (retries included)."""
+
+    def __init__(self, message: str, kind: str = "other", attempts: int = 1) -> None:
+        super().__init__(message)
+        self.kind = kind if kind in TRANSPORT_KINDS else "other"
+        self.attempts = attempts
+
+
+TRANSPORT_KINDS = ("refused", "reset", "incomplete", "tls", "proxy", "other")
+"""How a connection can fail, each with its own message in the catalogues (core.transport.*)."""
 
 
 class CallTimeout(TransportError):
-    """No answer within the per-call timeout."""
+    """No complete answer within ``seconds`` (the per-call ``--timeout``, retries included)."""
+
+    def __init__(self, message: str, seconds: float | None = None, attempts: int = 1) -> None:
+        super().__init__(message, "other", attempts)
+        self.seconds = seconds
+
+
+class ServiceUnavailable(RemoteError):
+    """HTTP 502, 503 or 504 without an answer from the API itself (a gateway, maintenance)."""
+
+    def __init__(self, status: int, retry_after: str | None = None, attempts: int = 1) -> None:
+        super().__init__(f"HTTP {status}: service unavailable")
+        self.status = status
+        self.retry_after = retry_after
+        self.attempts = attempts
 
 
 class ProtocolError(RemoteError):
-    """The answer arrived but is not what the protocol promises (HTML, truncated, no fault code)."""
+    """The answer arrived but is not what the protocol promises (HTML, truncated, no fault code).
+
+    ``kind`` is ``html`` (a web page instead of ``expected``), ``unreadable`` (cut off or not
+    ``expected`` at all) or ``other`` (the message says what); ``status`` is the HTTP status.
+    """
+
+    def __init__(
+        self, message: str, kind: str = "other", status: int | None = None, expected: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.expected = expected
 
 
 class NmbrsFault(RemoteError):

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from koppelcheck import __version__
-from koppelcheck.errors import InputError
+from koppelcheck.errors import CallTimeout, InputError, RemoteError, TransportError
 
 if TYPE_CHECKING:
     import httpx
+
+    from koppelcheck.retry import RetryPolicy
 
 USER_AGENT = f"koppelcheck/{__version__}"
 LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
@@ -44,21 +46,96 @@ def validate_base_url(url: str, field: str = "--base-url") -> str:
     return url.strip().rstrip("/")
 
 
+def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> RemoteError:
+    """Map an httpx error into koppelcheck's tree, once for every client. ``what`` names the call
+    (it never holds a secret); ``timeout_s`` is the per-call budget, for the timeout's wording."""
+    import ssl
+
+    import httpx
+
+    from koppelcheck.retry import attempts_of
+
+    attempts = attempts_of(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return CallTimeout(f"{what}: no complete answer in time", timeout_s, attempts)
+    kind = "other"
+    if isinstance(exc, httpx.ProxyError):
+        kind = "proxy"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "tls" if _caused_by(exc, ssl.SSLError) else "refused"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        kind = "incomplete"
+    elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+        kind = "reset"
+    return TransportError(f"{what}: {type(exc).__name__}", kind, attempts)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _limited_transport_class() -> type:
     import httpx
 
+    from koppelcheck.retry import (
+        DEFAULT_POLICY,
+        RETRYABLE_STATUSES,
+        RetryableAnswer,
+        is_idempotent,
+        send_with_retries,
+    )
+
     class HostLimitedTransport(httpx.AsyncBaseTransport):
         """Allows at most ``per_host`` requests in flight to any one host (AFAS asks for ≤ 5), or to
-        any one key a request names in its ``koppelcheck.limit_key`` extension."""
+        any one key a request names in its ``koppelcheck.limit_key`` extension.
 
-        def __init__(self, inner: httpx.AsyncBaseTransport, per_host: int) -> None:
+        Each request gets ``budget_s`` seconds from the moment its first attempt is sent: the
+        answer must be complete by then (a slow drip or a hang ends as ``httpx.ReadTimeout``),
+        and idempotent reads are retried within it (:mod:`koppelcheck.retry`). Time spent
+        waiting for a free slot before the first attempt does not count.
+        """
+
+        def __init__(
+            self,
+            inner: httpx.AsyncBaseTransport,
+            per_host: int,
+            budget_s: float,
+            policy: RetryPolicy = DEFAULT_POLICY,
+        ) -> None:
             self._inner = inner
             self._per_host = per_host
+            self._budget_s = budget_s
+            self._policy = policy
             self._semaphores: dict[str, asyncio.Semaphore] = {}
             self.peak_in_flight: dict[str, int] = {}
             self._in_flight: dict[str, int] = {}
+            self.attempts = 0
+            """Requests actually sent, retries included (for tests and benchmarks)."""
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            loop = asyncio.get_running_loop()
+            deadline: list[float] = []
+
+            def remaining_s() -> float:
+                return deadline[0] - loop.time() if deadline else self._budget_s
+
+            if not is_idempotent(request):
+                return await self._send_once(request, deadline)
+
+            async def attempt() -> httpx.Response:
+                response = await self._send_once(request, deadline)
+                if response.status_code in RETRYABLE_STATUSES:
+                    raise RetryableAnswer(response)
+                return response
+
+            return await send_with_retries(attempt, remaining_s=remaining_s, policy=self._policy)
+
+        async def _send_once(self, request: httpx.Request, deadline: list[float]) -> httpx.Response:
             # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
             host = str(
                 request.extensions.get(LIMIT_KEY_EXTENSION)
@@ -66,14 +143,22 @@ def _limited_transport_class() -> type:
             )
             semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
             async with semaphore:
+                if not deadline:
+                    deadline.append(asyncio.get_running_loop().time() + self._budget_s)
                 self._in_flight[host] = self._in_flight.get(host, 0) + 1
                 self.peak_in_flight[host] = max(
                     self.peak_in_flight.get(host, 0), self._in_flight[host]
                 )
+                self.attempts += 1
                 try:
-                    response = await self._inner.handle_async_request(request)
-                    await response.aread()
+                    async with asyncio.timeout_at(deadline[0]):
+                        response = await self._inner.handle_async_request(request)
+                        await response.aread()
                     return response
+                except TimeoutError:
+                    raise httpx.ReadTimeout(
+                        f"no complete answer within {self._budget_s:g} s", request=request
+                    ) from None
                 finally:
                     self._in_flight[host] -= 1
 
@@ -89,12 +174,15 @@ def make_async_client(
     per_host_limit: int,
     ca_bundle: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with koppelcheck's settings.
 
     TLS verification is always on (``ca_bundle`` adds a corporate CA; ``SSL_CERT_FILE`` and
     ``HTTPS_PROXY`` are honoured through httpx's ``trust_env``); redirects are not followed, so a
-    redirect to another host can never carry a token along. ``transport`` is for tests.
+    redirect to another host can never carry a token along. ``timeout_s`` bounds each remote call,
+    its retries included; ``retry_policy`` (default :data:`koppelcheck.retry.DEFAULT_POLICY`)
+    says how idempotent reads are retried. ``transport`` is for tests.
     """
     import ssl
 
@@ -110,7 +198,11 @@ def make_async_client(
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,
         )
-    limited = _limited_transport_class()(inner, per_host_limit)
+    from koppelcheck.retry import DEFAULT_POLICY
+
+    limited = _limited_transport_class()(
+        inner, per_host_limit, timeout_s, retry_policy or DEFAULT_POLICY
+    )
     return httpx.AsyncClient(
         transport=limited,
         timeout=httpx.Timeout(timeout_s),

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from koppelcheck.checks import CheckSpec, Outcome
-from koppelcheck.errors import CallTimeout, RemoteError
+from koppelcheck.errors import CallTimeout, RemoteError, ServiceUnavailable, TransportError
+from koppelcheck.explain import describe_remote_error
 from koppelcheck.i18n import Translator
 from koppelcheck.models import CheckResult, Fix, Status
 from koppelcheck.secret import Redactor
@@ -87,16 +88,25 @@ class CheckRunner:
         limit = spec.timeout_s or self._check_timeout_s
         try:
             return await asyncio.wait_for(spec.run(), timeout=limit)
-        except (TimeoutError, CallTimeout):
+        except TimeoutError:
             return Outcome(
                 Status.ERROR,
                 self._t("core.error.timeout", seconds=f"{limit:g}"),
                 Fix(text=self._t("core.fix.retry_later")),
             )
+        except (CallTimeout, TransportError, ServiceUnavailable) as exc:
+            # These sentences say what happened themselves; no "could not be determined" prefix.
+            return Outcome(
+                Status.ERROR,
+                describe_remote_error(exc, self._t, self._redactor),
+                Fix(text=self._t("core.fix.retry_later")),
+            )
         except RemoteError as exc:
             return Outcome(
                 Status.ERROR,
-                self._t("core.error.remote", reason=self._clean(exc)),
+                self._t(
+                    "core.error.remote", reason=describe_remote_error(exc, self._t, self._redactor)
+                ),
                 Fix(text=self._t("core.fix.retry_later")),
             )
         except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the others

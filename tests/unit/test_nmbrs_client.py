@@ -15,7 +15,13 @@ import respx
 import zeep.exceptions
 from lxml import etree
 
-from koppelcheck.errors import CallTimeout, NmbrsFault, ProtocolError, TransportError
+from koppelcheck.errors import (
+    CallTimeout,
+    NmbrsFault,
+    ProtocolError,
+    ServiceUnavailable,
+    TransportError,
+)
 from koppelcheck.nmbrs import calls
 from koppelcheck.nmbrs.calls import NmbrsCall
 from koppelcheck.nmbrs.client import (
@@ -322,9 +328,8 @@ async def test_soap12_fault_is_read_too(router, client) -> None:
         (httpx.Response(200, text=v3(SAMPLE_LIST_GET_ALL)[:200]), "truncated"),
         (httpx.Response(200, text="Service Unavailable"), "not XML"),
         (httpx.Response(200, text=""), "not XML"),
-        (httpx.Response(502, text=""), "HTTP 502"),
         (httpx.Response(200, text="<answer/>"), "not a SOAP envelope"),
-        (httpx.Response(503, text=v3(SAMPLE_LIST_GET_ALL)), "without a SOAP fault"),
+        (httpx.Response(500, text=v3(SAMPLE_LIST_GET_ALL)), "without a SOAP fault"),
     ],
 )
 async def test_unreadable_answers_are_protocol_errors(router, client, response, reason) -> None:
@@ -332,6 +337,32 @@ async def test_unreadable_answers_are_protocol_errors(router, client, response, 
     with pytest.raises(ProtocolError, match=reason) as info:
         await client.call(calls.LIST_GET_ALL)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("response", "retry_after"),
+    [
+        (httpx.Response(502, text=""), None),
+        (httpx.Response(503, text="<html><body>Service Unavailable</body></html>"), None),
+        (httpx.Response(503, headers={"Retry-After": "120"}, text="down"), "120"),
+        (httpx.Response(504, text=v3(SAMPLE_LIST_GET_ALL)), None),
+    ],
+)
+async def test_gateway_answers_are_service_unavailable(
+    router, client, response, retry_after
+) -> None:
+    route(router, calls.LIST_GET_ALL, response)
+    with pytest.raises(ServiceUnavailable) as info:
+        await client.call(calls.LIST_GET_ALL)
+    assert info.value.status == response.status_code
+    assert info.value.retry_after == retry_after
+
+
+async def test_a_fault_inside_a_503_is_still_the_nmbrs_fault(router, client) -> None:
+    route(router, calls.LIST_GET_ALL, fault(ASMX + "---> 1002: Unauthorized Access", 503))
+    with pytest.raises(NmbrsFault) as info:
+        await client.call(calls.LIST_GET_ALL)
+    assert info.value.code == 1002
 
 
 @pytest.mark.parametrize(

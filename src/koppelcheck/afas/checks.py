@@ -21,6 +21,7 @@ from koppelcheck.errors import (
     RemoteError,
     TransportError,
 )
+from koppelcheck.explain import describe_remote_error, describe_retry_after
 from koppelcheck.models import Status
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ async def _check_auth(meta: SharedMetainfo, client: AfasClient, t: Translator) -
     except (TransportError, ProtocolError) as exc:
         return outcome(
             Status.ERROR,
-            t("afas.auth.unreachable", url=client.base_url, reason=exc),
+            t("afas.auth.unreachable", url=client.base_url, reason=describe_remote_error(exc, t)),
             t("afas.auth.unreachable.fix"),
         )
     return outcome(
@@ -183,29 +184,23 @@ def _auth_refused(exc: AfasHttpError, t: Translator) -> Outcome:
 def _unavailable(exc: AfasHttpError, t: Translator) -> Outcome:
     return outcome(
         Status.ERROR,
-        t("afas.unavailable", when=retry_hint(exc.retry_after, t)),
+        t("afas.unavailable", when=describe_retry_after(exc.retry_after, t)),
         t("afas.unavailable.fix"),
         [STATUS_LINK],
     )
 
 
 def _undetermined(exc: AfasHttpError, t: Translator) -> Outcome:
+    if not exc.message and not exc.profit_log_reference:
+        return outcome(
+            Status.ERROR, t("afas.http_error.bare", status=exc.status), t("core.fix.retry_later")
+        )
     reference = exc.profit_log_reference or "-"
     return outcome(
         Status.ERROR,
         t("afas.http_error", status=exc.status, message=exc.message or "-", reference=reference),
         t("afas.http_error.fix", reference=reference),
     )
-
-
-def retry_hint(retry_after: str | None, t: Translator) -> str:
-    """When to try again, from a ``Retry-After`` value (seconds or an HTTP date)."""
-    if not retry_after:
-        return t("afas.retry.unknown")
-    value = retry_after.strip()
-    if value.isdigit():
-        return t("afas.retry.seconds", seconds=value, minutes=max(1, round(int(value) / 60)))
-    return t("afas.retry.date", date=value)
 
 
 async def _list_connectors(meta: SharedMetainfo, t: Translator) -> Outcome:

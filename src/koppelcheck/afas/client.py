@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from koppelcheck.errors import AfasHttpError, CallTimeout, ProtocolError, TransportError
+from koppelcheck.errors import AfasHttpError, ProtocolError
+from koppelcheck.http import remote_error_from
 
 if TYPE_CHECKING:
     import httpx
@@ -109,10 +110,8 @@ class AfasClient:
             headers["Accept-Language"] = self._accept_language
         try:
             response = await self._http.get(self.base_url + path, params=params, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise CallTimeout(f"no answer from AFAS ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach AFAS: {type(exc).__name__}") from exc
+            raise remote_error_from(exc, f"AFAS {path}", self._http.timeout.read) from exc
         if response.status_code != 200:
             raise _http_error(response)
         return _json_body(response)
@@ -141,8 +140,16 @@ def _json_body(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
+        status = response.status_code
+        if "html" in kind or response.content.lstrip()[:15].lower().startswith(b"<!doctype html"):
+            raise ProtocolError(
+                f"HTTP {status}: the answer is an HTML page, not JSON", "html", status, "JSON"
+            ) from None
         raise ProtocolError(
-            f"HTTP {response.status_code}: expected JSON, got {kind or 'no content type'}"
+            f"HTTP {status}: the answer is not valid JSON ({kind or 'no content type'})",
+            "unreadable",
+            status,
+            "JSON",
         ) from None
 
 
@@ -155,7 +162,9 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
     try:
         body = _json_body(response)
     except ProtocolError as exc:
-        # An HTML page on an error is a proxy or a wrong host, not AFAS's JSON error.
+        if status == 503:  # maintenance or a gateway's page: still "come back later"
+            return AfasHttpError(status, retry_after=retry_after)
+        # An HTML page on another error is a proxy or a wrong host, not AFAS's JSON error.
         return exc
     if not isinstance(body, dict):
         return AfasHttpError(status, retry_after=retry_after)

@@ -54,6 +54,9 @@ class NmbrsCall:
     """The name as the manual prints it, when it differs from the operation."""
     confidence: str = "high"
     """How sure the public record is of the signature (reference §3)."""
+    idempotent: bool = True
+    """Whether sending it twice is harmless, so a lost answer may be asked again. Every call is a
+    read except the one that starts a background report (each call starts a new task)."""
 
     @property
     def check_id(self) -> str:
@@ -137,6 +140,7 @@ WAGE_CODES_BACKGROUND = NmbrsCall(
     ),
     manual_name="Report_GetWageCodesByRunCompany_FilterByWageCode_Background",
     confidence="medium",
+    idempotent=False,
 )
 BACKGROUND_TASK_RESULT = NmbrsCall(
     "ReportService",

@@ -23,10 +23,11 @@ from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport, Transport
 from zeep.wsdl import Document
 
-from koppelcheck.errors import CallTimeout, NmbrsFault, ProtocolError, TransportError
-from koppelcheck.http import LIMIT_KEY_EXTENSION
+from koppelcheck.errors import NmbrsFault, ProtocolError, ServiceUnavailable
+from koppelcheck.http import LIMIT_KEY_EXTENSION, remote_error_from
 from koppelcheck.nmbrs import faults
-from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall
+from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall, find_call
+from koppelcheck.retry import IDEMPOTENT_EXTENSION, RETRYABLE_STATUSES, attempts_of
 from koppelcheck.secret import Secret, scrub_auth
 
 logger = logging.getLogger(__name__)
@@ -105,8 +106,9 @@ class _InjectedTransport(_NoRemoteLoads, AsyncTransport):
         if logger.isEnabledFor(logging.DEBUG):
             text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
             logger.debug("POST %s\n%s", address, scrub_auth(text))
+        extensions = {**self._extensions, IDEMPOTENT_EXTENSION: _is_read(headers)}
         response = await self.client.post(
-            address, content=message, headers=headers, extensions=self._extensions
+            address, content=message, headers=headers, extensions=extensions
         )
         logger.debug(
             "HTTP %d from %s (%d bytes)", response.status_code, address, len(response.content)
@@ -122,13 +124,25 @@ def check_answer(response: httpx.Response, expected: str | None = None) -> None:
     answer without it is refused, because zeep would silently read it as None.
     """
     status = response.status_code
-    if _looks_like_html(response):
-        raise ProtocolError(f"HTTP {status}: answer is an HTML page, not SOAP")
-    envelope = _envelope(response)
+    unavailable = status in RETRYABLE_STATUSES
+    try:
+        if _looks_like_html(response):
+            raise ProtocolError(
+                f"HTTP {status}: answer is an HTML page, not SOAP", "html", status, "SOAP"
+            )
+        envelope = _envelope(response)
+    except ProtocolError:
+        if unavailable:  # a gateway's or load balancer's page: "come back later"
+            raise ServiceUnavailable(
+                status, response.headers.get("retry-after"), attempts_of(response)
+            ) from None
+        raise
     text = faults.fault_text(envelope)
     if text is not None:
         code, title = faults.parse_fault_text(text)
         raise NmbrsFault(code, title, status)
+    if unavailable:
+        raise ServiceUnavailable(status, response.headers.get("retry-after"), attempts_of(response))
     if not response.is_success:
         raise ProtocolError(f"HTTP {status} without a SOAP fault")
     if expected is not None:
@@ -140,7 +154,9 @@ def _envelope(response: httpx.Response) -> etree._Element:
     try:
         envelope = etree.fromstring(response.content, _safe_parser())
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(f"HTTP {status}: answer is truncated or not XML") from exc
+        raise ProtocolError(
+            f"HTTP {status}: answer is truncated or not XML", "unreadable", status, "SOAP"
+        ) from exc
     name = etree.QName(envelope)
     if name.namespace not in faults.ENVELOPE_NAMESPACES or name.localname != "Envelope":
         raise ProtocolError(f"HTTP {status}: answer is XML but not a SOAP envelope")
@@ -161,6 +177,15 @@ def _expected_response(headers: dict[str, str]) -> str | None:
     """``{ns}<Operation>Response`` from the SOAPAction we send (namespace + "/" + operation)."""
     namespace, _, operation = headers.get("SOAPAction", "").strip('"').rpartition("/")
     return f"{{{namespace}}}{operation}Response" if namespace and operation else None
+
+
+def _is_read(headers: dict[str, str]) -> bool:
+    """Whether the operation named in SOAPAction may be sent again (all but a task starter)."""
+    namespace, _, operation = headers.get("SOAPAction", "").strip('"').rpartition("/")
+    try:
+        return find_call(namespace.rpartition("/")[2], operation).idempotent
+    except KeyError:
+        return False
 
 
 def _looks_like_html(response: httpx.Response) -> bool:
@@ -215,10 +240,8 @@ class NmbrsClient:
         operation = self._service(call.service)[call.operation]
         try:
             result = await operation(**params, _soapheaders=self._auth_header(call))
-        except httpx.TimeoutException as exc:
-            raise CallTimeout(f"{call.label}: no answer within the timeout") from exc
         except httpx.TransportError as exc:
-            raise TransportError(f"{call.label}: {type(exc).__name__}") from exc
+            raise remote_error_from(exc, call.label, self._http.timeout.read) from exc
         except (zeep.exceptions.Error, etree.XMLSyntaxError) as exc:
             raise ProtocolError(f"{call.label}: answer does not match the WSDL") from exc
         plain = to_plain(result, call.operation)

@@ -15,14 +15,19 @@ import binascii
 import json
 import re
 import threading
-import tomllib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from koppelcheck.simulator.faults import (
+    FaultInjector,
+    FaultRule,
+    faulty_response,
+    parse_fault_rules,
+)
+from koppelcheck.simulator.scenario_files import read_scenario
 from koppelcheck.simulator.server import SimRequest, SimResponse
 
 BASE_PATH = "/ProfitRestServices"
@@ -32,6 +37,8 @@ AFAS_SCENARIOS: tuple[str, ...] = (
     "bad-token",
     "maintenance",
     "slow",
+    "faults",
+    "flaky",
 )
 NOT_SUPPORTED_ERROR_NUMBER = -2147180996
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
@@ -91,6 +98,8 @@ class AfasScenario:
     retry_after: int = 7200
     ip_restricted: bool = False
     latency_ms: int = 0
+    faults: tuple[FaultRule, ...] = ()
+    """Injected faults per route: ``metainfo`` or a GetConnector id."""
 
     @property
     def token_xml(self) -> str:
@@ -102,12 +111,7 @@ class AfasScenario:
 
 def load_afas_scenario(name_or_path: str | Path) -> AfasScenario:
     """A built-in scenario by name, or a scenario TOML file by path (ValueError when malformed)."""
-    if isinstance(name_or_path, str) and name_or_path in AFAS_SCENARIOS:
-        folder = resources.files("koppelcheck.simulator") / "scenarios" / "afas"
-        text = (folder / f"{name_or_path}.toml").read_text(encoding="utf-8")
-    else:
-        text = Path(name_or_path).read_text(encoding="utf-8")
-    return scenario_from_dict(tomllib.loads(text))
+    return scenario_from_dict(read_scenario("afas", AFAS_SCENARIOS, name_or_path))
 
 
 def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
@@ -132,6 +136,7 @@ def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
             retry_after=int(maintenance.get("retry_after", 7200)),
             ip_restricted=bool(data.get("ip_restricted", False)),
             latency_ms=int(data.get("latency_ms", 0)),
+            faults=parse_fault_rules(data.get("faults", [])),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"AFAS scenario: missing or unknown key ({exc})") from None
@@ -155,6 +160,7 @@ class AfasSimulator:
         self.scenario = scenario
         self._lock = threading.Lock()
         self._state = _State(assigned={c.id: c.assigned for c in scenario.connectors})
+        self._faults = FaultInjector(scenario.faults)
 
     @property
     def hits(self) -> Counter[str]:
@@ -176,6 +182,18 @@ class AfasSimulator:
             self._state.hits[route or "other"] += 1
         if route is None or request.method not in ("GET", "HEAD"):
             return SimResponse(404)
+        from urllib.parse import unquote
+
+        rule = self._faults.pick(unquote(route.removeprefix("connectors/")))
+        if rule is not None:
+            return faulty_response(
+                rule,
+                genuine=lambda: self._genuine(route, request),
+                server_error=lambda: SimResponse(500),
+            )
+        return self._genuine(route, request)
+
+    def _genuine(self, route: str, request: SimRequest) -> SimResponse:
         if self.scenario.maintenance:
             headers = {**_JSON, "Retry-After": str(self.scenario.retry_after)}
             body = {**_MAINTENANCE_BODY, "retry_after": self.scenario.retry_after}

@@ -34,6 +34,13 @@ from lxml import etree
 
 from koppelcheck.errors import InputError
 from koppelcheck.nmbrs.calls import ALL_CALLS, ENVIRONMENT_GET, SERVICES, NmbrsCall
+from koppelcheck.simulator.faults import (
+    FaultInjector,
+    FaultRule,
+    faulty_response,
+    parse_fault_rules,
+)
+from koppelcheck.simulator.scenario_files import read_scenario
 from koppelcheck.simulator.server import SimRequest, SimResponse
 
 NMBRS_SCENARIOS: tuple[str, ...] = (
@@ -42,8 +49,9 @@ NMBRS_SCENARIOS: tuple[str, ...] = (
     "bad-token",
     "slow",
     "discovery-inactive",
+    "faults",
+    "flaky",
 )
-_SCENARIO_DIR = resources.files("koppelcheck.simulator") / "scenarios" / "nmbrs"
 _WSDL_DIR = resources.files("koppelcheck.nmbrs") / "wsdl"
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -124,6 +132,8 @@ class NmbrsScenario:
     """Per-call delay; ``SimulatorServer(sim, latency_ms=scenario.latency_ms)`` applies it."""
     polls_before_success: int = 1
     server_token: str = ""
+    faults: tuple[FaultRule, ...] = ()
+    """Injected faults per operation (:mod:`koppelcheck.simulator.faults`)."""
 
     @property
     def accepted_token(self) -> str:
@@ -145,19 +155,15 @@ class NmbrsScenario:
 
 def load_nmbrs_scenario(name_or_path: str | Path) -> NmbrsScenario:
     """Load a bundled scenario by name, or a scenario TOML file by path."""
-    if str(name_or_path) in NMBRS_SCENARIOS:
-        text = (_SCENARIO_DIR / f"{name_or_path}.toml").read_text(encoding="utf-8")
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise InputError(
-                "scenario",
-                f"no scenario {str(name_or_path)!r}",
-                "one of " + ", ".join(NMBRS_SCENARIOS) + " or a .toml file",
-            )
-        text = path.read_text(encoding="utf-8")
+    if str(name_or_path) not in NMBRS_SCENARIOS and not Path(name_or_path).is_file():
+        raise InputError(
+            "scenario",
+            f"no scenario {str(name_or_path)!r}",
+            "one of " + ", ".join(NMBRS_SCENARIOS) + " or a .toml file",
+        )
+    name = str(name_or_path) if str(name_or_path) in NMBRS_SCENARIOS else Path(name_or_path)
     try:
-        return _scenario_from(tomllib.loads(text))
+        return _scenario_from(read_scenario("nmbrs", NMBRS_SCENARIOS, name))
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise InputError("scenario", f"invalid scenario file: {exc}") from exc
 
@@ -186,6 +192,7 @@ def _scenario_from(data: dict[str, Any]) -> NmbrsScenario:
         latency_ms=int(data.get("latency_ms", 0)),
         polls_before_success=int(data.get("polls_before_success", 1)),
         server_token=str(data.get("server_token", "")),
+        faults=parse_fault_rules(data.get("faults", [])),
     )
 
 
@@ -210,6 +217,14 @@ class _Fault(Exception):
             "System.Web.Services.Protocols.SoapException: Server was unable to process request."
             f" ---> {self.code}: {self.title}"
         )
+
+
+_UNCODED_FAULT = _Fault(
+    None,
+    "System.Web.Services.Protocols.SoapException: Server was unable to process request. ---> "
+    "System.NullReferenceException: Object reference not set to an instance of an object.",
+)
+"""A server-side fault without an Nmbrs code, as an unhandled .NET exception answers."""
 
 
 def _client_fault(text: str) -> _Fault:
@@ -344,6 +359,7 @@ class NmbrsSimulator:
         self._lock = threading.Lock()
         self._inactive = set(scenario.inactive)
         self._tasks: dict[str, _Task] = {}
+        self._faults = FaultInjector(scenario.faults)
 
     def set_active(self, operation: str, active: bool) -> None:
         """Switch one call on or off in the simulated Template User."""
@@ -378,9 +394,24 @@ class NmbrsSimulator:
         call = _resolve(service, soap, request, element)
         with self._lock:
             self.hits[(service, call.operation)] += 1
-        self._authenticate(soap, call, envelope)
-        self._authorise(call)
-        value = _HANDLERS[call.operation](self, _read_params(call, element))
+        rule = self._faults.pick(call.operation)
+        if rule is not None:
+            return faulty_response(
+                rule,
+                genuine=lambda: self._genuine(soap, call, envelope, element),
+                server_error=lambda: _fault_response(soap, _UNCODED_FAULT),
+            )
+        return self._genuine(soap, call, envelope, element)
+
+    def _genuine(
+        self, soap: _Soap, call: NmbrsCall, envelope: etree._Element, element: etree._Element
+    ) -> SimResponse:
+        try:
+            self._authenticate(soap, call, envelope)
+            self._authorise(call)
+            value = _HANDLERS[call.operation](self, _read_params(call, element))
+        except _Fault as fault:
+            return _fault_response(soap, fault)
         return _result_response(soap, call, value)
 
     def _authenticate(self, soap: _Soap, call: NmbrsCall, envelope: etree._Element) -> None:

@@ -38,7 +38,9 @@ class SimRequest:
 @dataclass
 class SimResponse:
     """What to answer. ``delay_s`` waits before answering, ``drip_s`` sends the body a few bytes
-    at a time with that pause between pieces, ``reset`` drops the connection without an answer."""
+    at a time with that pause between pieces, ``reset`` drops the connection without an answer,
+    ``truncate_at`` sends only that many bytes of the body (Content-Length still promises all of
+    it) and then closes the connection."""
 
     status: int = 200
     body: bytes = b""
@@ -46,6 +48,7 @@ class SimResponse:
     delay_s: float = 0.0
     drip_s: float = 0.0
     reset: bool = False
+    truncate_at: int | None = None
 
 
 class Simulator(Protocol):
@@ -81,8 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.latency_s:
             time.sleep(self.server.latency_s)
         response = self.server.app.handle(request)
-        if response.delay_s:
-            time.sleep(response.delay_s)
+        if response.delay_s and self.server.stopping.wait(response.delay_s):
+            response.reset = True  # the server is stopping: give up on a hanging answer
         if response.reset:
             self._reset()
             return
@@ -93,13 +96,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
+        body = response.body
+        if response.truncate_at is not None:
+            body = body[: response.truncate_at]
+            self.close_connection = True
         if response.drip_s:
-            for start in range(0, len(response.body), 16):
-                self.wfile.write(response.body[start : start + 16])
+            for start in range(0, len(body), 16):
+                self.wfile.write(body[start : start + 16])
                 self.wfile.flush()
-                time.sleep(response.drip_s)
+                if self.server.stopping.wait(response.drip_s):
+                    self.close_connection = True
+                    return
         else:
-            self.wfile.write(response.body)
+            self.wfile.write(body)
         self.wfile.flush()
 
     def _reset(self) -> None:
@@ -119,6 +128,8 @@ class _SimHTTPServer(ThreadingHTTPServer):
     def __init__(self, app: Simulator, port: int, latency_s: float) -> None:
         self.app = app
         self.latency_s = latency_s
+        self.stopping = threading.Event()
+        """Set when the server stops, so a hanging or dripping answer ends at once."""
         super().__init__((LOOPBACK, port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -162,7 +173,8 @@ class SimulatorServer:
         self._server.serve_forever()
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket; hanging and dripping answers end at once."""
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 

@@ -1,0 +1,179 @@
+"""Bounded retries for idempotent reads: backoff with jitter, ``Retry-After`` honoured.
+
+One remote call gets one time budget (``--timeout``), counted from the moment its first attempt
+is sent. Every attempt, every pause between attempts and the reading of every answer fit in it,
+so a hanging or dripping server ends as a timeout after ``--timeout`` seconds, not later.
+
+What is retried, and why (docs/security.md, "Faults"):
+
+- only requests marked idempotent (GET, and the Nmbrs reads; never the call that starts a
+  background report);
+- a lost connection (refused, reset, closed mid-answer) and a timeout while budget remains;
+- HTTP 502, 503 and 504, after ``Retry-After`` when it fits in the budget.
+
+Never retried: any answer that says something about the setup. HTTP 500 (Nmbrs faults 1001 and
+1002 come as 500, AFAS's "niet geautoriseerd" too), 401, 403, 404, a TLS certificate that does
+not verify, a proxy that refuses.
+"""
+
+from __future__ import annotations
+
+import random
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+
+if TYPE_CHECKING:
+    import httpx
+
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+ATTEMPTS = "koppelcheck_attempts"
+"""Where the number of attempts is left: an attribute of the last exception, or a key in the last
+response's ``extensions``; read it with :func:`attempts_of`."""
+IDEMPOTENT_EXTENSION = "koppelcheck.idempotent"
+"""An httpx request extension (never sent): True when the request may be sent again."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to try one idempotent read again."""
+
+    max_attempts: int = 3
+    initial_backoff_s: float = 0.25
+    max_backoff_s: float = 2.0
+    jitter_s: float = 0.25
+    """A random 0..jitter_s is added to each pause, so parallel checks do not retry in step."""
+    min_attempt_s: float = 0.25
+    """No attempt is started with less than this left of the budget."""
+
+    def backoff_s(self, failed_attempts: int) -> float:
+        """The pause after ``failed_attempts`` failures: exponential, capped, plus jitter."""
+        base = self.initial_backoff_s * 2 ** (failed_attempts - 1)
+        return min(self.max_backoff_s, base) + random.uniform(0, self.jitter_s)  # noqa: S311
+
+
+DEFAULT_POLICY = RetryPolicy()
+NO_RETRIES = RetryPolicy(max_attempts=1)
+
+
+class RetryableAnswer(Exception):
+    """An answer worth asking again (502/503/504); carries the response for the last attempt."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def is_idempotent(request: httpx.Request) -> bool:
+    """Whether ``request`` may be sent again: its extension says so, else GET and HEAD."""
+    marked = request.extensions.get(IDEMPOTENT_EXTENSION)
+    if marked is not None:
+        return bool(marked)
+    return request.method in ("GET", "HEAD")
+
+
+def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None if absent
+    or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    import httpx
+
+    if isinstance(exc, RetryableAnswer):
+        return True
+    if isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return False
+    if not isinstance(exc, httpx.TransportError):
+        return False
+    cause: BaseException | None = exc
+    while cause is not None:  # a certificate that does not verify will not verify next time
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return False
+        cause = cause.__cause__ or cause.__context__
+    return True
+
+
+async def send_with_retries(
+    attempt: Callable[[], Awaitable[httpx.Response]],
+    *,
+    remaining_s: Callable[[], float],
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> httpx.Response:
+    """Run ``attempt`` until it answers something not worth retrying, or the policy or the budget
+    says stop. ``remaining_s`` tells how much of the call's budget is left.
+
+    ``attempt`` returns the response, or raises :class:`RetryableAnswer` or an httpx error. When
+    the retries run out on a retryable answer, that last answer is returned for the caller to
+    judge (AFAS's 503 says when to come back); on an exception, the last exception is raised.
+    """
+
+    def pause(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RetryableAnswer):
+            wait = retry_after_s(exc.response.headers.get("retry-after"))
+            if wait is not None:
+                return wait
+        return policy.backoff_s(state.attempt_number)
+
+    def stop(state: RetryCallState) -> bool:
+        if state.attempt_number >= policy.max_attempts:
+            return True
+        return state.upcoming_sleep + policy.min_attempt_s > remaining_s()
+
+    def give_back(state: RetryCallState) -> httpx.Response:
+        assert state.outcome is not None
+        exc = state.outcome.exception()
+        if isinstance(exc, RetryableAnswer):
+            return exc.response
+        raise exc  # type: ignore[misc]
+
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_worth_retrying),
+        wait=pause,
+        stop=stop,
+        retry_error_callback=give_back,
+        reraise=True,
+    )
+    attempts = 0
+
+    async def counted() -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        try:
+            response = await attempt()
+        except Exception as exc:
+            setattr(exc, ATTEMPTS, attempts)
+            if isinstance(exc, RetryableAnswer):
+                exc.response.extensions[ATTEMPTS] = attempts
+            raise
+        response.extensions[ATTEMPTS] = attempts
+        return response
+
+    response: httpx.Response = await retrying(counted)
+    return response
+
+
+def attempts_of(thing: object) -> int:
+    """How many attempts led to this exception or response (1 when it was not retried)."""
+    extensions = getattr(thing, "extensions", None)
+    if isinstance(extensions, dict) and ATTEMPTS in extensions:
+        return int(extensions[ATTEMPTS])
+    return int(getattr(thing, ATTEMPTS, 1))
