@@ -1,0 +1,134 @@
+"""The per-call budget of koppelcheck's HTTP client: drips and hangs end in time, retries fit in
+it, and queueing for a free slot does not eat it. An in-memory transport; no network."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from koppelcheck.errors import CallTimeout, TransportError
+from koppelcheck.http import make_async_client, remote_error_from
+from koppelcheck.retry import IDEMPOTENT_EXTENSION, RetryPolicy, attempts_of
+
+FAST = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=0.02, jitter_s=0.01, min_attempt_s=0.01)
+URL = "https://nmbrs.example/soap/v3/EmployeeService.asmx"
+
+
+class Drip(httpx.AsyncByteStream):
+    """A body that arrives a byte at a time, ``pause_s`` apart."""
+
+    def __init__(self, pause_s: float, size: int = 100) -> None:
+        self.pause_s, self.size = pause_s, size
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.size):
+            await asyncio.sleep(self.pause_s)
+            yield b"x"
+
+
+def client_with(handler, timeout_s: float = 0.3, per_host: int = 5) -> httpx.AsyncClient:
+    return make_async_client(
+        timeout_s=timeout_s,
+        per_host_limit=per_host,
+        transport=httpx.MockTransport(handler),
+        retry_policy=FAST,
+    )
+
+
+async def test_a_drip_ends_as_a_timeout_within_the_budget() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Drip(0.05))
+
+    async with client_with(handler) as http:
+        started = time.perf_counter()
+        with pytest.raises(httpx.ReadTimeout) as info:
+            await http.get(URL)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 0.6  # 100 bytes at 0.05 s would take 5 s
+    error = remote_error_from(info.value, "Children_Get", 0.3)
+    assert isinstance(error, CallTimeout) and error.seconds == 0.3
+
+
+async def test_retries_share_one_budget() -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.2)
+        raise httpx.ReadError("reset", request=request)
+
+    async with client_with(handler, timeout_s=0.3) as http:
+        started = time.perf_counter()
+        with pytest.raises((httpx.ReadError, httpx.ReadTimeout)):
+            await http.get(URL)
+        elapsed = time.perf_counter() - started
+    assert calls >= 2  # it did retry
+    # Three attempts of 0.2 s would take 0.6 s; one shared 0.3 s budget cuts the second short.
+    assert elapsed < 0.45
+
+
+async def test_a_read_marked_not_idempotent_is_sent_once() -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.ReadError("reset", request=request)
+
+    async with client_with(handler) as http:
+        with pytest.raises(httpx.ReadError):
+            await http.post(URL, content=b"<x/>", extensions={IDEMPOTENT_EXTENSION: False})
+    assert calls == 1
+
+
+async def test_an_idempotent_post_is_retried_and_counted() -> None:
+    answers = iter([httpx.ReadError("reset"), None])
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        error = next(answers)
+        if error is not None:
+            raise error
+        return httpx.Response(200, text="<ok/>")
+
+    async with client_with(handler) as http:
+        response = await http.post(URL, content=b"<x/>", extensions={IDEMPOTENT_EXTENSION: True})
+    assert response.status_code == 200 and attempts_of(response) == 2
+
+
+async def test_waiting_for_a_free_slot_does_not_count_against_the_budget() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.2)
+        return httpx.Response(200)
+
+    async with client_with(handler, timeout_s=0.3, per_host=1) as http:
+        answers = await asyncio.gather(*(http.get(URL) for _ in range(3)))
+    assert [a.status_code for a in answers] == [200, 200, 200]  # 0.6 s in all, 0.2 s each
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (httpx.ConnectError("refused"), "refused"),
+        (httpx.ReadError("reset"), "reset"),
+        (httpx.RemoteProtocolError("closed early"), "incomplete"),
+        (httpx.ProxyError("403"), "proxy"),
+        (httpx.DecodingError("bad gzip"), "other"),
+    ],
+)
+def test_httpx_errors_map_to_one_kind_each(error: Exception, kind: str) -> None:
+    mapped = remote_error_from(error, "List_GetAll", 30)
+    assert isinstance(mapped, TransportError) and mapped.kind == kind
+    assert "List_GetAll" in str(mapped)
+
+
+def test_a_certificate_error_is_the_tls_kind() -> None:
+    import ssl
+
+    error = httpx.ConnectError("failed")
+    error.__cause__ = ssl.SSLCertVerificationError("certificate verify failed")
+    assert remote_error_from(error, "metainfo", 30).kind == "tls"
