@@ -459,3 +459,18 @@ def test_bundled_wsdl_matches_the_catalogue(call: NmbrsCall) -> None:
     header = "AuthHeader" if call == calls.ENVIRONMENT_GET else "AuthHeaderWithDomain"
     assert op.find("w:input/soap:header", ns).get("part") == header
     assert tree.find(".//s:import", ns) is None and tree.find(".//s:include", ns) is None
+
+
+_DOCTYPES = {
+    "billion laughs": '<!DOCTYPE z [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+    "external entity": '<!DOCTYPE z [<!ENTITY c SYSTEM "file:///etc/passwd">]>',
+}
+
+
+@pytest.mark.parametrize("doctype", _DOCTYPES.values(), ids=_DOCTYPES.keys())
+async def test_entities_in_an_answer_are_refused_never_expanded(router, client, doctype) -> None:
+    body = v3(SAMPLE_LIST_GET_ALL).replace("<Name>DEMO B.V. 2</Name>", "<Name>&c;</Name>")
+    route(router, calls.LIST_GET_ALL, httpx.Response(200, text=doctype + body))
+    with pytest.raises(ProtocolError):
+        await client.call(calls.LIST_GET_ALL)
