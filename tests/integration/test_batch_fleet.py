@@ -108,3 +108,35 @@ def test_invalid_file_exits_2_naming_line_and_key(tmp_path) -> None:
     assert result.exit_code == 2
     assert "line 4: employer[1].environment_id" in result.stderr
     assert "SECRET123456789" not in result.output
+
+
+def test_faults_at_one_employer_leave_the_others_complete(tmp_path) -> None:
+    from koppelcheck.simulator.faults import FaultKind, FaultRule
+
+    with running_fleet(
+        {1: (2, frozenset()), 2: (2, frozenset())}, {30001: ((), False), 30002: ((), False)}
+    ) as fleet:
+        fleet.nmbrs[2][1].inject(FaultRule("Partner_Get", FaultKind.RESET))
+        fleet.afas[30001][1].inject(FaultRule("BP_Salarissen", FaultKind.HANG))
+        batch_file = tmp_path / "bureau.toml"
+        batch_file.write_text(fleet.batch_toml(), encoding="utf-8")
+        result = runner.invoke(
+            app,
+            ["batch", str(batch_file), "--format", "json", "--timeout", "1", "--lang", "en"],
+            env=fleet.env,
+        )
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output
+    employers = {e["id"]: e for e in json.loads(result.stdout)["employers"]}
+    assert {i for i, e in employers.items() if e["exit_code"] != 0} == {
+        "nmbrs-2-1",
+        "nmbrs-2-2",
+        "afas-30001",
+    }
+    for employer_id, check_id in [
+        ("nmbrs-2-1", "nmbrs.call.EmployeeService.Partner_Get"),
+        ("afas-30001", "afas.connector.BP_Salarissen"),
+    ]:
+        checks = employers[employer_id]["report"]["checks"]
+        errors = [c["id"] for c in checks if c["status"] == "error"]
+        assert errors == [check_id], employer_id

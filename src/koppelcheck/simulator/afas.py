@@ -175,6 +175,11 @@ class AfasSimulator:
                 raise KeyError(connector_id)
             self._state.assigned[connector_id] = assigned
 
+    def inject(self, *rules: FaultRule) -> None:
+        """Add injected faults while running, as a flaky network would start to misbehave."""
+        for rule in rules:
+            self._faults.add(rule)
+
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request."""
         route = self._route(request.path)

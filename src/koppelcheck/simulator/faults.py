@@ -110,6 +110,12 @@ class FaultInjector:
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
 
+    def add(self, rule: FaultRule) -> None:
+        """Inject one more rule (it replaces a rule for the same call), counting afresh."""
+        with self._lock:
+            self._rules[rule.call] = rule
+            self._seen.pop(rule.call, None)
+
     def pick(self, call: str) -> FaultRule | None:
         """The rule that fires for this request to ``call``, if any."""
         rule = self._rules.get(call)

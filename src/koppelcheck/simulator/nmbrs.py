@@ -371,6 +371,11 @@ class NmbrsSimulator:
             else:
                 self._inactive.add(operation)
 
+    def inject(self, *rules: FaultRule) -> None:
+        """Add injected faults while running, as a flaky network would start to misbehave."""
+        for rule in rules:
+            self._faults.add(rule)
+
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one HTTP request (the scenario's ``latency_ms`` is the server's to apply)."""
         service = _service_of(request.path)
