@@ -114,7 +114,7 @@ def test_every_step_text_key_exists(lang: str) -> None:
                 assert key in messages, key
 
 
-@pytest.mark.parametrize("prefix", ["steps.", "form.", "checklist."])
+@pytest.mark.parametrize("prefix", ["steps.", "form.", "checklist.", "cli."])
 def test_nl_and_en_have_the_same_keys(prefix: str) -> None:
     nl = {k for k in catalogue("nl") if k.startswith(prefix)}
     en = {k for k in catalogue("en") if k.startswith(prefix)}

@@ -9,6 +9,9 @@ import typer
 
 from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, interactive
+from koppelcheck.i18n import Translator
+
+_t = Translator()
 
 _TOKEN_FIELDS = {"file": "--token-file", "stdin": "--token-file", "env": "KOPPELCHECK_AFAS_TOKEN"}
 
@@ -20,7 +23,7 @@ def afas(
         typer.Option(
             "--environment-id",
             envvar="KOPPELCHECK_AFAS_ENVIRONMENT",
-            help="12345, or a code like O12345AA (production), T12345AA (test), A12345AA (accept).",
+            help=_t("cli.afas.environment_id.help"),
             show_envvar=True,
         ),
     ] = None,
@@ -29,19 +32,17 @@ def afas(
         int | None,
         typer.Option(
             "--token-version",
-            help="The token version AFAS shows beside the token (default 1).",
+            help=_t("cli.afas.token_version.help"),
             min=0,
         ),
     ] = None,
     connector: Annotated[
         list[str] | None,
-        typer.Option("--connector", help="A GetConnector that must be reachable (repeatable)."),
+        typer.Option("--connector", help=_t("cli.afas.connector.help")),
     ] = None,
     connectors_zip: Annotated[
         Path | None,
-        typer.Option(
-            "--connectors-zip", help="The ZIP with the Benefits-Plaza connectors a.s.r. sent."
-        ),
+        typer.Option("--connectors-zip", help=_t("cli.afas.connectors_zip.help")),
     ] = None,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
@@ -96,7 +97,6 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     """The AFAS check as the shared driver runs it."""
     from koppelcheck.afas.verify import verify_afas
     from koppelcheck.cli.check_command import CheckJob
-    from koppelcheck.i18n import Translator
     from koppelcheck.registration import FormContext
 
     def run(progress: Any) -> Any:

@@ -9,10 +9,15 @@ import typer
 
 from koppelcheck import __version__
 from koppelcheck.cli.nmbrs import nmbrs
+from koppelcheck.i18n import Translator
+
+# Help follows KOPPELCHECK_LANG (Dutch when unset): it is built here, before --lang is parsed.
+# Every help text is a ``cli.*`` key in i18n/{nl,en}/cli.toml (bundle/keys: bundle.toml).
+_t = Translator()
 
 app = typer.Typer(
     name="koppelcheck",
-    help="Verify an AFAS Profit or Nmbrs setup for the a.s.r. data exchange (Benefits-Plaza).",
+    help=_t("cli.help"),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=True,
@@ -30,15 +35,13 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help=_t("cli.version.help")),
     ] = False,
 ) -> None:
     """koppelcheck: verify, walk through, and register an a.s.r. payroll coupling."""
 
 
-app.command("nmbrs")(nmbrs)
+app.command("nmbrs", help=_t("cli.nmbrs.help"))(nmbrs)
 
 
 def _register_optional() -> None:
@@ -62,7 +65,7 @@ def _register_optional() -> None:
         if kind == "group":
             app.add_typer(target, name=name)
         else:
-            app.command(name)(target)
+            app.command(name, help=_t(f"cli.{name}.help"))(target)
 
 
 _register_optional()

@@ -11,13 +11,17 @@ import typer
 
 from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.i18n import Translator
+
+_t = Translator()
 
 
 @handle_errors
 def batch(
-    file: Annotated[Path, typer.Argument(help="The batch file (TOML).")],
+    file: Annotated[Path, typer.Argument(help=_t("cli.batch.file.help"))],
     concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Nmbrs calls in flight per domain.", min=1, max=64)
+        int,
+        typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
     ] = 8,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
@@ -36,7 +40,6 @@ def batch(
 
     from koppelcheck.batch.plan import load_batch_file
     from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
-    from koppelcheck.i18n import Translator
 
     common = o.CommonOptions(
         format=format,

@@ -14,16 +14,14 @@ from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import LANGUAGES, Translator
 
-SystemArg = Annotated[str, typer.Argument(metavar="afas|nmbrs", help="The payroll package.")]
-OptionOpt = Annotated[
-    str,
-    typer.Option("--option", help="Nmbrs manual option: overkoepelend or per-debiteur."),
+_t = Translator()
+SystemArg = Annotated[
+    str, typer.Argument(metavar="afas|nmbrs", help=_t("cli.checklist.system.help"))
 ]
-ChecklistFormatOpt = Annotated[
-    str, typer.Option("--format", help="text (☐ boxes), markdown (- [ ]) or html (printable).")
-]
+OptionOpt = Annotated[str, typer.Option("--option", help=_t("cli.checklist.option.help"))]
+ChecklistFormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.checklist.format.help"))]
 ChecklistOutputOpt = Annotated[
-    Path | None, typer.Option("--output", help="Write the checklist to this file (atomic).")
+    Path | None, typer.Option("--output", help=_t("cli.checklist.output.help"))
 ]
 
 

@@ -13,16 +13,21 @@ from typing import Annotated
 import typer
 
 from koppelcheck.cli.common import handle_errors, interactive, stderr_console
-from koppelcheck.cli.options import TokenFileOpt
+from koppelcheck.cli.options import NoInputOpt, TokenFileOpt
+from koppelcheck.i18n import Translator
 
-credentials_app = typer.Typer(help="Keep API tokens in the OS keyring.", no_args_is_help=True)
+_t = Translator()
+credentials_app = typer.Typer(help=_t("cli.credentials.help"), no_args_is_help=True)
 
 INDEX_ACCOUNT = "__accounts__"
-SystemArg = Annotated[str, typer.Argument(help="nmbrs or afas.")]
-DomainOpt = Annotated[str | None, typer.Option("--domain", help="Nmbrs domain.")]
-UsernameOpt = Annotated[str | None, typer.Option("--username", help="Nmbrs user name (e-mail).")]
+SystemArg = Annotated[str, typer.Argument(help=_t("cli.credentials.system.help"))]
+DomainOpt = Annotated[str | None, typer.Option("--domain", help=_t("cli.credentials.domain.help"))]
+UsernameOpt = Annotated[
+    str | None, typer.Option("--username", help=_t("cli.credentials.username.help"))
+]
 EnvironmentOpt = Annotated[
-    str | None, typer.Option("--environment-id", help="AFAS environment: 12345 or O12345AA.")
+    str | None,
+    typer.Option("--environment-id", help=_t("cli.credentials.environment_id.help")),
 ]
 
 
@@ -82,7 +87,7 @@ def _save_index(backend: object, accounts: list[str]) -> None:
     backend.set_password(KEYRING_SERVICE, INDEX_ACCOUNT, json.dumps(sorted(set(accounts))))  # type: ignore[attr-defined]
 
 
-@credentials_app.command("set")
+@credentials_app.command("set", help=_t("cli.credentials.set.help"))
 @handle_errors
 def set_token(
     system: SystemArg,
@@ -90,7 +95,7 @@ def set_token(
     username: UsernameOpt = None,
     environment_id: EnvironmentOpt = None,
     token_file: TokenFileOpt = None,
-    no_input: Annotated[bool, typer.Option("--no-input")] = False,
+    no_input: NoInputOpt = False,
 ) -> None:
     """Store a token (read from --token-file, stdin with -, or a hidden prompt)."""
     from koppelcheck.cli.session import hidden_prompt
@@ -108,7 +113,7 @@ def set_token(
     stderr_console().print(f"stored {account} ({secret.masked})")
 
 
-@credentials_app.command("delete")
+@credentials_app.command("delete", help=_t("cli.credentials.delete.help"))
 @handle_errors
 def delete_token(
     system: SystemArg,
@@ -129,7 +134,7 @@ def delete_token(
     stderr_console().print(f"deleted {account}")
 
 
-@credentials_app.command("list")
+@credentials_app.command("list", help=_t("cli.credentials.list.help"))
 @handle_errors
 def list_tokens() -> None:
     """List stored accounts (never the tokens)."""

@@ -12,6 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.i18n import Translator
+
+_t = Translator()
 
 NMBRS_SCENARIO = "calls-inactive"
 AFAS_SCENARIO = "connector-missing"
@@ -135,10 +138,10 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
 
 @handle_errors
 def demo(
-    lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=_t("cli.demo.lang.help"))] = None,
 ) -> None:
     """Run koppelcheck against local simulators with mistakes made on purpose."""
-    from koppelcheck.i18n import Translator, resolve_language
+    from koppelcheck.i18n import resolve_language
     from koppelcheck.report.text import render_text
 
     translator = Translator(lang)

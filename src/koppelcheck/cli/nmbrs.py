@@ -8,6 +8,9 @@ import typer
 
 from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, interactive
+from koppelcheck.i18n import Translator
+
+_t = Translator()
 
 
 @handle_errors
@@ -17,7 +20,7 @@ def nmbrs(
         typer.Option(
             "--username",
             envvar="KOPPELCHECK_NMBRS_USERNAME",
-            help="The e-mail address the coupling's user logs in with.",
+            help=_t("cli.nmbrs.username.help"),
             show_envvar=True,
         ),
     ] = None,
@@ -26,22 +29,23 @@ def nmbrs(
         typer.Option(
             "--domain",
             envvar="KOPPELCHECK_NMBRS_DOMAIN",
-            help="acme, acme.nmbrs.nl or https://acme.nmbrs.nl/...",
+            help=_t("cli.nmbrs.domain.help"),
             show_envvar=True,
         ),
     ] = None,
     token_file: o.TokenFileOpt = None,
     option: Annotated[
-        str, typer.Option("--option", help="Manual option: overkoepelend or per-debiteur.")
+        str, typer.Option("--option", help=_t("cli.nmbrs.option.help"))
     ] = "overkoepelend",
     company: Annotated[
-        str | None, typer.Option("--company", help="Company name exactly as in Nmbrs.")
+        str | None, typer.Option("--company", help=_t("cli.nmbrs.company.help"))
     ] = None,
     environment: Annotated[
-        str, typer.Option("--environment", help="production or sandbox.")
+        str, typer.Option("--environment", help=_t("cli.nmbrs.environment.help"))
     ] = "production",
     concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=32)
+        int,
+        typer.Option("--concurrency", help=_t("cli.nmbrs.concurrency.help"), min=1, max=32),
     ] = 8,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
@@ -108,7 +112,6 @@ def _form_company(common: o.CommonOptions) -> str | None:
 def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int) -> Any:
     """The Nmbrs check as the shared driver runs it."""
     from koppelcheck.cli.check_command import CheckJob
-    from koppelcheck.i18n import Translator
     from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
     from koppelcheck.nmbrs.verify import verify_nmbrs

@@ -8,76 +8,37 @@ from typing import Annotated
 
 import typer
 
+from koppelcheck.i18n import Translator
+
 REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
 
-FormatOpt = Annotated[
-    str,
-    typer.Option("--format", help="Report format on stdout: text, json, junit, markdown or html."),
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", help="Write the report to this file instead of stdout (atomic)."),
-]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")]
-JunitOpt = Annotated[
-    Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
-]
-HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Also write an HTML report here.")]
-NoInputOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-input", help="Never prompt (implied when stdin is not a terminal or CI is set)."
-    ),
-]
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="Language of all human text: nl or en (env KOPPELCHECK_LANG)."),
-]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per remote call.")]
-StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Warnings count as failures for the exit code.")
-]
-ExitZeroOpt = Annotated[
-    bool, typer.Option("--exit-zero", help="Exit 0 whenever the run completed.")
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url",
-        help="Talk to this base URL (a simulator, a proxy); http:// only for loopback.",
-    ),
-]
-BundleOpt = Annotated[
-    Path | None,
-    typer.Option("--bundle", help="After the checks, write the signed registration bundle here."),
-]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
+# Help follows KOPPELCHECK_LANG: it is built at import, before --lang is parsed.
+_t = Translator()
+
+FormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.option.format.help"))]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help=_t("cli.option.output.help"))]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help=_t("cli.option.json.help"))]
+JunitOpt = Annotated[Path | None, typer.Option("--junit", help=_t("cli.option.junit.help"))]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help=_t("cli.option.html.help"))]
+NoInputOpt = Annotated[bool, typer.Option("--no-input", help=_t("cli.option.no_input.help"))]
+LangOpt = Annotated[str | None, typer.Option("--lang", help=_t("cli.option.lang.help"))]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help=_t("cli.option.timeout.help"))]
+StrictOpt = Annotated[bool, typer.Option("--strict", help=_t("cli.option.strict.help"))]
+ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help=_t("cli.option.exit_zero.help"))]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help=_t("cli.option.base_url.help"))]
+BundleOpt = Annotated[Path | None, typer.Option("--bundle", help=_t("cli.option.bundle.help"))]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help=_t("cli.option.no_color.help"))]
 CaBundleOpt = Annotated[
-    Path | None,
-    typer.Option("--ca-bundle", help="Extra CA certificates (PEM) for a corporate proxy."),
+    Path | None, typer.Option("--ca-bundle", help=_t("cli.option.ca_bundle.help"))
 ]
-VerboseOpt = Annotated[
-    bool, typer.Option("--verbose", help="Debug logging on stderr (secrets masked).")
-]
-FormOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--form",
-        help="The a.s.r. registration form fields (TOML, keys in docs/registration-form.md).",
-    ),
-]
-FieldOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--field", help="One form field as KEY=VALUE (repeatable), e.g. --field email=a@b.nl."
-    ),
-]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", help=_t("cli.option.verbose.help"))]
+FormOpt = Annotated[Path | None, typer.Option("--form", help=_t("cli.option.form.help"))]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", help=_t("cli.option.field.help"))]
 RecipientKeyOpt = Annotated[
-    Path | None,
-    typer.Option("--recipient-key", help="Encrypt the bundle's tokens to this X25519 public JWK."),
+    Path | None, typer.Option("--recipient-key", help=_t("cli.option.recipient_key.help"))
 ]
 TokenFileOpt = Annotated[
-    str | None, typer.Option("--token-file", help="Read the token from this file; - reads stdin.")
+    str | None, typer.Option("--token-file", help=_t("cli.option.token_file.help"))
 ]
 
 
@@ -152,6 +113,8 @@ class CommonOptions:
         ):
             if file is not None and not file.is_file():
                 raise InputError(flag, f"file not found: {file}")
+        if self.ca_bundle is not None:
+            _check_ca_bundle(self.ca_bundle, self.lang)
         for flag, path in (
             ("--output", self.output),
             ("--json", self.json_path),
@@ -161,4 +124,23 @@ class CommonOptions:
         ):
             if path is not None and not path.resolve().parent.is_dir():
                 raise InputError(flag, f"folder does not exist: {path.parent}")
+            if path is not None and path.is_dir():
+                raise InputError(flag, Translator(self.lang)("core.input.is_folder", path=path))
         return self
+
+
+def _check_ca_bundle(path: Path, lang: str | None) -> None:
+    """``--ca-bundle`` must load as PEM CA certificates before anything is sent (else exit 2)."""
+    import ssl
+
+    from koppelcheck.errors import InputError
+
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        t = Translator(lang)
+        raise InputError(
+            "--ca-bundle",
+            t("core.input.ca_bundle", path=path, reason=type(exc).__name__),
+            t("core.input.ca_bundle_hint"),
+        ) from None

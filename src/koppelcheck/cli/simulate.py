@@ -8,21 +8,21 @@ from typing import Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.i18n import Translator
 
-simulate_app = typer.Typer(
-    help="Serve a faithful local AFAS or Nmbrs on 127.0.0.1.", no_args_is_help=True
-)
+_t = Translator()
+simulate_app = typer.Typer(help=_t("cli.simulate.help"), no_args_is_help=True)
 
 PortOpt = Annotated[
-    int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).", min=0, max=65535)
+    int, typer.Option("--port", help=_t("cli.simulate.port.help"), min=0, max=65535)
 ]
-ScenarioOpt = Annotated[str, typer.Option("--scenario", help="A built-in scenario name.")]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", help=_t("cli.simulate.scenario.help"))]
 ScenarioFileOpt = Annotated[
-    Path | None, typer.Option("--scenario-file", help="A scenario TOML file of your own.")
+    Path | None, typer.Option("--scenario-file", help=_t("cli.simulate.scenario_file.help"))
 ]
 LatencyOpt = Annotated[
     int | None,
-    typer.Option("--latency-ms", help="Extra delay per call, in ms.", min=0, max=600_000),
+    typer.Option("--latency-ms", help=_t("cli.simulate.latency_ms.help"), min=0, max=600_000),
 ]
 
 
@@ -86,7 +86,7 @@ def _serve(
         server.stop()
 
 
-@simulate_app.command("nmbrs")
+@simulate_app.command("nmbrs", help=_t("cli.simulate.nmbrs.help"))
 @handle_errors
 def simulate_nmbrs(
     port: PortOpt = 0,
@@ -98,7 +98,7 @@ def simulate_nmbrs(
     _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3")
 
 
-@simulate_app.command("afas")
+@simulate_app.command("afas", help=_t("cli.simulate.afas.help"))
 @handle_errors
 def simulate_afas(
     port: PortOpt = 0,

@@ -1,0 +1,166 @@
+"""Command help (``--help``) speaks the user's language, uniformly.
+
+Help texts are built when the commands are imported, before ``--lang`` is parsed, so help follows
+``KOPPELCHECK_LANG`` (Dutch when unset). Every command, sub-command, argument and option takes its
+help from the nl/en catalogues: an option added later with hard-coded English fails here.
+
+Each language is read in a fresh interpreter, because the help texts are fixed at import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+
+from koppelcheck.i18n import catalogue
+
+#: Walks the real app and prints {command path: {"": command help, param: param help}}.
+_WALK = """
+import json, typer
+from koppelcheck.cli.app import app
+
+def walk(command, path, out):
+    entry = out.setdefault(" ".join(path), {})
+    entry[""] = command.help
+    for param in command.params:
+        name = param.opts[0] if param.param_type_name == "option" else param.name
+        entry[name] = getattr(param, "help", None)
+    for name, sub in getattr(command, "commands", {}).items():
+        walk(sub, (*path, name), out)
+    return out
+
+print(json.dumps(walk(typer.main.get_command(app), (), {})))
+"""
+
+_HELP = "import sys; from koppelcheck.cli.app import main; sys.argv[0] = 'koppelcheck'; main()"
+
+#: Options Typer adds itself, with Typer's own English help (not ours to translate).
+FRAMEWORK_OPTIONS = {"--install-completion", "--show-completion"}
+
+#: (command path, param) pairs whose help may read the same in both languages because it is only
+#: flag names, file formats or values. Keep this empty unless there is no word to translate.
+SAME_IN_BOTH: set[tuple[str, str]] = set()
+
+
+def _env(lang: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "KOPPELCHECK_LANG"}
+    if lang is not None:
+        env["KOPPELCHECK_LANG"] = lang
+    return env
+
+
+@cache
+def help_tree(lang: str | None) -> dict[str, dict[str, str | None]]:
+    """Every help text of the app, as a fresh process with ``KOPPELCHECK_LANG=lang`` sees it."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WALK],
+        env=_env(lang),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    tree: dict[str, dict[str, str | None]] = json.loads(done.stdout)
+    return tree
+
+
+def help_page(lang: str | None, *args: str) -> str:
+    """``koppelcheck ARGS --help`` as a user sees it."""
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP, *args, "--help"],
+        env={**_env(lang), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _texts(tree: dict[str, dict[str, str | None]]) -> dict[tuple[str, str], str | None]:
+    return {
+        (path, param): text
+        for path, params in tree.items()
+        for param, text in params.items()
+        if param not in FRAMEWORK_OPTIONS
+    }
+
+
+def _name(key: tuple[str, str]) -> str:
+    path, param = key
+    return f"koppelcheck {path} {param or '(command)'}".replace("  ", " ")
+
+
+def test_every_command_and_option_has_help_in_both_languages() -> None:
+    nl, en = _texts(help_tree("nl")), _texts(help_tree("en"))
+    assert nl.keys() == en.keys()
+    missing = sorted(_name(key) for key in nl if not nl[key] or not en[key])
+    assert not missing, f"no help text: {missing}"
+
+
+def test_help_differs_between_nl_and_en() -> None:
+    """A hard-coded English help text reads the same in both languages: it fails here."""
+    nl, en = _texts(help_tree("nl")), _texts(help_tree("en"))
+    same = sorted(
+        f"{_name(key)}: {nl[key]!r}" for key in nl if nl[key] == en[key] and key not in SAME_IN_BOTH
+    )
+    assert not same, f"help identical in nl and en (hard-coded?): {same}"
+
+
+def test_help_comes_from_the_catalogues() -> None:
+    """Each nl/en pair of help texts is one catalogue key's nl and en value."""
+    nl_catalogue, en_catalogue = catalogue("nl"), catalogue("en")
+    nl, en = _texts(help_tree("nl")), _texts(help_tree("en"))
+    stray = sorted(
+        f"{_name(key)}: {en[key]!r}"
+        for key in nl
+        if not any(
+            text == nl[key] and en_catalogue.get(k) == en[key] for k, text in nl_catalogue.items()
+        )
+    )
+    assert not stray, f"help not taken from a catalogue key: {stray}"
+
+
+def test_help_is_dutch_when_the_language_is_unset() -> None:
+    assert help_tree(None) == help_tree("nl")
+    assert help_tree("fr") == help_tree("nl")
+
+
+def test_every_cli_key_is_used() -> None:
+    """No stale ``cli.*`` help key lingers in the catalogues."""
+    used = set(_texts(help_tree("nl")).values())
+    cli_keys = {k: text for k, text in catalogue("nl").items() if k.startswith("cli.")}
+    unused = sorted(k for k, text in cli_keys.items() if text not in used)
+    assert not unused, unused
+
+
+@pytest.mark.parametrize(
+    ("args", "nl_text", "en_text"),
+    [
+        ((), "Toon het versienummer en stop.", "Show the version and exit."),
+        (("nmbrs",), "Bedrijfsnaam precies zoals in Nmbrs.", "Company name exactly as in Nmbrs."),
+        (("afas",), "(mag vaker)", "(repeatable)"),
+        (("batch",), "Het batchbestand (TOML).", "The batch file (TOML)."),
+        (("checklist",), "Het salarispakket.", "The payroll package."),
+        (("simulate", "nmbrs"), "Naam van een ingebouwd scenario.", "A built-in scenario name."),
+        (("credentials", "set"), "Stel nooit vragen", "Never prompt"),
+        (("demo",), "Taal: nl of en.", "nl or en."),
+        (("keys",), "De ondertekeningssleutel", "Manage the Ed25519 signing key"),
+    ],
+)
+def test_help_page_follows_koppelcheck_lang(
+    args: tuple[str, ...], nl_text: str, en_text: str
+) -> None:
+    dutch, english = help_page(None, *args), help_page("en", *args)
+    assert nl_text in dutch and en_text not in dutch
+    assert en_text in english and nl_text not in english
+
+
+def test_lang_flag_does_not_change_help() -> None:
+    """``--lang`` is parsed after help is built; help follows KOPPELCHECK_LANG only."""
+    assert help_page(None, "nmbrs", "--lang", "en") == help_page(None, "nmbrs")
