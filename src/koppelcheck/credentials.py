@@ -7,7 +7,9 @@ Plaintext and "fail" keyring backends are refused: a token in a base64 file is n
 from __future__ import annotations
 
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,22 +21,35 @@ KEYRING_SERVICE = "koppelcheck"
 _INSECURE_BACKEND_MARKERS = ("plaintext", "fail", "null", "uncrypted", "unencrypted")
 
 
-def clean_pasted(value: str, field: str) -> str:
+_EDGE_NOISE = re.compile(r"^[\s\u200b\u200c\u200d\u2060]+|[\s\u200b\u200c\u200d\u2060]+$")
+"""What a paste adds at either end: whitespace, line breaks and zero-width characters."""
+_QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
+_QUOTES = frozenset(_QUOTE_PAIRS) | frozenset(_QUOTE_PAIRS.values())
+
+
+def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
     """Trim what copy-paste adds (whitespace, line breaks, a BOM, one pair of quotes).
 
-    Whitespace inside the value is refused rather than guessed away.
+    Anything else is refused rather than guessed away: whitespace, a control or invisible
+    character, or a quote inside the value. ``xml`` allows an AFAS token's XML, whose tags may
+    be separated by whitespace and line breaks (its ``<data>`` part is checked by the parser).
     """
-    cleaned = value.replace("\ufeff", "").strip()
-    if len(cleaned) >= 2 and cleaned[0] == cleaned[-1] and cleaned[0] in "'\"":
-        cleaned = cleaned[1:-1].strip()
+    cleaned = _EDGE_NOISE.sub("", value.replace("\ufeff", ""))
+    if len(cleaned) >= 2 and _QUOTE_PAIRS.get(cleaned[0]) == cleaned[-1]:
+        cleaned = _EDGE_NOISE.sub("", cleaned[1:-1])
     if not cleaned:
         raise InputError(field, "is empty")
-    if any(ch.isspace() for ch in cleaned) and not cleaned.lstrip().startswith("<"):
+    is_xml = xml and cleaned.startswith("<")
+    if any(ch.isspace() for ch in cleaned) and not is_xml:
         raise InputError(
             field, "contains spaces or line breaks inside the value", "paste the token as one line"
         )
-    if any(ord(ch) < 32 for ch in cleaned if ch not in "\r\n\t"):
-        raise InputError(field, "contains control characters")
+    if any(unicodedata.category(ch)[0] == "C" and ch not in "\r\n\t" for ch in cleaned):
+        raise InputError(field, "contains control or invisible characters")
+    if not is_xml and any(ch in _QUOTES for ch in cleaned):
+        raise InputError(
+            field, "contains a quote that is not one of a pair around the value", "paste the token"
+        )
     return cleaned
 
 
@@ -90,6 +105,8 @@ class SecretRequest:
     env_var: str
     keyring_account: str | None
     file_flag: str = "--token-file"
+    xml: bool = False
+    """Whether the secret may be XML spanning lines (an AFAS token), see :func:`clean_pasted`."""
 
 
 def resolve_secret(
@@ -103,17 +120,20 @@ def resolve_secret(
     if token_file:
         raw = stdin_reader() if token_file == "-" else _read_file(token_file, request.file_flag)
         return Secret(
-            clean_pasted(raw, request.file_flag), source="stdin" if token_file == "-" else "file"
+            clean_pasted(raw, request.file_flag, xml=request.xml),
+            source="stdin" if token_file == "-" else "file",
         )
     from_env = os.environ.get(request.env_var)
     if from_env:
-        return Secret(clean_pasted(from_env, request.env_var), source="env")
+        return Secret(clean_pasted(from_env, request.env_var, xml=request.xml), source="env")
     if request.keyring_account:
         stored = read_keyring(request.keyring_account)
         if stored:
             return Secret(stored, source="keyring")
     if prompt is not None:
-        return Secret(clean_pasted(prompt(request.label), request.label), source="prompt")
+        return Secret(
+            clean_pasted(prompt(request.label), request.label, xml=request.xml), source="prompt"
+        )
     ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
     if request.keyring_account:
         ways.append(

@@ -6,6 +6,7 @@ connection reads the same for Nmbrs and AFAS, and says how often it was tried.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from koppelcheck.errors import (
@@ -28,8 +29,10 @@ def describe_retry_after(retry_after: str | None, t: Translator) -> str:
     if not retry_after:
         return t("core.retry.unknown")
     value = retry_after.strip()
-    if value.isdigit():
-        return t("core.retry.seconds", seconds=value, minutes=max(1, round(int(value) / 60)))
+    if value.isascii() and value.isdigit():
+        # Fraction: a 400-digit value overflows a float; "²" passes isdigit() but not int().
+        minutes = max(1, round(Fraction(int(value), 60)))
+        return t("core.retry.seconds", seconds=value, minutes=minutes)
     return t("core.retry.date", date=value)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from koppelcheck import __version__
@@ -32,7 +33,11 @@ def is_loopback_host(host: str) -> bool:
 
 def validate_base_url(url: str, field: str = "--base-url") -> str:
     """Return ``url`` without a trailing slash; ``http://`` is allowed only for loopback hosts."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:  # an unclosed [IPv6 bracket, a port that is not a number
+        raise InputError(field, f"not a URL: {url!r}", "use https://host/path") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(field, f"not a URL: {url!r}", "use https://host/path")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
@@ -168,6 +173,54 @@ def _limited_transport_class() -> type:
     return HostLimitedTransport
 
 
+def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
+    """The proxy ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` name for ``url`` (``proxies`` as
+    :func:`urllib.request.getproxies_environment` reads them), or None when ``NO_PROXY`` exempts
+    its host or no proxy is set.
+
+    Plain ``http://`` is only ever a simulator on this machine, which no proxy can reach: it is
+    never proxied (so ``koppelcheck demo`` works behind a corporate ``HTTP_PROXY``).
+    """
+    import urllib.request
+
+    if url.scheme == "http" and is_loopback_host(url.host):
+        return None
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    # proxy_bypass_environment: urllib's NO_PROXY rules (not in typeshed, but public since 3.x).
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxy or bypass(url.host, proxies):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _env_proxy_transport_class() -> type:
+    import urllib.request
+
+    import httpx
+
+    class EnvProxyTransport(httpx.AsyncBaseTransport):
+        """Sends each request directly, or through the proxy the environment names for its URL
+        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route."""
+
+        def __init__(self, **options: Any) -> None:
+            self._options = options
+            self._proxies = urllib.request.getproxies_environment()
+            self._routes: dict[str | None, httpx.AsyncHTTPTransport] = {}
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            proxy = env_proxy_for(request.url, self._proxies)
+            route = self._routes.get(proxy)
+            if route is None:
+                route = self._routes[proxy] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
+            return await route.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            for route in self._routes.values():
+                await route.aclose()
+
+    return EnvProxyTransport
+
+
 def make_async_client(
     *,
     timeout_s: float,
@@ -178,8 +231,9 @@ def make_async_client(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with koppelcheck's settings.
 
-    TLS verification is always on (``ca_bundle`` adds a corporate CA; ``SSL_CERT_FILE`` and
-    ``HTTPS_PROXY`` are honoured through httpx's ``trust_env``); redirects are not followed, so a
+    TLS verification is always on (``ca_bundle`` adds a corporate CA; ``SSL_CERT_FILE`` is
+    honoured through httpx's ``trust_env``, ``HTTPS_PROXY`` and ``NO_PROXY`` through
+    :func:`env_proxy_for`); redirects are not followed, so a
     redirect to another host can never carry a token along. ``timeout_s`` bounds each remote call,
     its retries included; ``retry_policy`` (default :data:`koppelcheck.retry.DEFAULT_POLICY`)
     says how idempotent reads are retried. ``transport`` is for tests.
@@ -193,7 +247,8 @@ def make_async_client(
         verify: ssl.SSLContext | bool = True
         if ca_bundle:
             verify = ssl.create_default_context(cafile=ca_bundle)
-        inner = httpx.AsyncHTTPTransport(
+        # httpx reads HTTPS_PROXY itself only for a transport it builds; this one is ours.
+        inner = _env_proxy_transport_class()(
             verify=verify,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,

@@ -83,7 +83,7 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to float()
         return float(text)
     try:
         when = parsedate_to_datetime(text)

@@ -23,6 +23,7 @@ class Secret:
     def __init__(self, value: str, source: str = "") -> None:
         self._value = value
         self.source = source
+        remember(value)
 
     def reveal(self) -> str:
         """The real value, for the one place that must send it."""
@@ -85,3 +86,34 @@ def scrub_auth(text: str) -> str:
     for pattern, replacement in _AUTH_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+_KNOWN = Redactor()
+"""Every secret this process has held, for the last line of defence: :func:`redact_known`."""
+_KNOWN_MIN_LENGTH = 8
+
+
+def remember(value: Secret | str) -> None:
+    """Have :func:`redact_known` mask ``value`` (and its base64) from now on.
+
+    Every :class:`Secret` is remembered when it is made; other secret text (an AFAS token's XML)
+    is remembered where it is built. Values shorter than 8 characters are not: masking them would
+    garble ordinary words in messages.
+    """
+    text = value.reveal() if isinstance(value, Secret) else value
+    if len(text.strip()) >= _KNOWN_MIN_LENGTH:
+        _KNOWN.add(text)
+
+
+def forget_known() -> None:
+    """Start a new command with nothing remembered (a process may run many, tests do)."""
+    global _KNOWN
+    _KNOWN = Redactor()
+
+
+def redact_known(text: str) -> str:
+    """``text`` with every remembered secret masked and SOAP/AfasToken auth scrubbed.
+
+    For text that may hold anything (an unexpected exception's message, a third-party log line).
+    """
+    return scrub_auth(_KNOWN.redact(text))

@@ -139,7 +139,7 @@ def _json_body(response: httpx.Response) -> Any:
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         status = response.status_code
         if "html" in kind or response.content.lstrip()[:15].lower().startswith(b"<!doctype html"):
             raise ProtocolError(
@@ -171,8 +171,14 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
     error = _object(body, "error")
     message = body.get("externalMessage") or body.get("message") or error.get("message") or ""
     if retry_after is None and body.get("retry_after") is not None:
-        retry_after = str(body["retry_after"])
+        retry_after = _one_line(body["retry_after"])
     reference = body.get("profitLogReference")
     return AfasHttpError(
-        status, str(message), str(reference) if reference else None, retry_after=retry_after
+        status, _one_line(message), _one_line(reference) if reference else None, retry_after
     )
+
+
+def _one_line(value: object, limit: int = 300) -> str:
+    """A server's text as one line of at most ``limit`` characters (it ends up in a report)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -71,7 +71,9 @@ def expected_connectors(
     ids: list[str] = []
     for value in flags:
         cleaned = value.strip()
-        if not cleaned or any(ch.isspace() or ch in "/?#&" for ch in cleaned):
+        if not cleaned or any(
+            ch.isspace() or ch in "/?#&" or not ch.isprintable() for ch in cleaned
+        ):
             raise InputError(
                 "--connector",
                 f"not a GetConnector id: {value!r}",

@@ -15,8 +15,8 @@ ACCEPTED_FORMS = "12345, O12345AA (production), T12345AA (test) or A12345AA (acc
 # The environment number is 5 digits (AFAS OAS "5 digit environment number", quickstart
 # "10000 - 99999"); the letter picks the host, the 2-letter suffix never reaches the URL
 # (afas-api.md §1).
-_NUMBER_RE = re.compile(r"^(\d{5})$")
-_CODE_RE = re.compile(r"^([OTA])(\d{5})([A-Z]{2})$")
+_NUMBER_RE = re.compile(r"^([0-9]{5})$")  # [0-9], not \d: "١٢٣٤٥" is no environment number
+_CODE_RE = re.compile(r"^([OTA])([0-9]{5})([A-Z]{2})$")
 
 
 class EnvironmentType(StrEnum):

@@ -60,6 +60,11 @@ class AfasToken:
     pasted: Secret | None = None
     """The cleaned text as pasted (for redaction only)."""
 
+    def __post_init__(self) -> None:
+        from koppelcheck.secret import remember
+
+        remember(self.xml)  # so the header's base64 is masked too, however the token was pasted
+
     @property
     def xml(self) -> str:
         """The token XML as AFAS defines it (a secret: never print it)."""
@@ -92,7 +97,9 @@ def parse_token(
     wins; a different ``version`` given beside it is reported as a problem.
     """
     text = raw.reveal() if isinstance(raw, Secret) else raw
-    cleaned = clean_pasted(_HEADER_PREFIX.sub("", text.replace("\ufeff", "").strip()), field)
+    cleaned = clean_pasted(
+        _HEADER_PREFIX.sub("", text.replace("\ufeff", "").strip()), field, xml=True
+    )
     given = None if version is None else str(version).strip()
     token = _parse(cleaned, given, field)
     return replace(token, pasted=Secret(cleaned, source=token.form.value))
@@ -128,6 +135,8 @@ def _from_xml(xml: str, given: str | None, form: TokenForm, field: str) -> AfasT
     own_version, data = match.group(1), match.group(2)
     if any(ch.isspace() for ch in data):
         raise InputError(field, "the <data> part contains spaces or line breaks", _HINT)
+    if not _DATA_RE.match(data):  # as for a pasted data part: letters and digits only
+        raise InputError(field, "the <data> part holds more than letters and digits", _HINT)
     extra = (TokenProblem.VERSION_CONFLICT,) if given is not None and given != own_version else ()
     return _make(data, own_version, form, extra)
 

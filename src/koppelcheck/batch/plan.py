@@ -6,6 +6,7 @@ its value. The result is a plan: one validated entry per employer, tokens not ye
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ SYSTEM_KEYS = {
     "afas": frozenset({"environment_id", "connectors", "connectors_zip", "token_version"}),
 }
 REQUIRED_KEYS = {"nmbrs": ("username", "domain"), "afas": ("environment_id",)}
+TEXT_KEYS = frozenset(
+    {"username", "domain", "company", "option", "environment", "base_url", "connectors_zip"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,21 +59,26 @@ class _Problems:
     def add(self, index: int | None, key: str, message: str) -> None:
         line = self.lines.line_of(index, key)
         where = f"employer[{index + 1}]" if index is not None else "defaults"
-        self.found.append(f"line {line}: {where}.{key}: {message}")
+        self.found.append(f"line {line}: {where}.{_shown(key)}: {message}")
+
+
+def _shown(key: str) -> str:
+    """A key as printed in a problem: bare when TOML allows it bare, else in quotes (escaped)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 class _LineIndex:
     """Finds the line of ``key`` in the n-th ``[[employer]]`` table (tomllib keeps no positions)."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = text.split("\n")  # TOML's line breaks only (not U+2028 in a string)
         self._tables: list[int] = []
         self._defaults = 0
         for number, line in enumerate(self._lines, start=1):
             stripped = line.strip()
-            if re.match(r"^\[\[\s*employer\s*\]\]", stripped):
+            if re.match(r"^\[\[\s*\"?employer\"?\s*\]\]", stripped):
                 self._tables.append(number)
-            elif re.match(r"^\[\s*defaults\s*\]", stripped):
+            elif re.match(r"^\[\s*\"?defaults\"?\s*\]", stripped):
                 self._defaults = number
 
     def line_of(self, index: int | None, key: str) -> int:
@@ -96,6 +105,8 @@ def load_batch_file(path: Path) -> BatchPlan:
         raise InputError(
             "FILE", f"cannot read {path}: {exc.strerror or type(exc).__name__}"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError("FILE", f"{path} is not UTF-8 text (byte {exc.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -103,7 +114,7 @@ def load_batch_file(path: Path) -> BatchPlan:
     problems = _Problems(_LineIndex(text))
     unknown_top = set(data) - {"defaults", "employer"}
     for key in sorted(unknown_top):
-        problems.found.append(f"{key}: unknown section (only [defaults] and [[employer]])")
+        problems.found.append(f"{_shown(key)}: unknown section (only [defaults] and [[employer]])")
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         problems.found.append("defaults: must be a table")
@@ -148,14 +159,16 @@ def _employer(
     for key in sorted(set(raw) - allowed):
         problems.add(index, key, _secret_or_unknown(key, allowed))
     employer_id = raw.get("id")
-    if not isinstance(employer_id, str) or not _ID.match(employer_id):
+    if not isinstance(employer_id, str) or not _ID.fullmatch(employer_id):
         problems.add(index, "id", "required: letters, digits, . _ - (at most 100)")
         employer_id = f"#{index + 1}"
     for key in REQUIRED_KEYS[system]:
         if key not in raw:
             problems.add(index, key, f"required for {system}")
     token_env, token_keyring = raw.get("token_env"), raw.get("token_keyring", False)
-    if token_env is not None and (not isinstance(token_env, str) or not _ENV_NAME.match(token_env)):
+    if token_env is not None and (
+        not isinstance(token_env, str) or not _ENV_NAME.fullmatch(token_env)
+    ):
         problems.add(index, "token_env", "must be the name of an environment variable")
     if not isinstance(token_keyring, bool):
         problems.add(index, "token_keyring", "must be true or false")
@@ -178,6 +191,11 @@ def _validate_settings(
     index: int, system: str, settings: dict[str, Any], problems: _Problems
 ) -> None:
     """Apply the same rules as the single-employer commands, naming the batch key."""
+    wrong_type = sorted(k for k in TEXT_KEYS & set(settings) if not isinstance(settings[k], str))
+    for key in wrong_type:
+        problems.add(index, key, "must be text")
+    if wrong_type:
+        return
     try:
         if system == "nmbrs":
             _validate_nmbrs(settings)
@@ -197,6 +215,7 @@ def _validate_nmbrs(settings: dict[str, Any]) -> None:
 
 
 def _validate_afas(settings: dict[str, Any]) -> None:
+    from koppelcheck.afas.connectors_zip import expected_connectors
     from koppelcheck.afas.environment import parse_environment_id
     from koppelcheck.http import validate_base_url
 
@@ -209,8 +228,12 @@ def _validate_afas(settings: dict[str, Any]) -> None:
         isinstance(c, str) and c.strip() for c in connectors
     ):
         raise InputError("connectors", "must be a list of GetConnector ids")
+    try:  # the rules of --connector
+        settings["connectors"] = list(expected_connectors(connectors))
+    except InputError as exc:
+        raise InputError("connectors", exc.message, exc.hint) from None
     version = settings.get("token_version", 1)
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise InputError("token_version", "must be a whole number, 1 or more")
 
 

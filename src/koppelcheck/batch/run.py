@@ -58,13 +58,26 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
                 "keyring",
             )
         if value:
-            tokens[employer.id] = Secret(value.strip(), source)
+            tokens[employer.id] = Secret(_cleaned(employer, value), source)
         else:
             where = f"variable {employer.token_env}" if employer.token_env else "the OS keyring"
             missing.append(f"{employer.id} (line {employer.line}): no token in {where}")
     if missing:
         raise MissingSettingError("batch tokens", missing)
     return tokens
+
+
+def _cleaned(employer: EmployerPlan, value: str) -> str:
+    """A token as the single-employer commands take it (trimmed, or refused: exit 2)."""
+    from koppelcheck.credentials import clean_pasted
+
+    try:
+        return clean_pasted(
+            value, employer.token_env or "token_keyring", xml=employer.system == "afas"
+        )
+    except InputError as exc:
+        where = f"employer {employer.id} (line {employer.line}): {exc.field}"
+        raise InputError(where, exc.message, exc.hint) from None
 
 
 def _keyring_account_of(employer: EmployerPlan, account: Callable[..., str]) -> str:

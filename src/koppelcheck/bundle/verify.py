@@ -70,7 +70,7 @@ def read_bundle(path: str | Path, *, lang: str | None = None) -> dict[str, Any]:
         raise BundleUnreadableError(field, t("bundle.too_large"))
     try:
         jws = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to be a bundle
         raise BundleUnreadableError(field, t("bundle.not_json")) from None
     if not isinstance(jws, dict) or not all(isinstance(jws.get(m), str) for m in JWS_MEMBERS):
         raise BundleUnreadableError(field, t("bundle.not_a_bundle"))
@@ -90,7 +90,7 @@ def decode_json_segment(segment: str, what: str, t: Translator) -> dict[str, Any
     """
     try:
         value = json.loads(b64url_decode(segment), parse_int=_jcs_number)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BundleInvalidError(t("bundle.invalid.undecodable", part=what)) from None
     if not isinstance(value, dict):
         raise BundleInvalidError(t("bundle.invalid.undecodable", part=what))
@@ -102,7 +102,7 @@ def load_public_key(path: str | Path, *, lang: str | None = None) -> Any:
     t = Translator(lang)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         raise InputError(PUBLIC_KEY_FIELD, t("bundle.public_key.unreadable", path=path)) from None
     key = _public_ed25519(data)
     if key is None:

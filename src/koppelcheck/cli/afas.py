@@ -83,7 +83,10 @@ def afas(
     connectors = expected_connectors(connector or [], connectors_zip)
     secret = resolve_secret(
         SecretRequest(
-            "AFAS token", "KOPPELCHECK_AFAS_TOKEN", keyring_account("afas", environment.number)
+            "AFAS token",
+            "KOPPELCHECK_AFAS_TOKEN",
+            keyring_account("afas", environment.number),
+            xml=True,
         ),
         token_file=token_file,
         prompt=hidden_prompt if can_ask else None,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from koppelcheck.cli import options as o
-from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.common import handle_errors, run_async, stderr_console
 from koppelcheck.i18n import Translator
 
 _t = Translator()
@@ -36,8 +36,6 @@ def batch(
     no_color: o.NoColorOpt = False,
 ) -> None:
     """Verify every employer of a batch file; exit code over all employers."""
-    import asyncio
-
     from koppelcheck.batch.plan import load_batch_file
     from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
 
@@ -66,7 +64,7 @@ def batch(
             exit_zero=exit_zero,
             on_employer=on_employer,
         )
-        report = asyncio.run(runner.run(employers))
+        report = run_async(runner.run(employers))
     _emit(report, common)
     _github(report, translator.lang)
     raise typer.Exit(report.exit_code)

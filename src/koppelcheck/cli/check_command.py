@@ -3,7 +3,6 @@ the walkthrough or the plain run, the report, the registration form and the bund
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,23 +86,25 @@ def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
 
 
 def _plain(job: CheckJob, common: CommonOptions) -> Report:
+    from koppelcheck.cli.common import run_async
     from koppelcheck.cli.progress import progress_reporter
 
     with progress_reporter(job.total, job.label) as progress:
-        return asyncio.run(job.run(progress))
+        return run_async(job.run(progress))
 
 
 def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
+    from koppelcheck.cli.common import run_async
     from koppelcheck.cli.walkthrough import Walkthrough
     from koppelcheck.reporting import build_report
     from koppelcheck.steps import steps_for
 
     translator = Translator(common.lang)
     walk = Walkthrough(
-        steps_for(job.system, job.option), lambda: asyncio.run(job.run(None)), translator, console
+        steps_for(job.system, job.option), lambda: run_async(job.run(None)), translator, console
     )
     outcome = walk.run()
-    last = outcome.report or asyncio.run(job.run(None))
+    last = outcome.report or run_async(job.run(None))
     return build_report(
         system=last.system,
         option=last.option,

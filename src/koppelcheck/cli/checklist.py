@@ -44,6 +44,8 @@ def checklist(
         return
     if not output.resolve().parent.is_dir():
         raise InputError("--output", f"folder does not exist: {output.parent}")
+    if output.is_dir():
+        raise InputError("--output", Translator(lang)("core.input.is_folder", path=output))
     atomic_write(output, text)
     stderr_console().print(Translator(lang)("checklist.written", path=output), markup=False)
 

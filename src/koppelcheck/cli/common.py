@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -14,6 +14,7 @@ from koppelcheck.errors import InputError, KoppelcheckError, MissingSettingError
 from koppelcheck.exitcodes import ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def stderr_console() -> Any:
@@ -54,7 +55,11 @@ def usage_error(field: str, message: str, hint: str = "") -> NoReturn:
 def _say_error(label: str, text: str) -> None:
     from rich.markup import escape
 
-    stderr_console().print(f"[bold red]{label}[/]: {escape(text)}")
+    from koppelcheck.secret import redact_known
+
+    # An exception's text may quote anything, a token included (a library echoing a header).
+    label, text = redact_known(label), redact_known(text)
+    stderr_console().print(f"[bold red]{escape(label)}[/]: {escape(text)}")
 
 
 def handle_errors(func: F) -> F:
@@ -66,6 +71,9 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from koppelcheck.secret import forget_known
+
+        forget_known()  # what an earlier command in this process held is no concern of this one
         try:
             return func(*args, **kwargs)
         except typer.Exit:
@@ -91,3 +99,88 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(ExitCode.UNDETERMINED) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to the end like :func:`asyncio.run`, with Ctrl-C handled as a CLI needs it.
+
+    The first Ctrl-C cancels the run: every task ends and every connection is closed, then
+    KeyboardInterrupt is raised (exit 130 through :func:`handle_errors`). A second Ctrl-C while
+    that clean-up runs ends the process at once, with 130: asyncio's own handler would raise
+    KeyboardInterrupt wherever the loop happens to be, which can leave a task that never ends
+    (a hang) or tracebacks printed at exit. No file is written while a run is in progress, so
+    stopping at once leaves no partial file.
+    """
+    import asyncio
+    import signal
+    import threading
+
+    main: list[asyncio.Task[Any]] = []
+    interrupted: list[bool] = []
+
+    async def guarded() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        main.append(task)
+        return await coro
+
+    with asyncio.Runner() as runner:
+        loop = runner.get_loop()
+        loop.set_exception_handler(_quiet_about_interrupts)
+
+        def on_sigint(_signum: int, _frame: Any) -> None:
+            if interrupted or not main or main[0].done():  # again, or nothing left to cancel
+                sys.stderr.write("interrupted\n")
+                sys.stderr.flush()
+                os._exit(130)
+            interrupted.append(True)
+            loop.call_soon_threadsafe(main[0].cancel)
+
+        ours = threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        )
+        previous = signal.signal(signal.SIGINT, on_sigint) if ours else None
+        try:
+            try:
+                return runner.run(guarded())
+            except asyncio.CancelledError:
+                if interrupted:
+                    raise KeyboardInterrupt from None
+                raise
+            except KeyboardInterrupt:
+                _finish_tasks(loop)  # raised inside a task: the others were left mid-way
+                raise
+        finally:
+            try:
+                runner.close()  # ends what is left, still under our Ctrl-C handler
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
+
+
+def _finish_tasks(loop: Any, seconds: float = 5.0) -> None:
+    """Cancel every task still running and let each end (closing its connections). A task that
+    ends with KeyboardInterrupt stops the loop again, so go round until none is left."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (pending := [t for t in asyncio.all_tasks(loop) if not t.done()]) and (
+        time.monotonic() < deadline
+    ):
+        for task in pending:
+            task.cancel()
+        try:
+            loop.run_until_complete(asyncio.wait(pending, timeout=deadline - time.monotonic()))
+        except KeyboardInterrupt:
+            continue
+
+
+def _quiet_about_interrupts(loop: Any, context: dict[str, Any]) -> None:
+    """The loop's exception handler: a task that ended with KeyboardInterrupt or was cancelled
+    is how an interrupt looks, not an error to print (with a traceback) when it is collected."""
+    import asyncio
+
+    if isinstance(context.get("exception"), KeyboardInterrupt | asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)

@@ -104,13 +104,15 @@ def set_token(
     account = account_for(system, domain, username, environment_id)
     backend = _backend()
     secret = resolve_secret(
-        SecretRequest(f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None),
+        SecretRequest(
+            f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
+        ),
         token_file=token_file,
         prompt=hidden_prompt if interactive(no_input) else None,
     )
     backend.set_password(KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
     _save_index(backend, [*_index(backend), account])
-    stderr_console().print(f"stored {account} ({secret.masked})")
+    stderr_console().print(f"stored {account} ({secret.masked})", markup=False)
 
 
 @credentials_app.command("delete", help=_t("cli.credentials.delete.help"))
@@ -127,11 +129,11 @@ def delete_token(
     account = account_for(system, domain, username, environment_id)
     backend = _backend()
     if backend.get_password(KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
-        stderr_console().print(f"no token stored for {account}")
+        stderr_console().print(f"no token stored for {account}", markup=False)
         raise typer.Exit(1)
     backend.delete_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
     _save_index(backend, [a for a in _index(backend) if a != account])
-    stderr_console().print(f"deleted {account}")
+    stderr_console().print(f"deleted {account}", markup=False)
 
 
 @credentials_app.command("list", help=_t("cli.credentials.list.help"))

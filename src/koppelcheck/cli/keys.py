@@ -130,6 +130,13 @@ def export_command(
     from koppelcheck.files import atomic_write
 
     t = Translator(lang)
+    if output is not None:
+        from koppelcheck.errors import InputError
+
+        if output.is_dir():
+            raise InputError("--output", t("core.input.is_folder", path=output))
+        if not output.resolve().parent.is_dir():
+            raise InputError("--output", t("core.input.no_folder", path=output.parent))
     key = find_signing_key(lang=lang)
     if key is None:
         raise _missing(t)

@@ -106,7 +106,13 @@ def _form_company(common: o.CommonOptions) -> str | None:
     from koppelcheck.registration import load_form_file
 
     section = load_form_file(common.form, lang=common.lang).get("nmbrs", {})
-    return section.get("company") if isinstance(section, dict) else None
+    company = section.get("company") if isinstance(section, dict) else None
+    if company is not None and not isinstance(company, str):
+        from koppelcheck.errors import InputError
+        from koppelcheck.i18n import Translator
+
+        raise InputError("nmbrs.company", Translator(common.lang)("form.error.invalid"))
+    return company
 
 
 def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int) -> Any:

@@ -1,6 +1,7 @@
 """Write a finished report: the chosen format to stdout or ``--output``, extra formats to files.
 
-Files are opened only after the run and written atomically, so an interrupted run leaves none.
+Files are opened only after the run and written atomically, all or nothing, so an interrupted run
+leaves none.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from koppelcheck.cli.options import CommonOptions
-from koppelcheck.files import atomic_write
+from koppelcheck.files import atomic_write_all
 from koppelcheck.models import Report
 
 Render = Callable[[str, bool], str]
@@ -29,20 +30,28 @@ def text_style(options: CommonOptions, *, for_terminal: bool) -> dict[str, Any]:
 
 
 def emit(render: Render, options: CommonOptions) -> None:
-    """Write the chosen format to stdout or ``--output``, and ``--json/--junit/--html`` files."""
+    """Write the chosen format to stdout or ``--output``, and ``--json/--junit/--html`` files.
+
+    Every format is rendered before anything is written, and the files are written all or
+    nothing: a run interrupted here leaves no file of it behind.
+    """
+    files: list[tuple[Any, str]] = []
     if options.output is not None:
-        atomic_write(options.output, render(options.format, False))
+        files.append((options.output, render(options.format, False)))
+        text = None
     else:
         text = render(options.format, sys.stdout.isatty())
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
     for fmt, path in (
         ("json", options.json_path),
         ("junit", options.junit_path),
         ("html", options.html_path),
     ):
         if path is not None:
-            atomic_write(path, render(fmt, False))
+            files.append((path, render(fmt, False)))
+    if text is not None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    atomic_write_all(files)
 
 
 def emit_report(report: Report, options: CommonOptions) -> None:

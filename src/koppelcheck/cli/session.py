@@ -24,9 +24,9 @@ def hidden_prompt(label: str) -> str:
 
 class _ScrubbingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from koppelcheck.secret import scrub_auth
+        from koppelcheck.secret import redact_known
 
-        record.msg = scrub_auth(record.getMessage())
+        record.msg = redact_known(record.getMessage())
         record.args = ()
         return True
 

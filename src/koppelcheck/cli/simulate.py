@@ -48,6 +48,9 @@ def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tu
         raise InputError("--scenario-file", f"file not found: {scenario_file}")
     try:
         loaded = load(source)
+    except InputError as exc:  # the loader names its own field ("scenario"); name the flag
+        flag = "--scenario-file" if scenario_file is not None else "--scenario"
+        raise InputError(flag, exc.message, exc.hint) from None
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise InputError("--scenario-file", f"not a valid {system} scenario: {exc}") from None
     return cls(loaded), loaded
@@ -75,7 +78,10 @@ def _serve(
             "pick another port, or 0 for a free one",
         ) from None
     console = stderr_console()
-    console.print(f"{system} simulator, scenario [bold]{loaded.name}[/], latency {latency} ms")
+    from rich.markup import escape
+
+    name = escape(loaded.name)  # a scenario file's name is text, not markup
+    console.print(f"{system} simulator, scenario [bold]{name}[/], latency {latency} ms")
     console.print(f"  --base-url {server.base_url}{path}")
     console.print("  Ctrl-C stops it.")
     try:

@@ -26,7 +26,7 @@ def normalise_domain(value: str) -> str:
     text = text.split("/")[0]
     for suffix in (".nmbrs.nl", ".nmbrs-sandbox.nl", ".nmbrs.com"):
         text = text.removesuffix(suffix)
-    if not _DOMAIN_LABEL.match(text):
+    if not _DOMAIN_LABEL.fullmatch(text):  # not match: "$" also matches before a final "\n"
         raise InputError(
             "--domain",
             f"{value!r} is not an Nmbrs domain",
@@ -38,7 +38,7 @@ def normalise_domain(value: str) -> str:
 def validate_username(value: str) -> str:
     """The Nmbrs user name is the e-mail address used to log in."""
     text = value.strip()
-    if not _EMAIL.match(text):
+    if not _EMAIL.fullmatch(text) or not text.isprintable():  # it goes into a SOAP header
         raise InputError(
             "--username",
             f"{value!r} is not an e-mail address",

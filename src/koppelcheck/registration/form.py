@@ -277,7 +277,7 @@ def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
     """Read a form file (TOML) into a dict; unreadable, credentials or unknown keys: InputError."""
     t = Translator(lang)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
     except OSError as exc:
         raise InputError(
             FORM_FILE_FIELD, t("form.file.unreadable", path=path, reason=exc.strerror or exc)

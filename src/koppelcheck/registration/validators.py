@@ -89,8 +89,17 @@ def check_data_token(value: str) -> str:
     return text
 
 
-def check_employer_codes(values: Iterable[object]) -> list[str]:
-    """A non-empty list of non-empty, distinct employer codes (HRM > Organisatie > Werkgever)."""
+def check_employer_codes(values: object) -> list[str]:
+    """A non-empty list of non-empty, distinct employer codes (HRM > Organisatie > Werkgever).
+
+    A text is read as ``--field afas.employer_codes=01,02`` is: codes separated by commas.
+    """
+    if isinstance(values, str):
+        values = values.split(",")
+    if not isinstance(values, list | tuple) or any(
+        isinstance(v, bool) or not isinstance(v, str | int) for v in values
+    ):
+        raise Invalid("invalid")
     codes = [str(v).strip() for v in values]
     if not codes:
         raise Invalid("employer_codes.empty")
