@@ -246,7 +246,9 @@ def make_async_client(
     if inner is None:
         verify: ssl.SSLContext | bool = True
         if ca_bundle:
-            verify = ssl.create_default_context(cafile=ca_bundle)
+            # Added to the system's trust, not instead of it (the option promises "extra" CAs).
+            verify = ssl.create_default_context()
+            verify.load_verify_locations(cafile=ca_bundle)
         # httpx reads HTTPS_PROXY itself only for a transport it builds; this one is ours.
         inner = _env_proxy_transport_class()(
             verify=verify,

@@ -164,3 +164,23 @@ def test_help_page_follows_koppelcheck_lang(
 def test_lang_flag_does_not_change_help() -> None:
     """``--lang`` is parsed after help is built; help follows KOPPELCHECK_LANG only."""
     assert help_page(None, "nmbrs", "--lang", "en") == help_page(None, "nmbrs")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["demo", "--lang", "fr"],
+        ["keys", "show", "--lang", "fr"],
+        ["bundle", "show", "missing.json", "--lang", "fr"],
+        ["checklist", "afas", "--lang", "fr"],
+        ["nmbrs", "--lang", "fr", "--no-input"],
+    ],
+)
+def test_an_unknown_language_is_refused_by_every_command(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from koppelcheck.cli.app import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "--lang" in result.stderr and "fr" in result.stderr

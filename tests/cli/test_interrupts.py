@@ -524,3 +524,26 @@ def test_a_real_sigint_during_a_hanging_call(
         assert noise not in stdout + stderr
     assert "interrupted" in stderr or gaps
     assert env.before() == before
+
+
+def test_ctrl_c_stops_a_simulator_with_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socketserver
+
+    def interrupted(self: socketserver.BaseServer) -> None:  # runs inside serve_forever's loop
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(socketserver.BaseServer, "service_actions", interrupted)
+    result = runner.invoke(app, ["simulate", "afas", "--scenario", "healthy"])
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.output
+
+
+def test_ctrl_c_in_the_demo_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("koppelcheck.nmbrs.verify.verify_nmbrs", interrupted)
+    monkeypatch.setattr("koppelcheck.afas.verify.verify_afas", interrupted)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.output

@@ -142,7 +142,7 @@ def test_company_in_form_must_exist_exactly(nmbrs_server, signing_env, tmp_path)
     assert not bundle.exists()
 
 
-def test_no_signing_key_with_no_input_exits_3(
+def test_no_signing_key_with_no_input_exits_3_before_anything_is_sent(
     nmbrs_server, tmp_path, monkeypatch, memory_keyring
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -158,3 +158,4 @@ def test_no_signing_key_with_no_input_exits_3(
     assert result.exit_code == 3, result.output
     assert "keys init" in result.stderr
     assert not bundle.exists()
+    assert sum(simulator.hits.values()) == 0  # known before anything was sent

@@ -633,7 +633,7 @@ def simulate_serving(system: str) -> Case:
 
         return Call(["simulate", system, "--scenario-file", str(scenario)], check=served)
 
-    return Case(f"simulate-{system}-serve", ("simulate", system), (0,), build)
+    return Case(f"simulate-{system}-serve", ("simulate", system), (130,), build)
 
 
 def simulate_error(system: str, kind: str) -> Case:

@@ -599,3 +599,32 @@ def test_a_redirect_to_another_host_is_not_followed(recording, system: str, stat
     assert checks[first] == "error"
     assert "pass" not in {s for cid, s in checks.items() if cid != "afas.token"}
     assert_no_token(result)
+
+
+def test_ca_bundle_adds_to_the_trusted_cas_instead_of_replacing_them(
+    tls_afas, pki: Pki, tmp_path: Path
+) -> None:
+    """`--ca-bundle` with an unrelated CA keeps the default trust (here: SSL_CERT_FILE)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    other = (
+        x509.CertificateBuilder()
+        .subject_name(_name("another corporate CA"))
+        .issuer_name(_name("another corporate CA"))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    other_pem = tmp_path / "other-ca.pem"
+    other_pem.write_bytes(other.public_bytes(serialization.Encoding.PEM))
+    server, _ = tls_afas
+    result = afas(
+        server.base_url + BASE_PATH,
+        "--ca-bundle",
+        str(other_pem),
+        env={"SSL_CERT_FILE": str(pki.ca_pem)},
+    )
+    assert result.exit_code == 0, result.output

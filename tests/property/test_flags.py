@@ -639,7 +639,9 @@ def test_bundle_verify_and_show(
         )
         assert not tampered, "a tampered bundle verified"
     if result.exit_code == 2:
-        assert_names_one_of(result, ("FILE", "file", "--public-key", file_arg, "bundle"), what=argv)
+        assert_names_one_of(
+            result, ("FILE", "file", "--public-key", "--lang", file_arg, "bundle"), what=argv
+        )
 
 
 @prop(20)

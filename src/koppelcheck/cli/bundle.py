@@ -15,6 +15,7 @@ import typer
 
 from koppelcheck.cli.common import handle_errors
 from koppelcheck.cli.keys import say
+from koppelcheck.cli.options import check_language
 from koppelcheck.exitcodes import ExitCode
 from koppelcheck.i18n import Translator
 
@@ -45,7 +46,7 @@ def verify_command(
     """Verify a bundle; exit 0 valid, 1 invalid, 2 unreadable."""
     from koppelcheck.bundle.verify import BundleInvalidError, verify_bundle
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     try:
         verified = verify_bundle(file, public_key_path=public_key, lang=lang)
     except BundleInvalidError as exc:
@@ -82,7 +83,7 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     from koppelcheck.bundle.encrypt import masked_view
     from koppelcheck.bundle.verify import BundleInvalidError, decode_json_segment, read_bundle
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     jws = read_bundle(file, lang=lang)
     try:
         header = decode_json_segment(jws["protected"], "protected", t)

@@ -68,7 +68,8 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
 def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
     """The form from ``--form`` and ``--field``, with the check's inputs merged in.
 
-    With ``--bundle`` and no terminal, the form is validated before anything is sent (exit 2).
+    With ``--bundle`` and no terminal, the form is validated (exit 2) and the signing key looked
+    up (exit 3) before anything is sent: neither can be asked for later.
     """
     from koppelcheck.cli.registration_flow import merge, parse_field_flags
 
@@ -79,9 +80,11 @@ def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
         data = load_form_file(common.form, lang=common.lang)
     data = merge(merge(data, parse_field_flags(list(common.fields))), job.form_inputs)
     if common.bundle is not None and common.no_input_effective:
+        from koppelcheck.cli.keys import load_signing_key
         from koppelcheck.registration import FormContext, validate_form
 
         validate_form(data, job.system, FormContext(), lang=common.lang)
+        load_signing_key(allow_prompt=False, lang=common.lang)
     return data
 
 

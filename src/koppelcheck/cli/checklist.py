@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
-from koppelcheck.cli.options import LangOpt
+from koppelcheck.cli.options import LangOpt, check_language
 from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write
-from koppelcheck.i18n import LANGUAGES, Translator
+from koppelcheck.i18n import Translator
 
 _t = Translator()
 SystemArg = Annotated[
@@ -36,8 +36,7 @@ def checklist(
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
     from koppelcheck.checklist import render
 
-    if lang is not None and lang.lower() not in LANGUAGES:
-        raise InputError("--lang", f"unknown language {lang!r}", " or ".join(LANGUAGES))
+    check_language(lang)
     text = render(system.lower(), option, format, lang)
     if output is None:
         _write_stdout(text)

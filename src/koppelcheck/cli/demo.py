@@ -3,7 +3,6 @@ purpose, and show what koppelcheck reports and how to fix it."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.common import handle_errors, run_async, stderr_console
+from koppelcheck.cli.options import check_language
 from koppelcheck.i18n import Translator
 
 _t = Translator()
@@ -50,7 +50,7 @@ def _run_nmbrs(translator: Any) -> DemoPart:
             domain=scenario.domain,
             base_url=f"{server.base_url}/soap/v3",
         )
-        report = asyncio.run(
+        report = run_async(
             verify_nmbrs(
                 target,
                 Secret(scenario.token, "demo"),
@@ -78,7 +78,7 @@ def _run_afas(translator: Any) -> DemoPart:
             connectors=tuple(c.id for c in scenario.connectors),
             base_url=f"{server.base_url}/ProfitRestServices",
         )
-        report = asyncio.run(verify_afas(settings, translator=translator, timeout_s=10))
+        report = run_async(verify_afas(settings, translator=translator, timeout_s=10))
     expected = {
         connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked
     }
@@ -108,7 +108,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             company=company.name,
             base_url=f"{server.base_url}/soap/v3",
         )
-        report = asyncio.run(verify_nmbrs(target, token, translator=translator, timeout_s=10))
+        report = run_async(verify_nmbrs(target, token, translator=translator, timeout_s=10))
     dga = company.employees[0]
     form = {
         "organisation": "Salarisbureau Voorbeeld (demo)",
@@ -144,7 +144,7 @@ def demo(
     from koppelcheck.i18n import resolve_language
     from koppelcheck.report.text import render_text
 
-    translator = Translator(lang)
+    translator = Translator(check_language(lang))
     console = stderr_console()
     parts: list[DemoPart] = []
     for label, runner in (("Nmbrs", _run_nmbrs), ("AFAS", _run_afas)):

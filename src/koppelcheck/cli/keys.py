@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.options import check_language
 from koppelcheck.errors import MissingSettingError
 from koppelcheck.i18n import Translator
 
@@ -70,7 +71,7 @@ def load_signing_key(*, allow_prompt: bool, lang: str | None = None) -> SigningK
     ``allow_prompt``, else MissingSettingError (exit 3) naming ``keys init`` and the variable."""
     from koppelcheck.bundle.keys import find_signing_key
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     key = find_signing_key(lang=lang)
     if key is not None:
         return key
@@ -88,7 +89,7 @@ def init_command(
     """Create a signing key unless one exists (``--force`` replaces it)."""
     from koppelcheck.bundle.keys import find_signing_key
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     existing = find_signing_key(lang=lang)
     if existing is not None and not force:
         place = describe_place(existing.place, t)
@@ -103,7 +104,7 @@ def show_command(lang: LangOption = None) -> None:
     """Print the key's thumbprint and where it is kept (exit 3 when there is none)."""
     from koppelcheck.bundle.keys import find_signing_key
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     key = find_signing_key(lang=lang)
     if key is None:
         raise _missing(t)
@@ -129,7 +130,7 @@ def export_command(
     from koppelcheck.bundle.keys import find_signing_key
     from koppelcheck.files import atomic_write
 
-    t = Translator(lang)
+    t = Translator(check_language(lang))
     if output is not None:
         from koppelcheck.errors import InputError
 

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from koppelcheck.i18n import Translator
+from koppelcheck.errors import InputError
+from koppelcheck.i18n import LANGUAGES, Translator
 
 REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
 
@@ -22,6 +23,8 @@ JunitOpt = Annotated[Path | None, typer.Option("--junit", help=_t("cli.option.ju
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help=_t("cli.option.html.help"))]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help=_t("cli.option.no_input.help"))]
 LangOpt = Annotated[str | None, typer.Option("--lang", help=_t("cli.option.lang.help"))]
+
+
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help=_t("cli.option.timeout.help"))]
 StrictOpt = Annotated[bool, typer.Option("--strict", help=_t("cli.option.strict.help"))]
 ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help=_t("cli.option.exit_zero.help"))]
@@ -90,14 +93,12 @@ class CommonOptions:
         """Check values the type system cannot; raises InputError (exit 2)."""
         from koppelcheck.errors import InputError
         from koppelcheck.http import validate_base_url
-        from koppelcheck.i18n import LANGUAGES
 
         if self.format not in REPORT_FORMATS:
             raise InputError(
                 "--format", f"unknown format {self.format!r}", ", ".join(REPORT_FORMATS)
             )
-        if self.lang is not None and self.lang.lower() not in LANGUAGES:
-            raise InputError("--lang", f"unknown language {self.lang!r}", "nl or en")
+        check_language(self.lang)
         if not 0 < self.timeout <= 3600:
             raise InputError(
                 "--timeout",
@@ -144,3 +145,10 @@ def _check_ca_bundle(path: Path, lang: str | None) -> None:
             t("core.input.ca_bundle", path=path, reason=type(exc).__name__),
             t("core.input.ca_bundle_hint"),
         ) from None
+
+
+def check_language(lang: str | None) -> str | None:
+    """``lang`` when it is a language koppelcheck speaks (or None); else exit 2 naming --lang."""
+    if lang is not None and lang.lower() not in LANGUAGES:
+        raise InputError("--lang", f"unknown language {lang!r}", " or ".join(LANGUAGES))
+    return lang

@@ -88,6 +88,7 @@ def _serve(
         server.serve_forever()
     except KeyboardInterrupt:
         console.print("stopped")
+        raise typer.Exit(130) from None  # Ctrl-C exits 130 everywhere, a server included
     finally:
         server.stop()
 
