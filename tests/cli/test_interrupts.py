@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -35,18 +34,6 @@ from koppelcheck.simulator.server import SimulatorServer
 from tests.conftest import InMemoryKeyring
 
 runner = CliRunner()
-
-
-class QuickServer(SimulatorServer):
-    """A simulator server that notices ``stop()`` within 20 ms (the default loop polls every
-    half second, which adds up over many short tests)."""
-
-    def start(self) -> QuickServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
 
 
 NMBRS = load_nmbrs_scenario("healthy")
@@ -102,12 +89,12 @@ class Env:
         return {p.name: p.read_bytes() for p in self.out.iterdir()}
 
     def nmbrs_url(self, scenario: str = "healthy") -> str:
-        server = QuickServer(NmbrsSimulator(load_nmbrs_scenario(scenario))).start()
+        server = SimulatorServer(NmbrsSimulator(load_nmbrs_scenario(scenario))).start()
         self.servers.append(server)
         return f"{server.base_url}/soap/v3"
 
     def afas_url(self, scenario: str = "healthy") -> str:
-        server = QuickServer(AfasSimulator(load_afas_scenario(scenario))).start()
+        server = SimulatorServer(AfasSimulator(load_afas_scenario(scenario))).start()
         self.servers.append(server)
         return server.base_url + BASE_PATH
 
@@ -499,7 +486,7 @@ def test_a_real_sigint_during_a_hanging_call(
     never a traceback. (Killed by SIGINT, -2 here, is what a shell reports as 130 too.)"""
     scenario = replace(load_nmbrs_scenario("faults"))
     simulator = NmbrsSimulator(scenario)
-    server = QuickServer(simulator).start()
+    server = SimulatorServer(simulator).start()
     env.servers.append(server)
     url = f"{server.base_url}/soap/v3"
     if command == "nmbrs":

@@ -21,7 +21,6 @@ import logging
 import re
 import subprocess
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -45,18 +44,6 @@ from koppelcheck.simulator.server import SimulatorServer
 from tests.conftest import InMemoryKeyring
 
 runner = CliRunner()
-
-
-class QuickServer(SimulatorServer):
-    """A simulator server that notices ``stop()`` within 20 ms (the default loop polls every
-    half second, which adds up over many short tests)."""
-
-    def start(self) -> QuickServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
 
 
 # --- the known secrets -----------------------------------------------------------------------
@@ -197,7 +184,7 @@ class Ctx:
     def _url(self, simulator: Any) -> str:
         if not self._serve:
             return "http://127.0.0.1:9"
-        self._servers.append(server := QuickServer(simulator).start())
+        self._servers.append(server := SimulatorServer(simulator).start())
         return server.base_url
 
     def nmbrs(self, scenario: str = "healthy") -> tuple[str, NmbrsSimulator]:

@@ -43,18 +43,6 @@ NMBRS = load_nmbrs_scenario("healthy")
 CONNECTORS = tuple(c.id for c in AFAS.connectors)
 
 
-class QuickServer(SimulatorServer):
-    """A simulator server that notices ``stop()`` within 20 ms (the default loop polls every
-    half second, which adds up over many short tests)."""
-
-    def start(self) -> QuickServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-
 # --- a throw-away PKI ------------------------------------------------------------------------
 
 
@@ -148,7 +136,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     )
 
 
-class TlsSimulatorServer(QuickServer):
+class TlsSimulatorServer(SimulatorServer):
     """A simulator served over TLS: the listening socket is wrapped, the handshake happens in the
     request's own thread, and a client that refuses the certificate is not an error here."""
 
@@ -451,7 +439,7 @@ def test_plain_http_to_a_loopback_simulator_never_goes_through_a_proxy(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("ALL_PROXY", proxy.url)
-    with QuickServer(AfasSimulator(AFAS)) as server:
+    with SimulatorServer(AfasSimulator(AFAS)) as server:
         result = afas(server.base_url + BASE_PATH)
     assert result.exit_code == 0, result.output
     assert proxy.targets == []
