@@ -58,7 +58,7 @@ def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> Rem
 
     import httpx
 
-    from koppelcheck.retry import attempts_of
+    from koppelcheck.retry import attempts_of, caused_by
 
     attempts = attempts_of(exc)
     if isinstance(exc, httpx.TimeoutException):
@@ -67,21 +67,12 @@ def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> Rem
     if isinstance(exc, httpx.ProxyError):
         kind = "proxy"
     elif isinstance(exc, httpx.ConnectError):
-        kind = "tls" if _caused_by(exc, ssl.SSLError) else "refused"
+        kind = "tls" if caused_by(exc, ssl.SSLError) else "refused"
     elif isinstance(exc, httpx.RemoteProtocolError):
         kind = "incomplete"
     elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
         kind = "reset"
     return TransportError(f"{what}: {type(exc).__name__}", kind, attempts)
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, kind):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
 
 
 def _limited_transport_class() -> type:

@@ -103,12 +103,18 @@ def _worth_retrying(exc: BaseException) -> bool:
         return False
     if not isinstance(exc, httpx.TransportError):
         return False
+    # A certificate that does not verify will not verify next time.
+    return not caused_by(exc, ssl.SSLCertVerificationError)
+
+
+def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or anything in its chain of causes is a ``kind``."""
     cause: BaseException | None = exc
-    while cause is not None:  # a certificate that does not verify will not verify next time
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return False
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
         cause = cause.__cause__ or cause.__context__
-    return True
+    return False
 
 
 async def send_with_retries(
