@@ -51,6 +51,14 @@ def validate_base_url(url: str, field: str = "--base-url") -> str:
     return url.strip().rstrip("/")
 
 
+def looks_like_html(response: httpx.Response) -> bool:
+    """Whether an answer is a web page (a proxy's, a sign-in portal's), by type or by its start."""
+    if "html" in response.headers.get("content-type", "").lower():
+        return True
+    head = response.content[:256].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
 def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> RemoteError:
     """Map an httpx error into koppelcheck's tree, once for every client. ``what`` names the call
     (it never holds a secret); ``timeout_s`` is the per-call budget, for the timeout's wording."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from koppelcheck.errors import AfasHttpError, ProtocolError
-from koppelcheck.http import remote_error_from
+from koppelcheck.http import looks_like_html, remote_error_from
 
 if TYPE_CHECKING:
     import httpx
@@ -141,7 +141,7 @@ def _json_body(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         status = response.status_code
-        if "html" in kind or response.content.lstrip()[:15].lower().startswith(b"<!doctype html"):
+        if looks_like_html(response):
             raise ProtocolError(
                 f"HTTP {status}: the answer is an HTML page, not JSON", "html", status, "JSON"
             ) from None

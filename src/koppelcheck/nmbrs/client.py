@@ -24,7 +24,7 @@ from zeep.transports import AsyncTransport, Transport
 from zeep.wsdl import Document
 
 from koppelcheck.errors import NmbrsFault, ProtocolError, ServiceUnavailable
-from koppelcheck.http import LIMIT_KEY_EXTENSION, remote_error_from
+from koppelcheck.http import LIMIT_KEY_EXTENSION, looks_like_html, remote_error_from
 from koppelcheck.nmbrs import faults
 from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall, find_call
 from koppelcheck.retry import IDEMPOTENT_EXTENSION, RETRYABLE_STATUSES, attempts_of
@@ -126,7 +126,7 @@ def check_answer(response: httpx.Response, expected: str | None = None) -> None:
     status = response.status_code
     unavailable = status in RETRYABLE_STATUSES
     try:
-        if _looks_like_html(response):
+        if looks_like_html(response):
             raise ProtocolError(
                 f"HTTP {status}: answer is an HTML page, not SOAP", "html", status, "SOAP"
             )
@@ -186,13 +186,6 @@ def _is_read(headers: dict[str, str]) -> bool:
         return find_call(namespace.rpartition("/")[2], operation).idempotent
     except KeyError:
         return False
-
-
-def _looks_like_html(response: httpx.Response) -> bool:
-    if "html" in response.headers.get("content-type", "").lower():
-        return True
-    head = response.content[:256].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html"))
 
 
 class _Client(zeep.AsyncClient):

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from koppelcheck.simulator.faults import (
     FaultInjector,
@@ -187,8 +188,6 @@ class AfasSimulator:
             self._state.hits[route or "other"] += 1
         if route is None or request.method not in ("GET", "HEAD"):
             return SimResponse(404)
-        from urllib.parse import unquote
-
         rule = self._faults.pick(unquote(route.removeprefix("connectors/")))
         if rule is not None:
             return faulty_response(
@@ -254,8 +253,6 @@ class AfasSimulator:
         }
 
     def _connector(self, connector_id: str, request: SimRequest) -> SimResponse:
-        from urllib.parse import unquote
-
         cid = unquote(connector_id)
         # Connector ids are matched exactly; whether AFAS ignores case is not documented.
         connector = next((c for c in self.scenario.connectors if c.id == cid), None)
