@@ -68,6 +68,14 @@ SIGNING_PEM_BODY = "".join(SIGNING_PEM.strip().splitlines()[1:-1])
 DEMO_NMBRS_TOKEN = load_nmbrs_scenario("healthy").token
 DEMO_AFAS_DATA = load_afas_scenario("healthy").token_data
 
+AFAS_CLIENT_ID = "koppelcheck-leak-client"
+AFAS_CLIENT_SECRET = hashlib.sha256(b"koppelcheck leak test: afas client secret").hexdigest()[:40]
+AFAS_BASIC = base64.b64encode(f"{AFAS_CLIENT_ID}:{AFAS_CLIENT_SECRET}".encode()).decode()
+"""The HTTP Basic client authentication header's value."""
+_DEMO_OAUTH = load_afas_scenario("oauth").oauth
+assert _DEMO_OAUTH is not None
+DEMO_AFAS_CLIENT_SECRET = _DEMO_OAUTH.client_secret
+
 TOKEN_SECRETS: dict[str, str] = {
     "nmbrs token": NMBRS_TOKEN,
     "afas token data": AFAS_DATA,
@@ -75,6 +83,9 @@ TOKEN_SECRETS: dict[str, str] = {
     "afas token base64 (AfasToken header)": AFAS_B64,
     "demo nmbrs token": DEMO_NMBRS_TOKEN,
     "demo afas token data": DEMO_AFAS_DATA,
+    "afas client secret": AFAS_CLIENT_SECRET,
+    "afas HTTP Basic header (client id:secret)": AFAS_BASIC,
+    "demo afas client secret": DEMO_AFAS_CLIENT_SECRET,
 }
 KEY_SECRETS: dict[str, str] = {
     "signing key pem": SIGNING_PEM.strip(),
@@ -112,7 +123,13 @@ def forbidden(secrets: dict[str, str]) -> list[tuple[str, str]]:
         for name, value in secrets.items()
         for how, form in encodings(value).items()
     ]
-    for name in ("nmbrs token", "afas token data", "signing key d", "extra created key d"):
+    for name in (
+        "nmbrs token",
+        "afas token data",
+        "afas client secret",
+        "signing key d",
+        "extra created key d",
+    ):
         for key, value in secrets.items():
             if key.startswith(name):
                 pairs += [(f"{key} (fragment)", part) for part in fragments(value)]
@@ -195,6 +212,11 @@ class Ctx:
 
     def afas(self, scenario: str = "healthy") -> tuple[str, AfasSimulator]:
         loaded = replace(load_afas_scenario(scenario), token_data=AFAS_DATA)
+        if loaded.oauth is not None:
+            oauth = replace(
+                loaded.oauth, client_id=AFAS_CLIENT_ID, client_secret=AFAS_CLIENT_SECRET
+            )
+            loaded = replace(loaded, oauth=oauth)
         simulator = AfasSimulator(loaded)
         return self._url(simulator) + BASE_PATH, simulator
 
@@ -217,6 +239,8 @@ def run_case(case: Case, ctx: Ctx, caplog: pytest.LogCaptureFixture) -> Result:
     env: dict[str, str | None] = {
         "KOPPELCHECK_NMBRS_TOKEN": NMBRS_TOKEN,
         "KOPPELCHECK_AFAS_TOKEN": AFAS_DATA,
+        "KOPPELCHECK_AFAS_CLIENT_ID": None,
+        "KOPPELCHECK_AFAS_CLIENT_SECRET": None,
         "KOPPELCHECK_SIGNING_KEY": SIGNING_PEM,
         "XDG_CONFIG_HOME": str(ctx.config),
         "COLUMNS": "120",
@@ -588,6 +612,139 @@ def afas_crash_outside_checks(ctx: Ctx) -> Call:
     return Call(afas_args(url, "--verbose"), check=one_line_error)
 
 
+# --- afas with OAuth client credentials ------------------------------------------------------
+
+OAUTH_ENV: dict[str, str | None] = {
+    "KOPPELCHECK_AFAS_TOKEN": None,
+    "KOPPELCHECK_AFAS_CLIENT_ID": AFAS_CLIENT_ID,
+    "KOPPELCHECK_AFAS_CLIENT_SECRET": AFAS_CLIENT_SECRET,
+}
+HYBRID_ENV: dict[str, str | None] = {**OAUTH_ENV, "KOPPELCHECK_AFAS_TOKEN": AFAS_XML}
+OAUTH_LEAKY = (
+    f"boom: client_secret={AFAS_CLIENT_SECRET}&client_id={AFAS_CLIENT_ID} "
+    f"Authorization: Basic {AFAS_BASIC}"
+)
+
+
+def afas_oauth_format(fmt: str) -> Case:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.afas("oauth")
+
+        def bearer_used(_result: Result) -> None:
+            assert set(simulator.schemes) == {"Bearer"}
+
+        args = afas_args(url, "--verbose", "--format", fmt, *extra_files(ctx, "r."))
+        return Call(args, env=OAUTH_ENV, check=bearer_used)
+
+    return Case(f"afas-oauth-{fmt}", ("afas",), (0,), build)
+
+
+def afas_oauth_secret_file(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    secret = ctx.file("secret.txt", f'\ufeff"{AFAS_CLIENT_SECRET}"\r\n')
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    args = afas_args(url, "--verbose", "--client-secret-file", str(secret), "--format", "json")
+    return Call(args, env=env)
+
+
+def afas_oauth_secret_stdin(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    args = afas_args(url, "--verbose", "--client-secret-file", "-", "--format", "markdown")
+    return Call(args, env=env, input=AFAS_CLIENT_SECRET + "\n")
+
+
+def afas_oauth_secret_from_keyring(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    account = f"afas:12345:oauth:{AFAS_CLIENT_ID}"
+    ctx.keyring.set_password("koppelcheck", account, AFAS_CLIENT_SECRET)
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    return Call(afas_args(url, "--verbose", "--format", "html"), env=env)
+
+
+def afas_oauth_prompted(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
+    args.remove("--no-input")
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None, "KOPPELCHECK_INTERACTIVE": "1"}
+    return Call(args, env=env, input=AFAS_CLIENT_SECRET + "\n" + "\n" * 60)
+
+
+def afas_oauth_secret_with_a_space(ctx: Ctx) -> Call:
+    url, simulator = ctx.afas("oauth")
+
+    def nothing_sent(result: Result) -> None:
+        assert sum(simulator.hits.values()) == 0
+        assert "KOPPELCHECK_AFAS_CLIENT_SECRET" in result.stderr
+
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": f"{AFAS_CLIENT_SECRET} x"}
+    return Call(afas_args(url, "--verbose"), env=env, check=nothing_sent)
+
+
+def afas_oauth_scenario(
+    scenario: str, env: dict[str, str | None], *extra: str
+) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        url, _ = ctx.afas(scenario)
+        form = ctx.file("form.toml", AFAS_FORM)
+        args = ["--verbose", *extra, "--form", str(form), "--bundle", str(ctx.o("never.json"))]
+        return Call(afas_args(url, *args, *extra_files(ctx, "r.")), env=env)
+
+    return build
+
+
+def afas_hybrid_bundle(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("hybrid")
+    form, bundle = ctx.file("form.toml", AFAS_FORM), ctx.o("registratie.json")
+    args = ["--verbose", "--output", str(ctx.o("r.txt")), "--form", str(form)]
+    args += ["--bundle", str(bundle)]
+
+    def carried(result: Result) -> None:
+        carries(bundle, AFAS_DATA)(result)
+        carries(bundle, AFAS_CLIENT_SECRET)(result)
+
+    return Call(afas_args(url, *args), env=HYBRID_ENV, token_carriers=(bundle,), check=carried)
+
+
+def afas_oauth_bundle_encrypted(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    form, bundle = ctx.file("form.toml", AFAS_FORM), ctx.o("registratie.json")
+    args = ["--verbose", "--form", str(form), "--bundle", str(bundle), "--format", "html"]
+    args += ["--recipient-key", str(recipient_key(ctx)), *extra_files(ctx, "r.")]
+
+    def sealed(_result: Result) -> None:
+        payload = json.loads(_payload(bundle))
+        assert payload["tokens"]["afas"]["client_id"] == AFAS_CLIENT_ID
+        assert payload["tokens"]["afas"]["client_secret"].count(".") == 4
+        assert payload["form"]["afas"]["client_secret"].count(".") == 4
+
+    return Call(afas_args(url, *args), env=OAUTH_ENV, check=sealed)
+
+
+def afas_oauth_crash_in_the_token_fetch(ctx: Ctx) -> Call:
+    import koppelcheck.afas.oauth as oauth
+
+    url, _ = ctx.afas("oauth")
+
+    async def boom(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(OAUTH_LEAKY)
+
+    ctx.monkeypatch.setattr(oauth, "fetch_access_token", boom)
+    args = afas_args(url, "--verbose", "--format", "json", *extra_files(ctx, "r."))
+    return Call(args, env=OAUTH_ENV, check=crash_reported)
+
+
+def credentials_set_client_secret(ctx: Ctx) -> Call:
+    args = ["credentials", "set", "afas", "--environment-id", "12345"]
+    args += ["--client-id", AFAS_CLIENT_ID, "--no-input"]
+    stored = ("koppelcheck", f"afas:12345:oauth:{AFAS_CLIENT_ID}")
+
+    def kept(_result: Result) -> None:
+        assert ctx.keyring.passwords[stored] == AFAS_CLIENT_SECRET
+
+    return Call(args, env={"KOPPELCHECK_AFAS_CLIENT_SECRET": AFAS_CLIENT_SECRET}, check=kept)
+
+
 # --- checklist, simulate, demo ---------------------------------------------------------------
 
 
@@ -899,6 +1056,25 @@ CASES: list[Case] = [
     Case("afas-prompted-walkthrough", ("afas",), (1,), afas_prompted),
     Case("afas-crash-in-a-check", ("afas",), (4,), afas_crash_in_a_check),
     Case("afas-crash-outside-checks", ("afas",), (4,), afas_crash_outside_checks),
+    *(afas_oauth_format(fmt) for fmt in REPORT_FORMATS),
+    Case("afas-oauth-secret-file", ("afas",), (0,), afas_oauth_secret_file),
+    Case("afas-oauth-secret-stdin", ("afas",), (0,), afas_oauth_secret_stdin),
+    Case("afas-oauth-secret-keyring", ("afas",), (0,), afas_oauth_secret_from_keyring),
+    Case("afas-oauth-prompted-walkthrough", ("afas",), (0,), afas_oauth_prompted),
+    Case("afas-oauth-secret-with-a-space", ("afas",), (2,), afas_oauth_secret_with_a_space),
+    Case("afas-bad-secret", ("afas",), (1,), afas_oauth_scenario("bad-secret", OAUTH_ENV)),
+    Case("afas-hybrid-bad-secret", ("afas",), (1,), afas_oauth_scenario("bad-secret", HYBRID_ENV)),
+    Case(
+        "afas-hybrid-faults",
+        ("afas",),
+        (1, 4),
+        afas_oauth_scenario("faults", HYBRID_ENV, "--timeout", "2"),
+    ),
+    Case("afas-hybrid-bundle", ("afas",), (0,), afas_hybrid_bundle),
+    Case("afas-oauth-bundle-encrypted", ("afas",), (0,), afas_oauth_bundle_encrypted),
+    Case(
+        "afas-oauth-crash-in-the-token-fetch", ("afas",), (4,), afas_oauth_crash_in_the_token_fetch
+    ),
     checklist_case("afas", "text", False),
     checklist_case("nmbrs", "markdown", True),
     checklist_case("nmbrs", "html", True),
@@ -934,6 +1110,12 @@ CASES: list[Case] = [
         lambda ctx: Call(["keys", "export", "--output", str(ctx.o("public.jwk"))]),
     ),
     *(credentials_set(source) for source in ("file", "stdin", "env")),
+    Case(
+        "credentials-set-afas-client-secret",
+        ("credentials", "set"),
+        (0,),
+        credentials_set_client_secret,
+    ),
     Case(
         "credentials-set-bad-token",
         ("credentials", "set"),

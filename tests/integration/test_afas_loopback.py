@@ -72,9 +72,9 @@ async def check(server: SimulatorServer, simulator: AfasSimulator, **kwargs) -> 
 async def test_healthy_passes_everything(afas_server) -> None:
     server, simulator = afas_server("healthy")
     report = await check(server, simulator)
-    assert {c.status for c in report.checks} == {Status.PASS}, [
-        (c.id, c.message) for c in report.checks if c.status is not Status.PASS
-    ]
+    assert {c.id for c in report.checks if c.status is not Status.PASS} == {
+        "afas.classic.sunset"  # every classic run warns about AFAS's end of classic tokens
+    }, [(c.id, c.message) for c in report.checks if c.status is not Status.PASS]
     assert report.exit_code == 0
     assert simulator.hits["metainfo"] == 1
     assert "no rows" in next(c for c in report.checks if c.id.endswith("BP_Verzuim")).message
@@ -152,7 +152,7 @@ async def test_at_most_five_calls_in_flight_with_twelve_connectors(afas_server) 
         )
         peaks = http._transport.peak_in_flight  # the limiting transport's own count
     elapsed = time.perf_counter() - started
-    assert report.summary.pass_ == 14, [(c.id, c.message) for c in report.checks]
+    assert report.summary.pass_ == 15, [(c.id, c.message) for c in report.checks]
     assert max(peaks.values()) == AFAS_PARALLEL_LIMIT
     assert measuring.peak == AFAS_PARALLEL_LIMIT
     # 1 metainfo + 12 probes at 0.2 s each: sequential would take 2.6 s; 5 at once ~0.8 s.

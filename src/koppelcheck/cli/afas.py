@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,19 @@ def afas(
             help=_t("cli.afas.token_version.help"),
             min=0,
         ),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id",
+            envvar="KOPPELCHECK_AFAS_CLIENT_ID",
+            help=_t("cli.afas.client_id.help"),
+            show_envvar=True,
+        ),
+    ] = None,
+    client_secret_file: Annotated[
+        str | None,
+        typer.Option("--client-secret-file", help=_t("cli.afas.client_secret_file.help")),
     ] = None,
     connector: Annotated[
         list[str] | None,
@@ -81,19 +95,71 @@ def afas(
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
     connectors = expected_connectors(connector or [], connectors_zip)
+    client = _client_credentials(
+        client_id, client_secret_file, token_file, environment.number, can_ask
+    )
+    token_request = SecretRequest(
+        "AFAS token",
+        "KOPPELCHECK_AFAS_TOKEN",
+        keyring_account("afas", environment.number),
+        xml=True,
+    )
+    if client is None or token_file or os.environ.get(token_request.env_var):
+        secret = resolve_secret(
+            token_request,
+            token_file=token_file,
+            prompt=hidden_prompt if can_ask else None,
+        )
+        token_field = _TOKEN_FIELDS.get(secret.source, "AFAS token")
+        token = parse_token(secret, token_version, field=token_field)
+    else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
+        token = None
+    settings = AfasSettings(environment, token, connectors, url, client=client)
+    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+
+
+def _client_credentials(
+    client_id: str | None,
+    secret_file: str | None,
+    token_file: str | None,
+    environment_number: str,
+    can_ask: bool,
+) -> Any:
+    """The OAuth client credentials, or None when no --client-id was given."""
+    from koppelcheck.afas.oauth import (
+        CLIENT_SECRET_ENV,
+        CLIENT_SECRET_FLAG,
+        client_credentials,
+        client_secret_account,
+        parse_client_id,
+    )
+    from koppelcheck.cli.session import hidden_prompt
+    from koppelcheck.credentials import SecretRequest, resolve_secret
+    from koppelcheck.errors import InputError
+
+    if client_id is None or not client_id.strip():
+        if secret_file:
+            raise InputError(CLIENT_SECRET_FLAG, "needs --client-id", "give the client id too")
+        return None
+    if secret_file == "-" and token_file == "-":
+        raise InputError(
+            CLIENT_SECRET_FLAG, "stdin can carry only one secret", "read the token from a file"
+        )
+    cleaned = parse_client_id(client_id)
     secret = resolve_secret(
         SecretRequest(
-            "AFAS token",
-            "KOPPELCHECK_AFAS_TOKEN",
-            keyring_account("afas", environment.number),
-            xml=True,
+            "AFAS client secret",
+            CLIENT_SECRET_ENV,
+            client_secret_account(environment_number, cleaned),
+            file_flag=CLIENT_SECRET_FLAG,
         ),
-        token_file=token_file,
+        token_file=secret_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
-    settings = AfasSettings(environment, token, connectors, url)
-    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+    field = {"env": CLIENT_SECRET_ENV, "prompt": "AFAS client secret"}.get(
+        secret.source, CLIENT_SECRET_FLAG
+    )
+    return client_credentials(cleaned, secret, field=field)
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
@@ -113,24 +179,24 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
-    environment, token = settings.environment, settings.token
+    environment, token, client = settings.environment, settings.token, settings.client
+    form_afas: dict[str, Any] = {"participant_number": environment.number}
+    tokens: dict[str, Any] = {"environment_id": environment.number}
+    if token is not None:
+        form_afas |= {"token_version": str(token.version), "data_token": token.data}
+        tokens |= {"token_version": str(token.version), "token": token.data}
+    if client is not None:
+        # The client id is verified by afas.oauth; the secret is sealed like a token.
+        form_afas |= {"client_id": client.client_id, "client_secret": client.secret}
+        tokens |= {"client_id": client.client_id, "client_secret": client.secret}
+    checks = (1 if token is not None else 0) + (2 if client is not None else 0) + 1
     return CheckJob(
         system="afas",
         option=None,
         label="AFAS",
-        total=2 + max(1, len(settings.connectors)),
+        total=checks + (2 if token is not None else 0) + max(1, len(settings.connectors)),
         run=run,
         form_context=lambda: FormContext(environment_id=environment.code),
-        form_inputs={
-            "afas": {
-                "participant_number": environment.number,
-                "token_version": str(token.version),
-                "data_token": token.data,
-            }
-        },
-        bundle_tokens={
-            "environment_id": environment.number,
-            "token_version": str(token.version),
-            "token": token.data,
-        },
+        form_inputs={"afas": form_afas},
+        bundle_tokens=tokens,
     )
