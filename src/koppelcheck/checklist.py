@@ -84,23 +84,43 @@ def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator)
     )
 
 
-def build_checklist(system: str, option: str | None = None, lang: str | None = None) -> Checklist:
-    """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``."""
+_AUTH_FORM_SKIP = {
+    "classic": frozenset({"afas.client_id", "afas.client_secret"}),
+    "oauth": frozenset({"afas.token_version", "afas.data_token"}),
+    "hybrid": frozenset(),
+}
+"""AFAS form fields that do not apply to one way of authenticating."""
+
+
+def build_checklist(
+    system: str, option: str | None = None, lang: str | None = None, auth: str | None = None
+) -> Checklist:
+    """The checklist of ``system`` (for Nmbrs: ``option``; for AFAS: ``auth``, classic token by
+    default, or ``oauth``/``hybrid``) in ``lang``."""
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, afas_steps
+
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
-    steps = steps_for(system, option)
-    command = _command(system, option)
+    auth = check_choice("--auth", auth or DEFAULT_AUTH, AUTH_MODES, t)
+    if system != "afas" and auth != DEFAULT_AUTH:
+        raise InputError("--auth", t("checklist.error.auth_system"))
+    steps = afas_steps(auth) if system == "afas" else steps_for(system, option)
+    command = _command(system, option, auth)
     form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)
+    subtitle = t(f"checklist.option.{option}") if system == "nmbrs" else ""
+    if system == "afas" and auth != DEFAULT_AUTH:
+        subtitle = t(f"checklist.auth.{auth}")
+    skip = _AUTH_FORM_SKIP[auth] if system == "afas" else frozenset()
     return Checklist(
         lang=t.lang,
         title=t("checklist.title", system=t(f"checklist.system.{system}")),
-        subtitle=t(f"checklist.option.{option}") if system == "nmbrs" else "",
+        subtitle=subtitle,
         intro=t("checklist.intro", command=command),
         entries=tuple(_entry(s, t, top=True) for s in steps),
         form_heading=t("checklist.form.heading"),
         form_intro=t("checklist.form.intro", step=form_step.number if form_step else ""),
-        form_lines=tuple(_form_line(f, t) for f in fields_for(system)),
+        form_lines=tuple(_form_line(f, t) for f in fields_for(system) if f.key not in skip),
         form_columns=(
             t("checklist.form.column.field"),
             t("checklist.form.column.help"),
@@ -110,8 +130,15 @@ def build_checklist(system: str, option: str | None = None, lang: str | None = N
     )
 
 
-def _command(system: str, option: str) -> str:
-    return "koppelcheck afas" if system == "afas" else f"koppelcheck nmbrs --option {option}"
+_AFAS_COMMANDS = {
+    "classic": "koppelcheck afas",
+    "oauth": "koppelcheck afas --client-id ID",
+    "hybrid": "koppelcheck afas --client-id ID --token-file TOKEN.txt",
+}
+
+
+def _command(system: str, option: str, auth: str = "classic") -> str:
+    return _AFAS_COMMANDS[auth] if system == "afas" else f"koppelcheck nmbrs --option {option}"
 
 
 def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
@@ -390,11 +417,16 @@ RENDERERS: dict[str, Callable[[Checklist], str]] = {
 
 
 def render(
-    system: str, option: str | None = None, fmt: str = "text", lang: str | None = None
+    system: str,
+    option: str | None = None,
+    fmt: str = "text",
+    lang: str | None = None,
+    auth: str | None = None,
 ) -> str:
-    """The checklist of ``system``/``option`` in format ``fmt``; bad values raise InputError."""
+    """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise
+    InputError."""
     check_choice("--format", fmt, FORMATS, Translator(lang))
-    return RENDERERS[fmt](build_checklist(system, option, lang))
+    return RENDERERS[fmt](build_checklist(system, option, lang, auth))
 
 
 # --- generated docs -----------------------------------------------------------------------------
@@ -402,12 +434,17 @@ def render(
 
 def docs_files() -> dict[str, str]:
     """The markdown checklists ``docs/checklists`` holds: file name -> content, nl and en."""
-    variants = [("afas", None, "afas")] + [("nmbrs", o, f"nmbrs-{o}") for o in OPTIONS]
+    variants: list[tuple[str, str | None, str | None, str]] = [
+        ("afas", None, None, "afas"),
+        ("afas", None, "oauth", "afas-oauth"),
+        ("afas", None, "hybrid", "afas-hybrid"),
+    ]
+    variants += [("nmbrs", o, None, f"nmbrs-{o}") for o in OPTIONS]
     files: dict[str, str] = {}
-    for system, option, stem in variants:
+    for system, option, auth, stem in variants:
         for lang in LANGUAGES:
             suffix = ".md" if lang == "nl" else f".{lang}.md"
-            files[stem + suffix] = render(system, option, "markdown", lang)
+            files[stem + suffix] = render(system, option, "markdown", lang, auth)
     return files
 
 

@@ -200,3 +200,54 @@ def test_bad_oauth_input_exits_before_anything_is_sent(served, extra, env, code,
     assert named in result.output + (result.stderr or "")
     assert sum(simulator.hits.values()) == 0
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("auth", ["oauth", "hybrid"])
+def test_the_walkthrough_asks_the_authentication_type_and_shows_that_step_3(served, auth) -> None:
+    server, simulator = served(auth)
+    assert simulator.scenario.oauth is not None
+    answers = [auth, simulator.scenario.oauth.client_id, simulator.scenario.oauth.client_secret]
+    if auth == "hybrid":
+        answers.append(simulator.scenario.token_data)
+    args = [
+        "afas",
+        "--environment-id",
+        simulator.scenario.envid,
+        "--base-url",
+        server.base_url + BASE_PATH,
+        "--lang",
+        "en",
+        "--connector",
+        "BP_Werknemers",
+    ]
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_INTERACTIVE": "1",
+        "KOPPELCHECK_AFAS_TOKEN": None,
+        "KOPPELCHECK_AFAS_CLIENT_ID": None,
+        "KOPPELCHECK_AFAS_CLIENT_SECRET": None,
+        "COLUMNS": "120",
+    }
+    result = runner.invoke(app, args, env=env, input="\n".join(answers) + "\n" * 60)
+    assert result.exit_code == 0, result.stderr
+    assert "How does the App Connector authenticate" in result.stderr
+    title = "Set the authentication type to " + ("OAuth" if auth == "oauth" else "Hybrid")
+    assert title in result.stderr
+    assert "Create a user token" not in result.stderr  # the classic step 3.6 is not shown
+    assert set(simulator.schemes) >= {"Bearer"}
+    assert simulator.scenario.oauth.client_secret not in result.output + result.stderr
+
+
+def test_an_unknown_answer_is_asked_again(served) -> None:
+    server, simulator = served("healthy")
+    args = ["afas", "--environment-id", "12345", "--base-url", server.base_url + BASE_PATH]
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_INTERACTIVE": "1",
+        "KOPPELCHECK_AFAS_TOKEN": None,
+        "KOPPELCHECK_AFAS_CLIENT_ID": None,
+        "COLUMNS": "120",
+    }
+    answers = "bearer\nclassic\n" + simulator.scenario.token_data + "\n" + "\n" * 60
+    result = runner.invoke(app, [*args, "--lang", "en"], env=env, input=answers)
+    assert "Answer one of: classic / oauth / hybrid" in result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert "Create a user token" in result.stderr

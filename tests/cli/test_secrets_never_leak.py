@@ -594,7 +594,8 @@ def afas_prompted(ctx: Ctx) -> Call:
     args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_AFAS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
-    return Call(args, env=env, input=AFAS_XML + "\n" + "n\n" * 60)
+    # Enter: the default "classic" to the question how the App Connector authenticates.
+    return Call(args, env=env, input="\n" + AFAS_XML + "\n" + "n\n" * 60)
 
 
 def afas_crash_in_a_check(ctx: Ctx) -> Call:

@@ -146,3 +146,59 @@ _FORM = _afas(
 
 AFAS_STEPS: tuple[Step, ...] = (_IMPORT, _USER, _APP_CONNECTOR, _FORM)
 """AFAS Stap 1-4 in manual order."""
+
+
+# --- the OAuth variant of step 3 (AFAS retires classic tokens, migration-rest-oauth.md §4) -----
+
+AUTH_MODES = ("classic", "oauth", "hybrid")
+"""How the App Connector authenticates: classic token (today's manual), OAuth, or Hybrid (both)."""
+DEFAULT_AUTH = "classic"
+"""The checklist's default until AFAS's end date for classic tokens (``afas.facts``)."""
+OAUTH = "afas.oauth"
+AUTH_OAUTH = "afas.auth.oauth"
+TOKEN_EXPIRY = "afas.token.expiry"
+SUNSET = "afas.classic.sunset"
+
+_AUTH_TYPE_VALUE = {"oauth": "OAuth", "hybrid": "Hybrid"}
+"""The authentication types AFAS names (AFAS-AUTH-EN); the field is "Authenticatietype"."""
+
+
+def _oauth_substeps(auth: str) -> tuple[Step, ...]:
+    """Steps 3.6-3.7 for OAuth client credentials instead of a user token (MIG §4.3)."""
+    return (
+        _afas(
+            "3.6",
+            f"connector.oauth.{auth}",
+            fields=(
+                ScreenField(
+                    "Authenticatietype",
+                    _AUTH_TYPE_VALUE[auth],
+                    note="steps.afas.connector.oauth.type_note",
+                ),
+            ),
+            verified_by=(OAUTH,),
+            partly=True,
+        ),
+        _afas("3.7", "connector.oauth.copy", verified_by=(OAUTH, AUTH, AUTH_OAUTH)),
+    )
+
+
+def afas_steps(auth: str = DEFAULT_AUTH) -> tuple[Step, ...]:
+    """The AFAS steps for ``auth`` (:data:`AUTH_MODES`): classic is a.s.r.'s manual as written;
+    ``oauth`` and ``hybrid`` replace the user token (3.6-3.7) by the authentication type and a
+    generated client id and secret. ValueError for another value."""
+    from dataclasses import replace
+
+    if auth not in AUTH_MODES:
+        raise ValueError(auth)
+    if auth == "classic":
+        return AFAS_STEPS
+    substeps = tuple(s for s in _APP_CONNECTOR.substeps if s.number not in ("3.6", "3.7"))
+    position = next(i for i, s in enumerate(substeps) if s.number == "3.8")
+    oauth_step = replace(
+        _APP_CONNECTOR,
+        title=f"steps.afas.connector.oauth.{auth}.step_title",
+        verified_by=(*_APP_CONNECTOR.verified_by, OAUTH, AUTH_OAUTH),
+        substeps=(*substeps[:position], *_oauth_substeps(auth), *substeps[position:]),
+    )
+    return tuple(oauth_step if s is _APP_CONNECTOR else s for s in AFAS_STEPS)

@@ -95,6 +95,9 @@ def afas(
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
     connectors = expected_connectors(connector or [], connectors_zip)
+    auth = _ask_auth(can_ask, client_id, token_file, common.lang)
+    if auth in ("oauth", "hybrid") and not client_id:
+        client_id = ask_setting("--client-id", "KOPPELCHECK_AFAS_CLIENT_ID", can_ask)
     client = _client_credentials(
         client_id, client_secret_file, token_file, environment.number, can_ask
     )
@@ -104,7 +107,7 @@ def afas(
         keyring_account("afas", environment.number),
         xml=True,
     )
-    if client is None or token_file or os.environ.get(token_request.env_var):
+    if client is None or token_file or os.environ.get(token_request.env_var) or auth == "hybrid":
         secret = resolve_secret(
             token_request,
             token_file=token_file,
@@ -116,6 +119,23 @@ def afas(
         token = None
     settings = AfasSettings(environment, token, connectors, url, client=client)
     raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+
+
+def _ask_auth(
+    can_ask: bool, client_id: str | None, token_file: str | None, lang: str | None
+) -> str | None:
+    """On a terminal, when neither a client id nor a token was given: ask whether the App
+    Connector uses a classic token, OAuth or both (Hybrid). None when nothing was asked."""
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH
+
+    if not can_ask or client_id or token_file or os.environ.get("KOPPELCHECK_AFAS_TOKEN"):
+        return None
+    t = Translator(lang)
+    while True:
+        answer = str(typer.prompt(t("afas.ask.auth"), default=DEFAULT_AUTH, err=True))
+        if answer.strip().lower() in AUTH_MODES:
+            return answer.strip().lower()
+        typer.echo(t("afas.ask.auth.choices", choices=" / ".join(AUTH_MODES)), err=True)
 
 
 def _client_credentials(
@@ -190,6 +210,8 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
         form_afas |= {"client_id": client.client_id, "client_secret": client.secret}
         tokens |= {"client_id": client.client_id, "client_secret": client.secret}
     checks = (1 if token is not None else 0) + (2 if client is not None else 0) + 1
+    from koppelcheck.afas.steps import afas_steps
+
     return CheckJob(
         system="afas",
         option=None,
@@ -199,4 +221,5 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
         form_context=lambda: FormContext(environment_id=environment.code),
         form_inputs={"afas": form_afas},
         bundle_tokens=tokens,
+        steps=afas_steps(settings.mode),
     )

@@ -28,6 +28,8 @@ class CheckJob:
     form_inputs: dict[str, Any] = field(default_factory=dict)
     """Form fields that come from the check's own inputs (credentials, environment)."""
     bundle_tokens: dict[str, Any] = field(default_factory=dict)
+    steps: tuple[Any, ...] = ()
+    """The manual's steps the walkthrough shows; empty means ``steps_for(system, option)``."""
 
 
 def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) -> int:
@@ -103,9 +105,8 @@ def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
     from koppelcheck.steps import steps_for
 
     translator = Translator(common.lang)
-    walk = Walkthrough(
-        steps_for(job.system, job.option), lambda: run_async(job.run(None)), translator, console
-    )
+    steps = job.steps or steps_for(job.system, job.option)
+    walk = Walkthrough(steps, lambda: run_async(job.run(None)), translator, console)
     outcome = walk.run()
     last = outcome.report or run_async(job.run(None))
     return build_report(

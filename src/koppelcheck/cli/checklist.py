@@ -19,6 +19,7 @@ SystemArg = Annotated[
     str, typer.Argument(metavar="afas|nmbrs", help=_t("cli.checklist.system.help"))
 ]
 OptionOpt = Annotated[str, typer.Option("--option", help=_t("cli.checklist.option.help"))]
+AuthOpt = Annotated[str | None, typer.Option("--auth", help=_t("cli.checklist.auth.help"))]
 ChecklistFormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.checklist.format.help"))]
 ChecklistOutputOpt = Annotated[
     Path | None, typer.Option("--output", help=_t("cli.checklist.output.help"))
@@ -32,12 +33,13 @@ def checklist(
     format: ChecklistFormatOpt = "text",  # noqa: A002 - the contract's flag name
     lang: LangOpt = None,
     output: ChecklistOutputOpt = None,
+    auth: AuthOpt = None,
 ) -> None:
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
     from koppelcheck.checklist import render
 
     check_language(lang)
-    text = render(system.lower(), option, format, lang)
+    text = render(system.lower(), option, format, lang, auth)
     if output is None:
         _write_stdout(text)
         return
