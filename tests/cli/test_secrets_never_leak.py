@@ -1010,6 +1010,31 @@ def batch_from_keyring(ctx: Ctx) -> Call:
     return Call(["batch", str(path), "--format", "junit", "--html", str(ctx.o("b.html"))])
 
 
+def batch_oauth(ctx: Ctx) -> Call:
+    """AFAS employers with client credentials (OAuth) and with both (hybrid), one refused."""
+    blocks = []
+    for scenario in ("oauth", "hybrid", "bad-secret"):
+        url, _ = ctx.afas(scenario)
+        blocks.append(
+            f'[[employer]]\nid = "o-{scenario}"\nsystem = "afas"\nenvironment_id = "O12345AA"\n'
+            f'connectors = ["BP_Werknemers"]\nbase_url = "{url}"\nclient_id = "{AFAS_CLIENT_ID}"\n'
+            f'client_secret_env = "LEAK_CLIENT"\n'
+            + ('token_env = "LEAK_AFAS"\n' if scenario == "hybrid" else "")
+        )
+    path = ctx.file("batch.toml", "\n".join(blocks))
+    args = ["batch", str(path), "--format", "json", *extra_files(ctx, "b.")]
+    return Call(args, env={**BATCH_ENV, "LEAK_CLIENT": AFAS_CLIENT_SECRET})
+
+
+def batch_literal_client_secret(ctx: Ctx) -> Call:
+    path = ctx.file(
+        "batch.toml",
+        f'[[employer]]\nid = "a"\nsystem = "afas"\nenvironment_id = "12345"\n'
+        f'client_id = "{AFAS_CLIENT_ID}"\nclient_secret = "{AFAS_CLIENT_SECRET}"\n',
+    )
+    return Call(["batch", str(path)])
+
+
 def batch_crash_in_a_check(ctx: Ctx) -> Call:
     from koppelcheck.afas.client import AfasClient
     from koppelcheck.nmbrs.client import NmbrsClient
@@ -1147,6 +1172,8 @@ CASES: list[Case] = [
     *(batch_format(fmt) for fmt in REPORT_FORMATS),
     Case("batch-faults", ("batch",), (4,), batch_faults),
     Case("batch-literal-token", ("batch",), (2,), batch_literal_token),
+    Case("batch-afas-oauth", ("batch",), (1,), batch_oauth),
+    Case("batch-literal-client-secret", ("batch",), (2,), batch_literal_client_secret),
     Case("batch-token-from-keyring", ("batch",), (0,), batch_from_keyring),
     Case("batch-crash-in-a-check", ("batch",), (4,), batch_crash_in_a_check),
 ]
