@@ -27,6 +27,7 @@ from koppelcheck.explain import describe_remote_error, describe_retry_after
 from koppelcheck.models import Status
 
 if TYPE_CHECKING:
+    from koppelcheck.afas.auditor import AuditorReport
     from koppelcheck.afas.client import AfasClient, MetaInfo
     from koppelcheck.afas.environment import AfasEnvironment
     from koppelcheck.afas.oauth import ClientCredentials, SharedAccessToken
@@ -73,6 +74,8 @@ class AfasSettings:
     """OAuth client credentials (``--client-id`` and its secret), or None."""
     today: date | None = None
     """The date the deadlines are measured against; None means today (tests pin it)."""
+    auditor: AuditorReport | None = None
+    """An AppConnector Auditor export read with ``--auditor`` (checks ``afas.auditor.*``)."""
 
     def __post_init__(self) -> None:
         if self.token is None and self.client is None:
@@ -225,6 +228,10 @@ def build_afas_checks(
                 lambda: deadlines.check_sunset(today, t),
             )
         )
+    if settings.auditor is not None:
+        from koppelcheck.afas.auditor_checks import auditor_checks
+
+        specs.extend(auditor_checks(settings.auditor, t))
     return specs
 
 

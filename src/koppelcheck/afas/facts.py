@@ -60,6 +60,17 @@ AUDITOR_APP_SECTION = 'App Connector "'
 AUDITOR_GETCONNECTOR_SECTIONS = ("GetConnectors: General", "UpdateConnectors", "Other Connectors")
 AUDITOR_PRIVACY_FIELDS = "privacy-sensitive fields"
 """The per-GetConnector entry listing privacy-sensitive fields."""
+AUDITOR_GETCONNECTOR_ENTRIES = (
+    "based on data collection",
+    AUDITOR_PRIVACY_FIELDS,
+    "this getconnector is authorized",
+    "filters",
+    "slow filter",
+    "very large table",
+    "more than 10 tables",
+    "more than 5 levels",
+)
+"""What the report lists per GetConnector (lower case, matched within a heading)."""
 
 AUDITOR_EXPECTED: dict[str, tuple[str, str]] = {
     # message title -> (koppelcheck key, the a.s.r. manual step that causes it on purpose)

@@ -58,6 +58,10 @@ def afas(
         Path | None,
         typer.Option("--connectors-zip", help=_t("cli.afas.connectors_zip.help")),
     ] = None,
+    auditor: Annotated[
+        Path | None,
+        typer.Option("--auditor", help=_t("cli.afas.auditor.help")),
+    ] = None,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
@@ -95,6 +99,11 @@ def afas(
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
     connectors = expected_connectors(connector or [], connectors_zip)
+    auditor_report = None
+    if auditor is not None:  # read before anything is sent: an unreadable export exits 2
+        from koppelcheck.afas.auditor import read_auditor
+
+        auditor_report = read_auditor(auditor)
     auth = _ask_auth(can_ask, client_id, token_file, common.lang)
     if auth in ("oauth", "hybrid") and not client_id:
         client_id = ask_setting("--client-id", "KOPPELCHECK_AFAS_CLIENT_ID", can_ask)
@@ -117,7 +126,9 @@ def afas(
         token = parse_token(secret, token_version, field=token_field)
     else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
         token = None
-    settings = AfasSettings(environment, token, connectors, url, client=client)
+    settings = AfasSettings(
+        environment, token, connectors, url, client=client, auditor=auditor_report
+    )
     raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
 
 
