@@ -196,7 +196,8 @@ async def _fetch(
         raise _status_error(exc.response, method) from None
     except httpx.HTTPError as exc:
         raise remote_error_from(exc, "AFAS /oauth/token", http.timeout.read) from exc
-    except (ValueError, UnicodeError, RecursionError):
+    except (ValueError, TypeError, OverflowError, UnicodeError, RecursionError):
+        # Not JSON, or a JSON object Authlib cannot take as a token (an expires_in list, ...).
         answer = answers[-1] if answers else None
         status = answer.status_code if answer is not None else None
         raise ProtocolError(
