@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from koppelcheck.afas.steps import AFAS_STEPS
+from koppelcheck.afas.auditor_checks import AUDITOR_CHECK
+from koppelcheck.afas.checks import AUTH_OAUTH_CHECK
+from koppelcheck.afas.deadlines import OAUTH_CHECK, SUNSET_CHECK, TOKEN_EXPIRY_CHECK
+from koppelcheck.afas.steps import AFAS_STEPS, afas_steps
 from koppelcheck.i18n import catalogue
 from koppelcheck.nmbrs.calls import ALL_CALLS, ManualOption, calls_for
 from koppelcheck.nmbrs.steps import nmbrs_steps
@@ -18,11 +21,15 @@ from koppelcheck.steps import (
 
 #: Check ids the checks modules define (besides the call catalogue's).
 KNOWN_CHECKS = {"nmbrs.auth", "nmbrs.company", "afas.token", "afas.auth", "afas.connectors"}
-#: Prefixes whose members depend on the run (AFAS connector ids) or the catalogue.
-KNOWN_PREFIXES = {"afas.connector.*", "nmbrs.call.*"}
+KNOWN_CHECKS |= {OAUTH_CHECK, AUTH_OAUTH_CHECK, TOKEN_EXPIRY_CHECK, SUNSET_CHECK, AUDITOR_CHECK}
+#: Prefixes whose members depend on the run (AFAS connector ids, the Auditor's messages) or the
+#: catalogue.
+KNOWN_PREFIXES = {"afas.connector.*", "nmbrs.call.*", f"{AUDITOR_CHECK}.*"}
 
 ALL_STEP_LISTS = {
     "afas": AFAS_STEPS,
+    "afas-oauth": afas_steps("oauth"),
+    "afas-hybrid": afas_steps("hybrid"),
     **{f"nmbrs-{o.value}": nmbrs_steps(o) for o in ManualOption},
 }
 

@@ -94,7 +94,8 @@ _USER = _afas(
 _APP_CONNECTOR = _afas(
     "3",
     "connector",
-    verified_by=(TOKEN, AUTH, CONNECTORS, CONNECTOR_LIST),
+    # afas.auditor*: what the AppConnector Auditor says about this App Connector (--auditor).
+    verified_by=(TOKEN, AUTH, CONNECTORS, CONNECTOR_LIST, "afas.auditor", "afas.auditor.*"),
     substeps=(
         _afas("3.1", "connector.tool", menu_path=("Algemeen", "Beheer", "App Connector")),
         _afas("3.2", "connector.new"),
@@ -119,7 +120,8 @@ _APP_CONNECTOR = _afas(
                 ScreenField("Gebruiker", note="steps.afas.connector.token.user_note"),
                 ScreenField("Omschrijving", note="steps.afas.connector.token.description_note"),
             ),
-            verified_by=(TOKEN, AUTH),
+            # afas.token.expiry and afas.classic.sunset: when this token stops (afas/facts.py).
+            verified_by=(TOKEN, AUTH, "afas.token.expiry", "afas.classic.sunset"),
         ),
         _afas(
             "3.7",
