@@ -73,4 +73,7 @@ _register_optional()
 
 def main() -> None:
     """Console-script entry point."""
+    from koppelcheck.cli import common
+
+    common.OWNS_PROCESS = True
     app()
