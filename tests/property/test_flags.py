@@ -249,6 +249,22 @@ token_file_flag = st.one_of(
     in_paths.map(lambda path: Hostile("--token-file", ("--token-file", path))),
     argv_text.map(lambda text: Hostile("--token-file", ("--token-file", "-"), stdin=text)),
 )
+client_secret_file_flag = st.one_of(
+    in_paths.map(
+        lambda path: Hostile(
+            "--client-secret-file",
+            ("--client-id", "benefits-plaza", "--client-secret-file", path),
+        )
+    ),
+    argv_text.map(
+        lambda text: Hostile(
+            "--client-secret-file",
+            ("--client-id", "benefits-plaza", "--client-secret-file", "-"),
+            stdin=text,
+        )
+    ),
+    st.just(Hostile("--client-secret-file", ("--client-secret-file", "secret.txt"))),
+)
 unknown_flag = st.sampled_from(["--frobnicate", "-x", "--token", "--password"]).map(
     lambda option: Hostile("<unknown>", (option,), ("No such option",))
 )
@@ -368,6 +384,9 @@ def afas_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--token-version": text_flag("--token-version", number_text),
         "--connector": repeated_flag("--connector"),
         "--connectors-zip": in_path_flag("--connectors-zip"),
+        "--client-id": text_flag("--client-id"),
+        "--client-secret-file": client_secret_file_flag,
+        "--auditor": in_path_flag("--auditor"),
         **common_check_flags(),
     }
 
@@ -455,18 +474,22 @@ def test_batch_flags(hostile: Hostile, afas_served: Served, in_workdir: Path) ->
     fmt=st.one_of(st.none(), st.sampled_from(["text", "markdown", "html"]), argv_text),
     lang=st.one_of(st.none(), st.sampled_from(["nl", "en", "EN"]), argv_text),
     output=st.one_of(st.none(), out_paths),
+    auth=st.one_of(st.none(), st.sampled_from(["classic", "oauth", "hybrid"]), argv_text),
 )
-@example(system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"))
+@example(system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"), auth=None)
+@example(system="nmbrs", option=None, fmt=None, lang=None, output=None, auth="oauth")
 def test_checklist_flags(
     system: str,
     option: str | None,
     fmt: str | None,
     lang: str | None,
     output: OutPath | None,
+    auth: str | None,
     in_workdir: Path,
 ) -> None:
     args = ["checklist", system]
-    for flag, value in (("--option", option), ("--format", fmt), ("--lang", lang)):
+    checked = (("--option", option), ("--format", fmt), ("--lang", lang), ("--auth", auth))
+    for flag, value in checked:
         if value is not None:
             args += [flag, value]
     if output is not None:
@@ -475,6 +498,7 @@ def test_checklist_flags(
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
         names = ("afas|nmbrs", "system", "SYSTEM", "--option", "--format", "--lang", "--output")
+        names += ("--auth",)
         assert_names_one_of(result, names, what=args)
 
 
@@ -685,6 +709,7 @@ def test_keys_flags(
     token_file=st.one_of(st.none(), in_paths, st.just(InPath("literal", "-"))),
     stdin=argv_text,
     no_input=st.booleans(),
+    client_id=st.one_of(st.none(), st.just("benefits-plaza"), argv_text),
 )
 @example(
     command="set",
@@ -695,6 +720,7 @@ def test_keys_flags(
     token_file=InPath("file", b"9F2C4E6A8B0D1F3E5A7C9E1B3D5F7A9C"),
     stdin="",
     no_input=True,
+    client_id=None,
 )
 @example(
     command="delete",
@@ -705,6 +731,7 @@ def test_keys_flags(
     token_file=None,
     stdin="",
     no_input=True,
+    client_id=None,
 )
 def test_credentials_flags(
     command: str,
@@ -715,6 +742,7 @@ def test_credentials_flags(
     token_file: InPath | None,
     stdin: str,
     no_input: bool,
+    client_id: str | None,
     in_workdir: Path,
 ) -> None:
     args = ["credentials", command]
@@ -724,6 +752,7 @@ def test_credentials_flags(
             ("--domain", domain),
             ("--username", username),
             ("--environment-id", environment_id),
+            ("--client-id", client_id),
         ):
             if value is not None:
                 args += [flag, value]
@@ -736,6 +765,7 @@ def test_credentials_flags(
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
         names = ("--domain", "--username", "--environment-id", "--token-file", "system", "SYSTEM")
+        names += ("--client-id",)
         assert_names_one_of(result, names, what=args)
 
 
@@ -783,7 +813,7 @@ def test_every_flag_of_every_command_has_a_property() -> None:
         "nmbrs": set(nmbrs_flags()),
         "afas": set(afas_flags()),
         "batch": set(batch_flags()) - {"FILE"} | {"ARG"},
-        "checklist": {"ARG", "--option", "--format", "--lang", "--output"},
+        "checklist": {"ARG", "--option", "--format", "--lang", "--output", "--auth"},
         "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
         "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
         "demo": {"--lang"},
@@ -799,8 +829,9 @@ def test_every_flag_of_every_command_has_a_property() -> None:
             "--environment-id",
             "--token-file",
             "--no-input",
+            "--client-id",
         },
-        "credentials delete": {"ARG", "--domain", "--username", "--environment-id"},
+        "credentials delete": {"ARG", "--domain", "--username", "--environment-id", "--client-id"},
         "credentials list": set(),
     }
     missing = [(cmd, opt) for cmd, opt in _every_option() if opt not in covered.get(cmd, set())]
