@@ -97,14 +97,17 @@ def build_checklist(
 ) -> Checklist:
     """The checklist of ``system`` (for Nmbrs: ``option``; for AFAS: ``auth``, classic token by
     default, or ``oauth``/``hybrid``) in ``lang``."""
-    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, afas_steps
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, afas_steps, default_auth
 
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
-    auth = check_choice("--auth", auth or DEFAULT_AUTH, AUTH_MODES, t)
-    if system != "afas" and auth != DEFAULT_AUTH:
-        raise InputError("--auth", t("checklist.error.auth_system"))
+    auth = check_choice("--auth", auth, AUTH_MODES, t) if auth is not None else None
+    if system != "afas":
+        if auth not in (None, DEFAULT_AUTH):
+            raise InputError("--auth", t("checklist.error.auth_system"))
+        auth = DEFAULT_AUTH
+    auth = auth or default_auth()
     steps = afas_steps(auth) if system == "afas" else steps_for(system, option)
     command = _command(system, option, auth)
     form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)

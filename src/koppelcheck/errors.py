@@ -43,6 +43,9 @@ class MissingSettingError(KoppelcheckError):
 class RemoteError(KoppelcheckError):
     """A remote call could not be completed, or its answer not understood."""
 
+    trace_id: str | None = None
+    """The server's trace identifier for its support (AFAS's ``X-Trace-Identifier``), if any."""
+
 
 class TransportError(RemoteError):
     """The connection failed. ``kind`` is one of :data:`TRANSPORT_KINDS`; ``attempts`` counts the

@@ -357,3 +357,16 @@ async def test_trace_identifier_in_a_connector_error(router) -> None:
     check = by_id(await run(settings("BP_A", token=True, client=False)))["afas.connector.BP_A"]
     assert check.status is Status.ERROR
     assert TRACE in check.message and "REF1" in check.message
+
+
+async def test_trace_identifier_with_an_answer_that_is_not_json(router) -> None:
+    router.post("/oauth/token").respond(
+        200, html="<html>portal</html>", headers={facts.TRACE_HEADER: TRACE}
+    )
+    router.get("/metainfo").respond(
+        200, html="<html>portal</html>", headers={facts.TRACE_HEADER: TRACE}
+    )
+    checks = by_id(await run(settings(token=True)))
+    for check_id in ("afas.oauth", "afas.auth"):
+        assert checks[check_id].status is Status.ERROR
+        assert TRACE in checks[check_id].message, check_id

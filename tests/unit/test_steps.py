@@ -127,3 +127,27 @@ def test_nl_and_en_have_the_same_keys(prefix: str) -> None:
     en = {k for k in catalogue("en") if k.startswith(prefix)}
     assert nl, prefix
     assert nl ^ en == set()
+
+
+def test_the_default_authentication_type_follows_afas_end_date() -> None:
+    from datetime import date
+
+    from koppelcheck.afas.facts import CLASSIC_LAST_DAY
+    from koppelcheck.afas.steps import default_auth
+
+    assert default_auth(CLASSIC_LAST_DAY) == "classic"
+    assert default_auth(date(2027, 9, 1)) == "oauth"
+
+
+def test_the_oauth_variant_replaces_only_the_token_steps() -> None:
+    classic = {s.number: s for s in flatten(afas_steps("classic"))}
+    for auth, value in (("oauth", "OAuth"), ("hybrid", "Hybrid")):
+        variant = {s.number: s for s in flatten(afas_steps(auth))}
+        assert set(variant) == set(classic)
+        changed = {n for n in classic if classic[n] != variant[n]}
+        assert changed == {"3", "3.6", "3.7"}
+        assert variant["3.6"].fields[0].label == "Authenticatietype"
+        assert variant["3.6"].fields[0].value == value
+        assert "afas.oauth" in variant["3.7"].verified_by
+    with pytest.raises(ValueError):
+        afas_steps("bearer")

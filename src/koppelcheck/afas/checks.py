@@ -309,11 +309,12 @@ async def _check_auth(
     except CallTimeout:
         raise  # the runner words timeouts
     except (TransportError, ProtocolError) as exc:
-        return outcome(
+        unreachable = outcome(
             Status.ERROR,
             t("afas.auth.unreachable", url=client.base_url, reason=describe_remote_error(exc, t)),
             t("afas.auth.unreachable.fix"),
         )
+        return with_trace(unreachable, exc, t)
     return outcome(
         Status.PASS,
         t(

@@ -126,7 +126,11 @@ class AfasClient:
             raise remote_error_from(exc, f"AFAS {path}", self._http.timeout.read) from exc
         if response.status_code != 200:
             raise _http_error(response)
-        return _json_body(response)
+        try:
+            return _json_body(response)
+        except ProtocolError as exc:
+            exc.trace_id = trace_id_of(response)
+            raise
 
 
 def _object(body: dict[str, Any], key: str) -> dict[str, Any]:

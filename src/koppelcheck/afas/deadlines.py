@@ -134,11 +134,12 @@ async def check_oauth(access: SharedAccessToken, base_url: str, t: Translator) -
     except CallTimeout:
         raise  # the runner words timeouts
     except (TransportError, ProtocolError) as exc:
-        return outcome(
+        unreachable = outcome(
             Status.ERROR,
             t("afas.oauth.unreachable", url=url, reason=describe_remote_error(exc, t)),
             t("afas.oauth.error.fix"),
         )
+        return with_trace(unreachable, exc, t)
     how = t(f"afas.oauth.method.{token.client_auth}")
     seconds = str(token.expires_in) if token.expires_in is not None else "?"
     return outcome(

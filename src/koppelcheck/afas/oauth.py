@@ -200,13 +200,20 @@ async def _fetch(
         # Not JSON, or a JSON object Authlib cannot take as a token (an expires_in list, ...).
         answer = answers[-1] if answers else None
         status = answer.status_code if answer is not None else None
-        raise ProtocolError(
+        error = ProtocolError(
             f"HTTP {status}: the token endpoint's answer is not a JSON object",
             "unreadable",
             status,
             "JSON",
-        ) from None
-    return _access_token(token, method, trace_id_of(answers[-1]) if answers else None)
+        )
+        error.trace_id = trace_id_of(answer) if answer is not None else None
+        raise error from None
+    trace = trace_id_of(answers[-1]) if answers else None
+    try:
+        return _access_token(token, method, trace)
+    except ProtocolError as exc:
+        exc.trace_id = trace
+        raise
 
 
 def _status_error(response: httpx.Response, method: str) -> RemoteError:

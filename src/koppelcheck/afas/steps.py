@@ -8,6 +8,8 @@ App Connector's user group). The rest only a person can confirm.
 
 from __future__ import annotations
 
+from datetime import date
+
 from koppelcheck.steps import ScreenField, Step, step
 
 CONNECTORS = "afas.connector.*"
@@ -156,6 +158,16 @@ AUTH_MODES = ("classic", "oauth", "hybrid")
 """How the App Connector authenticates: classic token (today's manual), OAuth, or Hybrid (both)."""
 DEFAULT_AUTH = "classic"
 """The checklist's default until AFAS's end date for classic tokens (``afas.facts``)."""
+
+
+def default_auth(today: date | None = None) -> str:
+    """``classic`` until the last day classic tokens work (2027-08-31, ``afas.facts``), then
+    ``oauth``: after it a.s.r.'s manual as written no longer works."""
+    from koppelcheck.afas.facts import CLASSIC_LAST_DAY
+
+    return DEFAULT_AUTH if (today or date.today()) <= CLASSIC_LAST_DAY else "oauth"
+
+
 OAUTH = "afas.oauth"
 AUTH_OAUTH = "afas.auth.oauth"
 TOKEN_EXPIRY = "afas.token.expiry"

@@ -137,13 +137,13 @@ def _ask_auth(
 ) -> str | None:
     """On a terminal, when neither a client id nor a token was given: ask whether the App
     Connector uses a classic token, OAuth or both (Hybrid). None when nothing was asked."""
-    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH
+    from koppelcheck.afas.steps import AUTH_MODES, default_auth
 
     if not can_ask or client_id or token_file or os.environ.get("KOPPELCHECK_AFAS_TOKEN"):
         return None
     t = Translator(lang)
     while True:
-        answer = str(typer.prompt(t("afas.ask.auth"), default=DEFAULT_AUTH, err=True))
+        answer = str(typer.prompt(t("afas.ask.auth"), default=default_auth(), err=True))
         if answer.strip().lower() in AUTH_MODES:
             return answer.strip().lower()
         typer.echo(t("afas.ask.auth.choices", choices=" / ".join(AUTH_MODES)), err=True)
