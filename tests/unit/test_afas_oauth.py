@@ -370,3 +370,13 @@ async def test_trace_identifier_with_an_answer_that_is_not_json(router) -> None:
     for check_id in ("afas.oauth", "afas.auth"):
         assert checks[check_id].status is Status.ERROR
         assert TRACE in checks[check_id].message, check_id
+
+
+async def test_trace_identifier_with_a_connector_answer_that_is_not_json(router) -> None:
+    router.get("/metainfo").respond(200, json=metainfo("BP_A"))
+    router.get("/connectors/BP_A").respond(
+        200, html="<html>portal</html>", headers={facts.TRACE_HEADER: TRACE}
+    )
+    check = by_id(await run(settings("BP_A", token=True, client=False)))["afas.connector.BP_A"]
+    assert check.status is Status.ERROR
+    assert TRACE in check.message and "web page" in check.message

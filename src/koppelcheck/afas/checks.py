@@ -394,9 +394,13 @@ def _connector_runner(
             answer = await client.probe_connector(cid)
         except AfasHttpError as exc:
             answer = exc
-        except RemoteError:
+        except RemoteError as exc:
             if info.get_connectors is None or cid in info.get_connector_ids():
-                raise
+                if exc.trace_id is None:
+                    raise  # the runner words it
+                # Worded as the runner does, with AFAS's trace identifier added.
+                reason = t("core.error.remote", reason=describe_remote_error(exc, t))
+                return with_trace(outcome(Status.ERROR, reason, t("core.fix.retry_later")), exc, t)
             answer = None  # metainfo already shows it is not assigned; the probe adds nothing
         return _judge(cid, info, answer, t)
 
