@@ -466,7 +466,8 @@ def nmbrs_prompted(ctx: Ctx) -> Call:
     args = nmbrs_args(url, "--verbose", "--output", str(ctx.o("r.txt")))
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_NMBRS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
-    return Call(args, env=env, input=NMBRS_TOKEN + "\n" + "\n" * 60)
+    # The token, the company (the login sees two), then Enter for every question.
+    return Call(args, env=env, input=NMBRS_TOKEN + "\n1\n" + "\n" * 60)
 
 
 def nmbrs_crash_in_a_check(ctx: Ctx) -> Call:
