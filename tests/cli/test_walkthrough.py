@@ -243,7 +243,9 @@ def test_form_at_the_end_asks_a_wrong_answer_again_then_writes_the_bundle(tmp_pa
     assert nmbrs["company"] == "Garage De Vries"  # the company chosen and checked
     assert nmbrs["payroll_frequency"] == "four-weekly"  # from that company's period
     assert (nmbrs["dga_name"], nmbrs["dga_employee_number"]) == ("P. de Vries", 1)
-    assert "employee number 7 does not exist" in result.stderr and "1 (P. de Vries)" in result.stderr
+    assert (
+        "employee number 7 does not exist" in result.stderr and "1 (P. de Vries)" in result.stderr
+    )
     provenance = payload["provenance"]
     assert provenance["nmbrs.company"] == {"source": "verified", "check": "nmbrs.company"}
     assert provenance["nmbrs.payroll_frequency"] == {

@@ -195,7 +195,9 @@ def test_before_the_checks_company_and_frequency_may_wait_for_the_api() -> None:
     assert _first_field(data, "nmbrs", FormContext()) == "nmbrs.company"
 
 
-@pytest.mark.parametrize(("period", "expected"), [("2026-12-W4", "four-weekly"), ("2026-11-M", "monthly")])
+@pytest.mark.parametrize(
+    ("period", "expected"), [("2026-12-W4", "four-weekly"), ("2026-11-M", "monthly")]
+)
 def test_frequency_is_derived_from_the_period(period: str, expected: str) -> None:
     form = validate_form(_data(nmbrs__payroll_frequency=...), "nmbrs", FormContext(period=period))
     assert form.nmbrs is not None and form.nmbrs.payroll_frequency == expected

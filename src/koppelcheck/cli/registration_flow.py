@@ -139,11 +139,12 @@ def form_checks(
     for error in form_errors(data, system, context, lang=common.lang):
         errors.setdefault(error.field, error)
     notes: dict[str, str] = {}
-    origins: dict[str, Any] = {}
-    if not errors:
+    passed = [c.id for c in report.checks if c.status is Status.PASS]
+    if errors:  # the valid fields' provenance, read from what was given (and derived)
+        origins = provenance_of(_with_derived(data, context), context, passed)
+    else:
         form = validate_form(data, system, context, lang=common.lang)
         notes = dict(form_warnings(form, context, lang=common.lang))
-        passed = [c.id for c in report.checks if c.status is Status.PASS]
         origins = provenance_of(form.model_dump(), context, passed)
     results = []
     for known in fields_for(system):
@@ -184,6 +185,20 @@ def form_checks(
             )
         )
     return results
+
+
+def _with_derived(data: dict[str, Any], context: Any) -> dict[str, Any]:
+    """``data`` with the payroll frequency the company's period gives, when none was given."""
+    from koppelcheck.registration.validators import frequency_from_period
+
+    section = data.get("nmbrs")
+    if not isinstance(section, dict) or section.get("payroll_frequency") or not context.period:
+        return data
+    try:
+        derived = frequency_from_period(context.period)
+    except ValueError:
+        return data
+    return merge(data, {"nmbrs": {"payroll_frequency": derived}}) if derived else data
 
 
 def _form_step(system: str, option: str | None) -> str:
