@@ -45,6 +45,7 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
         refuse_bundle,
         write_bundle,
     )
+    from koppelcheck.manual_order import in_manual_order
     from koppelcheck.registration.provenance import provenance_of
 
     console = stderr_console()
@@ -57,6 +58,7 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
         report = _with_results(
             report, form_checks(job.system, form_data, job.form_context(), report, common), common
         )
+    report = in_manual_order(report, common.lang)
     emit_report(report, common)
     bundle_path = common.bundle or (_offer_bundle(report, common, console) if can_ask else None)
     if bundle_path is None:
@@ -137,13 +139,14 @@ def _plain(job: CheckJob, common: CommonOptions) -> Report:
 def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
     from koppelcheck.cli.common import run_async
     from koppelcheck.cli.walkthrough import Walkthrough
+    from koppelcheck.manual_order import in_manual_order
     from koppelcheck.reporting import build_report
     from koppelcheck.steps import steps_for
 
     translator = Translator(common.lang)
     walk = Walkthrough(
         steps_for(job.system, job.option),
-        lambda: run_async(job.run(None)),
+        lambda: in_manual_order(run_async(job.run(None)), common.lang),
         translator,
         console,
         hooks=job.walk_hooks,
