@@ -161,6 +161,8 @@ class Walkthrough:
             lines.append(f"{pad}[bold]{escape(self._t('walk.menu'))}[/] {escape(entry.menu)}")
         lines += [f"{pad}  • {self._field_text(f)}" for f in entry.fields]
         lines += [f"{pad}  • {escape(call)}" for call in entry.calls]
+        if entry.verification and not entry.children:
+            lines.append(f"{pad}  [dim]{escape(entry.verification)}[/]")
         for child in entry.children:
             lines.append(f"{pad}  [bold]{escape(child.label)}[/]  {escape(child.title)}")
             lines += self._entry_lines(child, depth + 1)
