@@ -74,10 +74,15 @@ def nmbrs(server, simulator, *extra: str, env: dict[str, str], answers: list[str
 # --- Nmbrs: the company is settled before any check ------------------------------------------
 
 
-def test_form_company_other_than_flag_exits_2_naming_both(nmbrs_server, env, tmp_path) -> None:
+@pytest.mark.parametrize("mode", ["no-input", "terminal"])
+def test_form_company_other_than_flag_exits_2_naming_both(
+    nmbrs_server, env, tmp_path, mode
+) -> None:
     server, simulator = nmbrs_server("healthy")
     form = form_file(tmp_path, company="Bakkerij Jansen B.V.")
-    result = nmbrs(server, simulator, "--company", "Garage De Vries", "--form", str(form), env=env)
+    answers = None if mode == "no-input" else []
+    flags = ("--company", "Garage De Vries", "--form", str(form))
+    result = nmbrs(server, simulator, *flags, env=env, answers=answers)
     assert result.exit_code == 2, result.output
     assert "Garage De Vries" in result.stderr and "Bakkerij Jansen B.V." in result.stderr
     assert sum(simulator.hits.values()) == 0  # nothing sent
@@ -157,6 +162,30 @@ def test_declared_frequency_contradicting_the_period_exits_2_with_both(
     assert "'monthly'" in result.stderr and "four-weekly" in result.stderr
     assert "2026-12-W4" in result.stderr
     assert not bundle.exists()
+
+
+def test_on_a_terminal_a_contradicting_frequency_is_asked_again_naming_both(
+    nmbrs_server, env, tmp_path
+) -> None:
+    server, simulator = nmbrs_server("healthy")
+    form = form_file(tmp_path, company="Garage De Vries", payroll_frequency="monthly")
+    bundle = tmp_path / "b.json"
+    answers = ["", *["y"] * 4, "n", "four-weekly"]  # option, steps, no DGA, the frequency
+    result = nmbrs(
+        server,
+        simulator,
+        "--form",
+        str(form),
+        "--bundle",
+        str(bundle),
+        "--output",
+        str(tmp_path / "r.txt"),
+        env=env,
+        answers=answers,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "you declared 'monthly'" in result.stderr and "four-weekly" in result.stderr
+    assert verify_bundle(bundle).payload["form"]["nmbrs"]["payroll_frequency"] == "four-weekly"
 
 
 def test_company_the_login_does_not_see_is_never_swapped_for_another(
