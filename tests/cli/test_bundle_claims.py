@@ -489,3 +489,21 @@ def test_afas_bundle_on_a_terminal_warns_of_plaintext_tokens(afas_server, env, t
     }
     manual = {c["id"]: c.get("confirmed") for c in payload["evidence"]["checks"]}
     assert manual["afas.step.1.1"] is True  # the manual-only step, recorded in the bundle
+
+
+def test_afas_walkthrough_without_connectors_offers_no_bundle(afas_server, env, tmp_path) -> None:
+    server, simulator = afas_server("healthy")
+    answers = ["", *["y"] * 4, "y", str(tmp_path / "b.json")]  # would accept an offer
+    result = afas(
+        server,
+        simulator,
+        "--output",
+        str(tmp_path / "r.txt"),
+        token=simulator.scenario.token_data,
+        env=env,
+        answers=answers,
+    )
+    assert result.exit_code == 0, result.stderr  # the checks passed; only the bundle is withheld
+    assert "no expected GetConnector was compared" in result.stderr
+    assert "Write the registration bundle" not in result.stderr
+    assert not (tmp_path / "b.json").exists()

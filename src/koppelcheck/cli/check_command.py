@@ -172,6 +172,11 @@ def _offer_bundle(report: Report, common: CommonOptions, console: Any) -> Any:
     if report.failing():
         return None
     t = Translator(common.lang)
+    if _bundle_blockers(report):  # say why no bundle is offered
+        from rich.markup import escape
+
+        console.print(f"[yellow]{escape(t('bundle.refused.no_connectors'))}[/]")
+        return None
     from koppelcheck.cli.session import confirm
 
     if not confirm(t("walk.bundle.offer"), False, common.lang):
