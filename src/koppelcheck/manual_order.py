@@ -52,7 +52,12 @@ def _verifying_step(flat: list[Step], check_id: str) -> Step | None:
     """The first step in manual order that the check confirms fully, else the first it confirms
     in part (``afas.auth`` belongs to 3.6, the token, before 2.8, the user group)."""
     matching = [s for s in flat if s.is_verified_by(check_id)]
-    return next((s for s in matching if not s.partly), matching[0] if matching else None)
+    first = next((s for s in matching if not s.partly), matching[0] if matching else None)
+    if first is None:
+        return None
+    # Within that step, the most specific sub-step that says the same (1.3 "import", not 1).
+    inside = [s for s in first.walk() if s in matching and s.partly == first.partly]
+    return max(inside, key=lambda s: s.number.count("."))
 
 
 def _relabel(check: CheckResult, steps: Sequence[Step], top: int, t: Translator) -> CheckResult:
