@@ -198,7 +198,7 @@ class Walkthrough:
             if result.status in (*_BAD, Status.WARN) and result.fix.text:
                 self._console.print(f"     → {escape(result.fix.text)}")
         for reason, count in skipped.items():  # one line, not one per check
-            line = self._t("walk.skipped", count=count, reason=reason)
+            line = self._t.plural("walk.skipped", count, reason=reason)
             self._console.print(f" {marks[Status.SKIP]} {escape(line)}")
 
     def _manual_result(self, step: Step, confirmed: bool, message: str = "") -> CheckResult:
