@@ -38,10 +38,7 @@ class DemoPart:
 def _run_nmbrs(translator: Any) -> DemoPart:
     from koppelcheck.nmbrs.calls import ALL_CALLS
     from koppelcheck.nmbrs.target import NmbrsTarget
-    from koppelcheck.models import Status
     from koppelcheck.nmbrs.verify import verify_nmbrs
-    from koppelcheck.registration import FormContext
-    from koppelcheck.registration.provenance import provenance_of
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
@@ -95,8 +92,8 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.bundle.keys import SigningKey
     from koppelcheck.bundle.verify import verify_bundle
-    from koppelcheck.nmbrs.target import NmbrsTarget
     from koppelcheck.models import Status
+    from koppelcheck.nmbrs.target import NmbrsTarget
     from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.registration import FormContext
     from koppelcheck.registration.provenance import provenance_of
