@@ -239,7 +239,9 @@ def read_params(operation: Operation, element: etree._Element) -> dict[str, Any]
             try:
                 params[param.name] = int(raw) if raw else 0
             except ValueError as exc:
-                raise client_fault(XML_ERROR + " ---> Input string was not in a correct format.") from exc
+                raise client_fault(
+                    XML_ERROR + " ---> Input string was not in a correct format."
+                ) from exc
         else:
             params[param.name] = raw
     return params

@@ -112,7 +112,11 @@ def service_names() -> tuple[str, ...]:
 @functools.cache
 def served(service: str) -> ServedService:
     """The parsed served WSDL of ``service`` (read once per process)."""
-    body = (_SERVED / f"{service}.wsdl").read_bytes()
+    return parse_wsdl(service, (_SERVED / f"{service}.wsdl").read_bytes())
+
+
+def parse_wsdl(service: str, body: bytes) -> ServedService:
+    """Operations and types of an .asmx-style WSDL (document/literal, one schema)."""
     root = etree.fromstring(body)
     tns = root.get("targetNamespace", "")
     schema = root.find(f"{{{_WSDL}}}types/{{{XS}}}schema[@targetNamespace='{tns}']")
@@ -192,9 +196,7 @@ def _qname(node: etree._Element, value: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- answers
 
 
-def render(
-    service: ServedService, parent: etree._Element, field: Field, value: Any
-) -> None:
+def render(service: ServedService, parent: etree._Element, field: Field, value: Any) -> None:
     """Append ``value`` as ``field`` under ``parent``, in the declared order. A dict is a complex
     value; a list is the items of an ``ArrayOf…`` type (its one repeated element) or of a repeated
     field. Raises :class:`ContractError` for an element the type does not declare or a required

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from koppelcheck.simulator.nmbrs.scenario import NmbrsCompany, NmbrsEmployee, NmbrsRun
+from koppelcheck.simulator.nmbrs.scenario import (
+    NmbrsCompany,
+    NmbrsEmployee,
+    NmbrsRun,
+    NmbrsScenario,
+)
 
 if TYPE_CHECKING:
     from koppelcheck.simulator.nmbrs.dispatcher import NmbrsSimulator
@@ -350,6 +355,11 @@ def _per_company_employee(build: Callable[[NmbrsEmployee], Any]) -> Handler:
     return lambda sim, p: [build(e) for e in sim.company(p["CompanyID"]).employees]
 
 
+def _list_all(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+    scenario: NmbrsScenario = sim.scenario
+    return [_company_fields(c) for c in scenario.companies]
+
+
 def _run_list(sim: NmbrsSimulator, p: dict[str, Any]) -> Any:
     runs = [r for r in sim.company(p["CompanyId"]).runs if r.year == p["Year"]]
     return [_run_fields(r, locked=r is not runs[-1]) for r in runs]
@@ -368,13 +378,16 @@ def _wage_codes_background(sim: NmbrsSimulator, p: dict[str, Any]) -> str:
 
 def _environment(sim: NmbrsSimulator, p: dict[str, Any]) -> dict[str, str]:
     # GUESS (reference §3): peers read Domain and SubDomain; their exact values are not public.
-    domain = sim.scenario.domain
+    scenario: NmbrsScenario = sim.scenario
+    domain = scenario.domain
     return {"Domain": f"{domain}.nmbrs.nl", "SubDomain": domain}
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {
-    ("CompanyService", "Company_GetCurrentPeriod"): lambda sim, p: sim.company(p["CompanyId"]).current_period,
-    ("CompanyService", "List_GetAll"): lambda sim, p: [_company_fields(c) for c in sim.scenario.companies],
+    ("CompanyService", "Company_GetCurrentPeriod"): lambda sim, p: (
+        sim.company(p["CompanyId"]).current_period
+    ),
+    ("CompanyService", "List_GetAll"): _list_all,
     ("CompanyService", "Run_GetList"): _run_list,
     ("CompanyService", "Reports_GetWageCodesByRunCompany_FilterByWageCode"): _wage_codes,
     ("CompanyService", "Reports_GetWageCodesByRunCompany_v2"): _wage_codes,
@@ -388,13 +401,26 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("EmployeeService", "Partner_Get"): _per_employee(_partner),
     ("EmployeeService", "PersonalInfo_GetCurrent"): _per_employee(_personal_info),
     ("EmployeeService", "Salary_GetAll_AllEmployeesByCompany"): _per_company_employee(_salary_item),
-    ("EmployeeService", "Schedule_GetCurrent"): _per_employee(lambda e: _schedule(e.number % 2 == 0)),
-    ("EmployeeService", "Schedule_GetList"): _per_employee(lambda e: [_schedule(e.number % 2 == 0)]),
+    ("EmployeeService", "Schedule_GetCurrent"): _per_employee(
+        lambda e: _schedule(e.number % 2 == 0)
+    ),
+    ("EmployeeService", "Schedule_GetList"): _per_employee(
+        lambda e: [_schedule(e.number % 2 == 0)]
+    ),
     ("EmployeeService", "SVW_GetCurrent"): _per_employee(lambda e: _svw()),
-    ("EmployeeService", "WageComponentFixed_GetCurrent"): _per_employee(lambda e: _wage_components(e, fixed=True)),
-    ("EmployeeService", "WageComponentVar_GetCurrent"): _per_employee(lambda e: _wage_components(e, fixed=False)),
-    ("EmployeeService", "Employment_GetAll_AllEmployeesByCompany"): _per_company_employee(_employment_item),
-    ("ReportService", "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background"): _wage_codes_background,
+    ("EmployeeService", "WageComponentFixed_GetCurrent"): _per_employee(
+        lambda e: _wage_components(e, fixed=True)
+    ),
+    ("EmployeeService", "WageComponentVar_GetCurrent"): _per_employee(
+        lambda e: _wage_components(e, fixed=False)
+    ),
+    ("EmployeeService", "Employment_GetAll_AllEmployeesByCompany"): _per_company_employee(
+        _employment_item
+    ),
+    (
+        "ReportService",
+        "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background",
+    ): _wage_codes_background,
     ("ReportService", "Reports_BackgroundTask_Result"): lambda sim, p: sim.poll_task(p["TaskId"]),
     ("DebtorService", "Environment_Get"): _environment,
 }

@@ -65,7 +65,11 @@ _SVW_PARTS = {
         ("RiskGroupCode", "s:string"),
         ("RiskGroupDescription", "s:string"),
     ),
-    "SVWSector": (("SectorId", "s:int"), ("SectorCode", "s:string"), ("SectorDescription", "s:string")),
+    "SVWSector": (
+        ("SectorId", "s:int"),
+        ("SectorCode", "s:string"),
+        ("SectorDescription", "s:string"),
+    ),
     "SVWWageCostBenefit": (
         ("WageCostBenefitCode", "s:string"),
         ("EndPeriod", "s:int"),
@@ -93,7 +97,12 @@ _HAND_WRITTEN: dict[str, dict[str, object]] = {
         "operations": {
             # §3: lower-camel names, PHP-MK only; medium confidence.
             "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background": (
-                (("companyId", "s:int"), ("runId", "s:int"), ("year", "s:int"), ("wageCode", "s:int")),
+                (
+                    ("companyId", "s:int"),
+                    ("runId", "s:int"),
+                    ("year", "s:int"),
+                    ("wageCode", "s:int"),
+                ),
                 "s1:guid",
                 "AuthHeaderWithDomain",
             ),
@@ -121,8 +130,15 @@ def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
 
-def _element(parent: etree._Element, name: str, type_: str, *, min_occurs: int = 1,
-             max_occurs: str = "1", nillable: bool = False) -> etree._Element:
+def _element(
+    parent: etree._Element,
+    name: str,
+    type_: str,
+    *,
+    min_occurs: int = 1,
+    max_occurs: str = "1",
+    nillable: bool = False,
+) -> etree._Element:
     node = etree.SubElement(parent, _q(XS, "element"))
     node.set("minOccurs", str(min_occurs))
     node.set("maxOccurs", max_occurs)
@@ -160,7 +176,9 @@ def _v3_headers(root: etree._Element, schema: etree._Element) -> None:
         header_type = etree.Element(_q(XS, "complexType"), name="AuthHeaderWithDomain")
         content = etree.SubElement(header_type, _q(XS, "complexContent"), mixed="false")
         extension = etree.SubElement(content, _q(XS, "extension"), base="tns:AuthHeader")
-        _element(etree.SubElement(extension, _q(XS, "sequence")), "Domain", "s:string", min_occurs=0)
+        _element(
+            etree.SubElement(extension, _q(XS, "sequence")), "Domain", "s:string", min_occurs=0
+        )
         anchor.addnext(header_type)
         anchor.addnext(header_el)
     renamed: dict[str, str] = {}
@@ -216,7 +234,9 @@ def from_v21(service: str, source: bytes) -> bytes:
         _v3_employee_changes(schema)
     for address in (*root.iter(_q(SOAP, "address")), *root.iter(_q(SOAP12, "address"))):
         address.set("location", PLACEHOLDER_ADDRESS.format(service=service))
-    _comment(root, service, f"the real v2.1 WSDL (shared/reference/nmbrs-wsdl-v2.1/{service}.v2.1.wsdl)")
+    _comment(
+        root, service, f"the real v2.1 WSDL (shared/reference/nmbrs-wsdl-v2.1/{service}.v2.1.wsdl)"
+    )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
@@ -224,21 +244,32 @@ def hand_written(service: str) -> bytes:
     """The v3 WSDL of a service no public WSDL shows, from ``_HAND_WRITTEN``."""
     spec = _HAND_WRITTEN[service]
     tns = _V3 + service
-    nsmap = {"wsdl": WSDL, "s": XS, "soap": SOAP, "soap12": SOAP12, "tns": tns,
-             "s1": "http://microsoft.com/wsdl/types/"}
+    nsmap = {
+        "wsdl": WSDL,
+        "s": XS,
+        "soap": SOAP,
+        "soap12": SOAP12,
+        "tns": tns,
+        "s1": "http://microsoft.com/wsdl/types/",
+    }
     root = etree.Element(_q(WSDL, "definitions"), nsmap=nsmap, targetNamespace=tns)
     types = etree.SubElement(root, _q(WSDL, "types"))
-    schema = etree.SubElement(types, _q(XS, "schema"), elementFormDefault="qualified",
-                              targetNamespace=tns)
+    schema = etree.SubElement(
+        types, _q(XS, "schema"), elementFormDefault="qualified", targetNamespace=tns
+    )
     etree.SubElement(schema, _q(XS, "import"), namespace="http://microsoft.com/wsdl/types/")
     operations: dict[str, tuple[tuple[tuple[str, str], ...], str, str]] = spec["operations"]  # type: ignore[assignment]
     for name, (params, result, _) in operations.items():
         request = etree.SubElement(schema, _q(XS, "element"), name=name)
-        sequence = etree.SubElement(etree.SubElement(request, _q(XS, "complexType")), _q(XS, "sequence"))
+        sequence = etree.SubElement(
+            etree.SubElement(request, _q(XS, "complexType")), _q(XS, "sequence")
+        )
         for param, type_ in params:
             _element(sequence, param, type_, min_occurs=_simple_min(type_))
         response = etree.SubElement(schema, _q(XS, "element"), name=f"{name}Response")
-        sequence = etree.SubElement(etree.SubElement(response, _q(XS, "complexType")), _q(XS, "sequence"))
+        sequence = etree.SubElement(
+            etree.SubElement(response, _q(XS, "complexType")), _q(XS, "sequence")
+        )
         _element(sequence, f"{name}Result", result, min_occurs=_simple_min(result))
     type_specs: dict[str, tuple[tuple[str, str, int], ...]] = spec["types"]  # type: ignore[assignment]
     for type_name, fields in type_specs.items():
@@ -256,17 +287,26 @@ def hand_written(service: str) -> bytes:
     content = etree.SubElement(with_domain, _q(XS, "complexContent"), mixed="false")
     extension = etree.SubElement(content, _q(XS, "extension"), base="tns:AuthHeader")
     _element(etree.SubElement(extension, _q(XS, "sequence")), "Domain", "s:string", min_occurs=0)
-    guid_schema = etree.SubElement(types, _q(XS, "schema"), elementFormDefault="qualified",
-                                   targetNamespace="http://microsoft.com/wsdl/types/")
+    guid_schema = etree.SubElement(
+        types,
+        _q(XS, "schema"),
+        elementFormDefault="qualified",
+        targetNamespace="http://microsoft.com/wsdl/types/",
+    )
     guid = etree.SubElement(guid_schema, _q(XS, "simpleType"), name="guid")
     restriction = etree.SubElement(guid, _q(XS, "restriction"), base="s:string")
-    etree.SubElement(restriction, _q(XS, "pattern"),
-                     value="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+    etree.SubElement(
+        restriction,
+        _q(XS, "pattern"),
+        value="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    )
 
     for name, (_, _, header) in operations.items():
-        for suffix, part, element in (("SoapIn", "parameters", name),
-                                      ("SoapOut", "parameters", f"{name}Response"),
-                                      (header, header, header)):
+        for suffix, part, element in (
+            ("SoapIn", "parameters", name),
+            ("SoapOut", "parameters", f"{name}Response"),
+            (header, header, header),
+        ):
             message = etree.SubElement(root, _q(WSDL, "message"), name=f"{name}{suffix}")
             etree.SubElement(message, _q(WSDL, "part"), name=part, element=f"tns:{element}")
     port_type = etree.SubElement(root, _q(WSDL, "portType"), name=f"{service}Soap")
@@ -275,34 +315,46 @@ def hand_written(service: str) -> bytes:
         etree.SubElement(operation, _q(WSDL, "input"), message=f"tns:{name}SoapIn")
         etree.SubElement(operation, _q(WSDL, "output"), message=f"tns:{name}SoapOut")
     for binding_name, ns in ((f"{service}Soap", SOAP), (f"{service}Soap12", SOAP12)):
-        binding = etree.SubElement(root, _q(WSDL, "binding"), name=binding_name,
-                                   type=f"tns:{service}Soap")
-        etree.SubElement(binding, _q(ns, "binding"), transport="http://schemas.xmlsoap.org/soap/http")
+        binding = etree.SubElement(
+            root, _q(WSDL, "binding"), name=binding_name, type=f"tns:{service}Soap"
+        )
+        etree.SubElement(
+            binding, _q(ns, "binding"), transport="http://schemas.xmlsoap.org/soap/http"
+        )
         for name, (_, _, header) in operations.items():
             operation = etree.SubElement(binding, _q(WSDL, "operation"), name=name)
-            etree.SubElement(operation, _q(ns, "operation"), soapAction=f"{tns}/{name}",
-                             style="document")
+            etree.SubElement(
+                operation, _q(ns, "operation"), soapAction=f"{tns}/{name}", style="document"
+            )
             in_ = etree.SubElement(operation, _q(WSDL, "input"))
             etree.SubElement(in_, _q(ns, "body"), use="literal")
-            etree.SubElement(in_, _q(ns, "header"), message=f"tns:{name}{header}", part=header,
-                             use="literal")
+            etree.SubElement(
+                in_, _q(ns, "header"), message=f"tns:{name}{header}", part=header, use="literal"
+            )
             out = etree.SubElement(operation, _q(WSDL, "output"))
             etree.SubElement(out, _q(ns, "body"), use="literal")
     svc = etree.SubElement(root, _q(WSDL, "service"), name=service)
     for binding_name, ns in ((f"{service}Soap", SOAP), (f"{service}Soap12", SOAP12)):
-        port = etree.SubElement(svc, _q(WSDL, "port"), name=binding_name, binding=f"tns:{binding_name}")
-        etree.SubElement(port, _q(ns, "address"), location=PLACEHOLDER_ADDRESS.format(service=service))
+        port = etree.SubElement(
+            svc, _q(WSDL, "port"), name=binding_name, binding=f"tns:{binding_name}"
+        )
+        etree.SubElement(
+            port, _q(ns, "address"), location=PLACEHOLDER_ADDRESS.format(service=service)
+        )
     _comment(root, service, "the reference's tables (shared/reference/nmbrs-api.md §3, §6)")
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
 def _comment(root: etree._Element, service: str, origin: str) -> None:
-    root.addprevious(etree.Comment(
-        f"\n  The koppelcheck Nmbrs simulator's own v3 {service}: NOT a file published by Nmbrs.\n"
-        f"  Generated by koppelcheck.simulator.nmbrs.wsdlgen from {origin},\n"
-        "  with the v3 changes the reference documents. Do not edit; regenerate.\n"
-    ))
+    root.addprevious(
+        etree.Comment(
+            f"\n  The koppelcheck Nmbrs simulator's own v3 {service}:"
+            " NOT a file published by Nmbrs.\n"
+            f"  Generated by koppelcheck.simulator.nmbrs.wsdlgen from {origin},\n"
+            "  with the v3 changes the reference documents. Do not edit; regenerate.\n"
+        )
+    )
 
 
 def build(v21_dir: Path) -> dict[str, bytes]:
@@ -316,7 +368,7 @@ def build(v21_dir: Path) -> dict[str, bytes]:
 
 
 def main(argv: list[str]) -> int:
-    """Write the served WSDLs from the v2.1 directory given (default ``../shared/reference/...``)."""
+    """Write the served WSDLs from the v2.1 directory given (default: ``../shared/...``)."""
     source = Path(argv[0]) if argv else Path("../shared/reference/nmbrs-wsdl-v2.1")
     OUT_DIR.mkdir(exist_ok=True)
     for service, body in build(source).items():
