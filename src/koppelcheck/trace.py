@@ -432,17 +432,20 @@ def _recording_transport_class() -> type:
     return RecordingTransport
 
 
-def check_trace_path(path: Path) -> Path:
+def check_trace_path(path: Path, lang: str | None = None) -> Path:
     """``--trace`` must name a file in an existing folder (exit 2 before anything is sent)."""
+    from koppelcheck.i18n import Translator
+
+    t = Translator(lang)
     if not path.resolve().parent.is_dir():
-        raise InputError("--trace", f"folder does not exist: {path.parent}")
+        raise InputError("--trace", t("core.input.no_folder", path=path.parent))
     if path.is_dir():
-        raise InputError("--trace", f"{path} is a folder", "name a file, e.g. run.har")
+        raise InputError("--trace", t("core.input.is_folder", path=path))
     return path
 
 
 @contextmanager
-def recording(path: Path | None) -> Iterator[HarRecorder | None]:
+def recording(path: Path | None, lang: str | None = None) -> Iterator[HarRecorder | None]:
     """Record every HTTP exchange while active and write the HAR to ``path`` at the end (also when
     the run fails: that is when a trace helps most). ``path`` None records nothing."""
     if path is None:
@@ -450,7 +453,7 @@ def recording(path: Path | None) -> Iterator[HarRecorder | None]:
         return
     from koppelcheck import http
 
-    check_trace_path(path)
+    check_trace_path(path, lang)
     recorder = HarRecorder()
     http.TRANSPORT_WRAPPERS.append(recorder.wrap)
     try:
@@ -470,7 +473,7 @@ def traced_run(path: Path | None, lang: str | None) -> Iterator[None]:
         return
     recorders: list[HarRecorder] = []
     try:
-        with recording(path) as recorder:
+        with recording(path, lang) as recorder:
             if recorder is not None:
                 recorders.append(recorder)
             yield
@@ -489,7 +492,7 @@ def traced_run(path: Path | None, lang: str | None) -> Iterator[None]:
             )
             stderr_console().print(
                 Translator(lang)(
-                    "cli.trace.written",
+                    "core.trace.written",
                     count=len(har["entries"]),
                     path=path,
                     redactions=replaced,

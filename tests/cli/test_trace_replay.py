@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -215,3 +216,24 @@ def test_secrets_in_json_and_form_bodies_are_removed() -> None:
         tally,
     )
     assert "s3cr3t" not in form and "grant_type=client_credentials" in form
+
+
+def test_batch_trace_covers_both_systems_without_tokens(tmp_path) -> None:
+    from koppelcheck.simulator.fleet import running_fleet
+
+    with running_fleet({1: (2, frozenset())}, {10001: ((), False)}) as fleet:
+        batch_file = tmp_path / "bureau.toml"
+        batch_file.write_text(fleet.batch_toml(), encoding="utf-8")
+        har_path = tmp_path / "batch.har"
+        result = runner.invoke(
+            app,
+            ["batch", str(batch_file), "--format", "json", "--trace", str(har_path)],
+            env={**fleet.env, "COLUMNS": "120"},
+        )
+    assert result.exit_code == 0, result.output
+    text = har_path.read_text(encoding="utf-8")
+    paths = {urlsplit(e["request"]["url"]).path for e in json.loads(text)["log"]["entries"]}
+    assert any(p.endswith(".asmx") for p in paths)
+    assert any(p.lower().startswith("/profitrestservices/") for p in paths)
+    for token in fleet.env.values():
+        assert token not in text
