@@ -74,7 +74,10 @@ def _serve(
 
         from koppelcheck.simulator.replay import ReplaySimulator, load_har
 
-        simulator: Any = ReplaySimulator(system, load_har(replay))
+        try:
+            simulator: Any = ReplaySimulator(system, load_har(replay))
+        except ValueError as exc:
+            raise InputError("--replay", f"not a HAR file: {replay} ({exc})") from None
         loaded: Any = SimpleNamespace(name=f"--replay {replay.name}", latency_ms=0)
     else:
         simulator, loaded = make_simulator(system, scenario, scenario_file)

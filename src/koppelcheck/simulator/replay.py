@@ -88,17 +88,13 @@ class ReplaySimulator:
         self.hits = 0
         self._lock = threading.Lock()
         self._served: dict[tuple[str, ...], int] = defaultdict(int)
-        self._entries: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        for entry in entries:
-            request = entry["request"]
-            url = urlsplit(str(request.get("url", "")))
-            query = {q.get("name", ""): q.get("value", "") for q in request.get("queryString", [])}
-            headers = {h["name"].lower(): h.get("value", "") for h in request.get("headers", [])}
-            body = str((request.get("postData") or {}).get("text", ""))
-            key = request_key(
-                system, str(request.get("method", "GET")), url.path, query, headers, body
-            )
-            self._entries[key].append(entry.get("response") or {})
+        self._entries: dict[tuple[str, ...], list[SimResponse]] = defaultdict(list)
+        for number, entry in enumerate(entries):
+            try:
+                key, answer = _parse_entry(system, entry)
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise ValueError(f"entry {number}: {type(exc).__name__}") from None
+            self._entries[key].append(answer)
 
     @property
     def keys(self) -> list[tuple[str, ...]]:
@@ -125,13 +121,29 @@ class ReplaySimulator:
             self._served[key] += 1
             self.hits += 1
         answer = answers[index]
-        status = int(answer.get("status") or 0)
-        if status == 0:
-            return SimResponse(reset=True)
-        headers = {
-            h["name"]: h.get("value", "")
-            for h in answer.get("headers", [])
-            if h.get("name", "").lower() not in _HOP_BY_HOP
-        }
-        text = str((answer.get("content") or {}).get("text", ""))
-        return SimResponse(status, text.encode("utf-8"), headers)
+        return SimResponse(answer.status, answer.body, dict(answer.headers), reset=answer.reset)
+
+
+def _parse_entry(system: str, entry: dict[str, Any]) -> tuple[tuple[str, ...], SimResponse]:
+    """One HAR entry: the key it answers and the answer (ValueError etc. when malformed)."""
+    request = entry["request"]
+    url = urlsplit(str(request.get("url", "")))
+    query = {str(q["name"]): str(q.get("value", "")) for q in request.get("queryString") or []}
+    headers = {
+        str(h["name"]).lower(): str(h.get("value", "")) for h in request.get("headers") or []
+    }
+    body = str((request.get("postData") or {}).get("text", ""))
+    key = request_key(system, str(request.get("method", "GET")), url.path, query, headers, body)
+    response = entry.get("response") or {}
+    status = int(response.get("status") or 0)
+    if status == 0:  # recorded without an answer: a reset, a time-out
+        return key, SimResponse(reset=True)
+    if not 100 <= status <= 599:
+        raise ValueError(f"status {status}")
+    answer_headers = {
+        str(h["name"]): str(h.get("value", ""))
+        for h in response.get("headers") or []
+        if str(h["name"]).lower() not in _HOP_BY_HOP
+    }
+    text = str((response.get("content") or {}).get("text", ""))
+    return key, SimResponse(status, text.encode("utf-8"), answer_headers)
