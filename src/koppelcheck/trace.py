@@ -117,6 +117,8 @@ _PERSONAL_FIELDS: dict[str, str] = {
     ),
     **dict.fromkeys(("identificationnumber", "documentnummer", "paspoortnummer"), "id-document"),
 }
+# Elements whose "Name" is an organisation's, not a person's (Nmbrs List_GetAll and the like).
+_ORGANISATION_PARENTS = {"company", "debtor"}
 # Values recognised wherever they appear in a text value.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}[A-Z]{4}\d{10}\b")
@@ -191,6 +193,13 @@ def _redact_xml(text: str, where: str, tally: _Tally) -> str | None:
             continue
         if len(node) == 0 and node.text and node.text.strip():
             kind = _PERSONAL_FIELDS.get(local.lower())
+            parent = node.getparent()
+            if (
+                kind == "name"
+                and parent is not None
+                and etree.QName(parent).localname.lower() in _ORGANISATION_PARENTS
+            ):
+                kind = None
             if kind is not None:
                 node.text = placeholder(kind, node.text)
                 tally.add(where, kind)

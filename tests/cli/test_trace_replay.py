@@ -96,7 +96,8 @@ def test_nmbrs_trace_is_redacted_and_its_replay_gives_the_same_statuses(
     simulator = NmbrsSimulator(scenario)
     live = serve(simulator)
     har_path = tmp_path / "run.har"
-    first = nmbrs_run(live.base_url, scenario, "--trace", str(har_path))
+    company = ("--company", scenario.companies[0].name)
+    first = nmbrs_run(live.base_url, scenario, *company, "--trace", str(har_path))
     assert first.exit_code in (0, 1), first.output
     text = har_path.read_text(encoding="utf-8")
     har = json.loads(text)["log"]
@@ -116,8 +117,9 @@ def test_nmbrs_trace_is_redacted_and_its_replay_gives_the_same_statuses(
     assert "Trace:" in first.output  # the one line on stderr saying where it is
 
     replay = serve(ReplaySimulator("nmbrs", load_har(har_path)))
-    second = nmbrs_run(replay.base_url, scenario)
+    second = nmbrs_run(replay.base_url, scenario, *company)
     assert statuses(second) == statuses(first)
+    assert any(check_id.startswith("nmbrs.company") for check_id in statuses(first))
     assert second.exit_code == first.exit_code
 
 
