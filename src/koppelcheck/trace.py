@@ -44,78 +44,23 @@ _SOAP_AUTH_HEADERS = ("AuthHeaderWithDomain", "AuthHeader")
 
 # Personal data by element / key name (lower-case), for Nmbrs SOAP answers (v2.1/v3 field names,
 # reference §3) and AFAS GetConnector rows (common Dutch field ids). Matched exactly.
+_PERSONAL_NAMES = {
+    "name": """firstname lastname initials prefix nickname displayname partnername
+        partnerlastname partnerprefix name naam voornaam achternaam roepnaam voorletters
+        voorvoegsel geboortenaam incaseofemergency titleafter title""",
+    "bsn": "bsn sofinummer burgerservicenummer socialsecuritynumber",
+    "iban": "iban rekeningnummer bankrekening bankaccount",
+    "date-of-birth": "birthday dateofbirth birthdate geboortedatum deceaseddate",
+    "address": """street housenumber housenumberaddition postalcode city stateprovince
+        placeofbirth straat huisnummer toevoeging postcode woonplaats adres address plaats""",
+    "email": "email emailprivate emailwork e-mail emailadres",
+    "phone": """telephone telephoneprivate telephonework telephonemobileprivate
+        telephonemobilework telephoneother incaseofemergencyphone phone phonenumber telefoon
+        telefoonnummer mobiel mobielnummer""",
+    "id-document": "identificationnumber documentnummer paspoortnummer",
+}
 _PERSONAL_FIELDS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "firstname",
-            "lastname",
-            "initials",
-            "prefix",
-            "nickname",
-            "displayname",
-            "partnername",
-            "partnerlastname",
-            "partnerprefix",
-            "name",
-            "naam",
-            "voornaam",
-            "achternaam",
-            "roepnaam",
-            "voorletters",
-            "voorvoegsel",
-            "geboortenaam",
-            "incaseofemergency",
-            "titleafter",
-            "title",
-        ),
-        "name",
-    ),
-    **dict.fromkeys(("bsn", "sofinummer", "burgerservicenummer", "socialsecuritynumber"), "bsn"),
-    **dict.fromkeys(("iban", "rekeningnummer", "bankrekening", "bankaccount"), "iban"),
-    **dict.fromkeys(
-        ("birthday", "dateofbirth", "birthdate", "geboortedatum", "deceaseddate"),
-        "date-of-birth",
-    ),
-    **dict.fromkeys(
-        (
-            "street",
-            "housenumber",
-            "housenumberaddition",
-            "postalcode",
-            "city",
-            "stateprovince",
-            "placeofbirth",
-            "straat",
-            "huisnummer",
-            "toevoeging",
-            "postcode",
-            "woonplaats",
-            "adres",
-            "address",
-            "plaats",
-        ),
-        "address",
-    ),
-    **dict.fromkeys(("email", "emailprivate", "emailwork", "e-mail", "emailadres"), "email"),
-    **dict.fromkeys(
-        (
-            "telephone",
-            "telephoneprivate",
-            "telephonework",
-            "telephonemobileprivate",
-            "telephonemobilework",
-            "telephoneother",
-            "incaseofemergencyphone",
-            "phone",
-            "phonenumber",
-            "telefoon",
-            "telefoonnummer",
-            "mobiel",
-            "mobielnummer",
-        ),
-        "phone",
-    ),
-    **dict.fromkeys(("identificationnumber", "documentnummer", "paspoortnummer"), "id-document"),
+    field: kind for kind, fields in _PERSONAL_NAMES.items() for field in fields.split()
 }
 # Elements whose "Name" is an organisation's, not a person's (Nmbrs List_GetAll and the like).
 _ORGANISATION_PARENTS = {"company", "debtor"}
