@@ -244,6 +244,7 @@ def test_form_alone_is_validated_and_a_wrong_tax_number_fails(
     assert "verified by nmbrs.company" in checks["form.nmbrs.company"]["message"]
     assert checks["form.nmbrs.payroll_frequency"]["message"].endswith(PERIOD_CHECK)
     assert "declared" in checks["form.nmbrs.thirteenth_month"]["message"]
+    assert checks["form.nmbrs.dga_name"]["message"] == "not given (optional)"
 
 
 def test_form_alone_warns_about_a_dga_name_unlike_nmbrs(nmbrs_server, env, tmp_path) -> None:

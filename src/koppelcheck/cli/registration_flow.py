@@ -158,11 +158,12 @@ def form_checks(
         else:
             origin = origins.get(known.key)
             status, fix = Status.PASS, ""
-            message = (
-                t("walk.form.check.verified", check=origin.check)
-                if origin is not None and origin.source == "verified"
-                else t("walk.form.check.declared")
-            )
+            if origin is not None and origin.source == "verified":
+                message = t("walk.form.check.verified", check=origin.check)
+            elif known.optional and not _has_value(data, known.key):
+                message = t("walk.form.check.absent")
+            else:
+                message = t("walk.form.check.declared")
         results.append(
             CheckResult(
                 id=f"form.{known.key}",
