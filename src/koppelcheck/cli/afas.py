@@ -80,6 +80,7 @@ def afas(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify an AFAS Profit setup: the token, the App Connector, and every GetConnector."""
     common = o.CommonOptions.from_flags(locals())
@@ -99,6 +100,13 @@ def afas(
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
     connectors = expected_connectors(connector or [], connectors_zip)
+    if common.bundle is not None and not can_ask and not connectors:
+        from koppelcheck.errors import InputError
+
+        t = Translator(common.lang)
+        raise InputError(
+            "--connectors-zip", t("walk.connectors.required"), t("walk.connectors.hint")
+        )
     auditor_report = None
     if auditor is not None:  # read before anything is sent: an unreadable export exits 2
         from koppelcheck.afas.auditor import read_auditor
@@ -129,7 +137,11 @@ def afas(
     settings = AfasSettings(
         environment, token, connectors, url, client=client, auditor=auditor_report
     )
-    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+    from koppelcheck.trace import traced_run
+
+    with traced_run(trace, common.lang):
+        code = run_check_command(afas_job(settings, common), common, can_ask=can_ask)
+    raise typer.Exit(code)
 
 
 def _ask_auth(
@@ -194,14 +206,18 @@ def _client_credentials(
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
-    """The AFAS check as the shared driver runs it."""
+    """The AFAS check as the shared driver runs it (the walkthrough may change the expected
+    connectors and the token, see :mod:`koppelcheck.cli.afas_walk`)."""
     from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.registration import FormContext
 
+    session = AfasSession(settings, common)
+
     def run(progress: Any) -> Any:
         return verify_afas(
-            settings,
+            session.settings,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             strict=common.strict,
@@ -210,27 +226,16 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
-    environment, token, client = settings.environment, settings.token, settings.client
-    form_afas: dict[str, Any] = {"participant_number": environment.number}
-    tokens: dict[str, Any] = {"environment_id": environment.number}
-    if token is not None:
-        form_afas |= {"token_version": str(token.version), "data_token": token.data}
-        tokens |= {"token_version": str(token.version), "token": token.data}
-    if client is not None:
-        # The client id is verified by afas.oauth; the secret is sealed like a token.
-        form_afas |= {"client_id": client.client_id, "client_secret": client.secret}
-        tokens |= {"client_id": client.client_id, "client_secret": client.secret}
-    checks = (1 if token is not None else 0) + (2 if client is not None else 0) + 1
     from koppelcheck.afas.steps import afas_steps
 
-    return CheckJob(
+    job = CheckJob(
         system="afas",
         option=None,
         label="AFAS",
-        total=checks + (2 if token is not None else 0) + max(1, len(settings.connectors)),
+        total=2 + max(1, len(settings.connectors)),  # the session keeps it current
         run=run,
-        form_context=lambda: FormContext(environment_id=environment.code),
-        form_inputs={"afas": form_afas},
-        bundle_tokens=tokens,
+        form_context=lambda: FormContext(environment_id=session.settings.environment.code),
         steps=afas_steps(settings.mode),
     )
+    session.bind(job)
+    return job
