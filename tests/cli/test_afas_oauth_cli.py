@@ -88,7 +88,8 @@ def test_a_new_user_with_only_client_credentials_passes_with_bearer_probes(serve
     result = invoke(server, simulator, env=client_env(simulator))
     assert result.exit_code == 0, result.output
     found = checks(result)
-    assert list(found) == ["afas.oauth", "afas.auth", *(f"afas.connector.{c}" for c in CONNECTORS)]
+    # In the manual's order: the connectors (step 1), then step 3's OAuth variant.
+    assert list(found) == [*(f"afas.connector.{c}" for c in CONNECTORS), "afas.oauth", "afas.auth"]
     assert {c["status"] for c in found.values()} == {"pass"}
     assert set(simulator.schemes) == {"Bearer"}  # every probe used the access token
     assert simulator.hits["connectors/BP_Werknemers"] == 1
