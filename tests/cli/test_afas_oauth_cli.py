@@ -252,3 +252,36 @@ def test_an_unknown_answer_is_asked_again(served) -> None:
     assert "Answer one of: classic / oauth / hybrid" in result.stderr
     assert result.exit_code == 0, result.stderr
     assert "Create a user token" in result.stderr
+
+
+def test_an_oauth_bundle_carries_the_verified_client_id_and_the_sealed_secret(
+    served, tmp_path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    server, simulator = served("oauth")
+    assert simulator.scenario.oauth is not None
+    key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    form = tmp_path / "form.toml"
+    form.write_text(
+        'organisation = "Voorbeeld B.V."\nemail = "a@voorbeeld.nl"\ncontract_number = "RC-1"\n'
+        'payroll_tax_number = "123456782L01"\n[afas]\nemployer_codes = ["01"]\n',
+        encoding="utf-8",
+    )
+    bundle = tmp_path / "registratie.json"
+    env = {**client_env(simulator), "KOPPELCHECK_SIGNING_KEY": key.decode()}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    result = invoke(server, simulator, "--form", str(form), "--bundle", str(bundle), env=env)
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(app, ["bundle", "show", str(bundle), "--lang", "en"], env=env)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout
+    assert '"koppelcheck-demo-client"  [verified by afas.oauth]' in lines
+    assert "afas.client_secret" in lines and "[verified by afas.oauth]" in lines
+    assert "afas.data_token" not in lines and "afas.token_version" not in lines  # no token
+    assert simulator.scenario.oauth.client_secret not in lines

@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -156,6 +157,17 @@ class AfasSection(_Section):
     data_token: Annotated[Secret | None, _secret(v.check_data_token)] = None
     client_id: Annotated[str | None, BeforeValidator(v.check_client_id)] = None
     client_secret: Annotated[Secret | None, _secret(v.check_required)] = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_credentials(self, handler: Any) -> dict[str, Any]:
+        """Leave out the credentials not given (OAuth only: no token nor its version)."""
+        data: dict[str, Any] = handler(self)
+        for key in ("data_token", "client_id", "client_secret"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        if self.data_token is None:
+            data.pop("token_version", None)
+        return data
 
     @model_validator(mode="after")
     def _a_credential(self) -> AfasSection:
