@@ -190,7 +190,8 @@ def _oauth_substeps(auth: str) -> tuple[Step, ...]:
                     note="steps.afas.connector.oauth.type_note",
                 ),
             ),
-            verified_by=(OAUTH,),
+            # Hybrid keeps the user token: its expiry and AFAS's end date belong here too.
+            verified_by=(OAUTH, TOKEN_EXPIRY, SUNSET) if auth == "hybrid" else (OAUTH,),
             partly=True,
         ),
         _afas("3.7", "connector.oauth.copy", verified_by=(OAUTH, AUTH, AUTH_OAUTH)),
