@@ -33,7 +33,13 @@ from typing import Any
 from lxml import etree
 
 from koppelcheck.errors import InputError
-from koppelcheck.nmbrs.calls import ALL_CALLS, ENVIRONMENT_GET, SERVICES, NmbrsCall
+from koppelcheck.nmbrs.calls import (
+    ALL_CALLS,
+    ENVIRONMENT_GET,
+    INVENTORY_CALLS,
+    SERVICES,
+    NmbrsCall,
+)
 from koppelcheck.simulator.faults import (
     FaultInjector,
     FaultRule,
@@ -59,7 +65,15 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XSD = "http://www.w3.org/2001/XMLSchema"
 _NAMESPACE = "https://api.nmbrs.nl/soap/v3/{}"
-_CALLS = {(c.service, c.operation): c for c in (*ALL_CALLS, ENVIRONMENT_GET)}
+_CALLS = {(c.service, c.operation): c for c in (*ALL_CALLS, ENVIRONMENT_GET, *INVENTORY_CALLS)}
+_QUALIFIED = {"DebtorService.List_GetAll"}
+"""Operations whose name another service shares: switched and handled as ``Service.Operation``."""
+
+
+def _switch(call: NmbrsCall) -> str:
+    """The name of ``call``'s switch in the simulated Template User (and in ``inactive``)."""
+    qualified = f"{call.service}.{call.operation}"
+    return qualified if qualified in _QUALIFIED else call.operation
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -112,6 +126,16 @@ class NmbrsCompany:
         return self.current_period.split("-")[2]
 
 
+@dataclass(frozen=True)
+class NmbrsDebtor:
+    """A debtor (an employer in an accountant environment) and the IDs of its companies."""
+
+    id: int
+    number: str
+    name: str
+    company_ids: tuple[int, ...]
+
+
 @dataclass
 class NmbrsScenario:
     """One simulated Nmbrs environment. The credentials in the bundled scenarios are demo values.
@@ -134,6 +158,14 @@ class NmbrsScenario:
     server_token: str = ""
     faults: tuple[FaultRule, ...] = ()
     """Injected faults per operation (:mod:`koppelcheck.simulator.faults`)."""
+    debtors: tuple[NmbrsDebtor, ...] = ()
+    """The login's debtors; none given means one debtor holding every company."""
+
+    def debtor_list(self) -> tuple[NmbrsDebtor, ...]:
+        """The debtors DebtorService.List_GetAll answers."""
+        if self.debtors:
+            return self.debtors
+        return (NmbrsDebtor(1, "1", self.domain, tuple(c.id for c in self.companies)),)
 
     @property
     def accepted_token(self) -> str:
@@ -193,6 +225,15 @@ def _scenario_from(data: dict[str, Any]) -> NmbrsScenario:
         polls_before_success=int(data.get("polls_before_success", 1)),
         server_token=str(data.get("server_token", "")),
         faults=parse_fault_rules(data.get("faults", [])),
+        debtors=tuple(
+            NmbrsDebtor(
+                id=int(d["id"]),
+                number=str(d["number"]),
+                name=str(d["name"]),
+                company_ids=tuple(int(c) for c in d.get("companies", [])),
+            )
+            for d in data.get("debtors", [])
+        ),
     )
 
 
@@ -363,7 +404,7 @@ class NmbrsSimulator:
 
     def set_active(self, operation: str, active: bool) -> None:
         """Switch one call on or off in the simulated Template User."""
-        if operation not in {op for _, op in _CALLS}:
+        if operation not in {_switch(c) for c in _CALLS.values()}:
             raise KeyError(operation)
         with self._lock:
             if active:
@@ -414,7 +455,8 @@ class NmbrsSimulator:
         try:
             self._authenticate(soap, call, envelope)
             self._authorise(call)
-            value = _HANDLERS[call.operation](self, _read_params(call, element))
+            handler = _HANDLERS.get(f"{call.service}.{call.operation}") or _HANDLERS[call.operation]
+            value = handler(self, _read_params(call, element))
         except _Fault as fault:
             return _fault_response(soap, fault)
         return _result_response(soap, call, value)
@@ -440,7 +482,7 @@ class NmbrsSimulator:
         if not self.scenario.subscription_valid:
             raise _Fault(1004, "Disabled, no valid subscription")
         with self._lock:
-            inactive = call.operation in self._inactive
+            inactive = _switch(call) in self._inactive
         if inactive:
             raise _Fault(1002, "Unauthorized Access")
 
@@ -904,6 +946,14 @@ def _wage_codes_background(sim: NmbrsSimulator, p: dict[str, Any]) -> str:
     return sim._start_task(report)
 
 
+def _companies_of_debtor(sim: NmbrsSimulator, p: dict[str, Any]) -> Any:
+    debtor = next((d for d in sim.scenario.debtor_list() if d.id == p["DebtorId"]), None)
+    if debtor is None:  # an unknown or invisible debtor (reference §4: 2009)
+        raise _Fault(2009, "Unauthorized Access")
+    companies = [sim.scenario.company(i) for i in debtor.company_ids]
+    return [("Company", _company_fields(c)) for c in companies if c is not None]
+
+
 def _environment(sim: NmbrsSimulator, p: dict[str, Any]) -> dict[str, str]:
     # GUESS (reference §3): peers read Domain and SubDomain; their exact values are not public.
     domain = sim.scenario.domain
@@ -939,4 +989,9 @@ _HANDLERS: dict[str, _Handler] = {
     "Reports_GetWageCodesByRunCompany_FilterByWageCode_Background": _wage_codes_background,
     "Reports_BackgroundTask_Result": lambda sim, p: sim._poll_task(p["TaskId"]),
     "Environment_Get": _environment,
+    "DebtorService.List_GetAll": lambda sim, p: [
+        ("Debtor", {"Id": d.id, "Number": d.number, "Name": d.name})
+        for d in sim.scenario.debtor_list()
+    ],
+    "List_GetByDebtor": _companies_of_debtor,
 }
