@@ -277,6 +277,7 @@ class RestProbe:
         self._t = t
         self._answers: dict[str, asyncio.Task[ApiAnswer]] = {}
         self.via_debtors = False
+        self.company_name = "?"
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -335,7 +336,10 @@ class RestProbe:
         wanted = self._settings.company
         chosen = next((r for r in rows if wanted and r.get("name") == wanted), None)
         chosen = chosen or (rows[0] if rows else None)
-        return str(chosen.get("companyId")) if chosen else None
+        if chosen is None:
+            return None
+        self.company_name = str(chosen.get("name") or "?")
+        return str(chosen.get("companyId"))
 
     async def run_id(self, company: str) -> str | None:
         rows = _data(await self.get(mapping.RUNS.path.format(companyId=company), year=2026))
@@ -464,7 +468,11 @@ class RestProbe:
         tokens = self._consent.tokens
         granted = tokens.granted if tokens else frozenset()
         if status == 200:
-            return outcome(Status.PASS, t("rest.probe.endpoint.pass", path=path))
+            replaces = ", ".join(
+                m.soap.split(".")[1] for m in mapping.CALL_MAPPING if m.endpoint == endpoint.name
+            )
+            key = "rest.probe.endpoint.pass" if replaces else "rest.probe.endpoint.pass_plain"
+            return outcome(Status.PASS, t(key, replaces=replaces))
         if code == 40306:
             return outcome(
                 Status.WARN,
@@ -486,7 +494,7 @@ class RestProbe:
                 )
             return outcome(
                 Status.FAIL,
-                t("rest.probe.endpoint.40303", path=path),
+                t("rest.probe.endpoint.40303", path=path, company=self.company_name),
                 t("rest.probe.endpoint.40303.fix"),
             )
         if status == 404:
