@@ -312,6 +312,13 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact("uuids", "SOAP int ids become uuids; join on number/name", "§1.10", "SPEC"),
     Fact(
+        "inventory",
+        "SOAP DebtorService.List_GetAll answers Debtor{Id, Number, Name};"
+        " CompanyService.List_GetByDebtor(DebtorId) answers ArrayOfCompany",
+        "nmbrs-api.md §3 (peer tim-online/go-nmbrs debtors/list.go; v2.1 WSDL)",
+        "PEER / v2.1 WSDL",
+    ),
+    Fact(
         "oauth",
         "authorization code only; PKCE S256 accepted (not documented as required); code valid"
         " 5 minutes; revocation at /connect/revocation",
@@ -335,3 +342,22 @@ CANNOT_PROVE_KEYS: tuple[str, ...] = (
     "rest.cannot.refresh",
 )
 """What a customer-side probe cannot prove (§3 D, §6.2): i18n keys."""
+
+
+def docs_tables() -> str:
+    """The mapping, scopes and facts as the Markdown ``docs/nmbrs.md`` holds (a test compares)."""
+    lines = [
+        "| SOAP call (manual) | REST (`{c}` = `/api/companies/{companyId}`) | scope (any one)"
+        " | full? | confidence |",
+        "|---|---|---|---|---|",
+    ]
+    for m in CALL_MAPPING:
+        scopes = " / ".join(f"`{s}`" for s in endpoint(m.endpoint).scopes) if m.endpoint else "—"
+        lines.append(
+            f"| `{m.soap}` | {m.rest} | {scopes} | {'yes' if m.full else '**partly**'}"
+            f" | {m.confidence} |"
+        )
+    lines += ["", "Scopes the REST probe asks for: " + ", ".join(f"`{s}`" for s in REQUIRED_SCOPES)]
+    lines += ["", "| fact | source (migration-rest-oauth.md) | confidence |", "|---|---|---|"]
+    lines += [f"| {f.text} | {f.source} | {f.confidence} |" for f in FACTS]
+    return "\n".join(lines) + "\n"
