@@ -103,3 +103,36 @@ async def test_wrong_client_secret_is_explained_as_invalid_client() -> None:
 async def test_scope_outside_the_app_list_never_reaches_a_token() -> None:
     _, by_id, _, _ = await probe("healthy", wait_s=1, scopes=("offline_access", "company.read"))
     assert by_id["nmbrs.rest.auth"].status is Status.FAIL
+
+
+async def test_tokens_are_revoked_when_the_run_is_cancelled(monkeypatch) -> None:
+    """Ctrl-C cancels the run (run_async): the tokens are still revoked before it ends."""
+    from koppelcheck.nmbrs.rest import probe as probe_module
+
+    started = asyncio.Event()
+
+    async def hang(self, path, params):
+        started.set()
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(probe_module.RestProbe, "_get", hang)
+    simulator = make_rest_simulator("healthy")
+    with SimulatorServer(simulator) as server:
+        s = simulator.scenario
+        settings = RestSettings(
+            client_id=s.client_id,
+            client_secret=Secret(s.client_secret),
+            subscription_key=Secret(s.subscription_key),
+            base_url=server.base_url,
+            identity_url=server.base_url,
+        )
+        task = asyncio.ensure_future(
+            verify_rest(settings, translator=Translator("en"), show_url=browser, wait_s=20)
+        )
+        await asyncio.wait_for(started.wait(), 20)
+        assert simulator.live_tokens == 2  # access and refresh token issued
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert simulator.live_tokens == 0
+    assert len(simulator.state.revoked) == 2
