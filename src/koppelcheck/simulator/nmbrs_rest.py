@@ -21,6 +21,7 @@ throttled (429 with Retry-After). Values are made up for the simulator.
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import json
 import secrets
@@ -193,6 +194,8 @@ class NmbrsRestSimulator:
         self.scenario = scenario
         self.state = RestState()
         self.requests: list[tuple[str, str]] = []
+        self.hits: collections.Counter[tuple[str, str]] = collections.Counter()
+        """Requests per (method, path), as the SOAP simulator counts them."""
         self._lock = threading.Lock()
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -202,6 +205,7 @@ class NmbrsRestSimulator:
         path = request.path.rstrip("/") or "/"
         with self._lock:
             self.requests.append((request.method, path))
+            self.hits[(request.method, path)] += 1
         if path == mapping.DISCOVERY_PATH and request.method == "GET":
             return self._discovery(request)
         if path == mapping.AUTHORIZE_PATH and request.method == "GET":

@@ -93,8 +93,17 @@ class LoopbackListener:
 
     async def start(self) -> str:
         """Listen; return the redirect URI to register in the authorization request."""
+        from koppelcheck.errors import InputError
+
         self._result = asyncio.get_running_loop().create_future()
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
+        try:
+            self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
+        except OSError as exc:  # before anything is sent: the address is the user's input
+            raise InputError(
+                "--redirect-uri",
+                f"cannot listen on 127.0.0.1:{self._port} ({exc.strerror})",
+                "pick a free port registered for the app",
+            ) from None
         port = self._server.sockets[0].getsockname()[1]
         return f"http://{self._host}:{port}{self._path}"
 
@@ -403,7 +412,7 @@ class RestProbe:
                 Status.PASS, t("rest.probe.scopes.pass", count=len(mapping.REQUIRED_SCOPES))
             )
         parts = [
-            t("rest.probe.scopes.one", scope=s, endpoints=", ".join(mapping.blocked_by(s)) or "—")
+            t("rest.probe.scopes.item", scope=s, endpoints=", ".join(mapping.blocked_by(s)) or "—")
             for s in missing
         ]
         return outcome(
