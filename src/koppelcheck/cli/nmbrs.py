@@ -66,6 +66,7 @@ def nmbrs(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
     no_rest_readiness: Annotated[
         bool, typer.Option("--no-rest-readiness", help=_t("cli.nmbrs.no_rest_readiness.help"))
     ] = False,
@@ -114,7 +115,11 @@ def nmbrs(
             identity_url,
             company,
         )
-        raise typer.Exit(run_rest(rest, common))
+        from koppelcheck.trace import traced_run
+
+        with traced_run(trace, common.lang):  # redacts Bearer, subscription key, tokens, code
+            code = run_rest(rest, common)
+        raise typer.Exit(code)
     plan_path = check_plan_path(consent_plan, no_rest_readiness, common.lang)
     from koppelcheck.cli.check_command import run_check_command
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
@@ -142,11 +147,14 @@ def nmbrs(
         token_file=token_file,
         prompt=hidden_prompt if can_ask else None,
     )
+    from koppelcheck.trace import traced_run
+
     facts: list[Any] = []
     job = nmbrs_job(
         target, token, common, concurrency, rest_readiness=not no_rest_readiness, facts=facts
     )
-    code = run_check_command(job, common, can_ask=can_ask)
+    with traced_run(trace, common.lang):
+        code = run_check_command(job, common, can_ask=can_ask)
     if plan_path is not None:
         write_plan(plan_path, facts, target, common.lang)
     raise typer.Exit(code)
