@@ -136,3 +136,19 @@ async def test_tokens_are_revoked_when_the_run_is_cancelled(monkeypatch) -> None
             await task
     assert simulator.live_tokens == 0
     assert len(simulator.state.revoked) == 2
+
+
+async def test_a_token_endpoint_without_basic_auth_gets_the_secret_in_the_body() -> None:
+    from dataclasses import replace
+
+    import koppelcheck.simulator.nmbrs_rest as module
+
+    original = module.load_rest_scenario
+    try:
+        module.load_rest_scenario = lambda name: replace(original(name), basic_auth=False)
+        report, by_id, simulator, consent = await probe("healthy")
+    finally:
+        module.load_rest_scenario = original
+    assert by_id["nmbrs.rest.auth"].status is Status.PASS
+    assert consent.revoked == ["refresh_token", "access_token"]
+    assert simulator.live_tokens == 0

@@ -87,6 +87,8 @@ class RestScenario:
     """Company numbers the login's tags/filters hide: 40303."""
     disabled: bool = False
     throttled: bool = False
+    basic_auth: bool = True
+    """False: the token endpoint refuses client_secret_basic (peers use either, §1.2)."""
     debtors: tuple[RestDebtor, ...] = ()
 
 
@@ -279,6 +281,8 @@ class NmbrsRestSimulator:
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         auth = request.header("authorization")
         if auth.lower().startswith("basic "):
+            if not self.scenario.basic_auth:
+                return False
             try:
                 raw = base64.b64decode(auth[6:].strip()).decode()
             except (ValueError, UnicodeDecodeError):

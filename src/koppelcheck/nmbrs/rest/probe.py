@@ -194,20 +194,43 @@ async def authorize(
             "authorization_code", code=code, redirect_uri=redirect_uri, code_verifier=verifier
         )
         try:
-            response = await http.post(
-                settings.identity_url + mapping.TOKEN_PATH,
-                content=body,
-                headers={
-                    "Authorization": _basic(settings.client_id, settings.client_secret),
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Accept": "application/json",
-                },
+            response = await _post_with_client_auth(
+                http, settings, settings.identity_url + mapping.TOKEN_PATH, body
             )
         except httpx.TransportError as exc:
             return Consent(failure=remote_error_from(exc, "token", http.timeout.read))
         return Consent(**_token_answer(response, settings))
     finally:
         await listener.close()
+
+
+async def _post_with_client_auth(
+    http: httpx.AsyncClient, settings: RestSettings, url: str, body: str
+) -> httpx.Response:
+    """POST a form with ``client_secret_basic``; on ``invalid_client`` once more with the
+    credentials in the body (``client_secret_post``): peers use either (reference §1.2)."""
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+    }
+    basic = {**headers, "Authorization": _basic(settings.client_id, settings.client_secret)}
+    response = await http.post(url, content=body, headers=basic)
+    if response.status_code not in (400, 401) or _oauth_error(response) != "invalid_client":
+        return response
+    from urllib.parse import urlencode
+
+    posted = f"{body}&" + urlencode(
+        {"client_id": settings.client_id, "client_secret": settings.client_secret.reveal()}
+    )
+    return await http.post(url, content=posted, headers=headers)
+
+
+def _oauth_error(response: httpx.Response) -> str | None:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return str(data.get("error")) if isinstance(data, dict) else None
 
 
 def _query(url: str) -> list[tuple[str, str]]:
@@ -250,11 +273,12 @@ async def revoke(http: httpx.AsyncClient, settings: RestSettings, tokens: Tokens
     for hint, token in pairs:
         if token is None:
             continue
+        from urllib.parse import urlencode
+
+        body = urlencode({"token": token.reveal(), "token_type_hint": hint})
         try:
-            response = await http.post(
-                settings.identity_url + mapping.REVOCATION_PATH,
-                data={"token": token.reveal(), "token_type_hint": hint},
-                headers={"Authorization": _basic(settings.client_id, settings.client_secret)},
+            response = await _post_with_client_auth(
+                http, settings, settings.identity_url + mapping.REVOCATION_PATH, body
             )
         except httpx.HTTPError:
             continue
@@ -350,9 +374,20 @@ class RestProbe:
         self.company_name = str(chosen.get("name") or "?")
         return str(chosen.get("companyId"))
 
-    async def run_id(self, company: str) -> str | None:
-        rows = _data(await self.get(mapping.RUNS.path.format(companyId=company), year=2026))
-        return str(rows[0].get("payrollRunId")) if rows else None
+    async def year(self, company: str) -> int:
+        """The company's current period's year (``GET {c}/period``), else this year."""
+        from datetime import date
+
+        rows = _data(await self.get(mapping.PERIOD.path.format(companyId=company), pageSize=1))
+        period = rows[0].get("period") if rows else None
+        year = period.get("year") if isinstance(period, dict) else None
+        return year if isinstance(year, int) and 1900 < year < 3000 else date.today().year
+
+    async def run_id(self, company: str) -> tuple[str | None, int]:
+        """A payroll run of the company's current year, and that year."""
+        year = await self.year(company)
+        rows = _data(await self.get(mapping.RUNS.path.format(companyId=company), year=year))
+        return (str(rows[0].get("payrollRunId")) if rows else None), year
 
     # -- checks --------------------------------------------------------------------------------
 
@@ -442,13 +477,14 @@ class RestProbe:
         if company is None:
             return None, ""
         if endpoint is mapping.RUNS:
-            return await self.get(endpoint.path.format(companyId=company), year=2026), ""
+            year = await self.year(company)
+            return await self.get(endpoint.path.format(companyId=company), year=year), ""
         if endpoint in (mapping.WAGECODES, mapping.DOCUMENT):
-            run = await self.run_id(company)
+            run, year = await self.run_id(company)
             if run is None:
                 return None, ""
             path = mapping.WAGECODES.path.format(companyId=company, payrollRunId=run)
-            started = await self.get(path, year=2026)
+            started = await self.get(path, year=year)
             if endpoint is mapping.WAGECODES or started.status != 200:
                 return (started, "") if endpoint is mapping.WAGECODES else (None, "")
             task = (started.data or {}).get("taskId")
@@ -476,6 +512,8 @@ class RestProbe:
         status, code = answer.status, answer.code
         tokens = self._consent.tokens
         granted = tokens.granted if tokens else frozenset()
+        if status == 202:  # §1.9: the document is still being made; the call itself was allowed
+            return outcome(Status.PASS, t("rest.probe.endpoint.processing"))
         if status == 200:
             replaces = ", ".join(
                 m.soap.split(".")[1] for m in mapping.CALL_MAPPING if m.endpoint == endpoint.name
