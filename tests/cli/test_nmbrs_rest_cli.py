@@ -253,3 +253,17 @@ def test_rest_walkthrough_on_a_terminal_shows_the_steps_and_records_confirmation
     }
     assert manual == {"nmbrs.step.3": True, "nmbrs.step.4": True, "nmbrs.step.5": False}
     assert simulator.live_tokens == 0
+
+
+def test_rest_secrets_come_from_the_keyring(memory_keyring) -> None:
+    from koppelcheck.cli.nmbrs_rest import RestFlags, rest_settings
+    from koppelcheck.cli.options import CommonOptions
+    from koppelcheck.credentials import KEYRING_SERVICE
+
+    memory_keyring.set_password(KEYRING_SERVICE, "nmbrs-rest:app:client-secret", "s3cret*$value")
+    memory_keyring.set_password(KEYRING_SERVICE, "nmbrs-rest:app:subscription-key", "k3y-value-42")
+    flags = RestFlags("app", None, None, None, True, None, None)
+    settings = rest_settings(flags, CommonOptions(), can_ask=False)
+    assert settings.client_secret.reveal() == "s3cret*$value"
+    assert settings.client_secret.source == "keyring"
+    assert settings.subscription_key.reveal() == "k3y-value-42"
