@@ -616,6 +616,7 @@ async def verify_rest(
         system="nmbrs",
         option="rest",
         target={
+            "domain": urlsplit(settings.base_url).netloc,
             "client_id": settings.client_id,
             "base_url": settings.base_url,
             "identity_url": settings.identity_url,
