@@ -94,5 +94,33 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     typer.echo(t("bundle.show.kid", kid=header.get("kid")))
     typer.echo(t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")))
     typer.echo(_signature_line(jws, t))
+    view = masked_view(payload)
+    for line in provenance_lines(view, t):
+        typer.echo(line)
     typer.echo(t("bundle.show.payload"))
-    typer.echo(json.dumps(masked_view(payload), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(view, indent=2, ensure_ascii=False))
+
+
+def provenance_lines(view: Any, t: Translator) -> list[str]:
+    """One line per form value: the key, the value (secrets masked), and where it comes from
+    (``verified by nmbrs.company`` or ``declared``)."""
+    form = view.get("form") if isinstance(view, dict) else None
+    origins = view.get("provenance") if isinstance(view, dict) else None
+    if not isinstance(form, dict) or not isinstance(origins, dict):
+        return []
+    lines = [t("bundle.show.provenance")]
+    for key, origin in origins.items():
+        head, _, rest = str(key).partition(".")
+        value = form.get(head)
+        if rest:
+            value = value.get(rest) if isinstance(value, dict) else None
+        source = origin.get("source") if isinstance(origin, dict) else None
+        check = origin.get("check") if isinstance(origin, dict) else None
+        where = (
+            t("bundle.show.verified", check=check)
+            if source == "verified"
+            else t("bundle.show.declared")
+        )
+        shown = json.dumps(value, ensure_ascii=False)
+        lines.append(f"  {key} = {shown}  [{where}]")
+    return lines

@@ -122,6 +122,7 @@ def nmbrs(
         raise typer.Exit(code)
     plan_path = check_plan_path(consent_plan, no_rest_readiness, common.lang)
     from koppelcheck.cli.check_command import run_check_command
+    from koppelcheck.cli.nmbrs_company import given_company
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
     from koppelcheck.nmbrs.target import NmbrsTarget
@@ -134,7 +135,7 @@ def nmbrs(
         username=username,
         domain=domain,
         option=option,
-        company=company or _form_company(common),
+        company=given_company(company, common),
         environment=environment,
         base_url=base_url,
     )
@@ -160,22 +161,6 @@ def nmbrs(
     raise typer.Exit(code)
 
 
-def _form_company(common: o.CommonOptions) -> str | None:
-    """The form's company name, so that the checks look at the company being registered."""
-    if common.form is None:
-        return None
-    from koppelcheck.registration import load_form_file
-
-    section = load_form_file(common.form, lang=common.lang).get("nmbrs", {})
-    company = section.get("company") if isinstance(section, dict) else None
-    if company is not None and not isinstance(company, str):
-        from koppelcheck.errors import InputError
-        from koppelcheck.i18n import Translator
-
-        raise InputError("nmbrs.company", Translator(common.lang)("form.error.invalid"))
-    return company
-
-
 def nmbrs_job(
     target: Any,
     token: Any,
@@ -185,8 +170,13 @@ def nmbrs_job(
     rest_readiness: bool = True,
     facts: list[Any] | None = None,
 ) -> Any:
-    """The Nmbrs check as the shared driver runs it (``facts`` receives what the run learnt)."""
+    """The Nmbrs check as the shared driver runs it (``facts`` receives what the run learnt).
+
+    Before any check the company is settled (see :mod:`koppelcheck.cli.nmbrs_company`); the
+    walkthrough may change the option (step 0) and the token (after a failed login).
+    """
     from koppelcheck.cli.check_command import CheckJob
+    from koppelcheck.cli.nmbrs_walk import NmbrsSession
     from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
     from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
@@ -194,12 +184,13 @@ def nmbrs_job(
     from koppelcheck.registration import FormContext
 
     facts = facts if facts is not None else []
+    session = NmbrsSession(target, token, common)
 
     def run(progress: Any) -> Any:
         facts.clear()
         return verify_nmbrs(
-            target,
-            token,
+            session.target,
+            session.token,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             concurrency=concurrency,
@@ -214,21 +205,23 @@ def nmbrs_job(
     def context() -> FormContext:
         known = facts[-1] if facts else NmbrsFacts()
         return FormContext(
-            companies=known.companies, employees=known.employees, period=known.period
+            companies=known.companies,
+            employees=known.employees,
+            period=known.period,
+            checked_company=known.company,
         )
 
-    return CheckJob(
+    job = CheckJob(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
         total=2 + len(calls_for(target.option)) + (len(READINESS_CHECKS) if rest_readiness else 0),
         run=run,
         form_context=context,
-        form_inputs={
-            "nmbrs": {"username": target.username, "domain": target.domain, "api_token": token}
-        },
-        bundle_tokens={"username": target.username, "domain": target.domain, "token": token},
+        prepare=session.prepare,
     )
+    session.bind(job)
+    return job
 
 
 def check_plan_path(path: Path | None, no_readiness: bool, lang: str | None) -> Path | None:

@@ -60,6 +60,8 @@ class Inventory:
     debtors: tuple[PlanDebtor, ...] = ()
     inactive: tuple[str, ...] = ()
     """The inventory calls that answered 1002 (not Active); then ``debtors`` is incomplete."""
+    option: ManualOption | None = None
+    """The manual option of the run that took it (the walkthrough may change it)."""
 
     @property
     def complete(self) -> bool:
@@ -188,7 +190,9 @@ class Readiness:
             if _code(listing.error) != INACTIVE_CALL:
                 assert listing.error is not None
                 raise listing.error
-            self._inventory = Inventory(inactive=(_name(catalogue.DEBTOR_LIST_GET_ALL),))
+            self._inventory = Inventory(
+                inactive=(_name(catalogue.DEBTOR_LIST_GET_ALL),), option=self._option
+            )
             return self._inventory
         debtors: list[PlanDebtor] = []
         inactive: list[str] = []
@@ -213,7 +217,9 @@ class Readiness:
                     debtor_id, str(row.get("Number") or ""), str(row.get("Name") or ""), companies
                 )
             )
-        self._inventory = Inventory(tuple(debtors), tuple(dict.fromkeys(inactive)))
+        self._inventory = Inventory(
+            tuple(debtors), tuple(dict.fromkeys(inactive)), option=self._option
+        )
         return self._inventory
 
 
@@ -250,6 +256,7 @@ def consent_plan(
 
     t = Translator(lang)
     inventory = inventory or Inventory(inactive=("?",))
+    option = inventory.option or option
     return {
         "schema": PLAN_SCHEMA,
         "soap_ends": mapping.SOAP_END.isoformat(),
