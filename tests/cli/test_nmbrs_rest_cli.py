@@ -241,7 +241,7 @@ def test_rest_walkthrough_on_a_terminal_shows_the_steps_and_records_confirmation
                 "KOPPELCHECK_NMBRS_CLIENT_SECRET": s.client_secret,
                 "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": s.subscription_key,
             },
-            input="y\ny\nn\n",
+            input="y\ny\ny\ny\nn\n",  # steps 1 and 2 before their checks, then 3, 4, 5
         )
     assert result.exit_code == 0, result.output
     assert "Choose, per debtor, the login that consents" in result.stderr, result.stdout[:500]
