@@ -137,6 +137,12 @@ class RegistrationPayload(_Strict):
 def registration_json_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of the payload."""
     schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
+    # Counts are never negative, and a bundle is only written without failures or errors.
+    summary = schema.get("$defs", {}).get("Summary", {}).get("properties", {})
+    for name, count in summary.items():
+        count["minimum"] = 0
+        if name in ("fail", "error"):
+            count["maximum"] = 0
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
