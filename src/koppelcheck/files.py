@@ -45,14 +45,14 @@ def is_stdout(path: str | os.PathLike[str] | None) -> bool:
     return path is not None and os.fspath(path) == STDOUT
 
 
-def check_output_path(path: str | os.PathLike[str], field: str) -> None:
+def check_output_path(path: str | os.PathLike[str], field: str, lang: str | None = None) -> None:
     """InputError (exit 2) unless ``path`` can be written as a regular file: its folder exists
     and is writable, and it is absent or a regular file (``-`` is standard output: fine)."""
     if is_stdout(path):
         return
     from koppelcheck.i18n import Translator
 
-    t = Translator()
+    t = Translator(lang)
     target = Path(path)
     try:
         info = target.stat()

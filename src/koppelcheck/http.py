@@ -178,10 +178,18 @@ async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -
     chunks: list[bytes] = []
     size = 0
 
+    # What a layer makes counts against the limit: the last layer's output is the answer; an
+    # inner layer's output is the next layer's input (a compressed stream is at most a little
+    # larger than what it holds, hence the slack), held only for the moment it is passed on.
+    made = [0] * len(decoders)
+
     def take(data: bytes) -> None:
         nonlocal size
-        for decoder in decoders:
-            data = decoder.feed(data, limit - size)
+        for index, decoder in enumerate(decoders):
+            last = index == len(decoders) - 1
+            room = limit - size if last else limit + 65536 - made[index]
+            data = decoder.feed(data, room)
+            made[index] += len(data)
         size += len(data)
         if size > limit:
             raise OverflowError

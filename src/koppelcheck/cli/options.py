@@ -125,7 +125,7 @@ class CommonOptions:
             ("--bundle", self.bundle),
         ):
             if path is not None:  # before anything is sent: a device, a read-only folder
-                check_output_path(path, flag)
+                check_output_path(path, flag, self.lang)
         return self
 
 
