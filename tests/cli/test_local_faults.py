@@ -43,7 +43,7 @@ NMBRS = [
 ]
 
 
-# --- 5. a keyring that hangs --------------------------------------------------------------------
+# --- 5. a keyring that hangs ---------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_a_token_goes_to_the_secure_member_of_a_chainer_never_the_plaintext_one(
     assert oskeyring.secure_backend() is not plaintext
 
 
-# --- 7. an output that is a device, a FIFO or a socket --------------------------------------------
+# --- 7. an output that is a device, a FIFO or a socket -------------------------------------------
 
 
 @pytest.mark.parametrize("flag", ["--output", "--json", "--junit", "--html"])
@@ -164,7 +164,7 @@ def test_output_dash_means_stdout(nmbrs_server, tmp_path: Path, monkeypatch) -> 
     assert not (tmp_path / "-").exists()
 
 
-# --- 9. a token file without end -------------------------------------------------------------------
+# --- 9. a token file without end -----------------------------------------------------------------
 
 
 def test_token_file_dev_zero_exits_2(nmbrs_server) -> None:
@@ -187,7 +187,7 @@ def test_token_on_stdin_over_the_limit_exits_2() -> None:
     assert "KiB" in said(result)
 
 
-# --- 12. secret fields given with --field -----------------------------------------------------------
+# --- 12. secret fields given with --field --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -218,7 +218,7 @@ def test_a_deeply_nested_field_key_exits_2(nmbrs_server) -> None:
     assert sum(simulator.hits.values()) == 0
 
 
-# --- 13. SIGTERM and SIGHUP during a write ----------------------------------------------------------
+# --- 13. SIGTERM and SIGHUP during a write -------------------------------------------------------
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -240,7 +240,7 @@ def test_a_signal_during_a_write_leaves_no_temporary_file(
     assert signal.getsignal(signum) == before
 
 
-# --- 14. input at fault: exit 2, not 4 ---------------------------------------------------------------
+# --- 14. input at fault: exit 2, not 4 -----------------------------------------------------------
 
 
 def test_a_deeply_nested_batch_file_exits_2(tmp_path: Path) -> None:
@@ -333,7 +333,7 @@ def test_bundle_show_with_a_lone_surrogate_exits_without_a_crash(tmp_path: Path)
     assert verified.exit_code == 1, verified.output
 
 
-# --- 11. bundle verify validates against the published JSON Schema -----------------------------------
+# --- 11. bundle verify validates against the published JSON Schema -------------------------------
 
 
 def _good_payload(tmp_path: Path) -> dict:
@@ -379,7 +379,7 @@ def test_bundle_verify_refuses_what_the_published_schema_refuses(
     assert TOKEN not in result.output
 
 
-# --- 10. odd values in the form ------------------------------------------------------------------------
+# --- 10. odd values in the form ------------------------------------------------------------------
 
 
 def _form(**changes: object) -> dict:
