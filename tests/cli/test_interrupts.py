@@ -534,3 +534,27 @@ def test_ctrl_c_in_the_demo_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 130, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("owns_process", [True, False])
+def test_after_an_interrupt_the_console_script_keeps_its_ctrl_c_handler(
+    monkeypatch: pytest.MonkeyPatch, owns_process: bool
+) -> None:
+    """Cause of a flaky full-suite failure: after the first Ctrl-C, Python's own handler came
+    back, so a second Ctrl-C during interpreter teardown raised inside a weakref callback
+    ("Exception ignored … Traceback"). The console script now keeps the handler that ends the
+    process at once; inside a host (a test runner) the host's handler comes back as before."""
+    from koppelcheck.cli import common
+
+    async def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "OWNS_PROCESS", owns_process)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            common.run_async(interrupted())
+        kept = signal.getsignal(signal.SIGINT)
+        assert (kept is not signal.default_int_handler) is owns_process
+    finally:
+        signal.signal(signal.SIGINT, previous)

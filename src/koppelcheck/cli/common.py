@@ -102,6 +102,11 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+OWNS_PROCESS = False
+"""True when koppelcheck runs as its own process (the console script), not inside a host such
+as a test runner: then a Ctrl-C after an interrupt ends the process at once."""
+
+
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to the end like :func:`asyncio.run`, with Ctrl-C handled as a CLI needs it.
 
@@ -149,13 +154,19 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
                     raise KeyboardInterrupt from None
                 raise
             except KeyboardInterrupt:
+                interrupted.append(True)
                 _finish_tasks(loop)  # raised inside a task: the others were left mid-way
                 raise
         finally:
             try:
                 runner.close()  # ends what is left, still under our Ctrl-C handler
             finally:
-                if previous is not None:
+                # After an interrupt the process is on its way out with 130. Restoring Python's
+                # handler would let a second Ctrl-C raise KeyboardInterrupt during interpreter
+                # teardown (a weakref callback prints "Exception ignored … Traceback"), so the
+                # console script keeps ours, which ends the process at once.
+                keep_ours = interrupted and OWNS_PROCESS
+                if previous is not None and not keep_ours:
                     signal.signal(signal.SIGINT, previous)
 
 
