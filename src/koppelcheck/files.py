@@ -73,19 +73,24 @@ def check_output_path(path: str | os.PathLike[str], field: str, lang: str | None
         raise InputError(field, t("core.input.folder_read_only", path=folder))
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, mode: int = 0o644) -> Path:
+def atomic_write(
+    path: str | os.PathLike[str], data: str | bytes, *, mode: int = 0o644, lang: str | None = None
+) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 
     The temporary file gets ``mode`` before any byte is written, so a 0600 file is never readable
     by others, not even for a moment. On any failure (Ctrl-C, SIGTERM, SIGHUP included) the
     temporary file is removed and ``path`` is left as it was.
     """
-    [target] = atomic_write_all([(path, data)], mode=mode)
+    [target] = atomic_write_all([(path, data)], mode=mode, lang=lang)
     return target
 
 
 def atomic_write_all(
-    files: Sequence[tuple[str | os.PathLike[str], str | bytes]], *, mode: int = 0o644
+    files: Sequence[tuple[str | os.PathLike[str], str | bytes]],
+    *,
+    mode: int = 0o644,
+    lang: str | None = None,
 ) -> list[Path]:
     """Write several files all or nothing, each as :func:`atomic_write` does.
 
@@ -94,7 +99,7 @@ def atomic_write_all(
     temporary files are removed, and so is any file this call had already created: the folders
     hold what they held before (a file that existed keeps its old content, or gets the whole new
     one). A target that is not a regular file, or a folder that cannot be written, is an
-    InputError (exit 2) naming the file.
+    InputError (exit 2) naming the file, in ``lang``.
     """
     staged: list[tuple[str, Path, bool]] = []
     placed: list[tuple[Path, bool]] = []
@@ -102,14 +107,14 @@ def atomic_write_all(
         try:
             for path, data in files:
                 target = Path(path)
-                _refuse_non_regular(target)
-                staged.append((_stage(target, data, mode), target, target.exists()))
+                _refuse_non_regular(target, lang)
+                staged.append((_stage(target, data, mode, lang), target, target.exists()))
             for tmp_name, target, existed in staged:
-                _refuse_non_regular(target)
+                _refuse_non_regular(target, lang)
                 try:
                     os.replace(tmp_name, target)
                 except OSError as exc:
-                    raise _unwritable(target, exc) from None
+                    raise _unwritable(target, exc, lang) from None
                 placed.append((target, existed))
         except BaseException:
             for tmp_name, _, _ in staged:
@@ -146,7 +151,7 @@ def _signals_clean_up() -> Iterator[None]:
                 signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
-def _refuse_non_regular(target: Path) -> None:
+def _refuse_non_regular(target: Path, lang: str | None = None) -> None:
     """A device, FIFO or socket at ``target`` is refused (as root, replacing /dev/null would
     replace the system's node)."""
     try:
@@ -156,7 +161,7 @@ def _refuse_non_regular(target: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         from koppelcheck.i18n import Translator
 
-        t = Translator()
+        t = Translator(lang)
         key = "core.input.is_folder" if stat.S_ISDIR(info.st_mode) else "core.input.not_regular"
         raise InputError(str(target), t(key, path=target), t("core.input.stdout"))
 
@@ -165,7 +170,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _unwritable(target: Path, exc: OSError) -> InputError:
+def _unwritable(target: Path, exc: OSError, lang: str | None = None) -> InputError:
     """A write that the system refused (read-only, full, no permission): exit 2, naming it."""
     from koppelcheck.i18n import Translator
 
@@ -175,7 +180,7 @@ def _unwritable(target: Path, exc: OSError) -> InputError:
     )
 
 
-def _stage(target: Path, data: str | bytes, mode: int) -> str:
+def _stage(target: Path, data: str | bytes, mode: int, lang: str | None = None) -> str:
     """Write ``data`` to a new temporary file beside ``target`` (synced, mode set first)."""
     # A lone surrogate cannot be UTF-8; it is written as U+FFFD rather than losing the file.
     payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
@@ -184,7 +189,7 @@ def _stage(target: Path, data: str | bytes, mode: int) -> str:
             dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as exc:
-        raise _unwritable(target, exc) from None
+        raise _unwritable(target, exc, lang) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -194,7 +199,7 @@ def _stage(target: Path, data: str | bytes, mode: int) -> str:
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        raise _unwritable(target, exc) from None
+        raise _unwritable(target, exc, lang) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)

@@ -153,3 +153,82 @@ def test_the_answer_cap_counts_decoded_bytes(
         assert exc.kind == "too_large" and size > limit
         return
     assert read.content == bytes(size) and size <= limit
+
+
+# --- on the command line: a hostile AFAS server with any echo, encoding and size ----------------
+
+
+class _Current:
+    hostile: object = None
+
+
+@pytest.fixture(scope="module")
+def hostile_afas():
+    from koppelcheck.simulator.afas import AfasSimulator, load_afas_scenario
+    from tests.integration.hostile_server import HostileServer
+
+    scenario = load_afas_scenario("healthy")
+    current = _Current()
+    target = f"/connectors/{scenario.connectors[-1].id}"
+
+    def pick(request):
+        return current.hostile if request.path.endswith(target) else None
+
+    with HostileServer(AfasSimulator(scenario), pick) as server:
+        yield scenario, server, current
+
+
+@prop(15)
+@given(
+    before=st.integers(0, 400),
+    case=cases,
+    status=st.sampled_from([200, 400, 500, 503]),
+    encoding=st.sampled_from(["", "gzip", "deflate"]),
+    filler=st.sampled_from(["x", "\ud800", "\u202e", "[a](b)", "é", " "]),
+    padding=st.sampled_from([0, 1 << 20, (16 << 20) + 1]),
+)
+def test_cli_against_a_hostile_afas_echo_of_any_shape(
+    hostile_afas, tmp_path_factory, before, case, status, encoding, filler, padding
+) -> None:
+    import json as json_module
+
+    from tests.integration.hostile_server import Hostile
+    from tests.property.hostile import assert_well_behaved, invoke
+
+    scenario, server, current = hostile_afas
+    token = scenario.token_data
+    message = (filler * before)[:before] + case(token) + filler
+    body = json_module.dumps({"externalMessage": message, "rows": []}).encode(
+        "utf-8", "surrogatepass"
+    )
+    body += b" " * padding
+    headers = {"Content-Type": "application/json"}
+    if encoding == "gzip":
+        packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        body = packer.compress(body) + packer.flush()
+        headers["Content-Encoding"] = "gzip"
+    elif encoding == "deflate":
+        body = zlib.compress(body)
+        headers["Content-Encoding"] = "deflate"
+    current.hostile = Hostile(status, headers, body)
+    folder = tmp_path_factory.mktemp("out")
+    connectors = [arg for c in scenario.connectors for arg in ("--connector", c.id)]
+    result = invoke(
+        [
+            *("afas", "--environment-id", scenario.envid, *connectors),
+            *("--base-url", f"{server.base_url}/ProfitRestServices", "--no-input"),
+            *("--timeout", "5", "--format", "markdown", "--lang", "en"),
+            *("--json", str(folder / "r.json"), "--html", str(folder / "r.html")),
+        ],
+        env={"KOPPELCHECK_AFAS_TOKEN": token},
+    )
+    assert_well_behaved(result)
+    files = [(folder / name).read_text(encoding="utf-8") for name in ("r.json", "r.html")]
+    report = json_module.loads(files[0])
+    assert all("\n" not in c["message"] for c in report["checks"])
+    assert [c["status"] for c in report["checks"][:-1]].count("error") == 0
+    for text in (result.stdout, result.stderr, *files):
+        assert fragments_in(token, text) == []
+        assert "\u202e" not in text and "\ud800" not in text
+    if padding > (16 << 20):
+        assert "answer too large" in report["checks"][-1]["message"]

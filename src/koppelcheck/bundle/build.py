@@ -277,7 +277,7 @@ def build_and_write_bundle(
     except ValueError:  # rfc8785: a number JSON cannot carry exactly (NaN, > 2**53)
         raise InputError("form", Translator(lang)("bundle.form.number")) from None
     signed = sign_payload(canonical, signing_key)
-    target = atomic_write(path, serialize_bundle(signed), mode=0o600)
+    target = atomic_write(path, serialize_bundle(signed), mode=0o600, lang=lang)
     return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
 
 

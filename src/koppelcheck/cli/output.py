@@ -51,7 +51,7 @@ def emit(render: Render, options: CommonOptions) -> None:
     if text is not None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
-    atomic_write_all(files)
+    atomic_write_all(files, lang=options.lang)
 
 
 def emit_report(report: Report, options: CommonOptions) -> None:
