@@ -202,6 +202,7 @@ def test_field_refuses_secret_and_credential_fields(field: str, nmbrs_server, tm
     )
     assert result.exit_code == 2, result.output
     assert "--field" in said(result) and "--token-file" in said(result)
+    assert "is not accepted" in said(result)  # in the run's language (--lang en)
     assert TOKEN not in result.output
     assert sum(simulator.hits.values()) == 0
 
