@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -27,6 +27,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 """The only encodings asked for and decoded (each decoded within :data:`MAX_ANSWER_BYTES`)."""
 LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
 """An httpx request extension (never sent) that names the key calls in flight are limited by."""
+TRANSPORT_WRAPPERS: list[Callable[[Any], Any]] = []
+"""Hooks that wrap the innermost transport of each client made while they are listed (one per
+attempt sees the wire): :mod:`koppelcheck.trace` records a HAR file with one."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -403,6 +406,8 @@ def make_async_client(
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,
         )
+    for wrap in TRANSPORT_WRAPPERS:
+        inner = wrap(inner)
     from koppelcheck.retry import DEFAULT_POLICY
 
     limited = _limited_transport_class()(

@@ -259,8 +259,8 @@ def ctx(
 
 # --- shared pieces of the cases --------------------------------------------------------------
 
-FILE_OUTPUTS = ("--json", "--junit", "--html")
-OUTPUT_FLAGS = ("--output", "--json", "--junit", "--html", "--bundle")
+FILE_OUTPUTS = ("--json", "--junit", "--html", "--trace")
+OUTPUT_FLAGS = ("--output", "--json", "--junit", "--html", "--bundle", "--trace")
 CHECKLIST_FORMATS = ("text", "markdown", "html")
 FORMATS_OF = {
     ("nmbrs",): REPORT_FORMATS,

@@ -278,6 +278,7 @@ def common_check_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--no-color": bool_flag("--no-color"),
         "--ca-bundle": in_path_flag("--ca-bundle"),
         "--verbose": bool_flag("--verbose"),
+        "--trace": out_path_flag("--trace"),
     }
 
 
@@ -405,6 +406,7 @@ def batch_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--json": out_path_flag("--json"),
         "--junit": out_path_flag("--junit"),
         "--html": out_path_flag("--html"),
+        "--trace": out_path_flag("--trace"),
         "--no-input": bool_flag("--no-input"),
         "--lang": text_flag("--lang"),
         "--timeout": text_flag("--timeout", number_text),
@@ -484,6 +486,15 @@ def no_serving(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SimulatorServer, "serve_forever", SimulatorServer.start)
 
 
+HAR_SAMPLES = [
+    b"{}",
+    b'{"log": {}}',
+    b'{"log": {"entries": "x"}}',
+    b'{"log": {"entries": [1, 2]}}',
+    b'{"log": {"entries": [{"request": {"url": 5, "headers": [{"value": 1}]}}]}}',
+    b'{"log": {"entries": [{"request": {}, "response": {"status": "x"}}]}}',
+    b"\xff\xfe",
+]
 scenario_file_bytes = st.one_of(
     file_bytes,
     st.sampled_from(
@@ -505,6 +516,10 @@ scenario_file_bytes = st.one_of(
     scenario=st.one_of(st.none(), st.sampled_from(["healthy", "faults", "bad-token"]), argv_text),
     scenario_file=st.one_of(st.none(), scenario_file_bytes.map(lambda b: InPath("file", b))),
     latency=st.one_of(st.none(), number_text),
+    replay=st.one_of(
+        st.none(),
+        st.one_of(file_bytes, st.sampled_from(HAR_SAMPLES)).map(lambda b: InPath("file", b)),
+    ),
 )
 @example(
     system="nmbrs",
@@ -514,14 +529,24 @@ scenario_file_bytes = st.one_of(
         "file", b'name = "[/]"\nusername = "a@b.nl"\ntoken = "t"\ndomain = "[bold]"\n'
     ),
     latency=None,
+    replay=None,
 )
-@example(system="afas", port="0", scenario="healthy", scenario_file=None, latency="0")
+@example(system="afas", port="0", scenario="healthy", scenario_file=None, latency="0", replay=None)
+@example(
+    system="nmbrs",
+    port=None,
+    scenario=None,
+    scenario_file=None,
+    latency=None,
+    replay=InPath("file", b'{"log": {"entries": [{"request": "x"}]}}'),
+)
 def test_simulate_flags(
     system: str,
     port: str | None,
     scenario: str | None,
     scenario_file: InPath | None,
     latency: str | None,
+    replay: InPath | None,
     in_workdir: Path,
     no_serving: None,
 ) -> None:
@@ -531,10 +556,12 @@ def test_simulate_flags(
             args += [flag, value]
     if scenario_file is not None:
         args += ["--scenario-file", scenario_file.make(in_workdir)]
+    if replay is not None:
+        args += ["--replay", replay.make(in_workdir)]
     result = invoke(args)
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
-        names = ("--port", "--scenario", "--scenario-file", "--latency-ms")
+        names = ("--port", "--scenario", "--scenario-file", "--latency-ms", "--replay")
         assert_names_one_of(result, names, what=args)
 
 
@@ -784,8 +811,8 @@ def test_every_flag_of_every_command_has_a_property() -> None:
         "afas": set(afas_flags()),
         "batch": set(batch_flags()) - {"FILE"} | {"ARG"},
         "checklist": {"ARG", "--option", "--format", "--lang", "--output"},
-        "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
-        "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
+        "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
+        "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
         "demo": {"--lang"},
         "bundle verify": {"ARG", "--public-key", "--lang"},
         "bundle show": {"ARG", "--lang"},

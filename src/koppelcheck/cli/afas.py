@@ -62,6 +62,7 @@ def afas(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify an AFAS Profit setup: the token, the App Connector, and every GetConnector."""
     common = o.CommonOptions.from_flags(locals())
@@ -93,7 +94,11 @@ def afas(
     )
     token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
     settings = AfasSettings(environment, token, connectors, url)
-    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+    from koppelcheck.trace import traced_run
+
+    with traced_run(trace, common.lang):
+        code = run_check_command(afas_job(settings, common), common, can_ask=can_ask)
+    raise typer.Exit(code)
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:

@@ -34,6 +34,7 @@ def batch(
     strict: o.StrictOpt = False,
     exit_zero: o.ExitZeroOpt = False,
     no_color: o.NoColorOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify every employer of a batch file; exit code over all employers."""
     from koppelcheck.batch.plan import load_batch_file
@@ -64,7 +65,10 @@ def batch(
             exit_zero=exit_zero,
             on_employer=on_employer,
         )
-        report = run_async(runner.run(employers))
+        from koppelcheck.trace import traced_run
+
+        with traced_run(trace, lang):
+            report = run_async(runner.run(employers))
     _emit(report, common)
     _github(report, translator.lang)
     raise typer.Exit(report.exit_code)

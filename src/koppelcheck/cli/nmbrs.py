@@ -65,6 +65,7 @@ def nmbrs(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify an Nmbrs setup: login, company name, and every API call the manual requires."""
     common = o.CommonOptions.from_flags(locals())
@@ -94,9 +95,13 @@ def nmbrs(
         token_file=token_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    raise typer.Exit(
-        run_check_command(nmbrs_job(target, token, common, concurrency), common, can_ask=can_ask)
-    )
+    from koppelcheck.trace import traced_run
+
+    with traced_run(trace, common.lang):
+        code = run_check_command(
+            nmbrs_job(target, token, common, concurrency), common, can_ask=can_ask
+        )
+    raise typer.Exit(code)
 
 
 def _form_company(common: o.CommonOptions) -> str | None:

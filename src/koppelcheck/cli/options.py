@@ -40,6 +40,7 @@ FieldOpt = Annotated[list[str] | None, typer.Option("--field", help=_t("cli.opti
 RecipientKeyOpt = Annotated[
     Path | None, typer.Option("--recipient-key", help=_t("cli.option.recipient_key.help"))
 ]
+TraceOpt = Annotated[Path | None, typer.Option("--trace", help=_t("cli.option.trace.help"))]
 TokenFileOpt = Annotated[
     str | None, typer.Option("--token-file", help=_t("cli.option.token_file.help"))
 ]
