@@ -178,7 +178,7 @@ def hostile_afas():
         yield scenario, server, current
 
 
-@prop(15)
+@prop(8)
 @given(
     before=st.integers(0, 400),
     case=cases,
