@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from koppelcheck import oskeyring
-from koppelcheck.errors import InputError
+from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
 
@@ -139,15 +139,33 @@ def _with_timeout(call: Callable[..., Any], *args: Any) -> Any:
     return oskeyring.bounded(call, *args, timeout_s=KEYRING_TIMEOUT_SECONDS)
 
 
-def _read_keyring() -> tuple[str, str] | None:
-    """(PEM text, backend label) from a secure keyring, or None (also when it is unusable)."""
+def _read_keyring(lang: str | None = None) -> tuple[str, str] | None:
+    """(PEM text, backend label) from a secure keyring, or None (also when it is unusable).
+
+    A keyring that does not answer in time is MissingSettingError (exit 3) naming it and the
+    other way to give the key: whether a key is kept there cannot be known, and making a second
+    one in the PEM file behind the user's back would be worse.
+    """
     backend = secure_backend()
     if backend is None:
         return None
     try:
         pem = _with_timeout(backend.get_password, KEYRING_SERVICE, KEYRING_ACCOUNT)
-    except KeyringUnavailableError:
-        return None
+    except KeyringUnavailableError as exc:
+        if not exc.timed_out:
+            return None
+        t = Translator(lang)
+        raise MissingSettingError(
+            t("keys.missing.setting"),
+            [
+                t(
+                    "keys.keyring_timeout",
+                    backend=backend_label(backend),
+                    seconds=f"{KEYRING_TIMEOUT_SECONDS:g}",
+                ),
+                t("keys.missing.env"),
+            ],
+        ) from None
     return (pem, backend_label(backend)) if pem else None
 
 
@@ -185,12 +203,13 @@ def _load(pem: str | bytes, place: KeyPlace, lang: str | None) -> SigningKey:
 def find_signing_key(*, lang: str | None = None) -> SigningKey | None:
     """The signing key from the environment, the keyring or the PEM file; None when there is none.
 
-    A key that is there but unreadable is an InputError (exit 2) naming its place, never its text.
+    A key that is there but unreadable is an InputError (exit 2) naming its place, never its text;
+    a keyring that does not answer in time is MissingSettingError (exit 3).
     """
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
         return _load(from_env, KeyPlace(Storage.ENV, ENV_VAR), lang)
-    stored = _read_keyring()
+    stored = _read_keyring(lang)
     if stored is not None:
         return _load(stored[0], KeyPlace(Storage.KEYRING, stored[1]), lang)
     path = pem_path()
