@@ -69,8 +69,14 @@ class Redactor:
     """
 
     def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+        """Every remembered form (value, base64, URL-encoded) and its mask."""
         self._short: set[str] = set()
         self._grams: set[str] = set()
+
+    def values(self) -> list[str]:
+        """Every remembered form of every secret, longest first (for exact replacement)."""
+        return sorted(self._values, key=len, reverse=True)
 
     def add(self, secret: Secret | str) -> None:
         """Remember a secret so that :meth:`redact` hides it."""
@@ -83,6 +89,7 @@ class Redactor:
             return
         forms = {value, base64.b64encode(value.encode()).decode(), quote(value, safe="")}
         for form in forms:
+            self._values[form] = _MASK
             folded = form.translate(_ASCII_FOLD)
             if len(folded) < FRAGMENT:
                 self._short.add(folded)
@@ -223,6 +230,11 @@ def forget_known() -> None:
     """Start a new command with nothing remembered (a process may run many, tests do)."""
     global _KNOWN
     _KNOWN = Redactor()
+
+
+def known_values() -> list[str]:
+    """Every form of every secret this process holds, longest first (never print them)."""
+    return _KNOWN.values()
 
 
 def redact_known(text: str) -> str:

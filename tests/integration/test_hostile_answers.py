@@ -359,3 +359,26 @@ def test_a_trace_reads_answers_within_the_same_cap(tmp_path: Path) -> None:
     check = next(c for c in json.loads(result.stdout)["checks"] if c["id"].endswith(AFAS_TARGET))
     assert "answer too large" in check["message"]
     assert trace.stat().st_size < MAX_ANSWER_BYTES
+
+
+def test_a_token_echoed_in_lower_case_leaks_into_no_trace(tmp_path: Path) -> None:
+    simulator = AfasSimulator(load_afas_scenario("healthy"))
+    scenario = simulator.scenario
+    body = json.dumps({"externalMessage": "you sent " + scenario.token_data.lower()[3:]})
+    hostile = Hostile(500, {"Content-Type": "application/json"}, body.encode())
+    connectors = [arg for c in scenario.connectors for arg in ("--connector", c.id)]
+    trace = tmp_path / "run.har"
+    with HostileServer(simulator, afas_pick(hostile)) as server:
+        result = runner.invoke(
+            app,
+            [
+                *("afas", "--environment-id", scenario.envid, *connectors, "--no-input"),
+                *("--base-url", f"{server.base_url}/ProfitRestServices", "--lang", "en"),
+                *("--format", "json", "--trace", str(trace)),
+            ],
+            env={"KOPPELCHECK_AFAS_TOKEN": scenario.token_data},
+        )
+    assert result.exit_code == 4, result.output
+    har = trace.read_text(encoding="utf-8")
+    json.loads(har)
+    assert_no_fragment(scenario.token_data, result.stdout, result.stderr, har)
