@@ -130,6 +130,11 @@ def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
     )
 
 
+def entry_for(step: Step, t: Translator) -> Entry:
+    """One step with its sub-steps as the checklist shows it (the walkthrough's panels too)."""
+    return _entry(step, t)
+
+
 def _label(step: Step, t: Translator, top: bool) -> str:
     if not top:
         return step.number

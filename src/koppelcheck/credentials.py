@@ -27,6 +27,8 @@ _EDGE_NOISE = re.compile(r"^[\s\u200b\u200c\u200d\u2060]+|[\s\u200b\u200c\u200d\
 """What a paste adds at either end: whitespace, line breaks and zero-width characters."""
 _QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 _QUOTES = frozenset(_QUOTE_PAIRS) | frozenset(_QUOTE_PAIRS.values())
+_AFAS_HEADER_PREFIX = re.compile(r"^afastoken\s+", re.IGNORECASE)
+"""``AfasToken `` before a token copied from an Authorization header (docs/afas.md)."""
 
 
 def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
@@ -39,6 +41,8 @@ def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
     cleaned = _EDGE_NOISE.sub("", value.replace("\ufeff", ""))
     if len(cleaned) >= 2 and _QUOTE_PAIRS.get(cleaned[0]) == cleaned[-1]:
         cleaned = _EDGE_NOISE.sub("", cleaned[1:-1])
+    if xml:
+        cleaned = _AFAS_HEADER_PREFIX.sub("", cleaned)
     if not cleaned:
         raise InputError(field, "is empty")
     is_xml = xml and cleaned.startswith("<")

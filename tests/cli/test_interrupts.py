@@ -368,7 +368,7 @@ def test_ctrl_c_at_a_walkthrough_prompt(env: Env, number: int) -> None:
     result = runner.invoke(
         app,
         args,
-        input=NMBRS.token + "\n" + "\n" * 40,  # the token first, then Enter for every step
+        input=NMBRS.token + "\n1\n" + "\n" * 40,  # the token, the company, Enter for every step
         env={"KOPPELCHECK_INTERACTIVE": "1", "KOPPELCHECK_NMBRS_TOKEN": None},
     )
     assert_interrupted(result, env, before)
@@ -395,17 +395,17 @@ def test_ctrl_c_at_a_prompt_after_the_report(env: Env, prompt: str) -> None:
 
     args = nmbrs_args(env, env.nmbrs_url())
     args.remove("--no-input")
-    if prompt == "bundle-offer":  # token from the variable; two steps' questions, then the offer
-        env.monkeypatch.setattr(typer, "prompt", on_call(3, typer.prompt))
-    else:  # --bundle given: no offer, the form is asked right after the steps
-        env.monkeypatch.setattr(typer, "prompt", on_call(3, typer.prompt))
+    # Token from the variable; the company (1), the option (2), "done?" for steps 1-4 (3-6),
+    # then the offer (7), or with --bundle the form's first question (7: is there a DGA?).
+    env.monkeypatch.setattr(typer, "prompt", on_call(7, typer.prompt))
+    if prompt == "form-field":
         args += ["--bundle", str(env.out / "registratie.json")]
     key = SigningKey.generate()
     result = runner.invoke(
         app,
         args,
         env={"KOPPELCHECK_INTERACTIVE": "1", "KOPPELCHECK_SIGNING_KEY": key.to_pem(), **TOKENS},
-        input="\n" * 40,
+        input="1\n" + "\n" * 40,
     )
     assert result.exit_code == 130, result.output
     assert "Traceback" not in result.output and "interrupted" in result.stderr

@@ -466,7 +466,23 @@ def nmbrs_prompted(ctx: Ctx) -> Call:
     args = nmbrs_args(url, "--verbose", "--output", str(ctx.o("r.txt")))
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_NMBRS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
-    return Call(args, env=env, input=NMBRS_TOKEN + "\n" + "\n" * 60)
+    # The token, the company (the login sees two), then Enter for every question.
+    return Call(args, env=env, input=NMBRS_TOKEN + "\n1\n" + "\n" * 60)
+
+
+def nmbrs_token_entered_again(ctx: Ctx) -> Call:
+    """A wrong token first (Nmbrs answers 1001), then the right one at the walkthrough's hidden
+    prompt, re-checked in place."""
+    url, _ = ctx.nmbrs("healthy")
+    args = nmbrs_args(url, "--verbose", "--output", str(ctx.o("r.txt")))
+    args.remove("--no-input")
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_NMBRS_TOKEN": "wrong" + NMBRS_TOKEN[5:],
+        "KOPPELCHECK_INTERACTIVE": "1",
+    }
+    # option 1, steps 1 and 2 done, enter the token again, the token, the company, Enter on.
+    answers = "\n" + "y\n" * 3 + NMBRS_TOKEN + "\n1\n" + "\n" * 40
+    return Call(args, env=env, input=answers)
 
 
 def nmbrs_crash_in_a_check(ctx: Ctx) -> Call:
@@ -571,6 +587,18 @@ def afas_prompted(ctx: Ctx) -> Call:
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_AFAS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
     return Call(args, env=env, input=AFAS_XML + "\n" + "n\n" * 60)
+
+
+def afas_token_entered_again(ctx: Ctx) -> Call:
+    """A wrong token first (AFAS answers 401), then the header form at the hidden prompt."""
+    url, _ = ctx.afas("healthy")
+    args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
+    args.remove("--no-input")
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_AFAS_TOKEN": "0" * 64,
+        "KOPPELCHECK_INTERACTIVE": "1",
+    }
+    return Call(args, env=env, input="y\ny\n" + AFAS_HEADER + "\n" + "n\n" * 40)
 
 
 def afas_crash_in_a_check(ctx: Ctx) -> Call:
@@ -880,6 +908,7 @@ CASES: list[Case] = [
     Case("nmbrs-token-stdin", ("nmbrs",), (0,), nmbrs_token_stdin),
     Case("nmbrs-token-with-a-space", ("nmbrs",), (2,), nmbrs_token_with_a_space),
     Case("nmbrs-prompted-walkthrough", ("nmbrs",), (0,), nmbrs_prompted),
+    Case("nmbrs-token-entered-again", ("nmbrs",), (0,), nmbrs_token_entered_again),
     Case("nmbrs-crash-in-a-check", ("nmbrs",), (4,), nmbrs_crash_in_a_check),
     Case("nmbrs-crash-outside-checks", ("nmbrs",), (4,), nmbrs_crash_outside_checks),
     Case("nmbrs-unreachable", ("nmbrs",), (4,), nmbrs_unreachable),
@@ -897,6 +926,7 @@ CASES: list[Case] = [
     Case("afas-token-stdin", ("afas",), (0,), afas_token_stdin),
     Case("afas-token-unreadable", ("afas",), (2,), afas_token_unreadable),
     Case("afas-prompted-walkthrough", ("afas",), (1,), afas_prompted),
+    Case("afas-token-entered-again", ("afas",), (0,), afas_token_entered_again),
     Case("afas-crash-in-a-check", ("afas",), (4,), afas_crash_in_a_check),
     Case("afas-crash-outside-checks", ("afas",), (4,), afas_crash_outside_checks),
     checklist_case("afas", "text", False),

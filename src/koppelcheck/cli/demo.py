@@ -92,8 +92,11 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.bundle.keys import SigningKey
     from koppelcheck.bundle.verify import verify_bundle
+    from koppelcheck.models import Status
     from koppelcheck.nmbrs.target import NmbrsTarget
     from koppelcheck.nmbrs.verify import verify_nmbrs
+    from koppelcheck.registration import FormContext
+    from koppelcheck.registration.provenance import provenance_of
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
@@ -108,7 +111,10 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             company=company.name,
             base_url=f"{server.base_url}/soap/v3",
         )
-        report = run_async(verify_nmbrs(target, token, translator=translator, timeout_s=10))
+        facts: list[Any] = []
+        report = run_async(
+            verify_nmbrs(target, token, translator=translator, timeout_s=10, facts_out=facts)
+        )
     dga = company.employees[0]
     form = {
         "organisation": "Salarisbureau Voorbeeld (demo)",
@@ -123,6 +129,14 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             "thirteenth_month": False,
         },
     }
+    known = facts[-1]
+    context = FormContext(
+        companies=known.companies,
+        employees=known.employees,
+        period=known.period,
+        checked_company=known.company,
+    )
+    passed = [c.id for c in report.checks if c.status is Status.PASS]
     path = Path(tempfile.mkdtemp(prefix="koppelcheck-demo-")) / "registratie-demo.json"
     info = build_and_write_bundle(
         path,
@@ -131,6 +145,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
         tokens={"username": target.username, "domain": target.domain, "token": token},
         recipient_key_path=None,
         signing_key=SigningKey.generate(),
+        provenance=provenance_of(form, context, passed),
     )
     verify_bundle(info.path)
     return info.path, info.thumbprint

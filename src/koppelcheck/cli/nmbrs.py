@@ -70,6 +70,7 @@ def nmbrs(
     """Verify an Nmbrs setup: login, company name, and every API call the manual requires."""
     common = o.CommonOptions.from_flags(locals())
     from koppelcheck.cli.check_command import run_check_command
+    from koppelcheck.cli.nmbrs_company import given_company
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
     from koppelcheck.nmbrs.target import NmbrsTarget
@@ -82,7 +83,7 @@ def nmbrs(
         username=username,
         domain=domain,
         option=option,
-        company=company or _form_company(common),
+        company=given_company(company, common),
         environment=environment,
         base_url=base_url,
     )
@@ -104,37 +105,27 @@ def nmbrs(
     raise typer.Exit(code)
 
 
-def _form_company(common: o.CommonOptions) -> str | None:
-    """The form's company name, so that the checks look at the company being registered."""
-    if common.form is None:
-        return None
-    from koppelcheck.registration import load_form_file
-
-    section = load_form_file(common.form, lang=common.lang).get("nmbrs", {})
-    company = section.get("company") if isinstance(section, dict) else None
-    if company is not None and not isinstance(company, str):
-        from koppelcheck.errors import InputError
-        from koppelcheck.i18n import Translator
-
-        raise InputError("nmbrs.company", Translator(common.lang)("form.error.invalid"))
-    return company
-
-
 def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int) -> Any:
-    """The Nmbrs check as the shared driver runs it."""
+    """The Nmbrs check as the shared driver runs it.
+
+    Before any check the company is settled (see :mod:`koppelcheck.cli.nmbrs_company`); the
+    walkthrough may change the option (step 0) and the token (after a failed login).
+    """
     from koppelcheck.cli.check_command import CheckJob
+    from koppelcheck.cli.nmbrs_walk import NmbrsSession
     from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
     from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.registration import FormContext
 
     facts: list[NmbrsFacts] = []
+    session = NmbrsSession(target, token, common)
 
     def run(progress: Any) -> Any:
         facts.clear()
         return verify_nmbrs(
-            target,
-            token,
+            session.target,
+            session.token,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             concurrency=concurrency,
@@ -148,18 +139,20 @@ def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int
     def context() -> FormContext:
         known = facts[-1] if facts else NmbrsFacts()
         return FormContext(
-            companies=known.companies, employees=known.employees, period=known.period
+            companies=known.companies,
+            employees=known.employees,
+            period=known.period,
+            checked_company=known.company,
         )
 
-    return CheckJob(
+    job = CheckJob(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
         total=2 + len(calls_for(target.option)),
         run=run,
         form_context=context,
-        form_inputs={
-            "nmbrs": {"username": target.username, "domain": target.domain, "api_token": token}
-        },
-        bundle_tokens={"username": target.username, "domain": target.domain, "token": token},
+        prepare=session.prepare,
     )
+    session.bind(job)
+    return job

@@ -108,6 +108,11 @@ class FormContext:
     employees: Mapping[int, str] | None = None
     period: str | None = None
     environment_id: str | None = None
+    checked_company: str | None = None
+    """The Nmbrs company the checks ran against; the form may name no other."""
+    pending: bool = False
+    """True before the checks ran: what the API will tell (the company from the prompt or the
+    listing, the payroll frequency from the period) may still be missing."""
 
 
 def _context(info: ValidationInfo) -> FormContext:
@@ -168,7 +173,7 @@ class AfasSection(_Section):
 class NmbrsSection(_Section):
     """The Nmbrs part of the form. ``api_token`` is a :class:`Secret` (optional here)."""
 
-    company: Required
+    company: str | None = Field(default=None, validate_default=True)
     username: Annotated[str, BeforeValidator(v.check_email)]
     api_token: Annotated[Secret | None, _secret(v.check_required)] = None
     domain: Required
@@ -179,11 +184,25 @@ class NmbrsSection(_Section):
     payroll_frequency: str | None = Field(default=None, validate_default=True)
     thirteenth_month: bool
 
+    @field_validator("company", mode="before")
+    @classmethod
+    def _company_text(cls, value: object) -> object:
+        return None if value is None else v.check_required(value)  # type: ignore[arg-type]
+
     @field_validator("company")
     @classmethod
-    def _company_exists(cls, value: str, info: ValidationInfo) -> str:
-        """The company name must exist exactly (case, spaces, dots, commas) in Nmbrs."""
-        companies = _context(info).companies
+    def _company_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The company name must exist exactly (case, spaces, dots, commas) in Nmbrs, and be the
+        one the checks ran against."""
+        context = _context(info)
+        if value is None:
+            if context.pending:
+                return None  # settled from the listing or the prompt before the checks run
+            raise v.Invalid("missing")
+        checked = context.checked_company
+        if checked is not None and value != checked:
+            raise v.Invalid("company.not_checked", checked=checked, given=value)
+        companies = context.companies
         if companies is None or value in companies:
             return value
         close = v.closest_names(value, companies)
@@ -221,24 +240,48 @@ class NmbrsSection(_Section):
         if number is None or employees is None:
             return number
         if number not in employees:
-            raise v.Invalid("dga.unknown_number", number=number, count=len(employees))
-        if not v.name_matches(name, employees[number]):
-            raise v.Invalid("dga.name", "nmbrs.dga_name", display=employees[number], number=number)
-        return number
+            close = _closest_employees(number, name, employees)
+            raise v.Invalid(
+                "dga.unknown_number",
+                number=number,
+                count=len(employees),
+                close=", ".join(f"{n} ({employees[n]})" for n in close) or "-",
+            )
+        return number  # a name unlike Nmbrs' is a warning (form_warnings), not an error
 
     @field_validator("payroll_frequency")
     @classmethod
-    def _frequency(cls, value: str | None, info: ValidationInfo) -> str:
-        """``monthly`` or ``four-weekly``; taken from the company's period when the API told."""
+    def _frequency(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """``monthly`` or ``four-weekly``; taken from the company's period when the API told.
+
+        The same rule in every mode: the period decides, a declared value must agree with it,
+        and only when Nmbrs gave no period does a declared value stand (as ``declared``).
+        """
+        context = _context(info)
         given = v.check_frequency(value) if value is not None else None
-        detected = _detected_frequency(_context(info).period)
+        detected = _detected_frequency(context.period)
         if detected == "weekly":
-            raise v.Invalid("payroll_frequency.weekly")
+            raise v.Invalid("payroll_frequency.weekly", period=context.period)
         if given and detected and given != detected:
-            raise v.Invalid("payroll_frequency.conflict", detected=detected)
+            raise v.Invalid(
+                "payroll_frequency.conflict",
+                detected=detected,
+                given=given,
+                period=context.period,
+            )
         if not (given or detected):
+            if context.pending:
+                return None  # the checks will read the company's current period
             raise v.Invalid("payroll_frequency.missing")
         return given or str(detected)
+
+
+def _closest_employees(number: int, name: str | None, employees: Mapping[int, str]) -> list[int]:
+    """Up to three employee numbers most like ``number``: those whose name matches ``name``
+    first, then the numerically nearest."""
+    by_name = [k for k, display in employees.items() if name and v.name_matches(name, display)]
+    nearest = sorted(employees, key=lambda k: (abs(k - number), k))
+    return list(dict.fromkeys([*by_name, *nearest]))[:3]
 
 
 def _detected_frequency(period: str | None) -> str | None:
@@ -341,6 +384,28 @@ def check_field_flag_key(key: str, lang: str | None = None) -> None:
 
 
 # --- validation ------------------------------------------------------------------------------
+
+
+def form_warnings(
+    form: Form, context: FormContext | None = None, lang: str | None = None
+) -> list[tuple[str, str]]:
+    """What is odd but not wrong in a valid form, as (dotted key, message): a DGA name unlike the
+    name Nmbrs has for that employee number."""
+    t = Translator(lang)
+    section = form.nmbrs
+    employees = (context or FormContext()).employees
+    if section is None or employees is None or section.dga_employee_number is None:
+        return []
+    display = employees.get(section.dga_employee_number)
+    if display is None or section.dga_name is None or v.name_matches(section.dga_name, display):
+        return []
+    message = t(
+        "form.warning.dga.name",
+        given=section.dga_name,
+        display=display,
+        number=section.dga_employee_number,
+    )
+    return [("nmbrs.dga_name", message)]
 
 
 def form_errors(
