@@ -64,8 +64,18 @@ class _Problems:
 
 
 def _shown(key: str) -> str:
-    """A key as printed in a problem: bare when TOML allows it bare, else in quotes (escaped)."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+    """A key as printed in a problem: bare when TOML allows it bare, else in quotes (escaped),
+    with every character that would break or hide the line (U+0085, U+2028, bidi) escaped."""
+    if re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        return key
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(key, ensure_ascii=False)
+    )
+
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 _KEY_AT_START = re.compile(r'^(?:"((?:[^"\\]|\\.)*)"|([^\s="]+))\s*=')
