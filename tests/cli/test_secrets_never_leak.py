@@ -40,6 +40,7 @@ from koppelcheck.cli.app import app
 from koppelcheck.cli.options import REPORT_FORMATS
 from koppelcheck.simulator.afas import BASE_PATH, AfasSimulator, load_afas_scenario
 from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
+from koppelcheck.simulator.nmbrs_rest import NmbrsRestSimulator, load_rest_scenario
 from koppelcheck.simulator.server import SimulatorServer
 from tests.conftest import InMemoryKeyring
 
@@ -64,9 +65,15 @@ SIGNING_D = base64.urlsafe_b64encode(_RAW_KEY).decode().rstrip("=")
 """The private key as the JWK ``d`` member."""
 SIGNING_PEM_BODY = "".join(SIGNING_PEM.strip().splitlines()[1:-1])
 
+# Nmbrs REST (``nmbrs --api rest``): the app's client secret (with the * and $ Nmbrs secrets
+# carry) and its subscription key. The tokens the identity service issues are added per run.
+NMBRS_CLIENT_SECRET = "*$" + hashlib.sha256(b"leak test: nmbrs client secret").hexdigest()[:30]
+NMBRS_SUBSCRIPTION_KEY = hashlib.sha256(b"leak test: nmbrs subscription key").hexdigest()[:32]
+
 # The built-in demo tokens: no command may print them either (``demo`` and ``simulate`` use them).
 DEMO_NMBRS_TOKEN = load_nmbrs_scenario("healthy").token
 DEMO_AFAS_DATA = load_afas_scenario("healthy").token_data
+_DEMO_REST = load_rest_scenario("healthy")
 
 TOKEN_SECRETS: dict[str, str] = {
     "nmbrs token": NMBRS_TOKEN,
@@ -75,6 +82,10 @@ TOKEN_SECRETS: dict[str, str] = {
     "afas token base64 (AfasToken header)": AFAS_B64,
     "demo nmbrs token": DEMO_NMBRS_TOKEN,
     "demo afas token data": DEMO_AFAS_DATA,
+    "nmbrs client secret": NMBRS_CLIENT_SECRET,
+    "nmbrs subscription key": NMBRS_SUBSCRIPTION_KEY,
+    "demo nmbrs client secret": _DEMO_REST.client_secret,
+    "demo nmbrs subscription key": _DEMO_REST.subscription_key,
 }
 KEY_SECRETS: dict[str, str] = {
     "signing key pem": SIGNING_PEM.strip(),
@@ -112,7 +123,15 @@ def forbidden(secrets: dict[str, str]) -> list[tuple[str, str]]:
         for name, value in secrets.items()
         for how, form in encodings(value).items()
     ]
-    for name in ("nmbrs token", "afas token data", "signing key d", "extra created key d"):
+    for name in (
+        "nmbrs token",
+        "afas token data",
+        "signing key d",
+        "extra created key d",
+        "nmbrs client secret",
+        "nmbrs subscription key",
+        "extra rest token",
+    ):
         for key, value in secrets.items():
             if key.startswith(name):
                 pairs += [(f"{key} (fragment)", part) for part in fragments(value)]
@@ -192,6 +211,28 @@ class Ctx:
         loaded = replace(load_nmbrs_scenario(scenario), token=NMBRS_TOKEN)
         simulator = NmbrsSimulator(loaded)
         return f"{self._url(simulator)}/soap/v3", simulator
+
+    def rest(self, scenario: str = "healthy", **changes: Any) -> tuple[str, NmbrsRestSimulator]:
+        """``(URL, simulator)`` of a Nmbrs REST simulator that knows the known app secrets; the
+        default browser is replaced by one that follows the consent redirect at once."""
+        known = {"client_secret": NMBRS_CLIENT_SECRET, "subscription_key": NMBRS_SUBSCRIPTION_KEY}
+        loaded = replace(load_rest_scenario(scenario), **{**known, **changes})
+        simulator = NmbrsRestSimulator(loaded)
+
+        def browser(url: str) -> bool:
+            import threading
+
+            import httpx
+
+            def visit() -> None:
+                with httpx.Client(follow_redirects=True, timeout=10) as client:
+                    client.get(url)
+
+            threading.Thread(target=visit, daemon=True).start()
+            return True
+
+        self.monkeypatch.setattr("webbrowser.open", browser)
+        return self._url(simulator), simulator
 
     def afas(self, scenario: str = "healthy") -> tuple[str, AfasSimulator]:
         loaded = replace(load_afas_scenario(scenario), token_data=AFAS_DATA)
@@ -890,6 +931,104 @@ def batch_crash_in_a_check(ctx: Ctx) -> Call:
     return Call(["batch", str(path), *extra_files(ctx, "b.")], env=BATCH_ENV)
 
 
+# --- Nmbrs REST --------------------------------------------------------------------------------
+
+REST_ENV = {
+    "KOPPELCHECK_NMBRS_CLIENT_SECRET": NMBRS_CLIENT_SECRET,
+    "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": NMBRS_SUBSCRIPTION_KEY,
+}
+
+
+def rest_args(url: str, *extra: str) -> list[str]:
+    return [
+        "nmbrs",
+        "--api",
+        "rest",
+        "--client-id",
+        "PartnerApp_koppelcheck_demo",
+        "--base-url",
+        url,
+        "--identity-url",
+        url,
+        "--no-input",
+        *extra,
+    ]
+
+
+def issued(simulator: NmbrsRestSimulator) -> Callable[[], dict[str, str]]:
+    """The tokens the simulated identity service handed out in this run (revoked or not)."""
+
+    def tokens() -> dict[str, str]:
+        state = simulator.state
+        every = [*state.revoked, *state.access, *state.refresh]
+        return {f"rest token {i}": token for i, token in enumerate(every)}
+
+    return tokens
+
+
+def all_revoked(simulator: NmbrsRestSimulator) -> Callable[[Result], None]:
+    def check(result: Result) -> None:
+        assert simulator.state.revoked and simulator.live_tokens == 0, result.stderr
+
+    return check
+
+
+def rest_format(fmt: str) -> Case:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.rest("healthy")
+        extra = ["--verbose", *extra_files(ctx, "rest."), "--output", str(ctx.o("rest.out"))]
+        return Call(
+            rest_args(url, "--format", fmt, *extra),
+            env=REST_ENV,
+            extra_secrets=issued(simulator),
+            check=all_revoked(simulator),
+        )
+
+    return Case(f"nmbrs-rest-{fmt}", ("nmbrs",), (0,), build)
+
+
+def rest_scenario(scenario: str, **changes: Any) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.rest(scenario, **changes)
+        return Call(
+            rest_args(url, "--format", "json"), env=REST_ENV, extra_secrets=issued(simulator)
+        )
+
+    return build
+
+
+def rest_secret_files(ctx: Ctx) -> Call:
+    url, simulator = ctx.rest("healthy")
+    secret = ctx.file("client-secret.txt", f"  {NMBRS_CLIENT_SECRET}\n")
+    return Call(
+        rest_args(
+            url, "--client-secret-file", str(secret), "--subscription-key-file", "-", "--verbose"
+        ),
+        input=NMBRS_SUBSCRIPTION_KEY + "\n",
+        env={"KOPPELCHECK_NMBRS_CLIENT_SECRET": None},
+        extra_secrets=issued(simulator),
+        check=all_revoked(simulator),
+    )
+
+
+def rest_secret_with_a_space(ctx: Ctx) -> Call:
+    url, _ = ctx.rest("healthy")
+    return Call(
+        rest_args(url),
+        env={**REST_ENV, "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": NMBRS_SUBSCRIPTION_KEY + " x"},
+    )
+
+
+def rest_simulate_serving(ctx: Ctx) -> Call:
+    from koppelcheck.simulator.server import _SimHTTPServer
+
+    def interrupted(self: Any) -> None:
+        raise KeyboardInterrupt
+
+    ctx.monkeypatch.setattr(_SimHTTPServer, "service_actions", interrupted)
+    return Call(["simulate", "nmbrs-rest", "--scenario", "missing-scope"])
+
+
 # --- the table -------------------------------------------------------------------------------
 
 CASES: list[Case] = [
@@ -912,6 +1051,36 @@ CASES: list[Case] = [
     Case("nmbrs-crash-in-a-check", ("nmbrs",), (4,), nmbrs_crash_in_a_check),
     Case("nmbrs-crash-outside-checks", ("nmbrs",), (4,), nmbrs_crash_outside_checks),
     Case("nmbrs-unreachable", ("nmbrs",), (4,), nmbrs_unreachable),
+    *(rest_format(fmt) for fmt in REPORT_FORMATS),
+    Case("nmbrs-rest-secret-files", ("nmbrs",), (0,), rest_secret_files),
+    Case("nmbrs-rest-secret-with-a-space", ("nmbrs",), (2,), rest_secret_with_a_space),
+    Case("nmbrs-rest-missing-scope", ("nmbrs",), (1,), rest_scenario("missing-scope")),
+    Case(
+        "nmbrs-rest-invalid-client",
+        ("nmbrs",),
+        (1,),
+        rest_scenario("healthy", client_secret="another-secret-the-app-does-not-have"),
+    ),
+    Case("nmbrs-rest-throttled", ("nmbrs",), (4,), rest_scenario("throttled")),
+    Case(
+        "checklist-nmbrs-rest",
+        ("checklist",),
+        (0,),
+        lambda _ctx: Call(["checklist", "nmbrs", "--api", "rest"]),
+    ),
+    Case("simulate-nmbrs-rest-serve", ("simulate", "nmbrs-rest"), (130,), rest_simulate_serving),
+    Case(
+        "simulate-nmbrs-rest-help",
+        ("simulate", "nmbrs-rest"),
+        (0,),
+        lambda _ctx: Call(["simulate", "nmbrs-rest", "--help"]),
+    ),
+    Case(
+        "simulate-nmbrs-rest-unknown-scenario",
+        ("simulate", "nmbrs-rest"),
+        (2,),
+        lambda _ctx: Call(["simulate", "nmbrs-rest", "--scenario", "nope"]),
+    ),
     *(
         afas_format(fmt, form)
         for fmt, form in zip(REPORT_FORMATS, ("data", "xml", "base64", "data", "xml"), strict=True)

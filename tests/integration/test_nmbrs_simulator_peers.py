@@ -110,6 +110,7 @@ def _raw(service: Callable[[Any], Any], operation: str, **params: Any) -> Callab
 
 
 COMPANY, EMPLOYEE, RUN, YEAR = 54613, 503293, 880101, 2026
+DEBTOR = 1201  # healthy.toml's first debtor (the REST readiness inventory's calls)
 
 
 def _company(api: Any) -> Any:
@@ -208,6 +209,7 @@ def _sample_params(service: str, operation: str) -> dict[str, Any]:
         "wageCode": 10,
         "Period": 11,
         "EmployeeType": 2,
+        "DebtorId": DEBTOR,
     }
     return {p.name: values[p.name] for p in op.params if p.name in values}
 

@@ -18,6 +18,7 @@ _t = Translator()
 
 NMBRS_SCENARIO = "calls-inactive"
 AFAS_SCENARIO = "connector-missing"
+NMBRS_REST_SCENARIO = "missing-scope"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,43 @@ def _run_nmbrs(translator: Any) -> DemoPart:
         )
     expected = {c.check_id for c in ALL_CALLS if c.operation in set(scenario.inactive)}
     return DemoPart("nmbrs", report, frozenset(expected))
+
+
+def _run_nmbrs_rest(translator: Any) -> DemoPart:
+    """The REST probe against the REST simulator; a simulated browser gives the consent."""
+    import asyncio
+
+    from koppelcheck.nmbrs.rest.probe import RestSettings, verify_rest
+    from koppelcheck.secret import Secret
+    from koppelcheck.simulator.nmbrs_rest import make_rest_simulator
+    from koppelcheck.simulator.server import SimulatorServer
+
+    simulator = make_rest_simulator(NMBRS_REST_SCENARIO)
+    scenario = simulator.scenario
+
+    async def browser(url: str) -> None:
+        import httpx
+
+        def visit() -> None:
+            with httpx.Client(follow_redirects=True, timeout=10) as client:
+                client.get(url)
+
+        asyncio.get_running_loop().run_in_executor(None, visit)
+
+    with SimulatorServer(simulator) as server:
+        settings = RestSettings(
+            client_id=scenario.client_id,
+            client_secret=Secret(scenario.client_secret, "demo"),
+            subscription_key=Secret(scenario.subscription_key, "demo"),
+            base_url=server.base_url,
+            identity_url=server.base_url,
+        )
+        report, _ = run_async(
+            verify_rest(settings, translator=translator, show_url=browser, timeout_s=10, wait_s=30)
+        )
+    revoked = simulator.live_tokens == 0 and bool(simulator.state.revoked)
+    expected = {"nmbrs.rest.scopes", "nmbrs.rest.endpoint.bankaccounts"}
+    return DemoPart("nmbrs-rest", report, frozenset(expected if revoked else {"revocation"}))
 
 
 def _run_afas(translator: Any) -> DemoPart:
@@ -162,7 +200,11 @@ def demo(
     translator = Translator(check_language(lang))
     console = stderr_console()
     parts: list[DemoPart] = []
-    for label, runner in (("Nmbrs", _run_nmbrs), ("AFAS", _run_afas)):
+    for label, runner in (
+        ("Nmbrs", _run_nmbrs),
+        ("Nmbrs REST", _run_nmbrs_rest),
+        ("AFAS", _run_afas),
+    ):
         console.print(f"[bold]{label}[/]: simulator on 127.0.0.1 …")
         parts.append(runner(translator))
     for part in parts:

@@ -130,3 +130,33 @@ def simulate_afas(
 ) -> None:
     """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, ...)."""
     _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices", replay)
+
+
+@simulate_app.command("nmbrs-rest", help=_t("cli.simulate.nmbrs_rest.help"))
+@handle_errors
+def simulate_nmbrs_rest(port: PortOpt = 0, scenario: ScenarioOpt = "healthy") -> None:
+    """Serve the Nmbrs REST simulator: identity service and API (scenarios: healthy, ...)."""
+    from koppelcheck.errors import InputError
+    from koppelcheck.simulator.nmbrs_rest import REST_SCENARIOS, make_rest_simulator
+    from koppelcheck.simulator.server import SimulatorServer
+
+    if scenario not in REST_SCENARIOS:
+        raise InputError("--scenario", f"unknown scenario {scenario!r}", ", ".join(REST_SCENARIOS))
+    simulator = make_rest_simulator(scenario)
+    try:
+        server = SimulatorServer(simulator, port=port)
+    except OSError as exc:
+        raise InputError("--port", f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
+    s = simulator.scenario
+    console = stderr_console()
+    console.print(f"nmbrs-rest simulator, scenario [bold]{scenario}[/]")
+    console.print(f"  --base-url {server.base_url} --identity-url {server.base_url}")
+    console.print(f"  --client-id {s.client_id} (demo secret and key: see the scenario's source)")
+    console.print("  Ctrl-C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+        raise typer.Exit(130) from None
+    finally:
+        server.stop()

@@ -226,6 +226,8 @@ class NmbrsFacts:
     employees: dict[int, str] | None = None
     """The probed company's employees: number → display name."""
     period: str | None = None
+    inventory: Any = None
+    """The REST readiness inventory (``nmbrs.rest.inventory``), when it ran."""
 
 
 def chosen_company(rows: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
@@ -271,10 +273,19 @@ class NmbrsProbe:
         poll_budget_s: float = 20.0,
         poll_interval_s: float = 0.25,
         cache: AnswerCache | None = None,
+        rest_readiness: bool = False,
+        today: date | None = None,
     ) -> None:
         self._target = target
         self._t = t
         self.discovery = Discovery(client, target, cache)
+        self.readiness = None
+        if rest_readiness:
+            from koppelcheck.nmbrs.rest.readiness import Readiness
+
+            self.readiness = Readiness(
+                self.discovery, target.option, t, today=today, requires=(AUTH_CHECK,)
+            )
         self._poll_budget_s = poll_budget_s
         self._poll_interval_s = poll_interval_s
 
@@ -305,6 +316,8 @@ class NmbrsProbe:
             )
             for call in catalogue.calls_for(self._target.option)
         )
+        if self.readiness is not None:
+            specs.extend(self.readiness.checks())
         return specs
 
     def _step_labeller(self) -> Callable[[str], str]:
@@ -328,14 +341,15 @@ class NmbrsProbe:
     def facts(self) -> NmbrsFacts:
         """Company names, the probed company's employees and its period, from answers received."""
         discovery = self.discovery
+        inventory = self.readiness.inventory if self.readiness is not None else None
         listing = discovery.known(catalogue.LIST_GET_ALL)
         if listing is None or not listing.ok:
-            return NmbrsFacts()
+            return NmbrsFacts(inventory=inventory)
         rows = _rows(listing.value)
         names = tuple(str(r.get("Name")) for r in rows)
         chosen = chosen_company(rows, self._target.company)
         if chosen is None:
-            return NmbrsFacts(companies=names)
+            return NmbrsFacts(companies=names, inventory=inventory)
         company_id = int(chosen["ID"])
         staff = discovery.known(
             catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id, EmployeeType=ACTIVE_EMPLOYEE_TYPE
@@ -350,6 +364,7 @@ class NmbrsProbe:
             if staff is not None and staff.ok
             else None,
             period=str(period.value) if period is not None and period.ok else None,
+            inventory=inventory,
         )
 
     # -- nmbrs.auth and nmbrs.company -------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from koppelcheck.simulator.nmbrs.codec import Fault
 from koppelcheck.simulator.nmbrs.scenario import (
     NmbrsCompany,
     NmbrsEmployee,
@@ -376,6 +377,20 @@ def _wage_codes_background(sim: NmbrsSimulator, p: dict[str, Any]) -> str:
     return sim.start_task(report)
 
 
+def _debtors(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+    scenario: NmbrsScenario = sim.scenario
+    return [{"Id": d.id, "Number": d.number, "Name": d.name} for d in scenario.debtor_list()]
+
+
+def _companies_of_debtor(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+    scenario: NmbrsScenario = sim.scenario
+    debtor = next((d for d in scenario.debtor_list() if d.id == p["DebtorId"]), None)
+    if debtor is None:  # an unknown or invisible debtor (reference §4: 2009)
+        raise Fault(2009, "Unauthorized Access")
+    found = [scenario.company(i) for i in debtor.company_ids]
+    return [_company_fields(c) for c in found if c is not None]
+
+
 def _environment(sim: NmbrsSimulator, p: dict[str, Any]) -> dict[str, str]:
     # GUESS (reference §3): peers read Domain and SubDomain; their exact values are not public.
     scenario: NmbrsScenario = sim.scenario
@@ -423,4 +438,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ): _wage_codes_background,
     ("ReportService", "Reports_BackgroundTask_Result"): lambda sim, p: sim.poll_task(p["TaskId"]),
     ("DebtorService", "Environment_Get"): _environment,
+    # For the REST readiness inventory (not in a.s.r.'s manual).
+    ("DebtorService", "List_GetAll"): _debtors,
+    ("CompanyService", "List_GetByDebtor"): _companies_of_debtor,
 }

@@ -42,6 +42,17 @@ UNDECLARED: tuple[tuple[str, str | None, str, str], ...] = (
 )
 
 
+QUALIFIED_SWITCHES = frozenset({"DebtorService.List_GetAll"})
+"""Operations whose name another service shares (CompanyService.List_GetAll): their Template
+User switch, in ``inactive`` and :meth:`NmbrsSimulator.set_active`, is ``Service.Operation``."""
+
+
+def switch_name(service: str, operation: str) -> str:
+    """The name of an operation's switch in the simulated Template User."""
+    qualified = f"{service}.{operation}"
+    return qualified if qualified in QUALIFIED_SWITCHES else operation
+
+
 class NmbrsSimulator:
     """Answers Nmbrs SOAP v3 requests from a scenario. Thread-safe.
 
@@ -59,7 +70,8 @@ class NmbrsSimulator:
 
     def set_active(self, operation: str, active: bool) -> None:
         """Switch one call on or off in the simulated Template User."""
-        if not any(operation in served(s).operations for s in service_names()):
+        known = {switch_name(s, o) for s in service_names() for o in served(s).operations}
+        if operation not in known:
             raise KeyError(operation)
         with self._lock:
             if active:
@@ -116,7 +128,7 @@ class NmbrsSimulator:
     ) -> SimResponse:
         try:
             self._authenticate(soap, operation, envelope)
-            self._authorise(operation)
+            self._authorise(operation, service.name)
             handler = HANDLERS.get((service.name, operation.name))
             if handler is None:
                 raise Fault(None, f"{operation.name} is declared but not simulated.")
@@ -146,11 +158,11 @@ class NmbrsSimulator:
         if not ok:
             raise Fault(1001, "Invalid Authentication")
 
-    def _authorise(self, operation: Operation) -> None:
+    def _authorise(self, operation: Operation, service: str = "") -> None:
         if not self.scenario.subscription_valid:
             raise Fault(1004, "Disabled, no valid subscription")
         with self._lock:
-            inactive = operation.name in self._inactive
+            inactive = switch_name(service, operation.name) in self._inactive
         if inactive:
             raise Fault(1002, "Unauthorized Access")
 

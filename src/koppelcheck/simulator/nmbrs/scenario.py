@@ -59,6 +59,16 @@ class NmbrsCompany:
         return self.current_period.split("-")[2]
 
 
+@dataclass(frozen=True)
+class NmbrsDebtor:
+    """A debtor (an employer in an accountant environment) and the IDs of its companies."""
+
+    id: int
+    number: str
+    name: str
+    company_ids: tuple[int, ...]
+
+
 @dataclass
 class NmbrsScenario:
     """One simulated Nmbrs environment. The credentials in the bundled scenarios are demo values.
@@ -85,6 +95,14 @@ class NmbrsScenario:
     """Answers carry elements the served WSDL does not declare (``Company/LegalForm`` at the end,
     ``RunInfo/RunType`` mid-sequence), as a server newer than its WSDL would: for testing that a
     client tolerates them. Off by default, so that answers validate against the served WSDL."""
+    debtors: tuple[NmbrsDebtor, ...] = ()
+    """The login's debtors (``[[debtors]]``); none given means one debtor holding every company."""
+
+    def debtor_list(self) -> tuple[NmbrsDebtor, ...]:
+        """The debtors DebtorService.List_GetAll answers."""
+        if self.debtors:
+            return self.debtors
+        return (NmbrsDebtor(1, "1", self.domain, tuple(c.id for c in self.companies)),)
 
     @property
     def accepted_token(self) -> str:
@@ -145,4 +163,13 @@ def _scenario_from(data: dict[str, Any]) -> NmbrsScenario:
         server_token=str(data.get("server_token", "")),
         faults=parse_fault_rules(data.get("faults", [])),
         undeclared_elements=bool(data.get("undeclared_elements", False)),
+        debtors=tuple(
+            NmbrsDebtor(
+                id=int(d["id"]),
+                number=str(d["number"]),
+                name=str(d["name"]),
+                company_ids=tuple(int(c) for c in d.get("companies", [])),
+            )
+            for d in data.get("debtors", [])
+        ),
     )

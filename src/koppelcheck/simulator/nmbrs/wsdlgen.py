@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -118,9 +119,15 @@ _HAND_WRITTEN: dict[str, dict[str, object]] = {
         "types": {
             # §3: "carries Domain and SubDomain"; the nesting is a GUESS.
             "Domain": (("Domain", "s:string", 0), ("SubDomain", "s:string", 0)),
+            # §3 says only that List_GetAll "returns debtors"; the fields are the peer go-nmbrs's
+            # (tim-online/go-nmbrs debtors/list.go @6bc4478: Id int, Number string, Name string).
+            "Debtor": (("Id", "s:int", 1), ("Number", "s:string", 0), ("Name", "s:string", 0)),
+            "ArrayOfDebtor": (("Debtor", "tns:Debtor", 0, "unbounded"),),
         },
         "operations": {
             "Environment_Get": ((), "tns:Domain", "AuthHeader"),
+            # The login's debtors, for the REST readiness inventory (koppelcheck.nmbrs.rest).
+            "List_GetAll": ((), "tns:ArrayOfDebtor", "AuthHeaderWithDomain"),
         },
     },
 }
@@ -271,12 +278,20 @@ def hand_written(service: str) -> bytes:
             etree.SubElement(response, _q(XS, "complexType")), _q(XS, "sequence")
         )
         _element(sequence, f"{name}Result", result, min_occurs=_simple_min(result))
-    type_specs: dict[str, tuple[tuple[str, str, int], ...]] = spec["types"]  # type: ignore[assignment]
+    type_specs: dict[str, tuple[tuple[Any, ...], ...]] = spec["types"]  # type: ignore[assignment]
     for type_name, fields in type_specs.items():
         node = etree.SubElement(schema, _q(XS, "complexType"), name=type_name)
         sequence = etree.SubElement(node, _q(XS, "sequence"))
-        for field, type_, min_occurs in fields:
-            _element(sequence, field, type_, min_occurs=min_occurs)
+        for field, type_, min_occurs, *repeat in fields:
+            # An optional fourth member "unbounded" makes an ArrayOf… item (nillable, as .asmx).
+            _element(
+                sequence,
+                field,
+                type_,
+                min_occurs=min_occurs,
+                max_occurs=repeat[0] if repeat else "1",
+                nillable=bool(repeat),
+            )
     for header in ("AuthHeader", "AuthHeaderWithDomain"):
         etree.SubElement(schema, _q(XS, "element"), name=header, type=f"tns:{header}")
     auth = etree.SubElement(schema, _q(XS, "complexType"), name="AuthHeader")
