@@ -232,19 +232,29 @@ def _redact_url(url: str, tally: _Tally) -> tuple[str, list[dict[str, str]]]:
 
 def _known_secrets() -> list[str]:
     """Every secret value this process holds (and its base64), longest first."""
-    from koppelcheck import secret
+    from koppelcheck.secret import known_values
 
-    known = getattr(secret, "_KNOWN", None)
-    values = getattr(known, "_values", {}) if known is not None else {}
-    return sorted((v for v in values if len(v) >= 8), key=len, reverse=True)
+    return [v for v in known_values() if len(v) >= 8]
 
 
 def _last_line_of_defence(text: str) -> tuple[str, int]:
+    from koppelcheck.secret import redact_known
+
     count = 0
     for value in _known_secrets():
         if value in text:
             count += text.count(value)
             text = text.replace(value, REMOVED)
+    # A fragment of 8 characters or more, in any case (a server echoing the token cut or in
+    # lower case), is masked as in every other output (koppelcheck.secret.Redactor).
+    masked = redact_known(text)
+    if masked != text:
+        try:
+            json.loads(masked)
+        except ValueError:  # never write a broken file: a mask that cut a JSON escape
+            return text, count
+        count += 1
+        text = masked
     return text, count
 
 
@@ -364,6 +374,8 @@ def _response_dict(
 def _recording_transport_class() -> type:
     import httpx
 
+    from koppelcheck.http import read_capped
+
     class RecordingTransport(httpx.AsyncBaseTransport):
         def __init__(self, inner: httpx.AsyncBaseTransport, recorder: HarRecorder) -> None:
             self._inner = inner
@@ -374,8 +386,8 @@ def _recording_transport_class() -> type:
             begin = time.perf_counter()
             await request.aread()
             try:
-                response = await self._inner.handle_async_request(request)
-                await response.aread()
+                # Read within the one answer cap (decoded): a trace must not undo it.
+                response = await read_capped(await self._inner.handle_async_request(request))
             except BaseException as exc:
                 elapsed = (time.perf_counter() - begin) * 1000
                 self._recorder.record(request, None, started, elapsed, type(exc).__name__)

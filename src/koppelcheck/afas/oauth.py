@@ -254,8 +254,10 @@ def _is_int(value: object) -> bool:
 
 
 def _one_line(value: object, limit: int = 200) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A server's text as one inert line, secrets masked (:func:`koppelcheck.secret.server_text`)."""
+    from koppelcheck.secret import server_text
+
+    return server_text(value, limit)
 
 
 class SharedAccessToken:

@@ -225,6 +225,12 @@ class RegistrationPayload(_Strict):
 def registration_json_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of the payload."""
     schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
+    # Counts are never negative, and a bundle is only written without failures or errors.
+    summary = schema.get("$defs", {}).get("Summary", {}).get("properties", {})
+    for name, count in summary.items():
+        count["minimum"] = 0
+        if name in ("fail", "error"):
+            count["maximum"] = 0
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
@@ -408,7 +414,7 @@ def build_and_write_bundle(
     except ValueError:  # rfc8785: a number JSON cannot carry exactly (NaN, > 2**53)
         raise InputError("form", Translator(lang)("bundle.form.number")) from None
     signed = sign_payload(canonical, signing_key)
-    target = atomic_write(path, serialize_bundle(signed), mode=0o600)
+    target = atomic_write(path, serialize_bundle(signed), mode=0o600, lang=lang)
     return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
 
 

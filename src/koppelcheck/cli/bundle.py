@@ -82,6 +82,7 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     """Print the kid, the signature verdict and the payload with every secret masked."""
     from koppelcheck.bundle.encrypt import masked_view
     from koppelcheck.bundle.verify import BundleInvalidError, decode_json_segment, read_bundle
+    from koppelcheck.secret import inert
 
     t = Translator(check_language(lang))
     jws = read_bundle(file, lang=lang)
@@ -91,9 +92,8 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     except BundleInvalidError as exc:
         say(t("bundle.verify.invalid", reason=str(exc)), style="bold red")
         raise typer.Exit(ExitCode.FAILED) from None
-    typer.echo(t("bundle.show.kid", kid=header.get("kid")))
-    typer.echo(t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")))
-    typer.echo(_signature_line(jws, t))
+    # A bundle is someone else's file: its text is shown inert (no lone surrogate, which no
+    # terminal encoding can write, no bidi override, no control character).
     view = masked_view(payload)
     origins = payload.get("provenance") if isinstance(payload, dict) else None
     if isinstance(view, dict) and isinstance(origins, dict):
@@ -107,10 +107,16 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
             else masked_view({key: origin})[key]
             for key, origin in origins.items()
         }
-    for line in provenance_lines(view, t):
-        typer.echo(line)
-    typer.echo(t("bundle.show.payload"))
-    typer.echo(json.dumps(view, indent=2, ensure_ascii=False))
+    lines = [
+        t("bundle.show.kid", kid=header.get("kid")),
+        t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")),
+        _signature_line(jws, t),
+        *provenance_lines(view, t),
+        t("bundle.show.payload"),
+        json.dumps(view, indent=2, ensure_ascii=False),
+    ]
+    for line in lines:
+        typer.echo(inert(line))
 
 
 def provenance_lines(view: Any, t: Translator) -> list[str]:

@@ -119,7 +119,7 @@ def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
         from koppelcheck.registration import load_form_file
 
         data = load_form_file(common.form, lang=common.lang)
-    data = merge(merge(data, parse_field_flags(list(common.fields))), job.form_inputs)
+    data = merge(merge(data, parse_field_flags(list(common.fields), common.lang)), job.form_inputs)
     if common.bundle is not None and common.no_input_effective:
         from koppelcheck.cli.keys import load_signing_key
         from koppelcheck.registration import FormContext, validate_form

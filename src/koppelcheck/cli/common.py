@@ -55,10 +55,11 @@ def usage_error(field: str, message: str, hint: str = "") -> NoReturn:
 def _say_error(label: str, text: str) -> None:
     from rich.markup import escape
 
-    from koppelcheck.secret import redact_known
+    from koppelcheck.secret import inert, redact_known
 
-    # An exception's text may quote anything, a token included (a library echoing a header).
-    label, text = redact_known(label), redact_known(text)
+    # An exception's text may quote anything, a token included (a library echoing a header), or
+    # a file's lone surrogate that no terminal encoding can write.
+    label, text = redact_known(inert(label)), redact_known(inert(text))
     stderr_console().print(f"[bold red]{escape(label)}[/]: {escape(text)}")
 
 

@@ -22,7 +22,7 @@ def form_company(common: CommonOptions) -> str | None:
     """The company named by ``--field nmbrs.company=...``, else by the form file."""
     from koppelcheck.cli.registration_flow import parse_field_flags
 
-    fields = parse_field_flags(list(common.fields)).get("nmbrs", {})
+    fields = parse_field_flags(list(common.fields), common.lang).get("nmbrs", {})
     company = fields.get("company") if isinstance(fields, dict) else None
     if company is None and common.form is not None:
         from koppelcheck.registration import load_form_file

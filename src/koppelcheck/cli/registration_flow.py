@@ -19,8 +19,10 @@ from koppelcheck.i18n import Translator
 MAX_QUESTIONS = 40
 
 
-def parse_field_flags(values: list[str] | None) -> dict[str, Any]:
+def parse_field_flags(values: list[str] | None, lang: str | None = None) -> dict[str, Any]:
     """``--field nmbrs.company="Bakkerij Jansen B.V."`` → nested form data."""
+    from koppelcheck.registration.form import check_field_flag_key
+
     data: dict[str, Any] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
@@ -28,6 +30,7 @@ def parse_field_flags(values: list[str] | None) -> dict[str, Any]:
             raise InputError(
                 "--field", f"{item!r} is not KEY=VALUE", "e.g. --field email=salaris@voorbeeld.nl"
             )
+        check_field_flag_key(key.strip(), lang)  # secrets and unknown (or deep) keys: exit 2
         set_dotted(data, key.strip(), coerce(key.strip(), value.strip()))
     return data
 

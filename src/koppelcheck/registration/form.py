@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration import validators as v
@@ -88,6 +89,8 @@ CREDENTIAL_KEYS = frozenset(
     {f.name for f in FORM_FIELDS if not f.in_file} | {"token", "environment_id", "token_file"}
 )
 """Keys refused in a form file anywhere: they come from the check's own inputs."""
+SECRET_FIELD_NAMES = frozenset({"token", "api_token", "data_token", "password", "secret"})
+"""Key names that hold a secret wherever they appear: never given as a flag value."""
 
 
 def fields_for(system: str) -> tuple[FormField, ...]:
@@ -153,7 +156,7 @@ class AfasSection(_Section):
 
     employer_codes: Annotated[list[str], BeforeValidator(v.check_employer_codes)]
     participant_number: Annotated[str, BeforeValidator(v.check_participant_number)]
-    token_version: int = Field(default=1, ge=1)
+    token_version: Annotated[int, BeforeValidator(v.whole_number)] = Field(default=1, ge=1)
     data_token: Annotated[Secret | None, _secret(v.check_data_token)] = None
     client_id: Annotated[str | None, BeforeValidator(v.check_client_id)] = None
     client_secret: Annotated[Secret | None, _secret(v.check_required)] = None
@@ -204,8 +207,10 @@ class NmbrsSection(_Section):
     username: Annotated[str, BeforeValidator(v.check_email)]
     api_token: Annotated[Secret | None, _secret(v.check_required)] = None
     domain: Required
-    dga_name: str | None = None
-    dga_employee_number: int | None = Field(default=None, ge=1, validate_default=True)
+    dga_name: Annotated[str, BeforeValidator(v.text_value)] | None = None
+    dga_employee_number: Annotated[int, BeforeValidator(v.whole_number)] | None = Field(
+        default=None, ge=1, validate_default=True
+    )
     payroll_frequency: str | None = Field(default=None, validate_default=True)
     thirteenth_month: bool
 
@@ -350,12 +355,12 @@ def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
     """Read a form file (TOML) into a dict; unreadable, credentials or unknown keys: InputError."""
     t = Translator(lang)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
+        data = tomlinput.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
     except OSError as exc:
         raise InputError(
             FORM_FILE_FIELD, t("form.file.unreadable", path=path, reason=exc.strerror or exc)
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, tomlinput.TooDeep) as exc:
         raise InputError(
             FORM_FILE_FIELD, t("form.file.toml", path=path, reason=exc), t("form.file.hint")
         ) from None
@@ -390,6 +395,21 @@ def _check_file_keys(data: Mapping[str, Any], t: Translator) -> None:
             unknown[0],
             t("form.file.unknown", keys=", ".join(unknown)),
             t("form.file.allowed", keys=allowed),
+        )
+
+
+def check_field_flag_key(key: str, lang: str | None = None) -> None:
+    """A ``--field KEY`` must be a form file key: a credential (a token above all: it would sit
+    in shell history and ``ps``) or an unknown key is refused with exit 2."""
+    t = Translator(lang)
+    if key.rpartition(".")[2] in CREDENTIAL_KEYS | SECRET_FIELD_NAMES:
+        raise InputError(
+            "--field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
+        )
+    if key not in FORM_FILE_KEYS:
+        allowed = ", ".join(sorted(FORM_FILE_KEYS))
+        raise InputError(
+            "--field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
         )
 
 

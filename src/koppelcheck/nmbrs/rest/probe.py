@@ -23,7 +23,7 @@ from koppelcheck.http import remote_error_from
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
-from koppelcheck.secret import Secret
+from koppelcheck.secret import Secret, server_text
 
 AUTH_CHECK = "nmbrs.rest.auth"
 SCOPES_CHECK = "nmbrs.rest.scopes"
@@ -228,9 +228,9 @@ async def _post_with_client_auth(
 def _oauth_error(response: httpx.Response) -> str | None:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
-    return str(data.get("error")) if isinstance(data, dict) else None
+    return server_text(data.get("error"), 100) if isinstance(data, dict) else None
 
 
 def _query(url: str) -> list[tuple[str, str]]:
@@ -242,15 +242,16 @@ def _query(url: str) -> list[tuple[str, str]]:
 def _token_answer(response: httpx.Response, settings: RestSettings) -> dict[str, Any]:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         data = None
     if not isinstance(data, dict):
         return {"refusal": IdentityRefusal("unreadable", f"HTTP {response.status_code}")}
     if "error" in data or not response.is_success or not data.get("access_token"):
         return {
             "refusal": IdentityRefusal(
-                str(data.get("error") or f"http_{response.status_code}"),
-                str(data.get("error_description") or "")[:200],
+                server_text(data.get("error") or f"http_{response.status_code}", 100),
+                # Sanitised, and secrets masked before it is shortened (koppelcheck.secret).
+                server_text(data.get("error_description") or "", 200),
             )
         }
     # RFC 6749 §5.1: no scope in the answer means the scopes asked for.
@@ -339,7 +340,7 @@ class RestProbe:
         if "json" in response.headers.get("content-type", ""):
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 data = None
         code = data.get("code") if isinstance(data, dict) else None
         return ApiAnswer(
