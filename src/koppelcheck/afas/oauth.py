@@ -35,20 +35,25 @@ class ClientCredentials:
     secret: Secret
 
     def __post_init__(self) -> None:
-        # The Basic header is base64("id:secret"): remembered, so its base64 is masked too.
-        remember(self.basic_pair)
+        # The HTTP Basic header's value, base64("id:secret"), is masked wherever it appears. Not
+        # "id:secret" itself: every fragment of a remembered value is masked, and the client id
+        # (not a secret) would then vanish from messages that name it.
+        remember(self.basic_header)
 
     @property
-    def basic_pair(self) -> str:
-        """``id:secret`` as HTTP Basic encodes it (a secret: never print it)."""
-        return f"{self.client_id}:{self.secret.reveal()}"
+    def basic_header(self) -> str:
+        """base64 of ``id:secret``, as HTTP Basic client authentication sends it (a secret)."""
+        import base64
+
+        pair = f"{self.client_id}:{self.secret.reveal()}"
+        return base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
     def secret_forms(self) -> tuple[str, ...]:
         """Every form of the secret a redactor must hide (their base64 is added by it)."""
         from urllib.parse import quote_plus
 
         value = self.secret.reveal()
-        return (value, self.basic_pair, quote_plus(value))
+        return (value, self.basic_header, quote_plus(value))
 
 
 def parse_client_id(raw: str, field: str = CLIENT_ID_FIELD) -> str:
@@ -254,7 +259,7 @@ def _is_int(value: object) -> bool:
 
 
 def _one_line(value: object, limit: int = 200) -> str:
-    """A server's text as one inert line, secrets masked (:func:`koppelcheck.secret.server_text`)."""
+    """A server's text as one inert line, secrets masked (``secret.server_text``)."""
     from koppelcheck.secret import server_text
 
     return server_text(value, limit)
