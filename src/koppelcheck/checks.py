@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from koppelcheck.i18n import Message
 from koppelcheck.models import Fix, Status
+
+_STEP_KEY = re.compile(r"^[a-z_]+\.step\.[0-9]+(\.[0-9]+)*$")
+"""A catalogue key that is also a step id: AFAS labels its steps by them (``afas.step.3``)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,13 @@ class CheckSpec:
     requires: tuple[str, ...] = ()
     timeout_s: float | None = None
     """Overrides the runner's per-check time limit (e.g. a check that polls)."""
+    step_id: str = ""
+    """The stable id of ``step`` (:mod:`koppelcheck.steps`); when not given, the catalogue key
+    of ``step`` if that key is a step id (``afas.step.3``)."""
+
+    def __post_init__(self) -> None:
+        if not self.step_id and isinstance(self.step, Message) and _STEP_KEY.match(self.step.key):
+            object.__setattr__(self, "step_id", self.step.key)
 
 
 def outcome(

@@ -67,23 +67,25 @@ def _verifying_step(flat: list[Step], check_id: str) -> Step | None:
 
 def _relabel(check: CheckResult, steps: Sequence[Step], top: int, t: Translator) -> CheckResult:
     update: dict[str, str] = {}
+    step_id = None
     if top < len(steps):
         step = steps[top]
         update["step"] = f"{t('nmbrs.step.word')} {step.number}: {step.title_text(t)}"
+        step_id = step.id
     if check.status in (Status.FAIL, Status.ERROR):
         update["title"] = problem_title(check, t)
-    return check.model_copy(update=update) if update else check
+    return check.with_texts(step_id=step_id, **update) if update else check
 
 
 def problem_title(check: CheckResult, t: Translator) -> str:
     """What is wrong, for a failing or undetermined check; its own title when no text says it."""
     if check.status is Status.ERROR:
-        return t("problem.undetermined", title=check.title)
+        return t("problem.undetermined", title=check.as_message("title"))
     key = f"problem.{check.id}"
     if t.has(key):
         return t(key)
     for prefix, text, param in _PROBLEM_PREFIXES:
         if check.id.startswith(prefix):
-            name = check.title if param == "call" else check.id[len(prefix) :]
+            name = check.as_message("title") if param == "call" else check.id[len(prefix) :]
             return t(text, **{param: name})
     return check.title

@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from koppelcheck.exitcodes import ExitCode
+from koppelcheck.i18n import Message, message_ref
 
 REPORT_SCHEMA = "koppelcheck.report/v1"
 BATCH_SCHEMA = "koppelcheck.batch/v1"
@@ -31,6 +32,30 @@ class Status(StrEnum):
     MANUAL = "manual"
 
 
+_KEY_DOC = (
+    "The message catalogue key `{field}` was made from (`src/koppelcheck/i18n/`); the same in "
+    "every language. Empty when the text is not from the catalogue (a server's own words)."
+)
+_PARAMS_DOC = (
+    "The parameters that filled in `{field}`: numbers, texts that are the same in every "
+    'language (ids, names, server words), or a nested message as `{{"key", "params"}}`.'
+)
+
+
+def _capture_refs(data: Any, fields: dict[str, str]) -> Any:
+    """Before validation: for each ``text field -> prefix``, fill ``<prefix>key`` and
+    ``<prefix>params`` from a :class:`~koppelcheck.i18n.Message`, unless given explicitly."""
+    if not isinstance(data, dict):
+        return data
+    for field, prefix in fields.items():
+        if f"{prefix}key" in data:
+            continue
+        key, params = message_ref(data.get(field))
+        if key:
+            data = {**data, f"{prefix}key": key, f"{prefix}params": params}
+    return data
+
+
 class Fix(BaseModel):
     """How to put a check right: a sentence, and links where useful."""
 
@@ -38,6 +63,23 @@ class Fix(BaseModel):
 
     text: str = ""
     links: list[str] = Field(default_factory=list)
+    key: str = Field(default="", description=_KEY_DOC.format(field="text"))
+    params: dict[str, Any] = Field(
+        default_factory=dict, description=_PARAMS_DOC.format(field="text")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refs(cls, data: Any) -> Any:
+        return _capture_refs(data, {"text": ""})
+
+    def as_message(self) -> str:
+        """``text`` as a :class:`~koppelcheck.i18n.Message` again, to build a new text from."""
+        return Message(self.text, self.key, self.params) if self.key else self.text
+
+    def with_text(self, text: str) -> Fix:
+        """A copy with a new text; the key and parameters follow it."""
+        return Fix(text=text, links=self.links)
 
 
 class CheckResult(BaseModel):
@@ -45,16 +87,51 @@ class CheckResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: str = Field(description="The check's stable id (`nmbrs.auth`, `afas.connector.X`).")
     status: Status
     title: str
     message: str
-    step: str = ""
+    step: str = Field(default="", description="The manual step the check verifies, in words.")
     fix: Fix = Field(default_factory=Fix)
     duration_ms: int = 0
     confirmed: bool | None = Field(
         default=None, description="For `manual` checks: whether the person confirmed the step."
     )
+    step_id: str = Field(
+        default="",
+        description="The stable id of the manual step in `step` (`afas.step.3`, `nmbrs.step.2`); "
+        "empty when the check belongs to no step.",
+    )
+    title_key: str = Field(default="", description=_KEY_DOC.format(field="title"))
+    title_params: dict[str, Any] = Field(
+        default_factory=dict, description=_PARAMS_DOC.format(field="title")
+    )
+    message_key: str = Field(default="", description=_KEY_DOC.format(field="message"))
+    message_params: dict[str, Any] = Field(
+        default_factory=dict, description=_PARAMS_DOC.format(field="message")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refs(cls, data: Any) -> Any:
+        return _capture_refs(data, {"title": "title_", "message": "message_"})
+
+    def as_message(self, field: Literal["title", "message"]) -> str:
+        """``title`` or ``message`` as a :class:`~koppelcheck.i18n.Message` again (key and
+        parameters kept), to build a new text from."""
+        text: str = getattr(self, field)
+        key: str = getattr(self, f"{field}_key")
+        return Message(text, key, getattr(self, f"{field}_params")) if key else text
+
+    def with_texts(self, *, step_id: str | None = None, **texts: str) -> CheckResult:
+        """A copy with new ``title``, ``message`` or ``step`` texts; keys follow the texts."""
+        update: dict[str, Any] = {name: str(text) for name, text in texts.items()}
+        for field in ("title", "message"):
+            if field in texts:
+                update[f"{field}_key"], update[f"{field}_params"] = message_ref(texts[field])
+        if step_id is not None:
+            update["step_id"] = step_id
+        return self.model_copy(update=update)
 
 
 class Summary(BaseModel):

@@ -10,11 +10,12 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from koppelcheck.checks import CheckSpec, Outcome
 from koppelcheck.errors import CallTimeout, RemoteError, ServiceUnavailable, TransportError
 from koppelcheck.explain import describe_remote_error
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Message, Translator
 from koppelcheck.models import CheckResult, Fix, Status
 from koppelcheck.secret import SERVER_TEXT_LIMIT, Redactor, inert, redact_known, server_text
 
@@ -130,8 +131,27 @@ class CheckRunner:
         return server_text(text, SERVER_TEXT_LIMIT, self._redactor)
 
     def _safe(self, text: str) -> str:
-        """A message as every report may carry it: inert, and no known secret in it."""
+        """A message as every report may carry it: inert, and no known secret in it.
+
+        A catalogue :class:`Message` stays one, its text parameters made safe alike, so the
+        report can carry its key and parameters beside the text."""
+        if isinstance(text, Message):
+            return text.map_text(self._safe_text)
+        return self._safe_text(text)
+
+    def _safe_text(self, text: str) -> str:
         return self._redactor.redact(redact_known(inert(text)))
+
+    def _safe_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Message parameters as JSON values (:func:`~koppelcheck.i18n.message_ref`), made safe."""
+        return {
+            name: self._safe_params(value)
+            if isinstance(value, dict)
+            else self._safe_text(value)
+            if isinstance(value, str)
+            else value
+            for name, value in params.items()
+        }
 
     def _finish(self, spec: CheckSpec, outcome: Outcome, seconds: float) -> CheckResult:
         result = CheckResult(
@@ -140,7 +160,13 @@ class CheckRunner:
             title=spec.title,
             message=self._safe(outcome.message),
             step=spec.step,
-            fix=Fix(text=self._safe(outcome.fix.text), links=outcome.fix.links),
+            step_id=spec.step_id,
+            fix=Fix(
+                text=self._safe(outcome.fix.text),
+                links=outcome.fix.links,
+                key=outcome.fix.key,
+                params=self._safe_params(outcome.fix.params),
+            ),
             duration_ms=round(seconds * 1000),
             confirmed=outcome.confirmed,
         )

@@ -75,6 +75,8 @@ def test_json_has_the_contract_keys_and_values() -> None:
     assert failing["fix"] == {
         "text": report.checks[1].fix.text,
         "links": report.checks[1].fix.links,
+        "key": report.checks[1].fix.key,
+        "params": report.checks[1].fix.params,
     }
 
 

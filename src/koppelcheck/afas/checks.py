@@ -24,6 +24,7 @@ from koppelcheck.errors import (
     TransportError,
 )
 from koppelcheck.explain import describe_remote_error, describe_retry_after
+from koppelcheck.i18n import MessageList
 from koppelcheck.models import Status
 
 if TYPE_CHECKING:
@@ -303,8 +304,9 @@ async def _check_auth(
         refused = _auth_refused(exc, t, oauth=oauth)
         if hybrid and not oauth and exc.status == 401:
             # Authentication type OAuth no longer accepts classic tokens (MIG §4.1).
-            fix = f"{t('afas.auth.401.hybrid')} {refused.fix.text}"
-            refused = replace(refused, fix=refused.fix.model_copy(update={"text": fix}))
+            fix = MessageList(" ", [t("afas.auth.401.hybrid"), refused.fix.as_message()])
+            fix_text = t("core.sentences", sentences=fix)
+            refused = replace(refused, fix=refused.fix.with_text(fix_text))
         return with_trace(refused, exc, t)
     except CallTimeout:
         raise  # the runner words timeouts

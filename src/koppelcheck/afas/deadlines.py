@@ -16,6 +16,7 @@ from koppelcheck.afas import facts
 from koppelcheck.checks import Outcome, outcome
 from koppelcheck.errors import AfasHttpError, CallTimeout, ProtocolError, TransportError
 from koppelcheck.explain import describe_remote_error
+from koppelcheck.i18n import MessageList
 from koppelcheck.models import Status
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ def with_trace(result: Outcome, exc: object, t: Translator) -> Outcome:
     trace = getattr(exc, "trace_id", None)
     if not trace:
         return result
-    return replace(result, message=f"{result.message} {t('afas.trace', trace=trace)}")
+    sentences = MessageList(" ", [result.message, t("afas.trace", trace=trace)])
+    return replace(result, message=t("core.sentences", sentences=sentences))
 
 
 def parse_token_expiry(value: str) -> date | None:

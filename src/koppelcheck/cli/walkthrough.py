@@ -209,6 +209,7 @@ class Walkthrough:
             title=step.title_text(t),
             message=message or (t("walk.confirmed") if confirmed else t("walk.not_confirmed")),
             step=step.number,
+            step_id=step.id,
             confirmed=confirmed,
         )
 

@@ -9,14 +9,21 @@ Plurals: a message that depends on a number has two keys, ``<key>.one`` and ``<k
 is looked up with :meth:`Translator.plural`. Dutch and English share these two CLDR categories, so
 a plural library (Babel, gettext's ``ngettext``) would add a dependency and a build step without
 changing a single answer; TOML catalogues stay readable data that tests can walk.
+
+Every text the :class:`Translator` makes is a :class:`Message`: a ``str`` that also remembers its
+key and parameters. This is the one place where check messages are built from catalogue keys, so
+the JSON report takes ``message_key``/``message_params`` (and the title's and fix's) from here,
+without any check having to pass them on by hand (:func:`message_ref`).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
+from typing import Any
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -43,6 +50,100 @@ def resolve_language(lang: str | None) -> str:
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class Message(str):
+    """A translated text that remembers the catalogue key and parameters it was made from.
+
+    It *is* the text (a ``str``: print it, format it, compare it), so every caller of
+    :class:`Translator` keeps working; the JSON report reads :attr:`key` and :attr:`params` to
+    write language-independent fields beside the prose. Anything derived from it (``+``, an
+    f-string, ``.upper()``) is a plain ``str`` again: only a text exactly as the catalogue made it
+    carries its key.
+    """
+
+    key: str
+    params: Mapping[str, object]
+
+    def __new__(
+        cls, text: str, key: str = "", params: Mapping[str, object] | None = None
+    ) -> Message:
+        made = super().__new__(cls, text)
+        made.key = key
+        made.params = dict(params or {})
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str, Mapping[str, object]]:  # type: ignore[override]
+        # pickle and copy: keep key and params (a batch sends reports between processes).
+        return (str(self), self.key, self.params)
+
+    def map_text(self, change: Callable[[str], str]) -> Message:
+        """The same key, with ``change`` applied to the text and to every text parameter
+        (redaction: a secret hidden in the text is hidden in its parameters too)."""
+        return Message(change(str(self)), self.key, _map_params(self.params, change))
+
+
+class MessageList(str):
+    """Texts joined into one, remembering the parts: a message parameter that lists messages
+    (``"Partner_Get: ...; Schedule_GetList: ..."``) becomes a JSON list of their keys."""
+
+    parts: tuple[str, ...]
+
+    def __new__(
+        cls, separator: str, parts: Iterable[str], *, text: str | None = None
+    ) -> MessageList:
+        kept = tuple(parts)
+        made = super().__new__(cls, separator.join(kept) if text is None else text)
+        made.parts = kept
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, tuple[str, ...]], dict[str, str]]:
+        return ("", self.parts), {"text": str(self)}
+
+
+def _map_params(params: Mapping[str, object], change: Callable[[str], str]) -> dict[str, object]:
+    return {name: _map_value(value, change) for name, value in params.items()}
+
+
+def _map_value(value: object, change: Callable[[str], str]) -> object:
+    if isinstance(value, str):
+        return _map_text(value, change)
+    if isinstance(value, dict):  # a parameter already in JSON form (a message rebuilt from JSON)
+        return {name: _map_value(item, change) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_map_value(item, change) for item in value]
+    return value
+
+
+def _map_text(value: str, change: Callable[[str], str]) -> str:
+    if isinstance(value, Message):
+        return value.map_text(change)
+    if isinstance(value, MessageList):
+        parts = (_map_text(part, change) for part in value.parts)
+        return MessageList("", parts, text=change(str(value)))
+    return change(value)
+
+
+def message_ref(text: object) -> tuple[str, dict[str, Any]]:
+    """``(key, params)`` of a :class:`Message` as JSON values, or ``("", {})`` for other text.
+
+    A parameter that is itself a message becomes ``{"key": ..., "params": {...}}``; numbers,
+    booleans and ``None`` stay as they are; anything else becomes its text.
+    """
+    if not isinstance(text, Message) or not text.key:
+        return "", {}
+    return text.key, {name: _json_param(value) for name, value in text.params.items()}
+
+
+def _json_param(value: object) -> object:
+    if isinstance(value, Message) and value.key:
+        key, params = message_ref(value)
+        return {"key": key, "params": params}
+    if isinstance(value, MessageList):
+        return [_json_param(part) for part in value.parts]
+    if value is None or isinstance(value, bool | int | float | dict | list):
+        return value  # dict and list: parameters already in this form (a message rebuilt)
+    return str(value)
+
+
 class Translator:
     """Looks up messages in one language: ``t("nmbrs.call.inactive", call="Children_Get")``."""
 
@@ -51,6 +152,10 @@ class Translator:
         self._messages = catalogue(self.lang)
 
     def __call__(self, key: str, **params: object) -> str:
+        # Typed as str (what every caller needs); it is a Message, which the report reads.
+        return Message(self._text(key, params), key, params)
+
+    def _text(self, key: str, params: dict[str, object]) -> str:
         text = self._messages.get(key)
         if text is None:
             # A missing key is a bug, but it must never crash a user's run.

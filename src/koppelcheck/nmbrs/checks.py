@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
@@ -28,6 +28,9 @@ from koppelcheck.models import Status
 from koppelcheck.nmbrs import calls as catalogue
 from koppelcheck.nmbrs.calls import NmbrsCall
 from koppelcheck.nmbrs.target import NmbrsTarget
+
+if TYPE_CHECKING:
+    from koppelcheck.steps import Step
 
 AUTH_CHECK = "nmbrs.auth"
 COMPANY_CHECK = "nmbrs.company"
@@ -292,15 +295,22 @@ class NmbrsProbe:
     def checks(self) -> list[CheckSpec]:
         """``nmbrs.auth``, ``nmbrs.company``, then one check per call of the chosen option."""
         t = self._t
-        step = self._step_labeller()
+        step, step_id = self._step_labeller()
         specs = [
-            CheckSpec(AUTH_CHECK, t("nmbrs.auth.title"), step(AUTH_CHECK), self._check_auth),
+            CheckSpec(
+                AUTH_CHECK,
+                t("nmbrs.auth.title"),
+                step(AUTH_CHECK),
+                self._check_auth,
+                step_id=step_id(AUTH_CHECK),
+            ),
             CheckSpec(
                 COMPANY_CHECK,
                 t("nmbrs.company.title"),
                 step(COMPANY_CHECK),
                 self._check_company,
                 requires=(AUTH_CHECK,),
+                step_id=step_id(COMPANY_CHECK),
             ),
         ]
         specs.extend(
@@ -313,6 +323,7 @@ class NmbrsProbe:
                 timeout_s=self._poll_budget_s + 60
                 if call is catalogue.BACKGROUND_TASK_RESULT
                 else None,
+                step_id=step_id(call.check_id),
             )
             for call in catalogue.calls_for(self._target.option)
         )
@@ -320,23 +331,31 @@ class NmbrsProbe:
             specs.extend(self.readiness.checks())
         return specs
 
-    def _step_labeller(self) -> Callable[[str], str]:
-        """``check id → "Step 2: Set the Template User's rights"``: the manual step it verifies."""
+    def _step_labeller(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
+        """``check id → "Step 2: Set the Template User's rights"``: the manual step it verifies;
+        and ``check id → "nmbrs.step.2"``, that step's stable id."""
         from koppelcheck.steps import steps_for
 
         steps = steps_for("nmbrs", self._target.option.value)
 
-        def label(check_id: str) -> str:
-            top = next(
+        def top(check_id: str) -> Step | None:
+            return next(
                 (s for s in steps if any(sub.is_verified_by(check_id) for sub in s.walk())), None
             )
+
+        def label(check_id: str) -> str:
+            found = top(check_id)
             return (
-                f"{self._t('nmbrs.step.word')} {top.number}: {top.title_text(self._t)}"
-                if top
+                f"{self._t('nmbrs.step.word')} {found.number}: {found.title_text(self._t)}"
+                if found
                 else ""
             )
 
-        return label
+        def step_id(check_id: str) -> str:
+            found = top(check_id)
+            return found.id if found else ""
+
+        return label, step_id
 
     def facts(self) -> NmbrsFacts:
         """Company names, the probed company's employees and its period, from answers received."""

@@ -20,7 +20,7 @@ import httpx
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import RemoteError
 from koppelcheck.http import remote_error_from
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import MessageList, Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.secret import Secret, server_text
@@ -524,7 +524,12 @@ class RestProbe:
         if code == 40306:
             return outcome(
                 Status.WARN,
-                f"{t('rest.probe.endpoint.40306', path=path)} {note}".strip(),
+                t(
+                    "core.sentences",
+                    sentences=MessageList(
+                        " ", [t("rest.probe.endpoint.40306", path=path), *([note] if note else [])]
+                    ),
+                ),
                 t("rest.probe.endpoint.40306.fix"),
             )
         if status == 403 and code == 40304:

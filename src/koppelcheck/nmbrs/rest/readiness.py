@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import MessageList, Translator
 from koppelcheck.models import CheckResult, Status
 from koppelcheck.nmbrs import calls as catalogue
 from koppelcheck.nmbrs.calls import ManualOption
@@ -148,7 +148,13 @@ class Readiness:
         soap_names = {f"{c.service}.{c.operation}" for c in catalogue.calls_for(self._option)}
         partial = [m for m in mapping.CALL_MAPPING if m.soap in soap_names and not m.full]
         full = sum(1 for m in mapping.CALL_MAPPING if m.soap in soap_names and m.full)
-        lost = "; ".join(f"{m.soap.split('.')[1]}: {t(m.lost_key)}" for m in partial)
+        lost = MessageList(
+            "; ",
+            (
+                t("rest.coverage.lost", call=m.soap.split(".")[1], lost=t(m.lost_key))
+                for m in partial
+            ),
+        )
         return outcome(
             Status.WARN,
             t("rest.coverage.message", full=full, total=len(soap_names), lost=lost),
@@ -175,10 +181,10 @@ class Readiness:
             )
             for d in debtors
         ]
-        message = t("rest.inventory.count", debtors=len(debtors), consents=len(debtors))
-        message += " " + " ".join(parts)
+        parts.insert(0, t("rest.inventory.count", debtors=len(debtors), consents=len(debtors)))
         if self._option is ManualOption.OVERKOEPELEND:
-            message += " " + t("rest.inventory.umbrella")
+            parts.append(t("rest.inventory.umbrella"))
+        message = t("core.sentences", sentences=MessageList(" ", parts))
         return outcome(Status.WARN, message, t("rest.inventory.fix"))
 
     async def take_inventory(self) -> Inventory:
@@ -237,7 +243,9 @@ def ended_note(results: list[CheckResult], today: date, t: Translator) -> list[C
         return results
     note = t("rest.deadline.soap_ended", date=mapping.SOAP_END.isoformat())
     return [
-        r.model_copy(update={"message": f"{r.message} {note}"})
+        r.with_texts(
+            message=t("core.sentences", sentences=MessageList(" ", [r.as_message("message"), note]))
+        )
         if r.status is Status.ERROR and not r.id.startswith("nmbrs.rest.")
         else r
         for r in results
