@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from koppelcheck.cli.app import app
+from koppelcheck.i18n import Translator
+from koppelcheck.nmbrs.rest.probe import RestSettings, verify_rest
+from koppelcheck.secret import Secret
 from koppelcheck.simulator.afas import BASE_PATH, make_afas_simulator
 from koppelcheck.simulator.fleet import running_fleet
 from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
+from koppelcheck.simulator.nmbrs_rest import make_rest_simulator
 from koppelcheck.simulator.server import SimulatorServer
+from tests.integration.test_nmbrs_rest_probe import browser  # the person who consents
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -112,8 +118,19 @@ def test_nmbrs_json_is_the_same_in_both_languages_but_for_prose(nmbrs_served) ->
     assert all(c["fix"]["key"] for c in inactive)
 
 
-def test_afas_json_is_the_same_in_both_languages_but_for_prose() -> None:
-    simulator = make_afas_simulator("connector-missing")
+AUDITOR_EXPORT = Path(__file__).parent.parent / "data" / "auditor" / "auditor-report.md"
+
+
+def afas_runs(scenario: str, *extra: str) -> list[Result]:
+    """The same ``afas --format json`` run in Dutch and in English; the scenario's credentials:
+    its classic token, its OAuth client, or both (hybrid)."""
+    simulator = make_afas_simulator(scenario)
+    env = {"COLUMNS": "120"}
+    if scenario != "oauth":
+        env["KOPPELCHECK_AFAS_TOKEN"] = simulator.scenario.token_data
+    if simulator.scenario.oauth is not None:
+        env["KOPPELCHECK_AFAS_CLIENT_ID"] = simulator.scenario.oauth.client_id
+        env["KOPPELCHECK_AFAS_CLIENT_SECRET"] = simulator.scenario.oauth.client_secret
     with SimulatorServer(simulator) as server:
         args = [
             "afas",
@@ -129,9 +146,13 @@ def test_afas_json_is_the_same_in_both_languages_but_for_prose() -> None:
             ],
             "--format",
             "json",
+            *extra,
         ]
-        env = {"KOPPELCHECK_AFAS_TOKEN": simulator.scenario.token_data, "COLUMNS": "120"}
-        runs = [runner.invoke(app, [*args, "--lang", lang], env=env) for lang in ("nl", "en")]
+        return [runner.invoke(app, [*args, "--lang", lang], env=env) for lang in ("nl", "en")]
+
+
+def test_afas_json_is_the_same_in_both_languages_but_for_prose() -> None:
+    runs = afas_runs("connector-missing")
     for result in runs:
         assert result.exit_code == 1, result.output
     checks = assert_only_prose_differs(runs[0].stdout, runs[1].stdout)
@@ -142,6 +163,24 @@ def test_afas_json_is_the_same_in_both_languages_but_for_prose() -> None:
     assert missing["title_key"] == "problem.afas.connector"
     assert "BP_Salarissen" in missing["title_params"].values()
     assert {c["step_id"] for c in checks} >= {"afas.step.1", "afas.step.3"}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "extra"),
+    [
+        ("oauth", ()),
+        ("hybrid", ()),
+        ("bad-token", ()),
+        ("maintenance", ()),
+        ("connector-missing", ("--auditor", str(AUDITOR_EXPORT))),
+    ],
+)
+def test_afas_variants_are_the_same_in_both_languages_but_for_prose(
+    scenario: str, extra: tuple[str, ...]
+) -> None:
+    nl, en = afas_runs(scenario, *extra)
+    assert nl.exit_code == en.exit_code, nl.output
+    assert_only_prose_differs(nl.stdout, en.stdout)
 
 
 def test_batch_json_is_the_same_in_both_languages_but_for_prose(tmp_path) -> None:
@@ -162,3 +201,28 @@ def test_batch_json_is_the_same_in_both_languages_but_for_prose(tmp_path) -> Non
     for result in runs:
         assert result.exit_code == 1, result.output
     assert_only_prose_differs(runs[0].stdout, runs[1].stdout)
+
+
+async def _rest_checks(scenario: str, lang: str) -> list[dict[str, Any]]:
+    simulator = make_rest_simulator(scenario)
+    with SimulatorServer(simulator) as server:
+        s = simulator.scenario
+        settings = RestSettings(
+            client_id=s.client_id,
+            client_secret=Secret(s.client_secret),
+            subscription_key=Secret(s.subscription_key),
+            base_url=server.base_url,
+            identity_url=server.base_url,
+        )
+        report, _ = await verify_rest(
+            settings, translator=Translator(lang), show_url=browser, timeout_s=10, wait_s=20
+        )
+    return checks_of(report.to_json_dict())
+
+
+@pytest.mark.parametrize("scenario", ["missing-scope", "multi-debtor"])
+async def test_rest_probe_checks_are_the_same_in_both_languages_but_for_prose(scenario) -> None:
+    # Each run has its own server, so only the checks are compared (the target names the port).
+    nl, en = [await _rest_checks(scenario, lang) for lang in ("nl", "en")]
+    assert_only_prose_differs(json.dumps({"checks": nl}), json.dumps({"checks": en}))
+    assert {c["id"] for c in nl} >= {"nmbrs.rest.scopes", "nmbrs.rest.limits"}

@@ -453,7 +453,7 @@ class RestProbe:
         ]
         return outcome(
             Status.FAIL,
-            t("rest.probe.scopes.missing", missing="; ".join(parts)),
+            t("rest.probe.scopes.missing", missing=MessageList("; ", parts)),
             t("rest.probe.scopes.fix"),
         )
 
@@ -574,7 +574,7 @@ class RestProbe:
 
     async def _limits(self) -> Outcome:
         t = self._t
-        text = " ".join(t(key) for key in mapping.CANNOT_PROVE_KEYS)
+        text = MessageList(" ", (t(key) for key in mapping.CANNOT_PROVE_KEYS))
         return Outcome(Status.MANUAL, t("rest.probe.limits.message", limits=text))
 
 
