@@ -56,7 +56,7 @@ def _register_optional() -> None:
         ("koppelcheck.cli.bundle", "bundle_app", "group", "bundle"),
         ("koppelcheck.cli.keys", "keys_app", "group", "keys"),
         ("koppelcheck.cli.credentials", "credentials_app", "group", "credentials"),
-        ("koppelcheck.cli.batch", "batch", "command", "batch"),
+        ("koppelcheck.cli.batch", "batch_app", "group", "batch"),
     ):
         try:
             target = getattr(import_module(module), attr)
