@@ -83,9 +83,13 @@ def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> Rem
     return TransportError(f"{what}: {type(exc).__name__}", kind, attempts)
 
 
+_NO_SOCKET_TIMEOUTS = {"connect": None, "read": None, "write": None, "pool": None}
+
+
 def _limited_transport_class() -> type:
     import httpx
 
+    from koppelcheck.loopclock import Budget
     from koppelcheck.retry import (
         DEFAULT_POLICY,
         RETRYABLE_STATUSES,
@@ -101,7 +105,8 @@ def _limited_transport_class() -> type:
         Each request gets ``budget_s`` seconds from the moment its first attempt is sent: the
         answer must be complete by then (a slow drip or a hang ends as ``httpx.ReadTimeout``),
         and idempotent reads are retried within it (:mod:`koppelcheck.retry`). Time spent
-        waiting for a free slot before the first attempt does not count.
+        waiting for a free slot before the first attempt does not count, nor does time the
+        event loop was too busy to read an answer (:mod:`koppelcheck.loopclock`).
         """
 
         def __init__(
@@ -122,24 +127,23 @@ def _limited_transport_class() -> type:
             """Requests actually sent, retries included (for tests and benchmarks)."""
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            loop = asyncio.get_running_loop()
-            deadline: list[float] = []
+            budget: list[Budget] = []
 
             def remaining_s() -> float:
-                return deadline[0] - loop.time() if deadline else self._budget_s
+                return budget[0].remaining_s() if budget else self._budget_s
 
             if not is_idempotent(request):
-                return await self._send_once(request, deadline)
+                return await self._send_once(request, budget)
 
             async def attempt() -> httpx.Response:
-                response = await self._send_once(request, deadline)
+                response = await self._send_once(request, budget)
                 if response.status_code in RETRYABLE_STATUSES:
                     raise RetryableAnswer(response)
                 return response
 
             return await send_with_retries(attempt, remaining_s=remaining_s, policy=self._policy)
 
-        async def _send_once(self, request: httpx.Request, deadline: list[float]) -> httpx.Response:
+        async def _send_once(self, request: httpx.Request, budget: list[Budget]) -> httpx.Response:
             # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
             host = str(
                 request.extensions.get(LIMIT_KEY_EXTENSION)
@@ -147,15 +151,17 @@ def _limited_transport_class() -> type:
             )
             semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
             async with semaphore:
-                if not deadline:
-                    deadline.append(asyncio.get_running_loop().time() + self._budget_s)
+                if not budget:  # the budget is service time (loopclock), not the loop's backlog
+                    budget.append(Budget(self._budget_s))
                 self._in_flight[host] = self._in_flight.get(host, 0) + 1
                 self.peak_in_flight[host] = max(
                     self.peak_in_flight.get(host, 0), self._in_flight[host]
                 )
                 self.attempts += 1
+                # httpcore's own per-read timeouts are wall time: the budget alone times a call.
+                request.extensions = {**request.extensions, "timeout": _NO_SOCKET_TIMEOUTS}
                 try:
-                    async with asyncio.timeout_at(deadline[0]):
+                    async with budget[0].scope():
                         response = await self._inner.handle_async_request(request)
                         await response.aread()
                     return response
