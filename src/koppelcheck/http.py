@@ -84,6 +84,33 @@ def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> Rem
 
 
 _NO_SOCKET_TIMEOUTS = {"connect": None, "read": None, "write": None, "pool": None}
+NMBRS_CALLS_PER_S = 120
+"""Calls started per second per Nmbrs domain. Nmbrs' fair use allows 150 per second and delays
+beyond that, and other users of the login may call in the same second (nmbrs-api.md §5, "Usage
+limits" [SEEN]; the sentence is missing from one stored version of the page): 120 leaves room."""
+
+
+class _RateWindow:
+    """At most ``per_s`` starts in any one second (a sliding window), FIFO."""
+
+    def __init__(self, per_s: int) -> None:
+        from collections import deque
+
+        self._per_s = per_s
+        self._starts: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                while self._starts and self._starts[0] <= now - 1.0:
+                    self._starts.popleft()
+                if len(self._starts) < self._per_s:
+                    self._starts.append(now)
+                    return
+                await asyncio.sleep(self._starts[0] + 1.0 - now)
 
 
 def _limited_transport_class() -> type:
@@ -121,6 +148,7 @@ def _limited_transport_class() -> type:
             self._budget_s = budget_s
             self._policy = policy
             self._semaphores: dict[str, asyncio.Semaphore] = {}
+            self._rates: dict[str, _RateWindow] = {}
             self.peak_in_flight: dict[str, int] = {}
             self._in_flight: dict[str, int] = {}
             self.attempts = 0
@@ -151,6 +179,8 @@ def _limited_transport_class() -> type:
             )
             semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
             async with semaphore:
+                if LIMIT_KEY_EXTENSION in request.extensions:  # a service's per-login fair use
+                    await self._rates.setdefault(host, _RateWindow(NMBRS_CALLS_PER_S)).wait()
                 if not budget:  # the budget is service time (loopclock), not the loop's backlog
                     budget.append(Budget(self._budget_s))
                 self._in_flight[host] = self._in_flight.get(host, 0) + 1
@@ -199,24 +229,37 @@ def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
 
 
 def _env_proxy_transport_class() -> type:
+    import ssl
     import urllib.request
 
     import httpx
 
     class EnvProxyTransport(httpx.AsyncBaseTransport):
         """Sends each request directly, or through the proxy the environment names for its URL
-        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route."""
+        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route.
+
+        A route is the proxy and the origin, or the limit key a request names (an Nmbrs domain):
+        httpcore scans every connection of a pool on every request, so one pool for a whole
+        batch cost more CPU than the calls themselves (docs/performance.md). The pools share
+        one TLS context, built once.
+        """
 
         def __init__(self, **options: Any) -> None:
             self._options = options
             self._proxies = urllib.request.getproxies_environment()
-            self._routes: dict[str | None, httpx.AsyncHTTPTransport] = {}
+            self._routes: dict[tuple[str | None, str], httpx.AsyncHTTPTransport] = {}
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             proxy = env_proxy_for(request.url, self._proxies)
-            route = self._routes.get(proxy)
+            url = request.url
+            pool = str(request.extensions.get(LIMIT_KEY_EXTENSION) or "")
+            key = (proxy, f"{url.scheme}://{url.host}:{url.port}|{pool}")
+            route = self._routes.get(key)
             if route is None:
-                route = self._routes[proxy] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
+                if not isinstance(self._options.get("verify"), ssl.SSLContext):
+                    verify = self._options.get("verify", True)
+                    self._options["verify"] = httpx.create_ssl_context(verify=verify)
+                route = self._routes[key] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
             return await route.handle_async_request(request)
 
         async def aclose(self) -> None:

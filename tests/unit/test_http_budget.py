@@ -132,3 +132,23 @@ def test_a_certificate_error_is_the_tls_kind() -> None:
     error = httpx.ConnectError("failed")
     error.__cause__ = ssl.SSLCertVerificationError("certificate verify failed")
     assert remote_error_from(error, "metainfo", 30).kind == "tls"
+
+
+def test_the_rate_window_holds_the_call_over_the_limit_until_the_second_is_over() -> None:
+    """Nmbrs' fair use is a rate (nmbrs-api.md §5): the next start waits, the others do not."""
+    import asyncio
+
+    from koppelcheck.http import _RateWindow
+
+    async def main() -> tuple[bool, bool]:
+        window = _RateWindow(3)
+        for _ in range(3):
+            await asyncio.wait_for(window.wait(), 5)  # under the limit: at once
+        fourth = asyncio.create_task(window.wait())
+        for _ in range(10):
+            await asyncio.sleep(0)
+        held = not fourth.done()
+        await fourth
+        return held, fourth.done()
+
+    assert asyncio.run(main()) == (True, True)

@@ -44,7 +44,7 @@ def batch(
     concurrency: Annotated[
         int,
         typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
-    ] = 8,
+    ] = 24,
     shard: Annotated[
         str | None, typer.Option("--shard", help=_t("cli.batch.shard.help"), metavar="K/N")
     ] = None,

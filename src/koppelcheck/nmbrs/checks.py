@@ -256,7 +256,7 @@ class NmbrsProbe:
         t: Translator,
         *,
         poll_budget_s: float = 20.0,
-        poll_interval_s: float = 0.25,
+        poll_interval_s: float = 0.1,
         cache: AnswerCache | None = None,
     ) -> None:
         self._target = target
@@ -460,7 +460,7 @@ class NmbrsProbe:
                 note = self._t("nmbrs.task.status", status=status or "?", polls=polls)
                 return self._judge(call, answer, (), note=note)
             await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
-            interval = min(interval * 2, 4.0)
+            interval = min(interval * 2, 2.0)  # short backoff: a task is often done in seconds
 
 
 def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
