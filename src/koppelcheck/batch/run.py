@@ -192,7 +192,6 @@ class BatchRunner:
         started = now()
         taken_over = {line.id: line for line in done}
         employers = list(employers)
-        gate = asyncio.Semaphore(MAX_EMPLOYERS_IN_FLIGHT)
         # Nmbrs calls are limited per domain (the client names its domain to the transport);
         # AFAS per environment, which is its own host.
         async with (
@@ -205,8 +204,7 @@ class BatchRunner:
         ):
 
             async def one(employer: PreparedEmployer) -> EmployerReport:
-                async with gate:
-                    report = await self._employer(employer, nmbrs_http, afas_http)
+                report = await self._employer(employer, nmbrs_http, afas_http)
                 line = EmployerReport(
                     id=employer.plan.id,
                     system=employer.plan.system,
@@ -218,9 +216,20 @@ class BatchRunner:
                 return line
 
             # Admission is round-robin over logins and environments: in file order, a bureau's
-            # first logins would fill the gate and leave the others' call slots idle.
+            # first logins would fill the workers and leave the others' call slots idle.
             to_check = [e for e in employers if e.plan.id not in taken_over]
-            checked = await asyncio.gather(*(one(e) for e in interleave_by_limit(to_check)))
+            queue = iter(interleave_by_limit(to_check))
+            checked: list[EmployerReport] = []
+
+            async def worker() -> None:
+                # A fixed set of workers, not one task per employer: memory stays flat.
+                for employer in queue:
+                    line = await one(employer)
+                    checked.append(line)
+
+            await asyncio.gather(
+                *(worker() for _ in range(min(MAX_EMPLOYERS_IN_FLIGHT, len(to_check))))
+            )
             by_id = {**taken_over, **{line.id: line for line in checked}}
             lines = [by_id[i] for i in (order or [e.plan.id for e in employers])]
         summary = Summary.of(c.status for line in lines for c in line.report.checks)

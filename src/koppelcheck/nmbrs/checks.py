@@ -105,7 +105,11 @@ class Discovery:
     ) -> None:
         self._client = client
         self._target = target
-        self._cache = cache or AnswerCache()
+        # Only login-level answers (calls without parameters: List_GetAll) are shared across a
+        # batch's employers; the rest live and die with this employer's check, so a batch does
+        # not hold every company's answers until it ends.
+        self._shared = cache or AnswerCache()
+        self._cache = AnswerCache() if cache is not None else self._shared
 
     async def fresh(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call now, without remembering (for polling)."""
@@ -116,13 +120,17 @@ class Discovery:
 
     def known(self, call: NmbrsCall, **params: Any) -> Answer | None:
         """An answer already received (never calls): for the form, after the checks ran."""
-        return self._cache.done(f"{call.check_id}:{sorted(params.items())}")
+        return self._cache_for(params).done(f"{call.check_id}:{sorted(params.items())}")
+
+    def _cache_for(self, params: dict[str, Any]) -> AnswerCache:
+        return self._cache if params else self._shared
 
     async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call once per (call, params) and remember the answer."""
         key = f"{call.check_id}:{sorted(params.items())}"
         # shield: a check that times out must not cancel an answer other checks share.
-        return await asyncio.shield(self._cache.once(key, lambda: self.fresh(call, **params)))
+        cache = self._cache_for(params)
+        return await asyncio.shield(cache.once(key, lambda: self.fresh(call, **params)))
 
     async def companies(self) -> Answer:
         """List_GetAll."""
