@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 USER_AGENT = f"koppelcheck/{__version__}"
 LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
 """An httpx request extension (never sent) that names the key calls in flight are limited by."""
+PRIORITY_EXTENSION = "koppelcheck.priority"
+"""An httpx request extension (never sent): 0 for a call others wait for (an Nmbrs chain call),
+1 (the default) for the rest. A free slot goes to the lowest number first, then first come."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -90,6 +94,48 @@ beyond that, and other users of the login may call in the same second (nmbrs-api
 limits" [SEEN]; the sentence is missing from one stored version of the page): 120 leaves room."""
 
 
+class _Slots:
+    """A semaphore whose waiters are served by priority, then in order of arrival."""
+
+    def __init__(self, size: int) -> None:
+        import heapq
+        import itertools
+
+        self._free = size
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._push, self._pop = heapq.heappush, heapq.heappop
+
+    @asynccontextmanager
+    async def held(self, priority: int) -> AsyncIterator[None]:
+        await self._acquire(priority)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, priority: int) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._push(self._waiting, (priority, next(self._order), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # handed a slot, then cancelled
+                self._release()
+            raise
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, granted = self._pop(self._waiting)
+            if not granted.done():  # a cancelled waiter is skipped
+                granted.set_result(None)
+                return
+        self._free += 1
+
+
 class _RateWindow:
     """At most ``per_s`` starts in any one second (a sliding window), FIFO."""
 
@@ -147,7 +193,7 @@ def _limited_transport_class() -> type:
             self._per_host = per_host
             self._budget_s = budget_s
             self._policy = policy
-            self._semaphores: dict[str, asyncio.Semaphore] = {}
+            self._semaphores: dict[str, _Slots] = {}
             self._rates: dict[str, _RateWindow] = {}
             self.peak_in_flight: dict[str, int] = {}
             self._in_flight: dict[str, int] = {}
@@ -177,8 +223,8 @@ def _limited_transport_class() -> type:
                 request.extensions.get(LIMIT_KEY_EXTENSION)
                 or f"{request.url.host}:{request.url.port or ''}"
             )
-            semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
-            async with semaphore:
+            slots = self._semaphores.setdefault(host, _Slots(self._per_host))
+            async with slots.held(int(request.extensions.get(PRIORITY_EXTENSION, 1))):
                 if LIMIT_KEY_EXTENSION in request.extensions:  # a service's per-login fair use
                     await self._rates.setdefault(host, _RateWindow(NMBRS_CALLS_PER_S)).wait()
                 if not budget:  # the budget is service time (loopclock), not the loop's backlog
