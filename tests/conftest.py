@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,6 +34,10 @@ class InMemoryKeyring(KeyringBackend):
         if (service, username) not in self.passwords:
             raise PasswordDeleteError("not found")
         del self.passwords[(service, username)]
+
+
+RUNNING_IN_CI = bool(os.environ.get("CI"))
+"""Read once at import, before ``clean_environment`` hides ``CI`` from every test."""
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from koppelcheck.registration.form import FormField, fields_for
 from koppelcheck.steps import SYSTEMS, ScreenField, Step, steps_for
 
 FORMATS = ("text", "markdown", "html")
+APIS = ("soap", "rest")
 OPTIONS = tuple(o.value for o in ManualOption)
 DEFAULT_OPTION = ManualOption.OVERKOEPELEND.value
 TICK = "☐"
@@ -84,10 +85,16 @@ def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator)
     )
 
 
-def build_checklist(system: str, option: str | None = None, lang: str | None = None) -> Checklist:
-    """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``."""
+def build_checklist(
+    system: str, option: str | None = None, lang: str | None = None, api: str = "soap"
+) -> Checklist:
+    """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``; ``api="rest"``
+    gives the Nmbrs REST consent steps instead of the manual."""
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
+    check_choice("--api", api, APIS if system == "nmbrs" else ("soap",), t)
+    if api == "rest":
+        return _rest_checklist(t)
     option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
     steps = steps_for(system, option)
     command = _command(system, option)
@@ -110,6 +117,26 @@ def build_checklist(system: str, option: str | None = None, lang: str | None = N
     )
 
 
+def _rest_checklist(t: Translator) -> Checklist:
+    """The REST consent steps (:mod:`koppelcheck.nmbrs.rest.steps`), per debtor; no form."""
+    from koppelcheck.nmbrs.rest.mapping import SOAP_END
+    from koppelcheck.nmbrs.rest.steps import REST_STEPS
+
+    command = "koppelcheck nmbrs --consent-plan plan.md"
+    return Checklist(
+        lang=t.lang,
+        title=t("checklist.title", system=t("checklist.system.nmbrs")),
+        subtitle=t("checklist.api.rest", date=SOAP_END.isoformat()),
+        intro=t("checklist.intro", command=command),
+        entries=tuple(_entry(s, t, top=True) for s in REST_STEPS),
+        form_heading="",
+        form_intro="",
+        form_lines=(),
+        form_columns=("", "", ""),
+        footer=t("checklist.footer", command=command),
+    )
+
+
 def _command(system: str, option: str) -> str:
     return "koppelcheck afas" if system == "afas" else f"koppelcheck nmbrs --option {option}"
 
@@ -128,6 +155,11 @@ def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
         tick=not (step.informational or children),
         children=children,
     )
+
+
+def entry_for(step: Step, t: Translator) -> Entry:
+    """One step with its sub-steps as the checklist shows it (the walkthrough's panels too)."""
+    return _entry(step, t)
 
 
 def _label(step: Step, t: Translator, top: bool) -> str:
@@ -206,8 +238,9 @@ def render_text(checklist: Checklist) -> str:
     lines += ["", *_wrap(checklist.intro, "")]
     for entry in checklist.entries:
         lines += ["", "", *_text_entry(entry, 0)]
-    lines += ["", "", checklist.form_heading, "-" * len(checklist.form_heading)]
-    lines += _wrap(checklist.form_intro, "")
+    if checklist.form_lines:
+        lines += ["", "", checklist.form_heading, "-" * len(checklist.form_heading)]
+        lines += _wrap(checklist.form_intro, "")
     for line in checklist.form_lines:
         lines += ["", f"{TICK} {line.label}", *_wrap(line.help, "  ")]
         lines += _wrap(f"({line.hint})", "  ")
@@ -265,7 +298,8 @@ def render_markdown(checklist: Checklist) -> str:
     lines += [_md(checklist.intro), ""]
     for entry in checklist.entries:
         lines += _md_step(entry)
-    lines += [f"## {_md(checklist.form_heading)}", "", _md(checklist.form_intro), ""]
+    if checklist.form_lines:
+        lines += [f"## {_md(checklist.form_heading)}", "", _md(checklist.form_intro), ""]
     for line in checklist.form_lines:
         lines.append(f"- [ ] **{_md(line.label)}**: {_md(line.help)} *({_md(line.hint)})*")
     lines += ["", "---", "", _md(checklist.footer)]
@@ -353,6 +387,8 @@ def _html_step(entry: Entry) -> str:
 
 
 def _html_form(checklist: Checklist) -> str:
+    if not checklist.form_lines:
+        return ""
     field, help_, hint = (_e(c) for c in checklist.form_columns)
     rows = "".join(
         f'<tr><td class="tick"><span class="box" aria-hidden="true"></span></td>'
@@ -390,11 +426,15 @@ RENDERERS: dict[str, Callable[[Checklist], str]] = {
 
 
 def render(
-    system: str, option: str | None = None, fmt: str = "text", lang: str | None = None
+    system: str,
+    option: str | None = None,
+    fmt: str = "text",
+    lang: str | None = None,
+    api: str = "soap",
 ) -> str:
     """The checklist of ``system``/``option`` in format ``fmt``; bad values raise InputError."""
     check_choice("--format", fmt, FORMATS, Translator(lang))
-    return RENDERERS[fmt](build_checklist(system, option, lang))
+    return RENDERERS[fmt](build_checklist(system, option, lang, api))
 
 
 # --- generated docs -----------------------------------------------------------------------------
@@ -408,6 +448,9 @@ def docs_files() -> dict[str, str]:
         for lang in LANGUAGES:
             suffix = ".md" if lang == "nl" else f".{lang}.md"
             files[stem + suffix] = render(system, option, "markdown", lang)
+    for lang in LANGUAGES:
+        suffix = ".md" if lang == "nl" else f".{lang}.md"
+        files["nmbrs-rest" + suffix] = render("nmbrs", None, "markdown", lang, api="rest")
     return files
 
 

@@ -12,19 +12,23 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from koppelcheck import oskeyring
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.secret import Secret
 
-KEYRING_SERVICE = "koppelcheck"
-_INSECURE_BACKEND_MARKERS = ("plaintext", "fail", "null", "uncrypted", "unencrypted")
+KEYRING_SERVICE = oskeyring.KEYRING_SERVICE
+MAX_TOKEN_FILE_BYTES = 64 * 1024
+"""The largest token file (or stdin) read: 64 KiB. Tokens are 32 (Nmbrs) or a few hundred (AFAS's
+XML) characters; a bigger file is a mistake (``/dev/zero``, a log file) and exits 2."""
 
 
 _EDGE_NOISE = re.compile(r"^[\s\u200b\u200c\u200d\u2060]+|[\s\u200b\u200c\u200d\u2060]+$")
 """What a paste adds at either end: whitespace, line breaks and zero-width characters."""
 _QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 _QUOTES = frozenset(_QUOTE_PAIRS) | frozenset(_QUOTE_PAIRS.values())
+_AFAS_HEADER_PREFIX = re.compile(r"^afastoken\s+", re.IGNORECASE)
+"""``AfasToken `` before a token copied from an Authorization header (docs/afas.md)."""
 
 
 def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
@@ -37,6 +41,8 @@ def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
     cleaned = _EDGE_NOISE.sub("", value.replace("\ufeff", ""))
     if len(cleaned) >= 2 and _QUOTE_PAIRS.get(cleaned[0]) == cleaned[-1]:
         cleaned = _EDGE_NOISE.sub("", cleaned[1:-1])
+    if xml:
+        cleaned = _AFAS_HEADER_PREFIX.sub("", cleaned)
     if not cleaned:
         raise InputError(field, "is empty")
     is_xml = xml and cleaned.startswith("<")
@@ -59,42 +65,39 @@ def keyring_account(system: str, *parts: str) -> str:
 
 
 def secure_keyring() -> object | None:
-    """The active keyring backend when it keeps secrets safely, else None (with no exception)."""
-    try:
-        import keyring
-        from keyring.backends import chainer
-    except Exception:  # noqa: BLE001 - a broken keyring install must not stop a check
-        return None
-    backend = keyring.get_keyring()
-    backends = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
-    for candidate in backends:
-        name = f"{type(candidate).__module__}.{type(candidate).__name__}".lower()
-        if not any(marker in name for marker in _INSECURE_BACKEND_MARKERS):
-            return backend
-    return None
+    """The keyring backend tokens are kept in: a secure one, or for a chainer its secure member
+    (never a plaintext member); None when there is none. See :mod:`koppelcheck.oskeyring`."""
+    return oskeyring.secure_backend()
 
 
 def keyring_refusal_reason() -> str | None:
     """Why the keyring cannot be used, or None when it can."""
-    if secure_keyring() is not None:
-        return None
-    try:
-        import keyring
-
-        return f"keyring backend {type(keyring.get_keyring()).__name__} is not a secure store"
-    except Exception as exc:  # noqa: BLE001
-        return f"keyring unavailable ({type(exc).__name__})"
+    return oskeyring.refusal_reason()
 
 
 def read_keyring(account: str) -> str | None:
-    """A token from a secure keyring, or None (also when the keyring is insecure or broken)."""
+    """A token from a secure keyring, or None (also when the keyring is insecure or broken).
+
+    A keyring that does not answer within :data:`~koppelcheck.oskeyring.KEYRING_TIMEOUT_SECONDS`
+    raises :class:`~koppelcheck.oskeyring.KeyringUnavailableError` (the caller says exit 3).
+    """
     backend = secure_keyring()
     if backend is None:
         return None
     try:
-        return backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - an unusable keyring is the same as an empty one here
-        return None
+        return oskeyring.get_password(backend, account)
+    except oskeyring.KeyringUnavailableError as exc:
+        if exc.timed_out:
+            raise
+        return None  # an unusable keyring is the same as an empty one here
+
+
+def keyring_timeout_ways(exc: oskeyring.KeyringUnavailableError) -> list[str]:
+    """The first line of an exit-3 message for a keyring that did not answer."""
+    return [
+        f"the OS keyring ({exc.backend}) did not answer within "
+        f"{oskeyring.KEYRING_TIMEOUT_SECONDS:g} s (locked?)"
+    ]
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,16 @@ def resolve_secret(
     *,
     token_file: str | None,
     prompt: Callable[[str], str] | None,
-    stdin_reader: Callable[[], str] = lambda: sys.stdin.read(),
+    stdin_reader: Callable[[], str] = lambda: sys.stdin.read(MAX_TOKEN_FILE_BYTES + 1),
 ) -> Secret:
     """Find a secret in the contract's order; else MissingSettingError (exit 3) naming every way."""
     if token_file:
-        raw = stdin_reader() if token_file == "-" else _read_file(token_file, request.file_flag)
+        if token_file == "-":
+            raw = stdin_reader()
+            if len(raw) > MAX_TOKEN_FILE_BYTES:
+                raise _too_big(request.file_flag, "stdin")
+        else:
+            raw = _read_file(token_file, request.file_flag)
         return Secret(
             clean_pasted(raw, request.file_flag, xml=request.xml),
             source="stdin" if token_file == "-" else "file",
@@ -126,15 +134,18 @@ def resolve_secret(
     from_env = os.environ.get(request.env_var)
     if from_env:
         return Secret(clean_pasted(from_env, request.env_var, xml=request.xml), source="env")
+    ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
     if request.keyring_account:
-        stored = read_keyring(request.keyring_account)
+        try:
+            stored = read_keyring(request.keyring_account)
+        except oskeyring.KeyringUnavailableError as exc:
+            raise MissingSettingError(request.label, [*keyring_timeout_ways(exc), *ways]) from None
         if stored:
             return Secret(stored, source="keyring")
     if prompt is not None:
         return Secret(
             clean_pasted(prompt(request.label), request.label, xml=request.xml), source="prompt"
         )
-    ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
     if request.keyring_account:
         ways.append(
             f"the OS keyring (koppelcheck credentials set, account {request.keyring_account})"
@@ -143,9 +154,21 @@ def resolve_secret(
     raise MissingSettingError(request.label, ways)
 
 
+def _too_big(flag: str, what: str) -> InputError:
+    return InputError(
+        flag,
+        f"{what} holds more than {MAX_TOKEN_FILE_BYTES // 1024} KiB: that is not a token",
+        "give a file that holds only the token",
+    )
+
+
 def _read_file(path: str, flag: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as handle:  # at most the limit and one byte: /dev/zero ends too
+            data = handle.read(MAX_TOKEN_FILE_BYTES + 1)
+        if len(data) > MAX_TOKEN_FILE_BYTES:
+            raise _too_big(flag, path)
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(flag, f"file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

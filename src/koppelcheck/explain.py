@@ -16,7 +16,8 @@ from koppelcheck.errors import (
     ServiceUnavailable,
     TransportError,
 )
-from koppelcheck.secret import Redactor
+from koppelcheck.retry import retry_after_seconds
+from koppelcheck.secret import Redactor, server_text
 
 if TYPE_CHECKING:
     from koppelcheck.i18n import Translator
@@ -28,12 +29,11 @@ def describe_retry_after(retry_after: str | None, t: Translator) -> str:
     """When to try again, in words: from ``Retry-After`` (seconds or a date), or "later"."""
     if not retry_after:
         return t("core.retry.unknown")
-    value = retry_after.strip()
-    if value.isascii() and value.isdigit():
-        # Fraction: a 400-digit value overflows a float; "²" passes isdigit() but not int().
-        minutes = max(1, round(Fraction(int(value), 60)))
-        return t("core.retry.seconds", seconds=value, minutes=minutes)
-    return t("core.retry.date", date=value)
+    seconds = retry_after_seconds(retry_after)
+    if seconds is not None:
+        minutes = max(1, round(Fraction(seconds, 60)))
+        return t("core.retry.seconds", seconds=seconds, minutes=minutes)
+    return t("core.retry.date", date=server_text(retry_after, 80))
 
 
 def _attempts(count: int, t: Translator) -> str:
@@ -58,11 +58,16 @@ def describe_remote_error(exc: RemoteError, t: Translator, redactor: Redactor | 
             attempts=_attempts(exc.attempts, t),
             when=describe_retry_after(exc.retry_after, t),
         )
-    if isinstance(exc, ProtocolError) and exc.kind in ("html", "unreadable"):
+    if isinstance(exc, ProtocolError) and exc.kind in ("html", "unreadable", "too_large"):
         return t(f"core.protocol.{exc.kind}", status=exc.status or "?", expected=exc.expected)
     return _first_line(exc, redactor)
 
 
 def _first_line(exc: BaseException, redactor: Redactor | None) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return (redactor or Redactor()).redact(text)[:_MAX_REASON]
+    """The exception's first line as :func:`~koppelcheck.secret.server_text` makes it."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a message that cannot be made is no reason to crash
+        text = ""
+    text = text.splitlines()[0] if text.strip() else type(exc).__name__
+    return server_text(text, _MAX_REASON, redactor)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import AsyncIterator, Mapping
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,11 +19,21 @@ if TYPE_CHECKING:
     from koppelcheck.retry import RetryPolicy
 
 USER_AGENT = f"koppelcheck/{__version__}"
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""The largest answer koppelcheck reads (16 MiB), counted after decompression and enforced while
+the answer streams in, before anything parses it. Nmbrs' and AFAS's answers to koppelcheck's
+calls are kilobytes (a probe asks for one row); anything near this is a broken or hostile server
+or proxy, and ends as ``error`` "answer too large" for that one check."""
+ACCEPT_ENCODING = "gzip, deflate"
+"""The only encodings asked for and decoded (each decoded within :data:`MAX_ANSWER_BYTES`)."""
 LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
 """An httpx request extension (never sent) that names the key calls in flight are limited by."""
 PRIORITY_EXTENSION = "koppelcheck.priority"
 """An httpx request extension (never sent): 0 for a call others wait for (an Nmbrs chain call),
 1 (the default) for the rest. A free slot goes to the lowest number first, then first come."""
+TRANSPORT_WRAPPERS: list[Callable[[Any], Any]] = []
+"""Hooks that wrap the innermost transport of each client made while they are listed (one per
+attempt sees the wire): :mod:`koppelcheck.trace` records a HAR file with one."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -52,7 +63,28 @@ def validate_base_url(url: str, field: str = "--base-url") -> str:
         )
     if parts.username or parts.password:
         raise InputError(field, "a URL must not carry a user name or password")
-    return url.strip().rstrip("/")
+    cleaned = url.strip().rstrip("/")
+    import httpx
+
+    try:  # the URL must also be one httpx sends (a space or a control character in the host)
+        raw_host = httpx.Request("GET", cleaned + "/x").url.raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError, TypeError, UnicodeError):
+        raw_host = ""
+    if not (_HOST_NAME.fullmatch(raw_host) or _is_ip(raw_host)):
+        raise InputError(field, f"not a URL: {url!r}", "use https://host/path") from None
+    return cleaned
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
+"""A host name as DNS and TLS take it, after IDNA (``bäckerei.nl`` is ``xn--bckerei-…``)."""
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def looks_like_html(response: httpx.Response) -> bool:
@@ -159,6 +191,125 @@ class _RateWindow:
                 await asyncio.sleep(self._starts[0] + 1.0 - now)
 
 
+class _BoundedDecoder:
+    """Undoes one ``Content-Encoding`` (gzip or deflate) without ever making more than ``room``
+    bytes at once: zlib's ``max_length`` stops a decompression bomb mid-chunk."""
+
+    def __init__(self, encoding: str) -> None:
+        import zlib
+
+        self._zlib = zlib
+        self._raw_deflate_tried = encoding != "deflate"
+        wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._object = zlib.decompressobj(wbits)
+        self._seen_input = False
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decode ``data``; raises OverflowError when it would make more than ``room`` bytes."""
+        try:
+            out = self._object.decompress(data, room + 1)
+        except self._zlib.error:
+            if self._raw_deflate_tried or self._seen_input:
+                raise
+            # "deflate" is meant as zlib-wrapped, but some servers send it raw (as httpx allows).
+            self._raw_deflate_tried = True
+            self._object = self._zlib.decompressobj(-self._zlib.MAX_WBITS)
+            out = self._object.decompress(data, room + 1)
+        self._seen_input = True
+        if len(out) > room:
+            raise OverflowError
+        return out
+
+
+def _too_large(status: int, limit: int) -> Exception:
+    from koppelcheck.errors import ProtocolError
+
+    return ProtocolError(
+        f"HTTP {status}: answer too large (more than {limit} bytes, decoded)",
+        "too_large",
+        status,
+        f"{limit // (1024 * 1024)} MiB",
+    )
+
+
+async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> httpx.Response:
+    """The answer read whole, decoded, and at most ``limit`` bytes: a new response holding the
+    decoded body. Raises :class:`~koppelcheck.errors.ProtocolError` (kind ``too_large``) as soon
+    as the body, or what its ``Content-Encoding`` unpacks to, passes ``limit``; an unknown
+    encoding or a broken gzip stream is ``unreadable``. Memory stays near ``limit``, whatever
+    the server sends (a 1 GB body, an endless one, a gzip bomb)."""
+    import httpx
+
+    from koppelcheck.errors import ProtocolError
+
+    status = response.status_code
+    if hasattr(response, "_content"):  # built in memory (a test's MockTransport): decoded already
+        if len(response.content) > limit:
+            raise _too_large(status, limit)
+        return response
+    encodings = [
+        e.strip().lower()
+        for e in response.headers.get("content-encoding", "").split(",")
+        if e.strip() and e.strip().lower() != "identity"
+    ]
+    unknown = [e for e in encodings if e not in ("gzip", "x-gzip", "deflate")]
+    decoders = [_BoundedDecoder(e) for e in reversed(encodings)]
+    chunks: list[bytes] = []
+    size = 0
+
+    # What a layer makes counts against the limit: the last layer's output is the answer; an
+    # inner layer's output is the next layer's input (a compressed stream is at most a little
+    # larger than what it holds, hence the slack), held only for the moment it is passed on.
+    made = [0] * len(decoders)
+
+    def take(data: bytes) -> None:
+        nonlocal size
+        for index, decoder in enumerate(decoders):
+            last = index == len(decoders) - 1
+            room = limit - size if last else limit + 65536 - made[index]
+            data = decoder.feed(data, room)
+            made[index] += len(data)
+        size += len(data)
+        if size > limit:
+            raise OverflowError
+        if data:
+            chunks.append(data)
+
+    try:
+        if unknown:
+            raise ProtocolError(
+                f"HTTP {status}: unknown content encoding {unknown[0][:40]!r}",
+                "unreadable",
+                status,
+                ACCEPT_ENCODING,
+            )
+        async for raw in response.aiter_raw():
+            take(raw)
+    except OverflowError:
+        raise _too_large(status, limit) from None
+    except Exception as exc:
+        import zlib
+
+        if isinstance(exc, zlib.error):
+            raise ProtocolError(
+                f"HTTP {status}: the answer's {encodings[0]} encoding is broken",
+                "unreadable",
+                status,
+                ACCEPT_ENCODING,
+            ) from None
+        raise
+    finally:
+        await response.aclose()
+    skip = {b"content-encoding", b"content-length", b"transfer-encoding"}
+    return httpx.Response(
+        status,
+        headers=[(k, v) for k, v in response.headers.raw if k.lower() not in skip],
+        content=b"".join(chunks),
+        extensions=response.extensions,
+        request=response._request,
+    )
+
+
 def _limited_transport_class() -> type:
     import httpx
 
@@ -188,8 +339,10 @@ def _limited_transport_class() -> type:
             per_host: int,
             budget_s: float,
             policy: RetryPolicy = DEFAULT_POLICY,
+            max_answer_bytes: int = MAX_ANSWER_BYTES,
         ) -> None:
             self._inner = inner
+            self._max_answer_bytes = max_answer_bytes
             self._per_host = per_host
             self._budget_s = budget_s
             self._policy = policy
@@ -239,8 +392,7 @@ def _limited_transport_class() -> type:
                 try:
                     async with budget[0].scope():
                         response = await self._inner.handle_async_request(request)
-                        await response.aread()
-                    return response
+                        return await read_capped(response, self._max_answer_bytes)
                 except TimeoutError:
                     raise httpx.ReadTimeout(
                         f"no complete answer within {self._budget_s:g} s", request=request
@@ -349,6 +501,8 @@ def make_async_client(
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,
         )
+    for wrap in TRANSPORT_WRAPPERS:
+        inner = wrap(inner)
     from koppelcheck.retry import DEFAULT_POLICY
 
     limited = _limited_transport_class()(
@@ -358,6 +512,6 @@ def make_async_client(
         transport=limited,
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=False,
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         trust_env=True,
     )

@@ -77,21 +77,44 @@ def is_idempotent(request: httpx.Request) -> bool:
     return request.method in ("GET", "HEAD")
 
 
-def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None if absent
-    or unreadable."""
+MAX_RETRY_AFTER_S = 10**9
+"""A ``Retry-After`` of more seconds than this (about 31 years) is read as this many: a header of
+5,000 digits is past ``int()``'s digit limit, and no budget waits that long anyway."""
+
+
+def retry_after_seconds(value: str | None) -> int | None:
+    """``Retry-After`` as delta-seconds (at most :data:`MAX_RETRY_AFTER_S`), or None when it is
+    absent or not a number of seconds. Total: any text gives an answer, never an exception."""
     if not value:
         return None
     text = value.strip()
-    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to float()
-        return float(text)
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_RETRY_AFTER_S)):
+        return MAX_RETRY_AFTER_S
+    return min(int(digits), MAX_RETRY_AFTER_S)
+
+
+def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None if absent
+    or unreadable. Total, like :func:`retry_after_seconds`."""
+    if not value:
+        return None
+    seconds = retry_after_seconds(value)
+    if seconds is not None:
+        return float(seconds)
+    text = value.strip()
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    try:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _worth_retrying(exc: BaseException) -> bool:

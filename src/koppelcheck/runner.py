@@ -17,7 +17,7 @@ from koppelcheck.explain import describe_remote_error
 from koppelcheck.i18n import Translator
 from koppelcheck.loopclock import service_timeout
 from koppelcheck.models import CheckResult, Fix, Status
-from koppelcheck.secret import Redactor
+from koppelcheck.secret import SERVER_TEXT_LIMIT, Redactor, inert, redact_known, server_text
 
 PASSING = frozenset({Status.PASS, Status.WARN})
 
@@ -82,8 +82,17 @@ class CheckRunner:
                 )
         self._on_progress(Progress(spec.id, spec.title))
         started = time.perf_counter()
-        outcome = await self._guarded(spec)
+        try:
+            outcome = await self._guarded(spec)
+        except Exception as exc:  # noqa: BLE001 - the error path itself failed: still a result
+            outcome = self._crashed(exc)
         return self._finish(spec, outcome, time.perf_counter() - started)
+
+    def _crashed(self, exc: BaseException) -> Outcome:
+        return Outcome(
+            Status.ERROR,
+            self._t("core.error.crash", kind=type(exc).__name__, reason=self._clean(exc)),
+        )
 
     async def _guarded(self, spec: CheckSpec) -> Outcome:
         limit = spec.timeout_s or self._check_timeout_s
@@ -113,23 +122,28 @@ class CheckRunner:
                 Fix(text=self._t("core.fix.retry_later")),
             )
         except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the others
-            return Outcome(
-                Status.ERROR,
-                self._t("core.error.crash", kind=type(exc).__name__, reason=self._clean(exc)),
-            )
+            return self._crashed(exc)
 
     def _clean(self, exc: BaseException) -> str:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return self._redactor.redact(text)[:300]
+        try:
+            text = str(exc)
+        except Exception:  # noqa: BLE001
+            text = ""
+        text = text.splitlines()[0] if text.strip() else type(exc).__name__
+        return server_text(text, SERVER_TEXT_LIMIT, self._redactor)
+
+    def _safe(self, text: str) -> str:
+        """A message as every report may carry it: inert, and no known secret in it."""
+        return self._redactor.redact(redact_known(inert(text)))
 
     def _finish(self, spec: CheckSpec, outcome: Outcome, seconds: float) -> CheckResult:
         result = CheckResult(
             id=spec.id,
             status=outcome.status,
             title=spec.title,
-            message=self._redactor.redact(outcome.message),
+            message=self._safe(outcome.message),
             step=spec.step,
-            fix=Fix(text=self._redactor.redact(outcome.fix.text), links=outcome.fix.links),
+            fix=Fix(text=self._safe(outcome.fix.text), links=outcome.fix.links),
             duration_ms=round(seconds * 1000),
             confirmed=outcome.confirmed,
         )

@@ -50,29 +50,150 @@ class Secret:
         return bool(self._value)
 
 
+FRAGMENT = 8
+"""Any run of this many characters or more of a known secret is masked (case-insensitively)."""
+SERVER_TEXT_LIMIT = 300
+"""The most characters of a server's text that a report shows (after masking)."""
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+"""Lower-cases ASCII only, so that every position in the folded text is the same in the original
+(``str.lower`` can change a text's length: ``"İ".lower()`` has two characters)."""
+
+
 class Redactor:
-    """Replaces every known secret (and its common encodings) in a text with its masked form."""
+    """Masks every known secret (and its base64 and URL-encoded forms) in a text.
+
+    Matching ignores ASCII case, and any fragment of :data:`FRAGMENT` characters or more of a
+    secret is masked too: a server that echoes the token cut, or in lower case, leaks nothing.
+    The mask is ``••••`` without the secret's tail, so no two masks together rebuild it.
+    """
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        """Every remembered form (value, base64, URL-encoded) and its mask."""
+        self._short: set[str] = set()
+        self._grams: set[str] = set()
+
+    def values(self) -> list[str]:
+        """Every remembered form of every secret, longest first (for exact replacement)."""
+        return sorted(self._values, key=len, reverse=True)
 
     def add(self, secret: Secret | str) -> None:
         """Remember a secret so that :meth:`redact` hides it."""
         import base64
+        from urllib.parse import quote
 
         value = secret.reveal() if isinstance(secret, Secret) else secret
+        value = value.strip()
         if len(value) < 4:
             return
-        self._values[value] = mask(value)
-        encoded = base64.b64encode(value.encode()).decode()
-        self._values[encoded] = mask(encoded)
+        forms = {value, base64.b64encode(value.encode()).decode(), quote(value, safe="")}
+        for form in forms:
+            self._values[form] = _MASK
+            folded = form.translate(_ASCII_FOLD)
+            if len(folded) < FRAGMENT:
+                self._short.add(folded)
+            for start in range(len(folded) - FRAGMENT + 1):
+                self._grams.add(folded[start : start + FRAGMENT])
 
     def redact(self, text: str) -> str:
-        """Return ``text`` with every remembered secret masked."""
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, self._values[value])
-        return text
+        """Return ``text`` with every remembered secret, and every fragment of one, masked."""
+        if not text or not (self._grams or self._short):
+            return text
+        folded = text.translate(_ASCII_FOLD)
+        covered = bytearray(len(text))
+        grams = self._grams
+        for start in range(len(folded) - FRAGMENT + 1):
+            if folded[start : start + FRAGMENT] in grams:
+                covered[start : start + FRAGMENT] = b"\x01" * FRAGMENT
+        for short in self._short:
+            at = folded.find(short)
+            while at >= 0:
+                covered[at : at + len(short)] = b"\x01" * len(short)
+                at = folded.find(short, at + 1)
+        if not any(covered):
+            return text
+        pieces: list[str] = []
+        at = 0
+        while at < len(text):
+            if covered[at]:
+                end = covered.find(b"\x00", at)
+                end = len(text) if end < 0 else end
+                pieces.append(_MASK)
+                at = end
+            else:
+                end = covered.find(b"\x01", at)
+                end = len(text) if end < 0 else end
+                pieces.append(text[at:end])
+                at = end
+        return "".join(pieces)
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029]"  # C0/C1 controls, line and paragraph separators
+)
+_INVISIBLE = re.compile(
+    "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+"""Bidi overrides, embeddings, isolates and marks; zero-width and invisible characters."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sanitise(value: object) -> str:
+    """A server's text made inert, on one line: lone surrogates become U+FFFD, control characters
+    become spaces, bidi and invisible characters are removed, NFKC-normalised (so a full-width or
+    look-alike copy of a token is masked like the token), whitespace collapsed."""
+    import unicodedata
+
+    text = value if isinstance(value, str) else _text_of(value)
+    text = _SURROGATE.sub("\ufffd", text)
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", _UNSAFE.sub(" ", text)))
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def inert(text: str) -> str:
+    """``text`` safe to put in any report, keeping its lines: lone surrogates become U+FFFD
+    (UTF-8 cannot hold them), bidi and invisible characters are removed, and control characters
+    other than tab and newline become U+FFFD."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return _CONTROL_EXCEPT_LINES.sub("\ufffd", _INVISIBLE.sub("", text))
+
+
+_CONTROL_EXCEPT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _text_of(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - a server's value must never stop a report
+        return type(value).__name__
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def server_text(
+    value: object, limit: int = SERVER_TEXT_LIMIT, redactor: Redactor | None = None
+) -> str:
+    """The one way a server's text enters a message or a report: sanitised (:func:`sanitise`),
+    then every known secret masked (:func:`redact_known`, and ``redactor`` if given) **before**
+    it is shortened to ``limit`` characters, so no cut leaves part of a secret unmasked."""
+    text = value if isinstance(value, str) else _text_of(value)
+    # Only the start can be shown; a masked secret shortens the text by at most half (a run of
+    # FRAGMENT or more characters becomes 4), so twice the limit (plus a margin) is enough to
+    # sanitise and mask. A secret cut by that pre-cut keeps a tail shorter than FRAGMENT that no
+    # mask would match: those last characters are dropped too.
+    budget = 2 * limit + 4 * FRAGMENT + 64
+    cut = len(text) > budget
+    text = sanitise(text[:budget])
+    if cut:
+        text = text[: -(FRAGMENT - 1)] + "…"
+    text = redact_known(text)
+    if redactor is not None:
+        text = redactor.redact(text)
+    return shorten(text, limit)
 
 
 _AUTH_PATTERNS = [
@@ -109,6 +230,11 @@ def forget_known() -> None:
     """Start a new command with nothing remembered (a process may run many, tests do)."""
     global _KNOWN
     _KNOWN = Redactor()
+
+
+def known_values() -> list[str]:
+    """Every form of every secret this process holds, longest first (never print them)."""
+    return _KNOWN.values()
 
 
 def redact_known(text: str) -> str:

@@ -118,7 +118,8 @@ def flatten(steps: Sequence[Step]) -> list[Step]:
 
 
 def steps_for(system: str, option: str | None = None) -> tuple[Step, ...]:
-    """The steps of one system's manual (for Nmbrs: of one option, default ``overkoepelend``).
+    """The steps of one system's manual (for Nmbrs: of one option, default ``overkoepelend``;
+    ``rest`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`).
 
     Raises ``KeyError`` for an unknown system and ``ValueError`` for an unknown option.
     """
@@ -126,6 +127,10 @@ def steps_for(system: str, option: str | None = None) -> tuple[Step, ...]:
         from koppelcheck.afas.steps import AFAS_STEPS
 
         return AFAS_STEPS
+    if system == "nmbrs" and option == "rest":
+        from koppelcheck.nmbrs.rest.steps import rest_steps
+
+        return rest_steps()
     if system == "nmbrs":
         from koppelcheck.nmbrs.steps import nmbrs_steps
 

@@ -111,7 +111,8 @@ def test_healthy_with_the_zip_and_xml_token_file_exits_0(served, tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     ids = [c["id"] for c in json.loads(result.stdout)["checks"]]
-    assert ids[2:] == [f"afas.connector.{cid}" for cid in CONNECTORS]
+    # In the manual's order: the connectors (step 1), then the token and its login (step 3).
+    assert ids == [*(f"afas.connector.{cid}" for cid in CONNECTORS), "afas.token", "afas.auth"]
     assert_no_token(result, simulator)
 
 

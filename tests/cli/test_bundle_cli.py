@@ -225,6 +225,28 @@ def test_show_masks_the_plain_token(app: typer.Typer, tmp_path: Path) -> None:
     assert "Signature: valid" in result.stdout and '"organisation": "Bakkerij"' in result.stdout
 
 
+def test_show_lists_each_form_value_with_its_provenance(app: typer.Typer, tmp_path: Path) -> None:
+    from koppelcheck.registration.provenance import Provenance
+
+    target = tmp_path / "bundle.json"
+    report = make_report()
+    build_and_write_bundle(
+        target,
+        report=report,
+        form={"organisation": "Bakkerij", "nmbrs": {"company": "Bakkerij Jansen B.V."}},
+        tokens={"username": "u@x.nl", "domain": "acme", "token": Secret(TOKEN)},
+        recipient_key_path=None,
+        signing_key=SigningKey.generate(),
+        provenance={"nmbrs.company": Provenance("verified", report.checks[0].id)},
+    )
+    result = run(app, "bundle", "show", str(target), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert f'nmbrs.company = "Bakkerij Jansen B.V."  [verified by {report.checks[0].id}]' in (
+        result.stdout
+    )
+    assert 'organisation = "Bakkerij"  [declared]' in result.stdout
+
+
 def test_show_describes_jwe_tokens(app: typer.Typer, tmp_path: Path) -> None:
     recipient = tmp_path / "recipient.jwk"
     recipient.write_text(cjwk.JWK.generate(kty="OKP", crv="X25519").export_public())

@@ -40,6 +40,7 @@ from koppelcheck.cli.app import app
 from koppelcheck.cli.options import REPORT_FORMATS
 from koppelcheck.simulator.afas import BASE_PATH, AfasSimulator, load_afas_scenario
 from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
+from koppelcheck.simulator.nmbrs_rest import NmbrsRestSimulator, load_rest_scenario
 from koppelcheck.simulator.server import SimulatorServer
 from tests.conftest import InMemoryKeyring
 
@@ -64,9 +65,15 @@ SIGNING_D = base64.urlsafe_b64encode(_RAW_KEY).decode().rstrip("=")
 """The private key as the JWK ``d`` member."""
 SIGNING_PEM_BODY = "".join(SIGNING_PEM.strip().splitlines()[1:-1])
 
+# Nmbrs REST (``nmbrs --api rest``): the app's client secret (with the * and $ Nmbrs secrets
+# carry) and its subscription key. The tokens the identity service issues are added per run.
+NMBRS_CLIENT_SECRET = "*$" + hashlib.sha256(b"leak test: nmbrs client secret").hexdigest()[:30]
+NMBRS_SUBSCRIPTION_KEY = hashlib.sha256(b"leak test: nmbrs subscription key").hexdigest()[:32]
+
 # The built-in demo tokens: no command may print them either (``demo`` and ``simulate`` use them).
 DEMO_NMBRS_TOKEN = load_nmbrs_scenario("healthy").token
 DEMO_AFAS_DATA = load_afas_scenario("healthy").token_data
+_DEMO_REST = load_rest_scenario("healthy")
 
 TOKEN_SECRETS: dict[str, str] = {
     "nmbrs token": NMBRS_TOKEN,
@@ -75,6 +82,10 @@ TOKEN_SECRETS: dict[str, str] = {
     "afas token base64 (AfasToken header)": AFAS_B64,
     "demo nmbrs token": DEMO_NMBRS_TOKEN,
     "demo afas token data": DEMO_AFAS_DATA,
+    "nmbrs client secret": NMBRS_CLIENT_SECRET,
+    "nmbrs subscription key": NMBRS_SUBSCRIPTION_KEY,
+    "demo nmbrs client secret": _DEMO_REST.client_secret,
+    "demo nmbrs subscription key": _DEMO_REST.subscription_key,
 }
 KEY_SECRETS: dict[str, str] = {
     "signing key pem": SIGNING_PEM.strip(),
@@ -112,7 +123,15 @@ def forbidden(secrets: dict[str, str]) -> list[tuple[str, str]]:
         for name, value in secrets.items()
         for how, form in encodings(value).items()
     ]
-    for name in ("nmbrs token", "afas token data", "signing key d", "extra created key d"):
+    for name in (
+        "nmbrs token",
+        "afas token data",
+        "signing key d",
+        "extra created key d",
+        "nmbrs client secret",
+        "nmbrs subscription key",
+        "extra rest token",
+    ):
         for key, value in secrets.items():
             if key.startswith(name):
                 pairs += [(f"{key} (fragment)", part) for part in fragments(value)]
@@ -193,6 +212,28 @@ class Ctx:
         simulator = NmbrsSimulator(loaded)
         return f"{self._url(simulator)}/soap/v3", simulator
 
+    def rest(self, scenario: str = "healthy", **changes: Any) -> tuple[str, NmbrsRestSimulator]:
+        """``(URL, simulator)`` of a Nmbrs REST simulator that knows the known app secrets; the
+        default browser is replaced by one that follows the consent redirect at once."""
+        known = {"client_secret": NMBRS_CLIENT_SECRET, "subscription_key": NMBRS_SUBSCRIPTION_KEY}
+        loaded = replace(load_rest_scenario(scenario), **{**known, **changes})
+        simulator = NmbrsRestSimulator(loaded)
+
+        def browser(url: str) -> bool:
+            import threading
+
+            import httpx
+
+            def visit() -> None:
+                with httpx.Client(follow_redirects=True, timeout=10) as client:
+                    client.get(url)
+
+            threading.Thread(target=visit, daemon=True).start()
+            return True
+
+        self.monkeypatch.setattr("webbrowser.open", browser)
+        return self._url(simulator), simulator
+
     def afas(self, scenario: str = "healthy") -> tuple[str, AfasSimulator]:
         loaded = replace(load_afas_scenario(scenario), token_data=AFAS_DATA)
         simulator = AfasSimulator(loaded)
@@ -261,8 +302,8 @@ def ctx(
 
 # --- shared pieces of the cases --------------------------------------------------------------
 
-FILE_OUTPUTS = ("--json", "--junit", "--html")
-OUTPUT_FLAGS = ("--output", "--json", "--junit", "--html", "--bundle")
+FILE_OUTPUTS = ("--json", "--junit", "--html", "--trace")
+OUTPUT_FLAGS = ("--output", "--json", "--junit", "--html", "--bundle", "--trace")
 CHECKLIST_FORMATS = ("text", "markdown", "html")
 FORMATS_OF = {
     ("nmbrs",): REPORT_FORMATS,
@@ -469,7 +510,23 @@ def nmbrs_prompted(ctx: Ctx) -> Call:
     args = nmbrs_args(url, "--verbose", "--output", str(ctx.o("r.txt")))
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_NMBRS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
-    return Call(args, env=env, input=NMBRS_TOKEN + "\n" + "\n" * 60)
+    # The token, the company (the login sees two), then Enter for every question.
+    return Call(args, env=env, input=NMBRS_TOKEN + "\n1\n" + "\n" * 60)
+
+
+def nmbrs_token_entered_again(ctx: Ctx) -> Call:
+    """A wrong token first (Nmbrs answers 1001), then the right one at the walkthrough's hidden
+    prompt, re-checked in place."""
+    url, _ = ctx.nmbrs("healthy")
+    args = nmbrs_args(url, "--verbose", "--output", str(ctx.o("r.txt")))
+    args.remove("--no-input")
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_NMBRS_TOKEN": "wrong" + NMBRS_TOKEN[5:],
+        "KOPPELCHECK_INTERACTIVE": "1",
+    }
+    # option 1, steps 1 and 2 done, enter the token again, the token, the company, Enter on.
+    answers = "\n" + "y\n" * 3 + NMBRS_TOKEN + "\n1\n" + "\n" * 40
+    return Call(args, env=env, input=answers)
 
 
 def nmbrs_crash_in_a_check(ctx: Ctx) -> Call:
@@ -574,6 +631,18 @@ def afas_prompted(ctx: Ctx) -> Call:
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_AFAS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
     return Call(args, env=env, input=AFAS_XML + "\n" + "n\n" * 60)
+
+
+def afas_token_entered_again(ctx: Ctx) -> Call:
+    """A wrong token first (AFAS answers 401), then the header form at the hidden prompt."""
+    url, _ = ctx.afas("healthy")
+    args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
+    args.remove("--no-input")
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_AFAS_TOKEN": "0" * 64,
+        "KOPPELCHECK_INTERACTIVE": "1",
+    }
+    return Call(args, env=env, input="y\ny\n" + AFAS_HEADER + "\n" + "n\n" * 40)
 
 
 def afas_crash_in_a_check(ctx: Ctx) -> Call:
@@ -900,6 +969,104 @@ def batch_crash_in_a_check(ctx: Ctx) -> Call:
     return Call(["batch", str(path), *extra_files(ctx, "b.")], env=BATCH_ENV)
 
 
+# --- Nmbrs REST --------------------------------------------------------------------------------
+
+REST_ENV = {
+    "KOPPELCHECK_NMBRS_CLIENT_SECRET": NMBRS_CLIENT_SECRET,
+    "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": NMBRS_SUBSCRIPTION_KEY,
+}
+
+
+def rest_args(url: str, *extra: str) -> list[str]:
+    return [
+        "nmbrs",
+        "--api",
+        "rest",
+        "--client-id",
+        "PartnerApp_koppelcheck_demo",
+        "--base-url",
+        url,
+        "--identity-url",
+        url,
+        "--no-input",
+        *extra,
+    ]
+
+
+def issued(simulator: NmbrsRestSimulator) -> Callable[[], dict[str, str]]:
+    """The tokens the simulated identity service handed out in this run (revoked or not)."""
+
+    def tokens() -> dict[str, str]:
+        state = simulator.state
+        every = [*state.revoked, *state.access, *state.refresh]
+        return {f"rest token {i}": token for i, token in enumerate(every)}
+
+    return tokens
+
+
+def all_revoked(simulator: NmbrsRestSimulator) -> Callable[[Result], None]:
+    def check(result: Result) -> None:
+        assert simulator.state.revoked and simulator.live_tokens == 0, result.stderr
+
+    return check
+
+
+def rest_format(fmt: str) -> Case:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.rest("healthy")
+        extra = ["--verbose", *extra_files(ctx, "rest."), "--output", str(ctx.o("rest.out"))]
+        return Call(
+            rest_args(url, "--format", fmt, *extra),
+            env=REST_ENV,
+            extra_secrets=issued(simulator),
+            check=all_revoked(simulator),
+        )
+
+    return Case(f"nmbrs-rest-{fmt}", ("nmbrs",), (0,), build)
+
+
+def rest_scenario(scenario: str, **changes: Any) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.rest(scenario, **changes)
+        return Call(
+            rest_args(url, "--format", "json"), env=REST_ENV, extra_secrets=issued(simulator)
+        )
+
+    return build
+
+
+def rest_secret_files(ctx: Ctx) -> Call:
+    url, simulator = ctx.rest("healthy")
+    secret = ctx.file("client-secret.txt", f"  {NMBRS_CLIENT_SECRET}\n")
+    return Call(
+        rest_args(
+            url, "--client-secret-file", str(secret), "--subscription-key-file", "-", "--verbose"
+        ),
+        input=NMBRS_SUBSCRIPTION_KEY + "\n",
+        env={"KOPPELCHECK_NMBRS_CLIENT_SECRET": None},
+        extra_secrets=issued(simulator),
+        check=all_revoked(simulator),
+    )
+
+
+def rest_secret_with_a_space(ctx: Ctx) -> Call:
+    url, _ = ctx.rest("healthy")
+    return Call(
+        rest_args(url),
+        env={**REST_ENV, "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": NMBRS_SUBSCRIPTION_KEY + " x"},
+    )
+
+
+def rest_simulate_serving(ctx: Ctx) -> Call:
+    from koppelcheck.simulator.server import _SimHTTPServer
+
+    def interrupted(self: Any) -> None:
+        raise KeyboardInterrupt
+
+    ctx.monkeypatch.setattr(_SimHTTPServer, "service_actions", interrupted)
+    return Call(["simulate", "nmbrs-rest", "--scenario", "missing-scope"])
+
+
 # --- the table -------------------------------------------------------------------------------
 
 CASES: list[Case] = [
@@ -918,9 +1085,40 @@ CASES: list[Case] = [
     Case("nmbrs-token-stdin", ("nmbrs",), (0,), nmbrs_token_stdin),
     Case("nmbrs-token-with-a-space", ("nmbrs",), (2,), nmbrs_token_with_a_space),
     Case("nmbrs-prompted-walkthrough", ("nmbrs",), (0,), nmbrs_prompted),
+    Case("nmbrs-token-entered-again", ("nmbrs",), (0,), nmbrs_token_entered_again),
     Case("nmbrs-crash-in-a-check", ("nmbrs",), (4,), nmbrs_crash_in_a_check),
     Case("nmbrs-crash-outside-checks", ("nmbrs",), (4,), nmbrs_crash_outside_checks),
     Case("nmbrs-unreachable", ("nmbrs",), (4,), nmbrs_unreachable),
+    *(rest_format(fmt) for fmt in REPORT_FORMATS),
+    Case("nmbrs-rest-secret-files", ("nmbrs",), (0,), rest_secret_files),
+    Case("nmbrs-rest-secret-with-a-space", ("nmbrs",), (2,), rest_secret_with_a_space),
+    Case("nmbrs-rest-missing-scope", ("nmbrs",), (1,), rest_scenario("missing-scope")),
+    Case(
+        "nmbrs-rest-invalid-client",
+        ("nmbrs",),
+        (1,),
+        rest_scenario("healthy", client_secret="another-secret-the-app-does-not-have"),
+    ),
+    Case("nmbrs-rest-throttled", ("nmbrs",), (4,), rest_scenario("throttled")),
+    Case(
+        "checklist-nmbrs-rest",
+        ("checklist",),
+        (0,),
+        lambda _ctx: Call(["checklist", "nmbrs", "--api", "rest"]),
+    ),
+    Case("simulate-nmbrs-rest-serve", ("simulate", "nmbrs-rest"), (130,), rest_simulate_serving),
+    Case(
+        "simulate-nmbrs-rest-help",
+        ("simulate", "nmbrs-rest"),
+        (0,),
+        lambda _ctx: Call(["simulate", "nmbrs-rest", "--help"]),
+    ),
+    Case(
+        "simulate-nmbrs-rest-unknown-scenario",
+        ("simulate", "nmbrs-rest"),
+        (2,),
+        lambda _ctx: Call(["simulate", "nmbrs-rest", "--scenario", "nope"]),
+    ),
     *(
         afas_format(fmt, form)
         for fmt, form in zip(REPORT_FORMATS, ("data", "xml", "base64", "data", "xml"), strict=True)
@@ -935,6 +1133,7 @@ CASES: list[Case] = [
     Case("afas-token-stdin", ("afas",), (0,), afas_token_stdin),
     Case("afas-token-unreadable", ("afas",), (2,), afas_token_unreadable),
     Case("afas-prompted-walkthrough", ("afas",), (1,), afas_prompted),
+    Case("afas-token-entered-again", ("afas",), (0,), afas_token_entered_again),
     Case("afas-crash-in-a-check", ("afas",), (4,), afas_crash_in_a_check),
     Case("afas-crash-outside-checks", ("afas",), (4,), afas_crash_outside_checks),
     checklist_case("afas", "text", False),

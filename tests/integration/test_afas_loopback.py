@@ -157,3 +157,23 @@ async def test_at_most_five_calls_in_flight_with_twelve_connectors(afas_server) 
     assert measuring.peak == AFAS_PARALLEL_LIMIT
     # 1 metainfo + 12 probes at 0.2 s each: sequential would take 2.6 s; 5 at once ~0.8 s.
     assert elapsed < 2.0
+
+
+async def test_unassigned_connector_answering_401_is_the_same_fail_over_http(afas_server) -> None:
+    """koppelcheck's 401 branch (help page 120612) on a real socket: the same verdict as the 500
+    "niet ondersteund" reading, and the token is not blamed."""
+    server, simulator = afas_server("connector-unassigned-401")
+    report = await check(server, simulator)
+    statuses = {c.id: c.status for c in report.checks}
+    assert [cid for cid, status in statuses.items() if status is Status.FAIL] == [
+        "afas.connector.BP_Salarissen"
+    ]
+    assert statuses["afas.auth"] is Status.PASS
+    assert simulator.hits["connectors/BP_Salarissen"] >= 1
+    server_500, simulator_500 = afas_server("connector-missing")
+    report_500 = await check(server_500, simulator_500)
+    message = next(c for c in report.checks if c.id == "afas.connector.BP_Salarissen").message
+    message_500 = next(
+        c for c in report_500.checks if c.id == "afas.connector.BP_Salarissen"
+    ).message
+    assert message == message_500

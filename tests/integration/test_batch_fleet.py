@@ -57,7 +57,10 @@ def test_names_exactly_the_broken_employers_and_exits_1(fleet_run) -> None:
 
 def test_login_level_calls_are_shared(fleet_run) -> None:
     fleet, _, _ = fleet_run
-    assert fleet.nmbrs_calls("List_GetAll") == len(LOGINS)
+    # CompanyService.List_GetAll, and DebtorService.List_GetAll of the REST readiness inventory:
+    # each once per login, not once per employer.
+    assert fleet.nmbrs_calls("List_GetAll") == 2 * len(LOGINS)
+    assert fleet.nmbrs_calls("List_GetByDebtor") == len(LOGINS)  # one debtor behind each login
     # Company-level calls are still made per employer.
     assert fleet.nmbrs_calls("Company_GetCurrentPeriod") == sum(n for n, _ in LOGINS.values())
 

@@ -25,7 +25,9 @@ def scenario_name() -> str:
 
 
 @pytest.fixture
-def sim(scenario_name: str) -> NmbrsSimulator:
+def sim(scenario_name: str, request: pytest.FixtureRequest) -> NmbrsSimulator:
+    if scenario_name == "undeclared":  # a server newer than its WSDL
+        return make_nmbrs_simulator(request.getfixturevalue("undeclared"))
     return make_nmbrs_simulator(scenario_name)
 
 
@@ -105,6 +107,14 @@ async def test_background_task_reaches_success(client) -> None:
     assert answer["Content"].startswith("<reports>")
 
 
+@pytest.fixture
+def undeclared(tmp_path) -> str:
+    path = tmp_path / "newer-server.toml"
+    path.write_text('base = "healthy"\nundeclared_elements = true\n', encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("scenario_name", ["undeclared"])
 async def test_parsed_answers_keep_unknown_elements(client) -> None:
     companies = await client.call(calls.LIST_GET_ALL)
     assert companies[0]["LegalForm"] == "BV"

@@ -278,6 +278,7 @@ def common_check_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--no-color": bool_flag("--no-color"),
         "--ca-bundle": in_path_flag("--ca-bundle"),
         "--verbose": bool_flag("--verbose"),
+        "--trace": out_path_flag("--trace"),
     }
 
 
@@ -336,8 +337,102 @@ def nmbrs_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--company": text_flag("--company"),
         "--environment": text_flag("--environment"),
         "--concurrency": text_flag("--concurrency", number_text),
+        "--no-rest-readiness": bool_flag("--no-rest-readiness"),
+        "--consent-plan": out_path_flag("--consent-plan"),
+        "--api": text_flag(
+            "--api", st.one_of(st.sampled_from(["soap", "rest", "SOAP"]), argv_text)
+        ),
         **common_check_flags(),
     }
+
+
+def rest_flags() -> dict[str, st.SearchStrategy[Hostile]]:
+    """``nmbrs --api rest``: its own flags, and the shared ones."""
+    secret_file = st.one_of(
+        in_paths.map(lambda path: Hostile("--client-secret-file", ("--client-secret-file", path))),
+        argv_text.map(
+            lambda text: Hostile("--client-secret-file", ("--client-secret-file", "-"), stdin=text)
+        ),
+    )
+    key_file = in_paths.map(
+        lambda path: Hostile("--subscription-key-file", ("--subscription-key-file", path))
+    )
+    return {
+        "--client-id": text_flag("--client-id"),
+        "--client-secret-file": secret_file,
+        "--subscription-key-file": key_file,
+        "--redirect-uri": text_flag("--redirect-uri", hostile_url(SIM_PORT)),
+        "--no-browser": bool_flag("--no-browser"),
+        "--identity-url": text_flag("--identity-url", hostile_url(SIM_PORT)),
+        "--company": text_flag("--company"),
+        **common_check_flags(),
+    }
+
+
+@pytest.fixture(scope="module")
+def rest_served() -> Iterator[Served]:
+    from koppelcheck.simulator.nmbrs_rest import make_rest_simulator
+
+    simulator = make_rest_simulator("missing-scope")
+    with SimulatorServer(simulator) as server:
+        yield Served(server, simulator, server.base_url)
+
+
+@pytest.fixture
+def consenting_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A browser that opens the printed authorization URL (also with --no-browser), and a short
+    wait for a redirect that never comes (a hostile --identity-url)."""
+    import threading
+
+    import httpx
+
+    from koppelcheck.nmbrs.rest import probe
+
+    original = probe.authorize
+
+    async def authorize(http: Any, settings: Any, show_url: Any, **kwargs: Any) -> Any:
+        def both(url: str) -> None:
+            show_url(url)
+
+            def visit() -> None:
+                try:
+                    with httpx.Client(follow_redirects=True, timeout=3) as client:
+                        client.get(url)
+                except httpx.HTTPError:
+                    pass
+
+            if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
+                threading.Thread(target=visit, daemon=True).start()
+
+        return await original(http, settings, both, **{**kwargs, "wait_s": 3})
+
+    monkeypatch.setattr(probe, "authorize", authorize)
+    monkeypatch.setattr("webbrowser.open", lambda url: True)
+
+
+@prop(30)
+@given(hostile=hostile_invocations(rest_flags()))
+@example(hostile=Hostile("--redirect-uri", ("--redirect-uri", "https://example.com/cb")))
+@example(hostile=Hostile("--client-secret-file", ("--client-secret-file", "-"), stdin=""))
+def test_nmbrs_rest_flags(
+    hostile: Hostile, rest_served: Served, in_workdir: Path, consenting_browser: None
+) -> None:
+    s = rest_served.simulator.scenario
+    base = {
+        "--api": ["--api", "rest"],
+        "--client-id": ["--client-id", s.client_id],
+        "--base-url": ["--base-url", rest_served.base_url],
+        "--identity-url": ["--identity-url", rest_served.base_url],
+        "--timeout": ["--timeout", "2"],
+        "--no-input": ["--no-input"],
+        "--no-browser": ["--no-browser"],
+    }
+    env: dict[str, str | None] = {
+        "KOPPELCHECK_NMBRS_CLIENT_SECRET": s.client_secret,
+        "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY": s.subscription_key,
+    }
+    port = rest_served.server.port
+    run_case(make_case(["nmbrs"], base, hostile, env, in_workdir, port), [rest_served])
 
 
 @prop(45)
@@ -409,6 +504,7 @@ def batch_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--json": out_path_flag("--json"),
         "--junit": out_path_flag("--junit"),
         "--html": out_path_flag("--html"),
+        "--trace": out_path_flag("--trace"),
         "--no-input": bool_flag("--no-input"),
         "--lang": text_flag("--lang"),
         "--timeout": text_flag("--timeout", number_text),
@@ -504,18 +600,21 @@ def test_batch_merge_flags(
     fmt=st.one_of(st.none(), st.sampled_from(["text", "markdown", "html"]), argv_text),
     lang=st.one_of(st.none(), st.sampled_from(["nl", "en", "EN"]), argv_text),
     output=st.one_of(st.none(), out_paths),
+    api=st.one_of(st.none(), st.sampled_from(["soap", "rest", "REST"]), argv_text),
 )
-@example(system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"))
+@example(system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"), api=None)
+@example(system="afas", option=None, fmt=None, lang=None, output=None, api="rest")
 def test_checklist_flags(
     system: str,
     option: str | None,
     fmt: str | None,
     lang: str | None,
     output: OutPath | None,
+    api: str | None,
     in_workdir: Path,
 ) -> None:
     args = ["checklist", system]
-    for flag, value in (("--option", option), ("--format", fmt), ("--lang", lang)):
+    for flag, value in (("--option", option), ("--format", fmt), ("--lang", lang), ("--api", api)):
         if value is not None:
             args += [flag, value]
     if output is not None:
@@ -523,7 +622,16 @@ def test_checklist_flags(
     result = invoke(args)
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
-        names = ("afas|nmbrs", "system", "SYSTEM", "--option", "--format", "--lang", "--output")
+        names = (
+            "afas|nmbrs",
+            "system",
+            "SYSTEM",
+            "--option",
+            "--format",
+            "--lang",
+            "--output",
+            "--api",
+        )
         assert_names_one_of(result, names, what=args)
 
 
@@ -533,6 +641,15 @@ def no_serving(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SimulatorServer, "serve_forever", SimulatorServer.start)
 
 
+HAR_SAMPLES = [
+    b"{}",
+    b'{"log": {}}',
+    b'{"log": {"entries": "x"}}',
+    b'{"log": {"entries": [1, 2]}}',
+    b'{"log": {"entries": [{"request": {"url": 5, "headers": [{"value": 1}]}}]}}',
+    b'{"log": {"entries": [{"request": {}, "response": {"status": "x"}}]}}',
+    b"\xff\xfe",
+]
 scenario_file_bytes = st.one_of(
     file_bytes,
     st.sampled_from(
@@ -554,6 +671,10 @@ scenario_file_bytes = st.one_of(
     scenario=st.one_of(st.none(), st.sampled_from(["healthy", "faults", "bad-token"]), argv_text),
     scenario_file=st.one_of(st.none(), scenario_file_bytes.map(lambda b: InPath("file", b))),
     latency=st.one_of(st.none(), number_text),
+    replay=st.one_of(
+        st.none(),
+        st.one_of(file_bytes, st.sampled_from(HAR_SAMPLES)).map(lambda b: InPath("file", b)),
+    ),
 )
 @example(
     system="nmbrs",
@@ -563,14 +684,24 @@ scenario_file_bytes = st.one_of(
         "file", b'name = "[/]"\nusername = "a@b.nl"\ntoken = "t"\ndomain = "[bold]"\n'
     ),
     latency=None,
+    replay=None,
 )
-@example(system="afas", port="0", scenario="healthy", scenario_file=None, latency="0")
+@example(system="afas", port="0", scenario="healthy", scenario_file=None, latency="0", replay=None)
+@example(
+    system="nmbrs",
+    port=None,
+    scenario=None,
+    scenario_file=None,
+    latency=None,
+    replay=InPath("file", b'{"log": {"entries": [{"request": "x"}]}}'),
+)
 def test_simulate_flags(
     system: str,
     port: str | None,
     scenario: str | None,
     scenario_file: InPath | None,
     latency: str | None,
+    replay: InPath | None,
     in_workdir: Path,
     no_serving: None,
 ) -> None:
@@ -580,11 +711,31 @@ def test_simulate_flags(
             args += [flag, value]
     if scenario_file is not None:
         args += ["--scenario-file", scenario_file.make(in_workdir)]
+    if replay is not None:
+        args += ["--replay", replay.make(in_workdir)]
     result = invoke(args)
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
-        names = ("--port", "--scenario", "--scenario-file", "--latency-ms")
+        names = ("--port", "--scenario", "--scenario-file", "--latency-ms", "--replay")
         assert_names_one_of(result, names, what=args)
+
+
+@prop(10)
+@given(
+    port=st.one_of(st.none(), number_text),
+    scenario=st.one_of(st.none(), st.sampled_from(["healthy", "throttled"]), argv_text),
+)
+def test_simulate_nmbrs_rest_flags(
+    port: str | None, scenario: str | None, in_workdir: Path, no_serving: None
+) -> None:
+    args = ["simulate", "nmbrs-rest"]
+    for flag, value in (("--port", port), ("--scenario", scenario)):
+        if value is not None:
+            args += [flag, value]
+    result = invoke(args)
+    assert_well_behaved(result, what=args)
+    if result.exit_code == 2:
+        assert_names_one_of(result, ("--port", "--scenario"), what=args)
 
 
 @settings(prop(1), phases=[Phase.explicit])  # a demo run takes seconds: one hostile example
@@ -829,13 +980,14 @@ def test_every_flag_of_every_command_has_a_property() -> None:
 
     covered = {
         "": {"--version", "--show-completion", "--install-completion"},
-        "nmbrs": set(nmbrs_flags()),
+        "nmbrs": set(nmbrs_flags()) | set(rest_flags()),
         "afas": set(afas_flags()),
         "batch run": set(batch_flags()) - {"FILE"} | {"ARG"},
         "batch merge": set(merge_flags()) - {"REPORTS"} | {"ARG"},
-        "checklist": {"ARG", "--option", "--format", "--lang", "--output"},
-        "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
-        "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms"},
+        "checklist": {"ARG", "--option", "--format", "--lang", "--output", "--api"},
+        "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
+        "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
+        "simulate nmbrs-rest": {"--port", "--scenario"},
         "demo": {"--lang"},
         "bundle verify": {"ARG", "--public-key", "--lang"},
         "bundle show": {"ARG", "--lang"},

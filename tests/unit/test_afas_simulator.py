@@ -208,3 +208,64 @@ def test_malformed_scenario_is_a_value_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError):
         load_afas_scenario(path)
+
+
+# ---------------------------------------------------------------- issue 16: fidelity additions
+
+
+def test_unassigned_401_scenario_lists_it_not_and_answers_401_empty() -> None:
+    sim = make_afas_simulator("connector-unassigned-401")
+    ids = [c["id"] for c in body(request(sim, "/ProfitRestServices/metainfo"))["getConnectors"]]
+    assert "BP_Salarissen" not in ids and "BP_Werknemers" in ids
+    probe = request(sim, "/ProfitRestServices/connectors/BP_Salarissen")
+    assert (probe.status, probe.body) == (401, b"")
+    meta = request(sim, "/ProfitRestServices/metainfo/get/BP_Salarissen")
+    assert meta.status == 401
+
+
+def test_profitversion_and_connector_metainfo() -> None:
+    sim = make_afas_simulator("healthy")
+    assert body(request(sim, "/ProfitRestServices/profitversion")) == {"version": "22.22.5"}
+    meta = body(request(sim, "/ProfitRestServices/metainfo/get/BP_Werknemers"))
+    assert meta["name"] == "BP_Werknemers"
+    assert {"id", "fieldId", "dataType", "label", "length", "controlType"} <= set(meta["fields"][0])
+    row = body(request(sim, "/ProfitRestServices/connectors/BP_Werknemers", query={"take": ["1"]}))[
+        "rows"
+    ][0]
+    assert [f["id"] for f in meta["fields"]] == list(row)
+    missing = make_afas_simulator("connector-missing")
+    assert request(missing, "/ProfitRestServices/metainfo/get/BP_Salarissen").status == 500
+
+
+def test_documented_headers_on_every_answer() -> None:
+    sim = make_afas_simulator("healthy")
+    for path in ("/ProfitRestServices/metainfo", "/ProfitRestServices/connectors/Nope"):
+        headers = request(sim, path).headers
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Cache-Control"]
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Trace-Identifier"])
+    first = request(sim, "/ProfitRestServices/metainfo").headers["X-Trace-Identifier"]
+    assert first != request(sim, "/ProfitRestServices/metainfo").headers["X-Trace-Identifier"]
+    maintenance = request(make_afas_simulator("maintenance"), "/ProfitRestServices/metainfo")
+    assert "X-Trace-Identifier" not in maintenance.headers
+
+
+def test_skip_2_take_minus_1_is_the_documented_500() -> None:
+    sim = make_afas_simulator("healthy")
+    response = request(
+        sim, "/ProfitRestServices/connectors/BP_Werknemers", query={"skip": ["2"], "take": ["-1"]}
+    )
+    assert response.status == 500
+    assert body(response)["errorNumber"] == -2147180999
+    assert body(response)["externalMessage"] == "Er is een onverwachte fout opgetreden."
+    assert re.fullmatch(r"[0-9A-F]{32}", body(response)["profitLogReference"])
+
+
+def test_query_string_over_2049_characters_is_404() -> None:
+    sim = make_afas_simulator("healthy")
+    path = "/ProfitRestServices/connectors/BP_Werknemers"
+    fits = {"filtervalues": ["x" * (2049 - len("filtervalues="))]}
+    assert request(sim, path, query=fits).status == 200
+    too_long = {"filtervalues": ["x" * (2050 - len("filtervalues="))]}
+    assert request(sim, path, query=too_long).status == 404

@@ -14,6 +14,7 @@ import pytest
 import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from koppelcheck.bundle.build import (
     BundleRefusedError,
@@ -36,8 +37,9 @@ FORM = {"organisation": "Salarisbureau Voorbeeld", "email": "salaris@voorbeeld.n
 
 def make_report(*statuses: Status, system: str = "nmbrs") -> Report:
     """A report with one check per status."""
+    prefix = "afas.connector.BP" if system == "afas" else f"{system}.check."  # AFAS: compared
     checks = [
-        CheckResult(id=f"{system}.check.{n}", status=s, title="t", message="m")
+        CheckResult(id=f"{prefix}{n}", status=s, title="t", message="m")
         for n, s in enumerate(statuses or (Status.PASS,))
     ]
     return Report(
@@ -157,7 +159,8 @@ def test_interrupted_write_leaves_nothing_behind(
         raise interrupt()
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(interrupt):
+    # A disk that refuses the write (full, read-only) is the output's fault: InputError, exit 2.
+    with pytest.raises(InputError if interrupt is OSError else interrupt):
         write(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
@@ -210,3 +213,49 @@ json_values = st.recursive(
 def test_any_json_form_round_trips(tmp_path: Path, form: dict[str, object]) -> None:
     verified = verify_bundle(write(tmp_path, form=form))
     assert verified.payload["form"] == json.loads(json.dumps(form))
+
+
+def test_an_afas_run_that_compared_no_connector_gives_no_bundle(tmp_path: Path) -> None:
+    report = make_report(system="afas")
+    listing_only = report.model_copy(
+        update={
+            "checks": [
+                CheckResult(id="afas.auth", status=Status.PASS, title="t", message="m"),
+                CheckResult(id="afas.connectors", status=Status.WARN, title="t", message="m"),
+            ]
+        }
+    )
+    tokens = {"environment_id": "O12345AA", "token_version": 1, "token": Secret(TOKEN)}
+    with pytest.raises(BundleRefusedError) as caught:
+        write(tmp_path, report=listing_only, tokens=tokens)
+    assert caught.value.checks == ["afas.connector.*"]
+    assert not (tmp_path / "bundle.json").exists()
+
+
+def test_every_form_value_carries_its_provenance(tmp_path: Path) -> None:
+    from koppelcheck.registration.provenance import Provenance
+
+    report = make_report(Status.PASS)
+    path = write(
+        tmp_path,
+        report=report,
+        provenance={"organisation": Provenance("verified", "nmbrs.check.0")},
+    )
+    payload = payload_of(path)
+    provenance = payload["provenance"]
+    assert isinstance(provenance, dict)
+    assert provenance["organisation"] == {"source": "verified", "check": "nmbrs.check.0"}
+    assert set(provenance) == set(FORM)  # every form value, nothing else
+    assert provenance["email"] == {"source": "declared"}  # what nothing proves is declared
+
+
+def test_a_verified_claim_needs_a_passing_check_in_the_evidence(tmp_path: Path) -> None:
+    from koppelcheck.registration.provenance import Provenance
+
+    with pytest.raises(ValidationError):
+        build_payload(
+            report=make_report(Status.PASS),
+            form=FORM,
+            tokens=nmbrs_tokens(),
+            provenance={"organisation": Provenance("verified", "nmbrs.company")},
+        )

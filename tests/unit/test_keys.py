@@ -25,7 +25,7 @@ from koppelcheck.bundle.keys import (
     create_signing_key,
     find_signing_key,
 )
-from koppelcheck.errors import InputError
+from koppelcheck.errors import InputError, MissingSettingError
 from tests.conftest import InMemoryKeyring
 
 
@@ -179,9 +179,13 @@ def test_a_hanging_keyring_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
     keyring.set_keyring(backend)
     monkeypatch.setattr(keys, "KEYRING_TIMEOUT_SECONDS", 0.05)
     try:
-        assert find_signing_key() is None
+        with pytest.raises(MissingSettingError) as caught:
+            find_signing_key(lang="en")
     finally:
         backend.release.set()
+    ways = " ".join(caught.value.ways)
+    assert "did not answer within 0.05 s" in ways and "HangingKeyring" in ways
+    assert "KOPPELCHECK_SIGNING_KEY" in ways
 
 
 def test_signing_key_never_shows_its_private_part() -> None:

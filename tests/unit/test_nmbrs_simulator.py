@@ -29,7 +29,8 @@ SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 XS = "http://www.w3.org/2001/XMLSchema"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-WSDL_DIR = Path(__file__).parents[2] / "src" / "koppelcheck" / "nmbrs" / "wsdl"
+WSDL_DIR = Path(__file__).parents[2] / "src" / "koppelcheck" / "simulator" / "nmbrs" / "served"
+"""The simulator's own contract (not the client's bundled WSDLs)."""
 ASMX = "System.Web.Services.Protocols.SoapException: Server was unable to process request. ---> "
 CALL = {c.operation: c for c in (*calls.ALL_CALLS, calls.ENVIRONMENT_GET)}
 HEALTHY = load_nmbrs_scenario("healthy")
@@ -74,6 +75,7 @@ def post(
     params: dict | None = None,
     *,
     action: str | None = None,
+    omit_action: bool = False,
     soap12: bool = False,
     path: str = "",
     **kw,
@@ -88,6 +90,8 @@ def post(
             "soapaction": f'"{call.soap_action}"' if action is None else action,
         }
     )
+    if omit_action:
+        headers.pop("soapaction")
     return sim.handle(
         SimRequest("POST", path or f"/soap/v3/{call.service}.asmx", {}, headers, body)
     )
@@ -140,7 +144,7 @@ def test_soapaction_quoted_or_not(sim, action) -> None:
 
 
 def test_missing_soapaction_is_a_client_fault(sim) -> None:
-    response = post(sim, "List_GetAll", action="")
+    response = post(sim, "List_GetAll", omit_action=True)
     fault = parse(response).find(f"{{{SOAP11}}}Body/{{{SOAP11}}}Fault")
     assert response.status == 500
     assert fault.findtext("faultcode") == "soap:Client"
@@ -148,6 +152,15 @@ def test_missing_soapaction_is_a_client_fault(sim) -> None:
         "Unable to handle request without a valid action parameter. "
         "Please supply a valid soap action."
     )
+
+
+@pytest.mark.parametrize("action", ['""', ""])
+def test_empty_soapaction_is_not_recognised(sim, action) -> None:
+    response = post(sim, "List_GetAll", action=action)
+    assert fault_string(response) == (
+        "Server did not recognize the value of HTTP Header SOAPAction: ."
+    )
+    assert parse(response).findtext(f".//{{{SOAP11}}}Fault/faultcode") == "soap:Client"
 
 
 def test_unknown_soapaction_is_a_client_fault(sim) -> None:
@@ -187,7 +200,7 @@ def test_soap12_fault_shape(sim) -> None:
     )
 
 
-def test_soap_version_mismatch(sim) -> None:
+def test_soap11_envelope_as_soap12_media_type_is_415(sim) -> None:
     call = calls.LIST_GET_ALL
     request = SimRequest(
         "POST",
@@ -196,7 +209,19 @@ def test_soap_version_mismatch(sim) -> None:
         {"content-type": "application/soap+xml"},
         envelope(call, {}),
     )
-    assert "version mismatch" in parse(sim.handle(request)).findtext(f".//{{{SOAP12}}}Text")
+    response = sim.handle(request)
+    assert (response.status, response.body) == (415, b"")
+
+
+def test_soap12_envelope_as_text_xml_is_a_version_mismatch(sim) -> None:
+    request = SimRequest(
+        "POST",
+        "/soap/v3/CompanyService.asmx",
+        {},
+        {"content-type": "text/xml", "soapaction": calls.LIST_GET_ALL.soap_action},
+        envelope(calls.LIST_GET_ALL, {}, soap=SOAP12),
+    )
+    assert "version mismatch" in fault_string(sim.handle(request))
 
 
 @pytest.mark.parametrize(
@@ -204,9 +229,11 @@ def test_soap_version_mismatch(sim) -> None:
     ["/soap/v3/CompanyService.asmx", "/companyservice.ASMX", "/prefix/any/CompanyService.asmx"],
 )
 def test_wsdl_served_under_any_prefix(sim, path) -> None:
-    response = sim.handle(SimRequest("GET", path, {"WSDL": [""]}, {}))
+    response = sim.handle(SimRequest("GET", path, {"WSDL": [""]}, {"host": "127.0.0.1:8123"}))
     assert response.status == 200
-    assert response.body == (WSDL_DIR / "CompanyService.wsdl").read_bytes()
+    assert response.body == (WSDL_DIR / "CompanyService.wsdl").read_bytes().replace(
+        b"http://127.0.0.1/soap/v3/", b"http://127.0.0.1:8123/soap/v3/"
+    )
     assert post(sim, "List_GetAll", path=path).status == 200
 
 
@@ -223,7 +250,7 @@ def test_unknown_path_and_media_type(sim) -> None:
     assert sim.handle(request).status == 415
 
 
-def test_malformed_xml_is_a_client_fault(sim) -> None:
+def test_malformed_xml_is_400_with_an_empty_body(sim) -> None:
     request = SimRequest(
         "POST",
         "/soap/v3/CompanyService.asmx",
@@ -231,7 +258,8 @@ def test_malformed_xml_is_a_client_fault(sim) -> None:
         {"content-type": "text/xml", "soapaction": calls.LIST_GET_ALL.soap_action},
         b"<soap:Envelope",
     )
-    assert "error in XML document" in fault_string(sim.handle(request))
+    response = sim.handle(request)
+    assert (response.status, response.body) == (400, b"")
 
 
 # ---------------------------------------------------------------- auth and the template
@@ -512,7 +540,8 @@ def test_answers_carry_every_element_of_their_type(call: NmbrsCall) -> None:
         assert node.text
 
 
-def test_answers_carry_elements_unknown_to_the_wsdl(sim) -> None:
+def test_answers_carry_elements_unknown_to_the_wsdl_on_request() -> None:
+    sim = NmbrsSimulator(dataclasses.replace(HEALTHY, undeclared_elements=True))
     ns = calls.LIST_GET_ALL.namespace
     company = result(post(sim, "List_GetAll"), "List_GetAll")[0]
     assert etree.QName(company[-1]).localname == "LegalForm"

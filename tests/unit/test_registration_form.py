@@ -14,6 +14,7 @@ from koppelcheck.registration import (
     FormContext,
     eleven_test,
     form_errors,
+    form_warnings,
     frequency_from_period,
     load_form_file,
     normalise_payroll_tax_number,
@@ -160,15 +161,52 @@ def test_company_nothing_close() -> None:
 
 def test_dga_number_must_exist() -> None:
     with pytest.raises(InputError) as caught:
-        validate_form(_data(nmbrs__dga_employee_number=7), "nmbrs", NMBRS)
+        validate_form(_data(nmbrs__dga_employee_number=7), "nmbrs", NMBRS, lang="en")
     assert caught.value.field == "nmbrs.dga_employee_number"
+    # The closest matches: the employee whose name matches the DGA name first.
+    assert "closest: 1 (Jan Jansen), 2 (Piet de Vries)" in caught.value.message
 
 
-def test_dga_name_must_roughly_match() -> None:
+def test_dga_name_unlike_nmbrs_is_a_warning_naming_both() -> None:
+    form = validate_form(_data(nmbrs__dga_name="K. Bakker"), "nmbrs", NMBRS, lang="en")
+    [(field, message)] = form_warnings(form, NMBRS, lang="en")
+    assert field == "nmbrs.dga_name"
+    assert "K. Bakker" in message and "Jan Jansen" in message
+
+
+def test_dga_name_like_nmbrs_gives_no_warning() -> None:
+    form = validate_form(_data(), "nmbrs", NMBRS, lang="en")
+    assert form_warnings(form, NMBRS, lang="en") == []
+
+
+def test_company_other_than_the_checked_one_is_refused_naming_both() -> None:
+    ctx = FormContext(companies=NMBRS.companies, checked_company="Garage de Vries")
     with pytest.raises(InputError) as caught:
-        validate_form(_data(nmbrs__dga_name="K. Bakker"), "nmbrs", NMBRS, lang="en")
-    assert caught.value.field == "nmbrs.dga_name"
-    assert "Jan Jansen" in caught.value.message
+        validate_form(_data(), "nmbrs", ctx, lang="en")
+    assert caught.value.field == "nmbrs.company"
+    assert "Bakkerij Jansen B.V." in caught.value.message
+    assert "Garage de Vries" in caught.value.message
+
+
+def test_before_the_checks_company_and_frequency_may_wait_for_the_api() -> None:
+    data = _data(nmbrs__company=..., nmbrs__payroll_frequency=...)
+    form = validate_form(data, "nmbrs", FormContext(pending=True))
+    assert form.nmbrs is not None and form.nmbrs.payroll_frequency is None
+    assert _first_field(data, "nmbrs", FormContext()) == "nmbrs.company"
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"), [("2026-12-W4", "four-weekly"), ("2026-11-M", "monthly")]
+)
+def test_frequency_is_derived_from_the_period(period: str, expected: str) -> None:
+    form = validate_form(_data(nmbrs__payroll_frequency=...), "nmbrs", FormContext(period=period))
+    assert form.nmbrs is not None and form.nmbrs.payroll_frequency == expected
+
+
+def test_frequency_conflict_names_both_values() -> None:
+    with pytest.raises(InputError) as caught:
+        validate_form(_data(), "nmbrs", FormContext(period="2026-12-W4"), lang="en")
+    assert "'monthly'" in caught.value.message and "four-weekly" in caught.value.message
 
 
 def test_weekly_payroll_is_refused_with_a_reason() -> None:

@@ -53,3 +53,11 @@ def test_batch_markdown_lists_employers_and_failing_checks() -> None:
     assert out.startswith("# koppelcheck — 2 employers")
     row = next(r for r in _table_rows(out) if "bakkerij-jansen" in r)
     assert "nmbrs.call.EmployeeService.Address_GetListCurrent, nmbrs.company" in row
+
+
+def test_server_links_images_and_emphasis_stay_text() -> None:
+    cell = escape_cell("[klik](https://evil.example) ![x](https://evil.example/p.png) *nu* _nu_")
+    assert "\\[klik\\](" in cell and "!\\[x\\](" in cell
+    assert "\\*nu\\*" in cell and "\\_nu\\_" in cell
+    assert escape_cell("Address_GetListCurrent") == "Address_GetListCurrent"
+    assert "\u202e" not in escape_cell("abc\u202egnp.exe") and "\x1b" not in escape_cell("\x1b[31m")

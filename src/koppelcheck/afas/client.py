@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from koppelcheck.errors import AfasHttpError, ProtocolError
 from koppelcheck.http import looks_like_html, remote_error_from
+from koppelcheck.secret import SERVER_TEXT_LIMIT, server_text
 
 if TYPE_CHECKING:
     import httpx
@@ -87,10 +88,10 @@ class AfasClient:
         return MetaInfo(
             get_connectors=_connectors(body, "getConnectors"),
             update_connectors=_connectors(body, "updateConnectors") or (),
-            envid=str(info.get("envid") or ""),
-            app_name=str(info.get("appName") or ""),
-            group=str(info.get("group") or ""),
-            token_expiry=str(info.get("tokenExpiry") or ""),
+            envid=_one_line(info.get("envid") or ""),
+            app_name=_one_line(info.get("appName") or ""),
+            group=_one_line(info.get("group") or ""),
+            token_expiry=_one_line(info.get("tokenExpiry") or ""),
         )
 
     async def probe_connector(self, connector_id: str) -> ConnectorProbe:
@@ -129,7 +130,7 @@ def _connectors(body: dict[str, Any], key: str) -> tuple[ConnectorInfo, ...] | N
     if not isinstance(items, list):
         raise ProtocolError(f"metainfo: {key} is not a list")
     return tuple(
-        ConnectorInfo(str(item.get("id", "")), str(item.get("description") or ""))
+        ConnectorInfo(_one_line(item.get("id", "")), _one_line(item.get("description") or ""))
         for item in items
         if isinstance(item, dict) and item.get("id")
     )
@@ -178,7 +179,7 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
     )
 
 
-def _one_line(value: object, limit: int = 300) -> str:
-    """A server's text as one line of at most ``limit`` characters (it ends up in a report)."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _one_line(value: object, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """A server's text as one inert line of at most ``limit`` characters, secrets masked before
+    it is shortened (it ends up in a report): :func:`koppelcheck.secret.server_text`."""
+    return server_text(value, limit)

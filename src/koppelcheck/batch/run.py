@@ -46,7 +46,8 @@ class PreparedEmployer:
 
 def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     """Every employer's token from its variable or the keyring; all missing ones in one error."""
-    from koppelcheck.credentials import keyring_account, read_keyring
+    from koppelcheck.credentials import keyring_account, keyring_timeout_ways, read_keyring
+    from koppelcheck.oskeyring import KeyringUnavailableError
 
     tokens: dict[str, Secret] = {}
     missing: list[str] = []
@@ -54,10 +55,18 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
         value = os.environ.get(employer.token_env, "") if employer.token_env else ""
         source = "env"
         if not value and employer.token_keyring:
-            value, source = (
-                read_keyring(_keyring_account_of(employer, keyring_account)) or "",
-                "keyring",
-            )
+            try:
+                stored = read_keyring(_keyring_account_of(employer, keyring_account))
+            except KeyringUnavailableError as exc:
+                raise MissingSettingError(
+                    "batch tokens",
+                    [
+                        *keyring_timeout_ways(exc),
+                        f'{employer.id} (line {employer.line}): give token_env = "VARIABLE"'
+                        " instead of token_keyring = true",
+                    ],
+                ) from None
+            value, source = stored or "", "keyring"
         if value:
             tokens[employer.id] = Secret(_cleaned(employer, value), source)
         else:

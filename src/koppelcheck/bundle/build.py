@@ -77,10 +77,49 @@ class Tokens(_Strict):
 
 
 class CheckEvidence(_Strict):
-    """One check of the report: its id and status."""
+    """One check of the report: its id and status (for a manual step, whether it was confirmed)."""
 
     id: str
     status: Status
+    confirmed: bool | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "Only for status `manual` (a step no API can confirm): whether the administrator "
+            "confirmed having done it."
+        ),
+    )
+
+
+class FieldProvenance(_Strict):
+    """Where one form value comes from."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"source": {"const": "verified"}}},
+            "then": {"required": ["check"]},
+            "else": {"not": {"required": ["check"]}},
+        },
+    )
+
+    source: Literal["verified", "declared"] = Field(
+        description=(
+            "`verified`: the answer of the check named in `check` (which passed in this run) "
+            "proves the value. `declared`: typed by the administrator; no API answer proves it."
+        )
+    )
+    check: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="For `verified` only: the id of the check whose answer proves the value.",
+    )
+
+    @model_validator(mode="after")
+    def _check_iff_verified(self) -> FieldProvenance:
+        """A verified value names its check; a declared one names none."""
+        if (self.source == "verified") != (self.check is not None):
+            raise ValueError("check is required for verified values and only for them")
+        return self
 
 
 class Evidence(_Strict):
@@ -119,6 +158,13 @@ class RegistrationPayload(_Strict):
             "The registration form fields, as validated by koppelcheck (see docs/bundle.md)."
         )
     )
+    provenance: dict[str, FieldProvenance] = Field(
+        description=(
+            "Every form value's provenance, keyed by its dotted form key (`email`, "
+            "`nmbrs.company`, `nmbrs.payroll_frequency`, ...): exactly the keys of `form`. "
+            "A `verified` value names a check that passed in `evidence`."
+        )
+    )
     tokens: Tokens
     evidence: Evidence
 
@@ -129,6 +175,23 @@ class RegistrationPayload(_Strict):
             raise ValueError("tokens must be those of the system")
         return self
 
+    @model_validator(mode="after")
+    def _claims_bound_to_evidence(self) -> RegistrationPayload:
+        """Every form value has a provenance; every ``verified`` one a passing check."""
+        from koppelcheck.registration.provenance import form_keys
+
+        if set(self.provenance) != set(form_keys(self.form)):
+            raise ValueError("provenance must name exactly the form's fields")
+        passed = {c.id for c in self.evidence.checks if c.status is Status.PASS}
+        unproven = [
+            key
+            for key, origin in self.provenance.items()
+            if origin.source == "verified" and origin.check not in passed
+        ]
+        if unproven:
+            raise ValueError(f"verified without a passing check: {', '.join(sorted(unproven))}")
+        return self
+
     def to_json_dict(self) -> dict[str, Any]:
         """The payload as JSON data, without absent token sections."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -137,6 +200,12 @@ class RegistrationPayload(_Strict):
 def registration_json_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of the payload."""
     schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
+    # Counts are never negative, and a bundle is only written without failures or errors.
+    summary = schema.get("$defs", {}).get("Summary", {}).get("properties", {})
+    for name, count in summary.items():
+        count["minimum"] = 0
+        if name in ("fail", "error"):
+            count["maximum"] = 0
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
@@ -176,7 +245,14 @@ def report_sha256(report: Report) -> str:
 
 def _evidence(report: Report) -> Evidence:
     """The report's summary, every check's id and status, and the report's hash."""
-    checks = [CheckEvidence(id=check.id, status=check.status) for check in report.checks]
+    checks = [
+        CheckEvidence(
+            id=check.id,
+            status=check.status,
+            confirmed=check.confirmed if check.status is Status.MANUAL else None,
+        )
+        for check in report.checks
+    ]
     return Evidence(summary=report.summary, checks=checks, report_sha256=report_sha256(report))
 
 
@@ -203,17 +279,23 @@ def build_payload(
     recipient: Any = None,
     now: datetime | None = None,
     lang: str | None = None,
+    provenance: Mapping[str, Any] | None = None,
 ) -> RegistrationPayload:
     """The payload for ``report``; ``tokens`` holds the fields of ``report.system`` (see Tokens).
 
     Secrets in the form (:class:`Secret` values, ``*_token`` fields) are treated like the
-    tokens: encrypted to the recipient when there is one.
+    tokens: encrypted to the recipient when there is one. ``provenance`` maps dotted form keys
+    to a :class:`~koppelcheck.registration.provenance.Provenance`; a key it does not name is
+    ``declared`` (a claim nothing checked is never called verified).
     """
     from koppelcheck.bundle.encrypt import seal_secrets
+    from koppelcheck.registration.provenance import DECLARED, form_keys
 
     t = Translator(lang)
     if isinstance(form, BaseModel):
         form = form.model_dump()
+    known = provenance or {}
+    origins = {key: _as_json(known.get(key, DECLARED)) for key in form_keys(form)}
     if report.system not in ("nmbrs", "afas"):
         raise InputError("system", t("bundle.system.unknown", system=report.system))
     return RegistrationPayload(
@@ -221,9 +303,14 @@ def build_payload(
         tool=ToolInfo(version=_version()),
         system=report.system,  # type: ignore[arg-type]
         form=seal_secrets(form, recipient),
+        provenance=origins,
         tokens=_tokens(report.system, tokens, recipient, t),
         evidence=_evidence(report),
     )
+
+
+def _as_json(origin: Any) -> Any:
+    return origin.to_json() if hasattr(origin, "to_json") else origin
 
 
 def _version() -> str:
@@ -233,12 +320,34 @@ def _version() -> str:
     return __version__
 
 
+COMPARED_CONNECTOR_PREFIX = "afas.connector."
+"""An AFAS bundle needs at least one check comparing an expected GetConnector (not only the
+``afas.connectors`` listing, which compares nothing)."""
+
+
+def bundle_blockers(report: Report) -> list[str]:
+    """What keeps a clean report from a bundle: an AFAS run that compared no expected
+    GetConnector (``["afas.connector.*"]``); else ``[]``."""
+    if report.system != "afas":
+        return []
+    compared = [
+        c
+        for c in report.checks
+        if c.id.startswith(COMPARED_CONNECTOR_PREFIX) and c.status in (Status.PASS, Status.WARN)
+    ]
+    return [] if compared else [COMPARED_CONNECTOR_PREFIX + "*"]
+
+
 def refuse_unless_clean(report: Report, *, lang: str | None = None) -> None:
-    """BundleRefusedError when a check failed or errored: such a setup must not be registered."""
+    """BundleRefusedError when a check failed or errored, or an AFAS run compared no expected
+    GetConnector: such a setup must not be registered."""
     failing = [check.id for check in report.failing()]
     if failing:
         message = Translator(lang)("bundle.refused", checks=", ".join(failing))
         raise BundleRefusedError(message, failing)
+    blockers = bundle_blockers(report)
+    if blockers:
+        raise BundleRefusedError(Translator(lang)("bundle.refused.no_connectors"), blockers)
 
 
 def build_and_write_bundle(
@@ -250,6 +359,7 @@ def build_and_write_bundle(
     recipient_key_path: Path | None,
     signing_key: Any,
     lang: str | None = None,
+    provenance: Mapping[str, Any] | None = None,
 ) -> BundleInfo:
     """Build, sign and atomically write (mode 0600) the registration bundle for ``report``.
 
@@ -265,13 +375,20 @@ def build_and_write_bundle(
 
     refuse_unless_clean(report, lang=lang)
     recipient = _recipient(recipient_key_path, lang)
-    payload = build_payload(report=report, form=form, tokens=tokens, recipient=recipient, lang=lang)
+    payload = build_payload(
+        report=report,
+        form=form,
+        tokens=tokens,
+        recipient=recipient,
+        lang=lang,
+        provenance=provenance,
+    )
     try:
         canonical = canonical_json(payload.to_json_dict())
     except ValueError:  # rfc8785: a number JSON cannot carry exactly (NaN, > 2**53)
         raise InputError("form", Translator(lang)("bundle.form.number")) from None
     signed = sign_payload(canonical, signing_key)
-    target = atomic_write(path, serialize_bundle(signed), mode=0o600)
+    target = atomic_write(path, serialize_bundle(signed), mode=0o600, lang=lang)
     return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
 
 

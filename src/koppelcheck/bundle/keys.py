@@ -5,7 +5,8 @@ file under the user's config directory. A new key goes to the OS keyring when a 
 exists; ``fail``, ``null`` and plaintext backends (and a chainer made only of those) are
 refused, and the key then goes to the PEM file instead (the CLI warns about that).
 
-Keyring calls run with a time limit: on headless Linux a locked Secret Service can block forever.
+The keyring is used through :mod:`koppelcheck.oskeyring`, as for tokens: its secure member of a
+chainer, and every call with a time limit (a locked Secret Service can block forever).
 The private key never leaves this module except as a joserfc key for signing, or as PEM text
 handed straight to its store; ``repr``/``str`` of a :class:`SigningKey` show only the thumbprint.
 """
@@ -13,14 +14,14 @@ handed straight to its store; ``repr``/``str`` of a :class:`SigningKey` show onl
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from koppelcheck.errors import InputError
+from koppelcheck import oskeyring
+from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
 
@@ -28,8 +29,7 @@ ENV_VAR = "KOPPELCHECK_SIGNING_KEY"
 KEYRING_SERVICE = "koppelcheck"
 KEYRING_ACCOUNT = "signing-key"
 PEM_FILE_NAME = "signing-key.pem"
-KEYRING_TIMEOUT_SECONDS = 10.0
-_INSECURE_NAME_MARKERS = ("plaintext", "uncrypted", "unencrypted")
+KEYRING_TIMEOUT_SECONDS = oskeyring.KEYRING_TIMEOUT_SECONDS
 
 
 class Storage(StrEnum):
@@ -54,8 +54,7 @@ class KeyPlace:
         return self.storage is not Storage.FILE
 
 
-class KeyringUnavailableError(Exception):
-    """The keyring could not be used (error or time-out). Never carries secret text."""
+KeyringUnavailableError = oskeyring.KeyringUnavailableError
 
 
 class SigningKey:
@@ -128,67 +127,45 @@ def _import_private_pem(pem: str | bytes) -> Any | None:
 # --- the keyring -----------------------------------------------------------------------------
 
 
-def backend_label(backend: Any) -> str:
-    """A keyring backend's dotted class name, for messages."""
-    return f"{type(backend).__module__}.{type(backend).__name__}"
-
-
-def is_secure_backend(backend: Any) -> bool:
-    """False for the ``fail`` and ``null`` backends and anything plaintext; True otherwise."""
-    from keyring.backends import fail, null
-
-    if isinstance(backend, fail.Keyring | null.Keyring):
-        return False
-    label = backend_label(backend).lower()
-    return not any(marker in label for marker in _INSECURE_NAME_MARKERS)
-
-
-def secure_backend() -> Any | None:
-    """The backend to keep the key in: the active one, or for a chainer its best secure member.
-
-    A chainer writes to its highest-priority member, which may be plaintext; so we pick the
-    secure member ourselves instead of handing the chainer the key.
-    """
-    try:
-        import keyring
-        from keyring.backends import chainer
-
-        active = keyring.get_keyring()
-        members = active.backends if isinstance(active, chainer.ChainerBackend) else [active]
-    except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
-        return None
-    return next((member for member in members if is_secure_backend(member)), None)
+backend_label = oskeyring.backend_label
+is_secure_backend = oskeyring.is_secure_backend
+secure_backend = oskeyring.secure_backend
+"""The keyring rules are :mod:`koppelcheck.oskeyring`'s, the same as for tokens."""
 
 
 def _with_timeout(call: Callable[..., Any], *args: Any) -> Any:
-    """Run a keyring call in a daemon thread; KeyringUnavailableError on error or time-out."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call(*args)
-        except Exception as exc:  # noqa: BLE001 - reported as "unavailable", text dropped
-            outcome["error"] = type(exc).__name__
-
-    worker = threading.Thread(target=run, name="koppelcheck-keyring", daemon=True)
-    worker.start()
-    worker.join(KEYRING_TIMEOUT_SECONDS)
-    if worker.is_alive():
-        raise KeyringUnavailableError("time-out")
-    if "error" in outcome:
-        raise KeyringUnavailableError(outcome["error"])
-    return outcome.get("value")
+    """Run a keyring call bounded by :data:`KEYRING_TIMEOUT_SECONDS` (see
+    :func:`koppelcheck.oskeyring.bounded`); KeyringUnavailableError on error or time-out."""
+    return oskeyring.bounded(call, *args, timeout_s=KEYRING_TIMEOUT_SECONDS)
 
 
-def _read_keyring() -> tuple[str, str] | None:
-    """(PEM text, backend label) from a secure keyring, or None (also when it is unusable)."""
+def _read_keyring(lang: str | None = None) -> tuple[str, str] | None:
+    """(PEM text, backend label) from a secure keyring, or None (also when it is unusable).
+
+    A keyring that does not answer in time is MissingSettingError (exit 3) naming it and the
+    other way to give the key: whether a key is kept there cannot be known, and making a second
+    one in the PEM file behind the user's back would be worse.
+    """
     backend = secure_backend()
     if backend is None:
         return None
     try:
         pem = _with_timeout(backend.get_password, KEYRING_SERVICE, KEYRING_ACCOUNT)
-    except KeyringUnavailableError:
-        return None
+    except KeyringUnavailableError as exc:
+        if not exc.timed_out:
+            return None
+        t = Translator(lang)
+        raise MissingSettingError(
+            t("keys.missing.setting"),
+            [
+                t(
+                    "keys.keyring_timeout",
+                    backend=backend_label(backend),
+                    seconds=f"{KEYRING_TIMEOUT_SECONDS:g}",
+                ),
+                t("keys.missing.env"),
+            ],
+        ) from None
     return (pem, backend_label(backend)) if pem else None
 
 
@@ -226,12 +203,13 @@ def _load(pem: str | bytes, place: KeyPlace, lang: str | None) -> SigningKey:
 def find_signing_key(*, lang: str | None = None) -> SigningKey | None:
     """The signing key from the environment, the keyring or the PEM file; None when there is none.
 
-    A key that is there but unreadable is an InputError (exit 2) naming its place, never its text.
+    A key that is there but unreadable is an InputError (exit 2) naming its place, never its text;
+    a keyring that does not answer in time is MissingSettingError (exit 3).
     """
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
         return _load(from_env, KeyPlace(Storage.ENV, ENV_VAR), lang)
-    stored = _read_keyring()
+    stored = _read_keyring(lang)
     if stored is not None:
         return _load(stored[0], KeyPlace(Storage.KEYRING, stored[1]), lang)
     path = pem_path()

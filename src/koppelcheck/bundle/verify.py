@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,12 +179,37 @@ def check_payload(segment: str, t: Translator) -> dict[str, Any]:
         canonical = b""
     if canonical != b64url_decode(segment):
         raise BundleInvalidError(t("bundle.invalid.not_canonical"))
+    _check_json_schema(payload, t)
     try:
         RegistrationPayload.model_validate(payload)
     except ValidationError as exc:  # name the fields only: the values may be tokens
         fields = ", ".join(".".join(map(str, err["loc"])) for err in exc.errors())
         raise BundleInvalidError(t("bundle.invalid.payload", fields=fields)) from None
     return payload
+
+
+@functools.cache
+def _schema_validator() -> Any:
+    """A validator of the published JSON Schema (``docs/schemas/registration.schema.json``,
+    generated from the same model; a test keeps the two the same)."""
+    from jsonschema import Draft202012Validator
+
+    from koppelcheck.bundle.build import registration_json_schema
+
+    return Draft202012Validator(registration_json_schema())
+
+
+def _check_json_schema(payload: dict[str, Any], t: Translator) -> None:
+    """BundleInvalidError naming every field the published JSON Schema refuses (a date given as
+    a number, a count as text or true, failures counted in a bundle); the values are not shown:
+    they may be tokens."""
+    try:
+        errors = list(_schema_validator().iter_errors(payload))
+    except RecursionError:
+        raise BundleInvalidError(t("bundle.invalid.payload", fields="(nested too deep)")) from None
+    if errors:
+        fields = sorted({".".join(map(str, e.absolute_path)) or "(payload)" for e in errors})
+        raise BundleInvalidError(t("bundle.invalid.payload", fields=", ".join(fields)))
 
 
 def _check_members(jws: dict[str, Any], t: Translator) -> None:

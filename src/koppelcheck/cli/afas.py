@@ -62,6 +62,7 @@ def afas(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify an AFAS Profit setup: the token, the App Connector, and every GetConnector."""
     common = o.CommonOptions.from_flags(locals())
@@ -81,6 +82,13 @@ def afas(
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
     connectors = expected_connectors(connector or [], connectors_zip)
+    if common.bundle is not None and not can_ask and not connectors:
+        from koppelcheck.errors import InputError
+
+        t = Translator(common.lang)
+        raise InputError(
+            "--connectors-zip", t("walk.connectors.required"), t("walk.connectors.hint")
+        )
     secret = resolve_secret(
         SecretRequest(
             "AFAS token",
@@ -93,18 +101,26 @@ def afas(
     )
     token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
     settings = AfasSettings(environment, token, connectors, url)
-    raise typer.Exit(run_check_command(afas_job(settings, common), common, can_ask=can_ask))
+    from koppelcheck.trace import traced_run
+
+    with traced_run(trace, common.lang):
+        code = run_check_command(afas_job(settings, common), common, can_ask=can_ask)
+    raise typer.Exit(code)
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
-    """The AFAS check as the shared driver runs it."""
+    """The AFAS check as the shared driver runs it (the walkthrough may change the expected
+    connectors and the token, see :mod:`koppelcheck.cli.afas_walk`)."""
     from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.registration import FormContext
 
+    session = AfasSession(settings, common)
+
     def run(progress: Any) -> Any:
         return verify_afas(
-            settings,
+            session.settings,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             strict=common.strict,
@@ -113,24 +129,13 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
-    environment, token = settings.environment, settings.token
-    return CheckJob(
+    job = CheckJob(
         system="afas",
         option=None,
         label="AFAS",
         total=2 + max(1, len(settings.connectors)),
         run=run,
-        form_context=lambda: FormContext(environment_id=environment.code),
-        form_inputs={
-            "afas": {
-                "participant_number": environment.number,
-                "token_version": str(token.version),
-                "data_token": token.data,
-            }
-        },
-        bundle_tokens={
-            "environment_id": environment.number,
-            "token_version": str(token.version),
-            "token": token.data,
-        },
+        form_context=lambda: FormContext(environment_id=session.settings.environment.code),
     )
+    session.bind(job)
+    return job

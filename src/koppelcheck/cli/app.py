@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from koppelcheck import __version__
+from koppelcheck.cli.afas import afas
+from koppelcheck.cli.batch import batch_app
+from koppelcheck.cli.bundle import bundle_app
+from koppelcheck.cli.checklist import checklist
+from koppelcheck.cli.credentials import credentials_app
+from koppelcheck.cli.demo import demo
+from koppelcheck.cli.keys import keys_app
 from koppelcheck.cli.nmbrs import nmbrs
+from koppelcheck.cli.simulate import simulate_app
 from koppelcheck.i18n import Translator
 
 # Help follows KOPPELCHECK_LANG (Dutch when unset): it is built here, before --lang is parsed.
@@ -42,35 +50,19 @@ def _root(
 
 
 app.command("nmbrs", help=_t("cli.nmbrs.help"))(nmbrs)
-
-
-def _register_optional() -> None:
-    """Commands whose modules may be added by later work register themselves here."""
-    from importlib import import_module
-
-    for module, attr, kind, name in (
-        ("koppelcheck.cli.afas", "afas", "command", "afas"),
-        ("koppelcheck.cli.checklist", "checklist", "command", "checklist"),
-        ("koppelcheck.cli.simulate", "simulate_app", "group", "simulate"),
-        ("koppelcheck.cli.demo", "demo", "command", "demo"),
-        ("koppelcheck.cli.bundle", "bundle_app", "group", "bundle"),
-        ("koppelcheck.cli.keys", "keys_app", "group", "keys"),
-        ("koppelcheck.cli.credentials", "credentials_app", "group", "credentials"),
-        ("koppelcheck.cli.batch", "batch_app", "group", "batch"),
-    ):
-        try:
-            target = getattr(import_module(module), attr)
-        except (ImportError, AttributeError):
-            continue
-        if kind == "group":
-            app.add_typer(target, name=name)
-        else:
-            app.command(name, help=_t(f"cli.{name}.help"))(target)
-
-
-_register_optional()
+app.command("afas", help=_t("cli.afas.help"))(afas)
+app.command("checklist", help=_t("cli.checklist.help"))(checklist)
+app.add_typer(simulate_app, name="simulate")
+app.command("demo", help=_t("cli.demo.help"))(demo)
+app.add_typer(bundle_app, name="bundle")
+app.add_typer(keys_app, name="keys")
+app.add_typer(credentials_app, name="credentials")
+app.add_typer(batch_app, name="batch")
 
 
 def main() -> None:
     """Console-script entry point."""
+    from koppelcheck.cli import common
+
+    common.OWNS_PROCESS = True
     app()

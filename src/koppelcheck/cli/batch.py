@@ -44,7 +44,7 @@ def batch(
     concurrency: Annotated[
         int,
         typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
-    ] = 24,
+    ] = 8,  # a batch is CPU-bound: more in flight cost CPU per call (docs/performance.md)
     shard: Annotated[
         str | None, typer.Option("--shard", help=_t("cli.batch.shard.help"), metavar="K/N")
     ] = None,
@@ -62,6 +62,7 @@ def batch(
     strict: o.StrictOpt = False,
     exit_zero: o.ExitZeroOpt = False,
     no_color: o.NoColorOpt = False,
+    trace: o.TraceOpt = None,
 ) -> None:
     """Verify every employer of a batch file; exit code over all employers."""
     from koppelcheck.batch.plan import BatchPlan, load_batch_file
@@ -105,9 +106,12 @@ def batch(
             exit_zero=exit_zero,
             on_employer=on_employer,
         )
-        report = run_async(
-            runner.run(employers, batch=info, done=done, order=[e.id for e in plan.employers])
-        )
+        from koppelcheck.trace import traced_run
+
+        with traced_run(trace, lang):
+            report = run_async(
+                runner.run(employers, batch=info, done=done, order=[e.id for e in plan.employers])
+            )
     _emit(report, common)
     _github(report, translator.lang)
     raise typer.Exit(report.exit_code)

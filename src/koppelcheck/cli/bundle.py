@@ -82,6 +82,7 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     """Print the kid, the signature verdict and the payload with every secret masked."""
     from koppelcheck.bundle.encrypt import masked_view
     from koppelcheck.bundle.verify import BundleInvalidError, decode_json_segment, read_bundle
+    from koppelcheck.secret import inert
 
     t = Translator(check_language(lang))
     jws = read_bundle(file, lang=lang)
@@ -91,8 +92,41 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     except BundleInvalidError as exc:
         say(t("bundle.verify.invalid", reason=str(exc)), style="bold red")
         raise typer.Exit(ExitCode.FAILED) from None
-    typer.echo(t("bundle.show.kid", kid=header.get("kid")))
-    typer.echo(t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")))
-    typer.echo(_signature_line(jws, t))
-    typer.echo(t("bundle.show.payload"))
-    typer.echo(json.dumps(masked_view(payload), indent=2, ensure_ascii=False))
+    # A bundle is someone else's file: its text is shown inert (no lone surrogate, which no
+    # terminal encoding can write, no bidi override, no control character).
+    view = masked_view(payload)
+    lines = [
+        t("bundle.show.kid", kid=header.get("kid")),
+        t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")),
+        _signature_line(jws, t),
+        *provenance_lines(view, t),
+        t("bundle.show.payload"),
+        json.dumps(view, indent=2, ensure_ascii=False),
+    ]
+    for line in lines:
+        typer.echo(inert(line))
+
+
+def provenance_lines(view: Any, t: Translator) -> list[str]:
+    """One line per form value: the key, the value (secrets masked), and where it comes from
+    (``verified by nmbrs.company`` or ``declared``)."""
+    form = view.get("form") if isinstance(view, dict) else None
+    origins = view.get("provenance") if isinstance(view, dict) else None
+    if not isinstance(form, dict) or not isinstance(origins, dict):
+        return []
+    lines = [t("bundle.show.provenance")]
+    for key, origin in origins.items():
+        head, _, rest = str(key).partition(".")
+        value = form.get(head)
+        if rest:
+            value = value.get(rest) if isinstance(value, dict) else None
+        source = origin.get("source") if isinstance(origin, dict) else None
+        check = origin.get("check") if isinstance(origin, dict) else None
+        where = (
+            t("bundle.show.verified", check=check)
+            if source == "verified"
+            else t("bundle.show.declared")
+        )
+        shown = json.dumps(value, ensure_ascii=False)
+        lines.append(f"  {key} = {shown}  [{where}]")
+    return lines

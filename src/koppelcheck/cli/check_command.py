@@ -28,31 +28,48 @@ class CheckJob:
     form_inputs: dict[str, Any] = field(default_factory=dict)
     """Form fields that come from the check's own inputs (credentials, environment)."""
     bundle_tokens: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[bool], None] | None = None
+    """Settles what must be known before any check runs (the Nmbrs company); gets ``can_ask``."""
+    walk_hooks: Any = None
+    """What the walkthrough asks besides "done?" (a ``WalkHooks``)."""
 
 
 def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) -> int:
     """Run ``job`` as the contract says and return the exit code."""
     from koppelcheck.cli.common import stderr_console
     from koppelcheck.cli.output import emit_report
-    from koppelcheck.cli.registration_flow import collect_form, refuse_bundle, write_bundle
+    from koppelcheck.cli.registration_flow import (
+        collect_form,
+        form_checks,
+        merge,
+        refuse_bundle,
+        write_bundle,
+    )
+    from koppelcheck.manual_order import in_manual_order
+    from koppelcheck.registration.provenance import provenance_of
 
     console = stderr_console()
     form_data = _initial_form(job, common)
+    if job.prepare is not None:
+        job.prepare(can_ask)
     report = _walk(job, common, console) if can_ask else _plain(job, common)
+    form_data = merge(form_data, job.form_inputs)  # the settled company, a re-entered token
+    if common.form is not None and common.bundle is None:
+        report = _with_results(
+            report, form_checks(job.system, form_data, job.form_context(), report, common), common
+        )
+    report = in_manual_order(report, common.lang)
     emit_report(report, common)
     bundle_path = common.bundle or (_offer_bundle(report, common, console) if can_ask else None)
     if bundle_path is None:
         return report.exit_code
-    if report.failing():
+    if report.failing() or _bundle_blockers(report):
         return refuse_bundle(report, lang=common.lang, console=console)
+    context = job.form_context()
     form = collect_form(
-        job.system,
-        form_data,
-        job.form_context(),
-        can_ask=can_ask,
-        lang=common.lang,
-        console=console,
+        job.system, form_data, context, can_ask=can_ask, lang=common.lang, console=console
     )
+    passed = [c.id for c in report.checks if c.status.value == "pass"]
     return write_bundle(
         bundle_path,
         report=report,
@@ -62,6 +79,28 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
         can_ask=can_ask,
         lang=common.lang,
         console=console,
+        provenance=provenance_of(form.model_dump(), context, passed),
+    )
+
+
+def _bundle_blockers(report: Report) -> list[str]:
+    from koppelcheck.bundle.build import bundle_blockers
+
+    return bundle_blockers(report)
+
+
+def _with_results(report: Report, extra: list[Any], common: CommonOptions) -> Report:
+    """``report`` with ``extra`` results added (summary and exit code recomputed)."""
+    from koppelcheck.reporting import build_report
+
+    return build_report(
+        system=report.system,
+        option=report.option,
+        target=report.target,
+        started_at=report.started_at,
+        results=[*report.checks, *extra],
+        strict=common.strict,
+        exit_zero=common.exit_zero,
     )
 
 
@@ -78,12 +117,13 @@ def _initial_form(job: CheckJob, common: CommonOptions) -> dict[str, Any]:
         from koppelcheck.registration import load_form_file
 
         data = load_form_file(common.form, lang=common.lang)
-    data = merge(merge(data, parse_field_flags(list(common.fields))), job.form_inputs)
+    data = merge(merge(data, parse_field_flags(list(common.fields), common.lang)), job.form_inputs)
     if common.bundle is not None and common.no_input_effective:
         from koppelcheck.cli.keys import load_signing_key
         from koppelcheck.registration import FormContext, validate_form
 
-        validate_form(data, job.system, FormContext(), lang=common.lang)
+        # What the API will tell (the company, its payroll frequency) may still be missing.
+        validate_form(data, job.system, FormContext(pending=True), lang=common.lang)
         load_signing_key(allow_prompt=False, lang=common.lang)
     return data
 
@@ -99,12 +139,17 @@ def _plain(job: CheckJob, common: CommonOptions) -> Report:
 def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
     from koppelcheck.cli.common import run_async
     from koppelcheck.cli.walkthrough import Walkthrough
+    from koppelcheck.manual_order import in_manual_order
     from koppelcheck.reporting import build_report
     from koppelcheck.steps import steps_for
 
     translator = Translator(common.lang)
     walk = Walkthrough(
-        steps_for(job.system, job.option), lambda: run_async(job.run(None)), translator, console
+        steps_for(job.system, job.option),
+        lambda: in_manual_order(run_async(job.run(None)), common.lang),
+        translator,
+        console,
+        hooks=job.walk_hooks,
     )
     outcome = walk.run()
     last = outcome.report or run_async(job.run(None))
@@ -127,6 +172,11 @@ def _offer_bundle(report: Report, common: CommonOptions, console: Any) -> Any:
     if report.failing():
         return None
     t = Translator(common.lang)
+    if _bundle_blockers(report):  # say why no bundle is offered
+        from rich.markup import escape
+
+        console.print(f"[yellow]{escape(t('bundle.refused.no_connectors'))}[/]")
+        return None
     from koppelcheck.cli.session import confirm
 
     if not confirm(t("walk.bundle.offer"), False, common.lang):

@@ -20,6 +20,7 @@ SystemArg = Annotated[
 ]
 OptionOpt = Annotated[str, typer.Option("--option", help=_t("cli.checklist.option.help"))]
 ChecklistFormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.checklist.format.help"))]
+ChecklistApiOpt = Annotated[str, typer.Option("--api", help=_t("cli.checklist.api.help"))]
 ChecklistOutputOpt = Annotated[
     Path | None, typer.Option("--output", help=_t("cli.checklist.output.help"))
 ]
@@ -32,12 +33,13 @@ def checklist(
     format: ChecklistFormatOpt = "text",  # noqa: A002 - the contract's flag name
     lang: LangOpt = None,
     output: ChecklistOutputOpt = None,
+    api: ChecklistApiOpt = "soap",
 ) -> None:
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
     from koppelcheck.checklist import render
 
     check_language(lang)
-    text = render(system.lower(), option, format, lang)
+    text = render(system.lower(), option, format, lang, api.lower())
     if output is None:
         _write_stdout(text)
         return

@@ -55,10 +55,11 @@ def usage_error(field: str, message: str, hint: str = "") -> NoReturn:
 def _say_error(label: str, text: str) -> None:
     from rich.markup import escape
 
-    from koppelcheck.secret import redact_known
+    from koppelcheck.secret import inert, redact_known
 
-    # An exception's text may quote anything, a token included (a library echoing a header).
-    label, text = redact_known(label), redact_known(text)
+    # An exception's text may quote anything, a token included (a library echoing a header), or
+    # a file's lone surrogate that no terminal encoding can write.
+    label, text = redact_known(inert(label)), redact_known(inert(text))
     stderr_console().print(f"[bold red]{escape(label)}[/]: {escape(text)}")
 
 
@@ -99,6 +100,11 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(ExitCode.UNDETERMINED) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+OWNS_PROCESS = False
+"""True when koppelcheck runs as its own process (the console script), not inside a host such
+as a test runner: then a Ctrl-C after an interrupt ends the process at once."""
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -148,13 +154,19 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
                     raise KeyboardInterrupt from None
                 raise
             except KeyboardInterrupt:
+                interrupted.append(True)
                 _finish_tasks(loop)  # raised inside a task: the others were left mid-way
                 raise
         finally:
             try:
                 runner.close()  # ends what is left, still under our Ctrl-C handler
             finally:
-                if previous is not None:
+                # After an interrupt the process is on its way out with 130. Restoring Python's
+                # handler would let a second Ctrl-C raise KeyboardInterrupt during interpreter
+                # teardown (a weakref callback prints "Exception ignored … Traceback"), so the
+                # console script keeps ours, which ends the process at once.
+                keep_ours = interrupted and OWNS_PROCESS
+                if previous is not None and not keep_ours:
                     signal.signal(signal.SIGINT, previous)
 
 

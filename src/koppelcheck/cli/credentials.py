@@ -8,7 +8,8 @@ accounts (never a token) is kept as one more keyring entry, because keyrings can
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -71,20 +72,49 @@ def _backend() -> object:
     return backend
 
 
+def _keyring(call: Callable[..., Any], *args: Any) -> Any:
+    """One keyring call, bounded in time: a keyring that does not answer (a locked Secret
+    Service) or fails exits 3, naming the keyring and the other ways to give a token."""
+    from koppelcheck.errors import MissingSettingError
+    from koppelcheck.oskeyring import KEYRING_TIMEOUT_SECONDS, KeyringUnavailableError, bounded
+
+    try:
+        return bounded(call, *args)
+    except KeyringUnavailableError as exc:
+        what = (
+            f"did not answer within {KEYRING_TIMEOUT_SECONDS:g} s (locked?)"
+            if exc.timed_out
+            else f"failed ({exc.reason})"
+        )
+        raise MissingSettingError(
+            "OS keyring",
+            [
+                f"the OS keyring ({exc.backend}) {what}",
+                "unlock the keyring and try again",
+                "or use --token-file or an environment variable instead",
+            ],
+        ) from None
+
+
 def _index(backend: object) -> list[str]:
     from koppelcheck.credentials import KEYRING_SERVICE
 
-    raw = backend.get_password(KEYRING_SERVICE, INDEX_ACCOUNT)  # type: ignore[attr-defined]
+    raw = _keyring(backend.get_password, KEYRING_SERVICE, INDEX_ACCOUNT)  # type: ignore[attr-defined]
     try:
         return sorted(set(json.loads(raw))) if raw else []
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return []
 
 
 def _save_index(backend: object, accounts: list[str]) -> None:
     from koppelcheck.credentials import KEYRING_SERVICE
 
-    backend.set_password(KEYRING_SERVICE, INDEX_ACCOUNT, json.dumps(sorted(set(accounts))))  # type: ignore[attr-defined]
+    _keyring(
+        backend.set_password,  # type: ignore[attr-defined]
+        KEYRING_SERVICE,
+        INDEX_ACCOUNT,
+        json.dumps(sorted(set(accounts))),
+    )
 
 
 @credentials_app.command("set", help=_t("cli.credentials.set.help"))
@@ -110,7 +140,7 @@ def set_token(
         token_file=token_file,
         prompt=hidden_prompt if interactive(no_input) else None,
     )
-    backend.set_password(KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
+    _keyring(backend.set_password, KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
     _save_index(backend, [*_index(backend), account])
     stderr_console().print(f"stored {account} ({secret.masked})", markup=False)
 
@@ -128,10 +158,10 @@ def delete_token(
 
     account = account_for(system, domain, username, environment_id)
     backend = _backend()
-    if backend.get_password(KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
+    if _keyring(backend.get_password, KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
         stderr_console().print(f"no token stored for {account}", markup=False)
         raise typer.Exit(1)
-    backend.delete_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
+    _keyring(backend.delete_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
     _save_index(backend, [a for a in _index(backend) if a != account])
     stderr_console().print(f"deleted {account}", markup=False)
 
@@ -145,5 +175,5 @@ def list_tokens() -> None:
 
     backend = _backend()
     for account in _index(backend):
-        value = backend.get_password(KEYRING_SERVICE, account)  # type: ignore[attr-defined]
+        value = _keyring(backend.get_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
         typer.echo(f"{account}\t{mask(value) if value else '(missing)'}")

@@ -18,6 +18,7 @@ _t = Translator()
 
 NMBRS_SCENARIO = "calls-inactive"
 AFAS_SCENARIO = "connector-missing"
+NMBRS_REST_SCENARIO = "missing-scope"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,43 @@ def _run_nmbrs(translator: Any) -> DemoPart:
     return DemoPart("nmbrs", report, frozenset(expected))
 
 
+def _run_nmbrs_rest(translator: Any) -> DemoPart:
+    """The REST probe against the REST simulator; a simulated browser gives the consent."""
+    import asyncio
+
+    from koppelcheck.nmbrs.rest.probe import RestSettings, verify_rest
+    from koppelcheck.secret import Secret
+    from koppelcheck.simulator.nmbrs_rest import make_rest_simulator
+    from koppelcheck.simulator.server import SimulatorServer
+
+    simulator = make_rest_simulator(NMBRS_REST_SCENARIO)
+    scenario = simulator.scenario
+
+    async def browser(url: str) -> None:
+        import httpx
+
+        def visit() -> None:
+            with httpx.Client(follow_redirects=True, timeout=10) as client:
+                client.get(url)
+
+        asyncio.get_running_loop().run_in_executor(None, visit)
+
+    with SimulatorServer(simulator) as server:
+        settings = RestSettings(
+            client_id=scenario.client_id,
+            client_secret=Secret(scenario.client_secret, "demo"),
+            subscription_key=Secret(scenario.subscription_key, "demo"),
+            base_url=server.base_url,
+            identity_url=server.base_url,
+        )
+        report, _ = run_async(
+            verify_rest(settings, translator=translator, show_url=browser, timeout_s=10, wait_s=30)
+        )
+    revoked = simulator.live_tokens == 0 and bool(simulator.state.revoked)
+    expected = {"nmbrs.rest.scopes", "nmbrs.rest.endpoint.bankaccounts"}
+    return DemoPart("nmbrs-rest", report, frozenset(expected if revoked else {"revocation"}))
+
+
 def _run_afas(translator: Any) -> DemoPart:
     from koppelcheck.afas.checks import AfasSettings, connector_check_id
     from koppelcheck.afas.environment import parse_environment_id
@@ -92,8 +130,11 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.bundle.keys import SigningKey
     from koppelcheck.bundle.verify import verify_bundle
+    from koppelcheck.models import Status
     from koppelcheck.nmbrs.target import NmbrsTarget
     from koppelcheck.nmbrs.verify import verify_nmbrs
+    from koppelcheck.registration import FormContext
+    from koppelcheck.registration.provenance import provenance_of
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
@@ -108,7 +149,10 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             company=company.name,
             base_url=f"{server.base_url}/soap/v3",
         )
-        report = run_async(verify_nmbrs(target, token, translator=translator, timeout_s=10))
+        facts: list[Any] = []
+        report = run_async(
+            verify_nmbrs(target, token, translator=translator, timeout_s=10, facts_out=facts)
+        )
     dga = company.employees[0]
     form = {
         "organisation": "Salarisbureau Voorbeeld (demo)",
@@ -123,6 +167,14 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             "thirteenth_month": False,
         },
     }
+    known = facts[-1]
+    context = FormContext(
+        companies=known.companies,
+        employees=known.employees,
+        period=known.period,
+        checked_company=known.company,
+    )
+    passed = [c.id for c in report.checks if c.status is Status.PASS]
     path = Path(tempfile.mkdtemp(prefix="koppelcheck-demo-")) / "registratie-demo.json"
     info = build_and_write_bundle(
         path,
@@ -131,6 +183,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
         tokens={"username": target.username, "domain": target.domain, "token": token},
         recipient_key_path=None,
         signing_key=SigningKey.generate(),
+        provenance=provenance_of(form, context, passed),
     )
     verify_bundle(info.path)
     return info.path, info.thumbprint
@@ -147,7 +200,11 @@ def demo(
     translator = Translator(check_language(lang))
     console = stderr_console()
     parts: list[DemoPart] = []
-    for label, runner in (("Nmbrs", _run_nmbrs), ("AFAS", _run_afas)):
+    for label, runner in (
+        ("Nmbrs", _run_nmbrs),
+        ("Nmbrs REST", _run_nmbrs_rest),
+        ("AFAS", _run_afas),
+    ):
         console.print(f"[bold]{label}[/]: simulator on 127.0.0.1 …")
         parts.append(runner(translator))
     for part in parts:

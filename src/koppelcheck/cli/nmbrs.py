@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -65,10 +66,63 @@ def nmbrs(
     no_color: o.NoColorOpt = False,
     ca_bundle: o.CaBundleOpt = None,
     verbose: o.VerboseOpt = False,
+    trace: o.TraceOpt = None,
+    no_rest_readiness: Annotated[
+        bool, typer.Option("--no-rest-readiness", help=_t("cli.nmbrs.no_rest_readiness.help"))
+    ] = False,
+    consent_plan: Annotated[
+        Path | None, typer.Option("--consent-plan", help=_t("cli.nmbrs.consent_plan.help"))
+    ] = None,
+    api: Annotated[str, typer.Option("--api", help=_t("cli.nmbrs.api.help"))] = "soap",
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id",
+            envvar="KOPPELCHECK_NMBRS_CLIENT_ID",
+            help=_t("cli.nmbrs.client_id.help"),
+            show_envvar=True,
+        ),
+    ] = None,
+    client_secret_file: Annotated[
+        str | None,
+        typer.Option("--client-secret-file", help=_t("cli.nmbrs.client_secret_file.help")),
+    ] = None,
+    subscription_key_file: Annotated[
+        str | None,
+        typer.Option("--subscription-key-file", help=_t("cli.nmbrs.subscription_key_file.help")),
+    ] = None,
+    redirect_uri: Annotated[
+        str | None, typer.Option("--redirect-uri", help=_t("cli.nmbrs.redirect_uri.help"))
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help=_t("cli.nmbrs.no_browser.help"))
+    ] = False,
+    identity_url: Annotated[
+        str | None, typer.Option("--identity-url", help=_t("cli.nmbrs.identity_url.help"))
+    ] = None,
 ) -> None:
     """Verify an Nmbrs setup: login, company name, and every API call the manual requires."""
     common = o.CommonOptions.from_flags(locals())
+    from koppelcheck.cli.nmbrs_rest import RestFlags, check_api, run_rest
+
+    if check_api(api, common.lang) == "rest":
+        rest = RestFlags(
+            client_id,
+            client_secret_file,
+            subscription_key_file,
+            redirect_uri,
+            no_browser,
+            identity_url,
+            company,
+        )
+        from koppelcheck.trace import traced_run
+
+        with traced_run(trace, common.lang):  # redacts Bearer, subscription key, tokens, code
+            code = run_rest(rest, common)
+        raise typer.Exit(code)
+    plan_path = check_plan_path(consent_plan, no_rest_readiness, common.lang)
     from koppelcheck.cli.check_command import run_check_command
+    from koppelcheck.cli.nmbrs_company import given_company
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
     from koppelcheck.nmbrs.target import NmbrsTarget
@@ -81,7 +135,7 @@ def nmbrs(
         username=username,
         domain=domain,
         option=option,
-        company=company or _form_company(common),
+        company=given_company(company, common),
         environment=environment,
         base_url=base_url,
     )
@@ -94,42 +148,49 @@ def nmbrs(
         token_file=token_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    raise typer.Exit(
-        run_check_command(nmbrs_job(target, token, common, concurrency), common, can_ask=can_ask)
+    from koppelcheck.trace import traced_run
+
+    facts: list[Any] = []
+    job = nmbrs_job(
+        target, token, common, concurrency, rest_readiness=not no_rest_readiness, facts=facts
     )
+    with traced_run(trace, common.lang):
+        code = run_check_command(job, common, can_ask=can_ask)
+    if plan_path is not None:
+        write_plan(plan_path, facts, target, common.lang)
+    raise typer.Exit(code)
 
 
-def _form_company(common: o.CommonOptions) -> str | None:
-    """The form's company name, so that the checks look at the company being registered."""
-    if common.form is None:
-        return None
-    from koppelcheck.registration import load_form_file
+def nmbrs_job(
+    target: Any,
+    token: Any,
+    common: o.CommonOptions,
+    concurrency: int,
+    *,
+    rest_readiness: bool = True,
+    facts: list[Any] | None = None,
+) -> Any:
+    """The Nmbrs check as the shared driver runs it (``facts`` receives what the run learnt).
 
-    section = load_form_file(common.form, lang=common.lang).get("nmbrs", {})
-    company = section.get("company") if isinstance(section, dict) else None
-    if company is not None and not isinstance(company, str):
-        from koppelcheck.errors import InputError
-        from koppelcheck.i18n import Translator
-
-        raise InputError("nmbrs.company", Translator(common.lang)("form.error.invalid"))
-    return company
-
-
-def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int) -> Any:
-    """The Nmbrs check as the shared driver runs it."""
+    Before any check the company is settled (see :mod:`koppelcheck.cli.nmbrs_company`); the
+    walkthrough may change the option (step 0) and the token (after a failed login).
+    """
     from koppelcheck.cli.check_command import CheckJob
+    from koppelcheck.cli.nmbrs_walk import NmbrsSession
     from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
+    from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
     from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.registration import FormContext
 
-    facts: list[NmbrsFacts] = []
+    facts = facts if facts is not None else []
+    session = NmbrsSession(target, token, common)
 
     def run(progress: Any) -> Any:
         facts.clear()
         return verify_nmbrs(
-            target,
-            token,
+            session.target,
+            session.token,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             concurrency=concurrency,
@@ -138,23 +199,55 @@ def nmbrs_job(target: Any, token: Any, common: o.CommonOptions, concurrency: int
             on_progress=progress,
             facts_out=facts,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
+            rest_readiness=rest_readiness,
         )
 
     def context() -> FormContext:
         known = facts[-1] if facts else NmbrsFacts()
         return FormContext(
-            companies=known.companies, employees=known.employees, period=known.period
+            companies=known.companies,
+            employees=known.employees,
+            period=known.period,
+            checked_company=known.company,
         )
 
-    return CheckJob(
+    job = CheckJob(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
-        total=2 + len(calls_for(target.option)),
+        total=2 + len(calls_for(target.option)) + (len(READINESS_CHECKS) if rest_readiness else 0),
         run=run,
         form_context=context,
-        form_inputs={
-            "nmbrs": {"username": target.username, "domain": target.domain, "api_token": token}
-        },
-        bundle_tokens={"username": target.username, "domain": target.domain, "token": token},
+        prepare=session.prepare,
     )
+    session.bind(job)
+    return job
+
+
+def check_plan_path(path: Path | None, no_readiness: bool, lang: str | None) -> Path | None:
+    """``--consent-plan``: its folder must exist and the readiness group must run (else exit 2)."""
+    from koppelcheck.errors import InputError
+
+    if path is None:
+        return None
+    if no_readiness:
+        raise InputError(
+            "--consent-plan", "needs the REST readiness checks", "drop --no-rest-readiness"
+        )
+    if path.is_dir():
+        raise InputError("--consent-plan", Translator(lang)("core.input.is_folder", path=path))
+    if not path.resolve().parent.is_dir():
+        raise InputError("--consent-plan", f"folder does not exist: {path.parent}")
+    return path
+
+
+def write_plan(path: Path, facts: list[Any], target: Any, lang: str | None) -> None:
+    """Write the consent plan from the last run's inventory (atomically; no secrets in it)."""
+    from datetime import date
+
+    from koppelcheck.cli.common import stderr_console
+    from koppelcheck.nmbrs.rest.readiness import consent_plan, write_consent_plan
+
+    inventory = facts[-1].inventory if facts else None
+    write_consent_plan(path, consent_plan(inventory, target.option, lang, date.today()), lang)
+    stderr_console().print(Translator(lang)("rest.plan.written", path=path), markup=False)

@@ -40,6 +40,7 @@ FieldOpt = Annotated[list[str] | None, typer.Option("--field", help=_t("cli.opti
 RecipientKeyOpt = Annotated[
     Path | None, typer.Option("--recipient-key", help=_t("cli.option.recipient_key.help"))
 ]
+TraceOpt = Annotated[Path | None, typer.Option("--trace", help=_t("cli.option.trace.help"))]
 TokenFileOpt = Annotated[
     str | None, typer.Option("--token-file", help=_t("cli.option.token_file.help"))
 ]
@@ -92,6 +93,7 @@ class CommonOptions:
     def validate(self) -> CommonOptions:
         """Check values the type system cannot; raises InputError (exit 2)."""
         from koppelcheck.errors import InputError
+        from koppelcheck.files import check_output_path
         from koppelcheck.http import validate_base_url
 
         if self.format not in REPORT_FORMATS:
@@ -123,10 +125,8 @@ class CommonOptions:
             ("--html", self.html_path),
             ("--bundle", self.bundle),
         ):
-            if path is not None and not path.resolve().parent.is_dir():
-                raise InputError(flag, f"folder does not exist: {path.parent}")
-            if path is not None and path.is_dir():
-                raise InputError(flag, Translator(self.lang)("core.input.is_folder", path=path))
+            if path is not None:  # before anything is sent: a device, a read-only folder
+                check_output_path(path, flag, self.lang)
         return self
 
 

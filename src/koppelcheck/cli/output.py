@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from koppelcheck.cli.options import CommonOptions
-from koppelcheck.files import atomic_write_all
+from koppelcheck.files import atomic_write_all, is_stdout
 from koppelcheck.models import Report
 
 Render = Callable[[str, bool], str]
@@ -36,7 +36,7 @@ def emit(render: Render, options: CommonOptions) -> None:
     nothing: a run interrupted here leaves no file of it behind.
     """
     files: list[tuple[Any, str]] = []
-    if options.output is not None:
+    if options.output is not None and not is_stdout(options.output):
         files.append((options.output, render(options.format, False)))
         text = None
     else:
@@ -51,7 +51,7 @@ def emit(render: Render, options: CommonOptions) -> None:
     if text is not None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
-    atomic_write_all(files)
+    atomic_write_all(files, lang=options.lang)
 
 
 def emit_report(report: Report, options: CommonOptions) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from koppelcheck.errors import InputError
 from koppelcheck.exitcodes import ExitCode
@@ -18,8 +19,10 @@ from koppelcheck.i18n import Translator
 MAX_QUESTIONS = 40
 
 
-def parse_field_flags(values: list[str] | None) -> dict[str, Any]:
+def parse_field_flags(values: list[str] | None, lang: str | None = None) -> dict[str, Any]:
     """``--field nmbrs.company="Bakkerij Jansen B.V."`` → nested form data."""
+    from koppelcheck.registration.form import check_field_flag_key
+
     data: dict[str, Any] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
@@ -27,6 +30,7 @@ def parse_field_flags(values: list[str] | None) -> dict[str, Any]:
             raise InputError(
                 "--field", f"{item!r} is not KEY=VALUE", "e.g. --field email=salaris@voorbeeld.nl"
             )
+        check_field_flag_key(key.strip(), lang)  # secrets and unknown (or deep) keys: exit 2
         set_dotted(data, key.strip(), coerce(key.strip(), value.strip()))
     return data
 
@@ -73,10 +77,14 @@ def collect_form(
     from koppelcheck.registration import FORM_FIELDS, form_errors, validate_form
 
     if not can_ask:
-        return validate_form(data, system, context, lang=lang)
+        form = validate_form(data, system, context, lang=lang)
+        _warn(form, context, lang, console)
+        return form
     t = Translator(lang)
     by_key = {f.key: f for f in FORM_FIELDS}
     console.print(t("walk.form.ask"))
+    if system == "nmbrs":
+        _ask_dga(data, t, lang)
     for _ in range(MAX_QUESTIONS):
         errors = form_errors(data, system, context, lang=lang)
         if not errors:
@@ -91,7 +99,118 @@ def collect_form(
             problem.field,
             _ask(problem.field, known.text(t, "label"), known.text(t, "hint"), lang),
         )
-    return validate_form(data, system, context, lang=lang)
+    form = validate_form(data, system, context, lang=lang)
+    _warn(form, context, lang, console)
+    return form
+
+
+def _ask_dga(data: dict[str, Any], t: Translator, lang: str | None) -> None:
+    """The manual's question: is a DGA on the payroll? If so, their name and employee number."""
+    section = data.setdefault("nmbrs", {})
+    if "dga_name" in section or "dga_employee_number" in section:
+        return
+    from koppelcheck.cli.session import confirm
+
+    if not confirm(t("walk.dga.ask"), False, lang):
+        return
+    section["dga_name"] = str(typer.prompt(t("form.field.nmbrs.dga_name.label"), err=True))
+    section["dga_employee_number"] = str(
+        typer.prompt(t("form.field.nmbrs.dga_employee_number.label"), err=True)
+    ).strip()
+
+
+def _warn(form: Any, context: Any, lang: str | None, console: Any) -> None:
+    from koppelcheck.registration import form_warnings
+
+    for field_key, message in form_warnings(form, context, lang=lang):
+        console.print(f"[yellow]! {escape(field_key)}: {escape(message)}[/]")
+
+
+def form_checks(
+    system: str, data: dict[str, Any], context: Any, report: Any, common: Any
+) -> list[Any]:
+    """``--form`` without ``--bundle``: the form checked against what the API told, as one
+    ``form.<field>`` check per field (fail: the field is wrong; warn: odd; pass: with its
+    provenance), so that a wrong loonheffingennummer fails the run."""
+    from koppelcheck.models import CheckResult, Fix, Status
+    from koppelcheck.registration import fields_for, form_errors, form_warnings, validate_form
+    from koppelcheck.registration.provenance import provenance_of
+
+    t = Translator(common.lang)
+    step = _form_step(system, report.option)
+    errors: dict[str, Any] = {}
+    for error in form_errors(data, system, context, lang=common.lang):
+        errors.setdefault(error.field, error)
+    notes: dict[str, str] = {}
+    passed = [c.id for c in report.checks if c.status is Status.PASS]
+    if errors:  # the valid fields' provenance, read from what was given (and derived)
+        origins = provenance_of(_with_derived(data, context), context, passed)
+    else:
+        form = validate_form(data, system, context, lang=common.lang)
+        notes = dict(form_warnings(form, context, lang=common.lang))
+        origins = provenance_of(form.model_dump(), context, passed)
+    results = []
+    for known in fields_for(system):
+        title = known.text(t, "label")
+        error = errors.pop(known.key, None)
+        if error is not None:
+            status, message, fix = Status.FAIL, error.message, error.hint
+            title = t("walk.form.check.bad", label=title)
+        elif known.key in notes:
+            status, message, fix = Status.WARN, notes[known.key], ""
+        else:
+            origin = origins.get(known.key)
+            status, fix = Status.PASS, ""
+            if origin is not None and origin.source == "verified":
+                message = t("walk.form.check.verified", check=origin.check)
+            elif known.optional and not _has_value(data, known.key):
+                message = t("walk.form.check.absent")
+            else:
+                message = t("walk.form.check.declared")
+        results.append(
+            CheckResult(
+                id=f"form.{known.key}",
+                status=status,
+                title=title,
+                message=message,
+                step=step,
+                fix=Fix(text=fix),
+            )
+        )
+    for key, error in errors.items():  # not a field of this form (e.g. an unknown system)
+        results.append(
+            CheckResult(
+                id=f"form.{key}",
+                status=Status.FAIL,
+                title=key,
+                message=error.message,
+                step=step,
+                fix=Fix(text=error.hint),
+            )
+        )
+    return results
+
+
+def _with_derived(data: dict[str, Any], context: Any) -> dict[str, Any]:
+    """``data`` with the payroll frequency the company's period gives, when none was given."""
+    from koppelcheck.registration.validators import frequency_from_period
+
+    section = data.get("nmbrs")
+    if not isinstance(section, dict) or section.get("payroll_frequency") or not context.period:
+        return data
+    try:
+        derived = frequency_from_period(context.period)
+    except ValueError:
+        return data
+    return merge(data, {"nmbrs": {"payroll_frequency": derived}}) if derived else data
+
+
+def _form_step(system: str, option: str | None) -> str:
+    """The number of the manual step that fills in a.s.r.'s form (Nmbrs 4 or 3, AFAS 4)."""
+    from koppelcheck.steps import steps_for
+
+    steps = steps_for(system, option)
+    return next((s.number for s in steps if s.title.endswith(".form.title")), "")
 
 
 def _has_value(data: Mapping[str, Any], key: str) -> bool:
@@ -114,8 +233,16 @@ def _ask(key: str, label: str, hint: str, lang: str | None) -> Any:
 
 def refuse_bundle(report: Any, *, lang: str | None, console: Any) -> int:
     """Say which checks keep the bundle from being written; the run's exit code stands."""
-    failing = ", ".join(c.id for c in report.failing()[:5])
-    console.print(f"[red]{Translator(lang)('bundle.refused', checks=failing)}[/]")
+    from koppelcheck.bundle.build import BundleRefusedError, refuse_unless_clean
+
+    try:
+        refuse_unless_clean(report, lang=lang)
+    except BundleRefusedError as exc:
+        message = str(exc)
+        if report.failing():
+            failing = ", ".join(c.id for c in report.failing()[:5])
+            message = Translator(lang)("bundle.refused", checks=failing)
+        console.print(f"[red]{escape(message)}[/]")
     return int(report.exit_code) or ExitCode.FAILED
 
 
@@ -129,13 +256,20 @@ def write_bundle(
     can_ask: bool,
     lang: str | None,
     console: Any,
+    provenance: Any = None,
 ) -> int:
-    """Write the signed bundle for a clean report; return the exit code to end with."""
+    """Write the signed bundle for a clean report; return the exit code to end with.
+
+    On a terminal without ``--recipient-key``, says first that the file will hold the tokens in
+    plain text and how to send it safely.
+    """
     from koppelcheck.bundle.build import build_and_write_bundle
     from koppelcheck.cli.bundle import announce_bundle
     from koppelcheck.cli.keys import load_signing_key
 
     key = load_signing_key(allow_prompt=can_ask, lang=lang)
+    if recipient_key is None and can_ask:
+        console.print(f"[yellow]{escape(Translator(lang)('walk.bundle.plaintext'))}[/]")
     info = build_and_write_bundle(
         path,
         report=report,
@@ -144,6 +278,7 @@ def write_bundle(
         recipient_key_path=recipient_key,
         signing_key=key,
         lang=lang,
+        provenance=provenance,
     )
     announce_bundle(info, lang=lang)
     return int(report.exit_code)

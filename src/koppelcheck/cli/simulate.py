@@ -20,6 +20,7 @@ ScenarioOpt = Annotated[str, typer.Option("--scenario", help=_t("cli.simulate.sc
 ScenarioFileOpt = Annotated[
     Path | None, typer.Option("--scenario-file", help=_t("cli.simulate.scenario_file.help"))
 ]
+ReplayOpt = Annotated[Path | None, typer.Option("--replay", help=_t("cli.simulate.replay.help"))]
 LatencyOpt = Annotated[
     int | None,
     typer.Option("--latency-ms", help=_t("cli.simulate.latency_ms.help"), min=0, max=600_000),
@@ -63,11 +64,23 @@ def _serve(
     scenario_file: Path | None,
     latency_ms: int | None,
     path: str,
+    replay: Path | None = None,
 ) -> None:
     from koppelcheck.errors import InputError
     from koppelcheck.simulator.server import SimulatorServer
 
-    simulator, loaded = make_simulator(system, scenario, scenario_file)
+    if replay is not None:
+        from types import SimpleNamespace
+
+        from koppelcheck.simulator.replay import ReplaySimulator, load_har
+
+        try:
+            simulator: Any = ReplaySimulator(system, load_har(replay))
+        except ValueError as exc:
+            raise InputError("--replay", f"not a HAR file: {replay} ({exc})") from None
+        loaded: Any = SimpleNamespace(name=f"--replay {replay.name}", latency_ms=0)
+    else:
+        simulator, loaded = make_simulator(system, scenario, scenario_file)
     latency = latency_ms if latency_ms is not None else int(getattr(loaded, "latency_ms", 0) or 0)
     try:
         server = SimulatorServer(simulator, port=port, latency_ms=latency)
@@ -100,9 +113,10 @@ def simulate_nmbrs(
     scenario: ScenarioOpt = "healthy",
     scenario_file: ScenarioFileOpt = None,
     latency_ms: LatencyOpt = None,
+    replay: ReplayOpt = None,
 ) -> None:
     """Serve the Nmbrs SOAP v3 simulator (scenarios: healthy, calls-inactive, bad-token, ...)."""
-    _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3")
+    _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3", replay)
 
 
 @simulate_app.command("afas", help=_t("cli.simulate.afas.help"))
@@ -112,6 +126,37 @@ def simulate_afas(
     scenario: ScenarioOpt = "healthy",
     scenario_file: ScenarioFileOpt = None,
     latency_ms: LatencyOpt = None,
+    replay: ReplayOpt = None,
 ) -> None:
     """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, ...)."""
-    _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices")
+    _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices", replay)
+
+
+@simulate_app.command("nmbrs-rest", help=_t("cli.simulate.nmbrs_rest.help"))
+@handle_errors
+def simulate_nmbrs_rest(port: PortOpt = 0, scenario: ScenarioOpt = "healthy") -> None:
+    """Serve the Nmbrs REST simulator: identity service and API (scenarios: healthy, ...)."""
+    from koppelcheck.errors import InputError
+    from koppelcheck.simulator.nmbrs_rest import REST_SCENARIOS, make_rest_simulator
+    from koppelcheck.simulator.server import SimulatorServer
+
+    if scenario not in REST_SCENARIOS:
+        raise InputError("--scenario", f"unknown scenario {scenario!r}", ", ".join(REST_SCENARIOS))
+    simulator = make_rest_simulator(scenario)
+    try:
+        server = SimulatorServer(simulator, port=port)
+    except OSError as exc:
+        raise InputError("--port", f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
+    s = simulator.scenario
+    console = stderr_console()
+    console.print(f"nmbrs-rest simulator, scenario [bold]{scenario}[/]")
+    console.print(f"  --base-url {server.base_url} --identity-url {server.base_url}")
+    console.print(f"  --client-id {s.client_id} (demo secret and key: see the scenario's source)")
+    console.print("  Ctrl-C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+        raise typer.Exit(130) from None
+    finally:
+        server.stop()

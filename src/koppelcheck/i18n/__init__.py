@@ -2,8 +2,13 @@
 
 Each language is a folder of TOML files (one per area: ``core.toml``, ``nmbrs.toml``, ...); a
 file holds flat ``key = "text"`` pairs, where text may use ``{name}`` placeholders. Both languages
-carry the same keys (a test proves it). Dutch is the default; ``--lang`` or ``KOPPELCHECK_LANG``
-pick English.
+carry the same keys and placeholders (a test proves it). Dutch is the default; ``--lang`` or
+``KOPPELCHECK_LANG`` pick English.
+
+Plurals: a message that depends on a number has two keys, ``<key>.one`` and ``<key>.other``, and
+is looked up with :meth:`Translator.plural`. Dutch and English share these two CLDR categories, so
+a plural library (Babel, gettext's ``ngettext``) would add a dependency and a build step without
+changing a single answer; TOML catalogues stay readable data that tests can walk.
 """
 
 from __future__ import annotations
@@ -50,8 +55,25 @@ class Translator:
         if text is None:
             # A missing key is a bug, but it must never crash a user's run.
             return key
-        return text.format(**params) if params else text
+        if not params:
+            return text
+        try:
+            return text.format_map(_KeepMissing(params))
+        except (ValueError, IndexError, AttributeError, TypeError):
+            return text  # a malformed message is a bug too: show it unfilled rather than crash
+
+    def plural(self, key: str, count: int, **params: object) -> str:
+        """``<key>.one`` when ``count`` is 1, else ``<key>.other``; ``{count}`` is filled in."""
+        form = "one" if count == 1 else "other"
+        return self(f"{key}.{form}", count=count, **params)
 
     def has(self, key: str) -> bool:
         """Whether the catalogue knows ``key``."""
         return key in self._messages
+
+
+class _KeepMissing(dict[str, object]):
+    """Format parameters where a placeholder nobody passed stays as ``{name}``, not a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

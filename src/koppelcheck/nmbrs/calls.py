@@ -39,7 +39,7 @@ class Param:
 
     name: str
     source: str
-    """One of: company, employee, run, year, period, wage_code, task, employee_type."""
+    """One of: company, employee, run, year, period, wage_code, task, employee_type, debtor."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,16 @@ BACKGROUND_TASK_RESULT = NmbrsCall(
 ENVIRONMENT_GET = NmbrsCall("DebtorService", "Environment_Get", Category.COMPANY, ())
 """Not in the manual; answers the domain for a user name and token (reference §3)."""
 
+DEBTOR_LIST_GET_ALL = NmbrsCall("DebtorService", "List_GetAll", Category.COMPANY, ())
+"""Not in the manual: the login's debtors, for the REST readiness inventory. In no public WSDL;
+the answer shape (Debtor{Id, Number, Name}) is a peer's (bundled DebtorService.wsdl says which)."""
+LIST_GET_BY_DEBTOR = NmbrsCall(
+    "CompanyService", "List_GetByDebtor", Category.COMPANY, (Param("DebtorId", "debtor"),)
+)
+"""Not in the manual: one debtor's companies, for the REST readiness inventory (v2.1 WSDL)."""
+INVENTORY_CALLS: tuple[NmbrsCall, ...] = (DEBTOR_LIST_GET_ALL, LIST_GET_BY_DEBTOR)
+"""The two calls ``nmbrs.rest.inventory`` makes; a Template User must have them Active."""
+
 CATALOGUE: dict[ManualOption, tuple[NmbrsCall, ...]] = {
     ManualOption.OVERKOEPELEND: (
         COMPANY_GET_CURRENT_PERIOD,
@@ -185,7 +195,7 @@ def calls_for(option: ManualOption | str) -> tuple[NmbrsCall, ...]:
 
 def find_call(service: str, operation: str) -> NmbrsCall:
     """Look a call up by service and operation."""
-    for call in (*ALL_CALLS, ENVIRONMENT_GET):
+    for call in (*ALL_CALLS, ENVIRONMENT_GET, *INVENTORY_CALLS):
         if call.service == service and call.operation == operation:
             return call
     raise KeyError(f"{service}.{operation}")

@@ -137,16 +137,14 @@ class Discovery:
         return await self.answer(catalogue.LIST_GET_ALL)
 
     async def company(self) -> tuple[int | None, str | None]:
-        """The company to probe: the one named exactly by ``--company``, else the first."""
+        """The company to probe: the one named exactly by ``--company``, else the first.
+
+        A named company that the login does not see is probed as none (its calls get
+        placeholders): the checks never look at another company than the one named.
+        """
         listing = await self.companies()
-        rows = _rows(listing.value) if listing.ok else []
-        if not rows:
-            return None, None
-        if self._target.company:
-            for row in rows:
-                if row.get("Name") == self._target.company:
-                    return int(row["ID"]), str(row["Name"])
-        return int(rows[0]["ID"]), str(rows[0].get("Name"))
+        row = chosen_company(_rows(listing.value) if listing.ok else [], self._target.company)
+        return (int(row["ID"]), str(row.get("Name"))) if row else (None, None)
 
     async def period_answer(self) -> tuple[Answer | None, int | None]:
         """Company_GetCurrentPeriod for the probed company (None when no company was found)."""
@@ -231,9 +229,21 @@ class NmbrsFacts:
     """What the checks learnt that the registration form is checked against (None: not known)."""
 
     companies: tuple[str, ...] | None = None
+    company: str | None = None
+    """The company the checks ran against."""
     employees: dict[int, str] | None = None
     """The probed company's employees: number → display name."""
     period: str | None = None
+    inventory: Any = None
+    """The REST readiness inventory (``nmbrs.rest.inventory``), when it ran."""
+
+
+def chosen_company(rows: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
+    """The listing row of the company named exactly ``wanted``; the first row when no company was
+    named; None when the named one is not there."""
+    if wanted is None:
+        return rows[0] if rows else None
+    return next((row for row in rows if row.get("Name") == wanted), None)
 
 
 def parse_period(value: Any) -> tuple[int, int, str] | None:
@@ -242,6 +252,11 @@ def parse_period(value: Any) -> tuple[int, int, str] | None:
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
     return int(parts[0]), int(parts[1]), parts[2]
+
+
+def rows_of(value: Any) -> list[dict[str, Any]]:
+    """The items of an ``ArrayOf…`` answer as dicts (for callers outside the probe)."""
+    return _rows(value)
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
@@ -266,10 +281,19 @@ class NmbrsProbe:
         poll_budget_s: float = 20.0,
         poll_interval_s: float = 0.1,
         cache: AnswerCache | None = None,
+        rest_readiness: bool = False,
+        today: date | None = None,
     ) -> None:
         self._target = target
         self._t = t
         self.discovery = Discovery(client, target, cache)
+        self.readiness = None
+        if rest_readiness:
+            from koppelcheck.nmbrs.rest.readiness import Readiness
+
+            self.readiness = Readiness(
+                self.discovery, target.option, t, today=today, requires=(AUTH_CHECK,)
+            )
         self._poll_budget_s = poll_budget_s
         self._poll_interval_s = poll_interval_s
 
@@ -300,6 +324,8 @@ class NmbrsProbe:
             )
             for call in catalogue.calls_for(self._target.option)
         )
+        if self.readiness is not None:
+            specs.extend(self.readiness.checks())
         return specs
 
     def _step_labeller(self) -> Callable[[str], str]:
@@ -323,16 +349,15 @@ class NmbrsProbe:
     def facts(self) -> NmbrsFacts:
         """Company names, the probed company's employees and its period, from answers received."""
         discovery = self.discovery
+        inventory = self.readiness.inventory if self.readiness is not None else None
         listing = discovery.known(catalogue.LIST_GET_ALL)
         if listing is None or not listing.ok:
-            return NmbrsFacts()
+            return NmbrsFacts(inventory=inventory)
         rows = _rows(listing.value)
         names = tuple(str(r.get("Name")) for r in rows)
-        chosen = next(
-            (r for r in rows if r.get("Name") == self._target.company), rows[0] if rows else None
-        )
+        chosen = chosen_company(rows, self._target.company)
         if chosen is None:
-            return NmbrsFacts(companies=names)
+            return NmbrsFacts(companies=names, inventory=inventory)
         company_id = int(chosen["ID"])
         staff = discovery.known(
             catalogue.LIST_GET_BY_COMPANY, CompanyId=company_id, EmployeeType=ACTIVE_EMPLOYEE_TYPE
@@ -340,12 +365,14 @@ class NmbrsProbe:
         period = discovery.known(catalogue.COMPANY_GET_CURRENT_PERIOD, CompanyId=company_id)
         return NmbrsFacts(
             companies=names,
+            company=str(chosen.get("Name")),
             employees={
                 int(e["Number"]): str(e.get("DisplayName") or "") for e in _rows(staff.value)
             }
             if staff is not None and staff.ok
             else None,
             period=str(period.value) if period is not None and period.ok else None,
+            inventory=inventory,
         )
 
     # -- nmbrs.auth and nmbrs.company -------------------------------------------------------

@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from koppelcheck.secret import scrub_auth
+from koppelcheck.secret import scrub_auth, server_text
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
@@ -41,8 +41,8 @@ def parse_fault_text(text: str) -> tuple[int | None, str]:
 
 
 def _tidy(title: str) -> str:
-    title = scrub_auth(title.strip())
-    return title if len(title) <= _MAX_TITLE else title[: _MAX_TITLE - 1] + "…"
+    # Sanitised and masked before it is shortened (koppelcheck.secret.server_text).
+    return server_text(scrub_auth(title.strip()), _MAX_TITLE)
 
 
 def fault_text(envelope: etree._Element) -> str | None:

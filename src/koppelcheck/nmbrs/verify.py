@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from koppelcheck.i18n import Translator
@@ -37,16 +38,20 @@ async def verify_nmbrs(
     ca_bundle: str | None = None,
     cache: AnswerCache | None = None,
     facts_out: list[NmbrsFacts] | None = None,
+    rest_readiness: bool = True,
+    today: date | None = None,
 ) -> Report:
     """Run every Nmbrs check for ``target`` and return the report.
 
     A batch shares one ``http`` client (which limits calls in flight per domain) and one
     ``cache`` per login; a single run makes its own client and closes it. ``facts_out``,
-    when given, receives what the checks learnt for the registration form.
+    when given, receives what the checks learnt for the registration form. ``rest_readiness``
+    adds the ``nmbrs.rest.*`` group (``today`` is for tests).
     """
     from koppelcheck.http import make_async_client
     from koppelcheck.nmbrs.checks import NmbrsProbe, SoapCaller
     from koppelcheck.nmbrs.client import NmbrsClient
+    from koppelcheck.nmbrs.rest.readiness import ended_note
 
     started = now()
     own_client = http is None
@@ -64,12 +69,18 @@ async def verify_nmbrs(
             domain=target.domain,
         )
         probe = NmbrsProbe(
-            soap, target, translator, poll_budget_s=min(20.0, timeout_s), cache=cache
+            soap,
+            target,
+            translator,
+            poll_budget_s=min(20.0, timeout_s),
+            cache=cache,
+            rest_readiness=rest_readiness,
+            today=today,
         )
         runner = CheckRunner(
             translator, check_timeout_s=timeout_s * 4, on_progress=on_progress, redactor=redactor
         )
-        results = await runner.run(probe.checks())
+        results = ended_note(await runner.run(probe.checks()), today or date.today(), translator)
         if facts_out is not None:
             facts_out.append(probe.facts())
     finally:

@@ -15,6 +15,7 @@ from koppelcheck.registration.form import (
     NmbrsSection,
     fields_for,
     form_errors,
+    form_warnings,
     load_form_file,
     validate_form,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "eleven_test",
     "fields_for",
     "form_errors",
+    "form_warnings",
     "frequency_from_period",
     "load_form_file",
     "normalise_payroll_tax_number",

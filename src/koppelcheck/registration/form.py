@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration import validators as v
@@ -85,6 +86,8 @@ CREDENTIAL_KEYS = frozenset(
     {f.name for f in FORM_FIELDS if not f.in_file} | {"token", "environment_id", "token_file"}
 )
 """Keys refused in a form file anywhere: they come from the check's own inputs."""
+SECRET_FIELD_NAMES = frozenset({"token", "api_token", "data_token", "password", "secret"})
+"""Key names that hold a secret wherever they appear: never given as a flag value."""
 
 
 def fields_for(system: str) -> tuple[FormField, ...]:
@@ -105,6 +108,11 @@ class FormContext:
     employees: Mapping[int, str] | None = None
     period: str | None = None
     environment_id: str | None = None
+    checked_company: str | None = None
+    """The Nmbrs company the checks ran against; the form may name no other."""
+    pending: bool = False
+    """True before the checks ran: what the API will tell (the company from the prompt or the
+    listing, the payroll frequency from the period) may still be missing."""
 
 
 def _context(info: ValidationInfo) -> FormContext:
@@ -141,7 +149,7 @@ class AfasSection(_Section):
 
     employer_codes: Annotated[list[str], BeforeValidator(v.check_employer_codes)]
     participant_number: Annotated[str, BeforeValidator(v.check_participant_number)]
-    token_version: int = Field(default=1, ge=1)
+    token_version: Annotated[int, BeforeValidator(v.whole_number)] = Field(default=1, ge=1)
     data_token: Annotated[Secret, _secret(v.check_data_token)]
 
     @model_validator(mode="after")
@@ -165,20 +173,36 @@ class AfasSection(_Section):
 class NmbrsSection(_Section):
     """The Nmbrs part of the form. ``api_token`` is a :class:`Secret` (optional here)."""
 
-    company: Required
+    company: str | None = Field(default=None, validate_default=True)
     username: Annotated[str, BeforeValidator(v.check_email)]
     api_token: Annotated[Secret | None, _secret(v.check_required)] = None
     domain: Required
-    dga_name: str | None = None
-    dga_employee_number: int | None = Field(default=None, ge=1, validate_default=True)
+    dga_name: Annotated[str, BeforeValidator(v.text_value)] | None = None
+    dga_employee_number: Annotated[int, BeforeValidator(v.whole_number)] | None = Field(
+        default=None, ge=1, validate_default=True
+    )
     payroll_frequency: str | None = Field(default=None, validate_default=True)
     thirteenth_month: bool
 
+    @field_validator("company", mode="before")
+    @classmethod
+    def _company_text(cls, value: object) -> object:
+        return None if value is None else v.check_required(value)  # type: ignore[arg-type]
+
     @field_validator("company")
     @classmethod
-    def _company_exists(cls, value: str, info: ValidationInfo) -> str:
-        """The company name must exist exactly (case, spaces, dots, commas) in Nmbrs."""
-        companies = _context(info).companies
+    def _company_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The company name must exist exactly (case, spaces, dots, commas) in Nmbrs, and be the
+        one the checks ran against."""
+        context = _context(info)
+        if value is None:
+            if context.pending:
+                return None  # settled from the listing or the prompt before the checks run
+            raise v.Invalid("missing")
+        checked = context.checked_company
+        if checked is not None and value != checked:
+            raise v.Invalid("company.not_checked", checked=checked, given=value)
+        companies = context.companies
         if companies is None or value in companies:
             return value
         close = v.closest_names(value, companies)
@@ -216,24 +240,48 @@ class NmbrsSection(_Section):
         if number is None or employees is None:
             return number
         if number not in employees:
-            raise v.Invalid("dga.unknown_number", number=number, count=len(employees))
-        if not v.name_matches(name, employees[number]):
-            raise v.Invalid("dga.name", "nmbrs.dga_name", display=employees[number], number=number)
-        return number
+            close = _closest_employees(number, name, employees)
+            raise v.Invalid(
+                "dga.unknown_number",
+                number=number,
+                count=len(employees),
+                close=", ".join(f"{n} ({employees[n]})" for n in close) or "-",
+            )
+        return number  # a name unlike Nmbrs' is a warning (form_warnings), not an error
 
     @field_validator("payroll_frequency")
     @classmethod
-    def _frequency(cls, value: str | None, info: ValidationInfo) -> str:
-        """``monthly`` or ``four-weekly``; taken from the company's period when the API told."""
+    def _frequency(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """``monthly`` or ``four-weekly``; taken from the company's period when the API told.
+
+        The same rule in every mode: the period decides, a declared value must agree with it,
+        and only when Nmbrs gave no period does a declared value stand (as ``declared``).
+        """
+        context = _context(info)
         given = v.check_frequency(value) if value is not None else None
-        detected = _detected_frequency(_context(info).period)
+        detected = _detected_frequency(context.period)
         if detected == "weekly":
-            raise v.Invalid("payroll_frequency.weekly")
+            raise v.Invalid("payroll_frequency.weekly", period=context.period)
         if given and detected and given != detected:
-            raise v.Invalid("payroll_frequency.conflict", detected=detected)
+            raise v.Invalid(
+                "payroll_frequency.conflict",
+                detected=detected,
+                given=given,
+                period=context.period,
+            )
         if not (given or detected):
+            if context.pending:
+                return None  # the checks will read the company's current period
             raise v.Invalid("payroll_frequency.missing")
         return given or str(detected)
+
+
+def _closest_employees(number: int, name: str | None, employees: Mapping[int, str]) -> list[int]:
+    """Up to three employee numbers most like ``number``: those whose name matches ``name``
+    first, then the numerically nearest."""
+    by_name = [k for k, display in employees.items() if name and v.name_matches(name, display)]
+    nearest = sorted(employees, key=lambda k: (abs(k - number), k))
+    return list(dict.fromkeys([*by_name, *nearest]))[:3]
 
 
 def _detected_frequency(period: str | None) -> str | None:
@@ -277,12 +325,12 @@ def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
     """Read a form file (TOML) into a dict; unreadable, credentials or unknown keys: InputError."""
     t = Translator(lang)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
+        data = tomlinput.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
     except OSError as exc:
         raise InputError(
             FORM_FILE_FIELD, t("form.file.unreadable", path=path, reason=exc.strerror or exc)
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, tomlinput.TooDeep) as exc:
         raise InputError(
             FORM_FILE_FIELD, t("form.file.toml", path=path, reason=exc), t("form.file.hint")
         ) from None
@@ -320,7 +368,44 @@ def _check_file_keys(data: Mapping[str, Any], t: Translator) -> None:
         )
 
 
+def check_field_flag_key(key: str, lang: str | None = None) -> None:
+    """A ``--field KEY`` must be a form file key: a credential (a token above all: it would sit
+    in shell history and ``ps``) or an unknown key is refused with exit 2."""
+    t = Translator(lang)
+    if key.rpartition(".")[2] in CREDENTIAL_KEYS | SECRET_FIELD_NAMES:
+        raise InputError(
+            "--field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
+        )
+    if key not in FORM_FILE_KEYS:
+        allowed = ", ".join(sorted(FORM_FILE_KEYS))
+        raise InputError(
+            "--field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
+        )
+
+
 # --- validation ------------------------------------------------------------------------------
+
+
+def form_warnings(
+    form: Form, context: FormContext | None = None, lang: str | None = None
+) -> list[tuple[str, str]]:
+    """What is odd but not wrong in a valid form, as (dotted key, message): a DGA name unlike the
+    name Nmbrs has for that employee number."""
+    t = Translator(lang)
+    section = form.nmbrs
+    employees = (context or FormContext()).employees
+    if section is None or employees is None or section.dga_employee_number is None:
+        return []
+    display = employees.get(section.dga_employee_number)
+    if display is None or section.dga_name is None or v.name_matches(section.dga_name, display):
+        return []
+    message = t(
+        "form.warning.dga.name",
+        given=section.dga_name,
+        display=display,
+        number=section.dga_employee_number,
+    )
+    return [("nmbrs.dga_name", message)]
 
 
 def form_errors(

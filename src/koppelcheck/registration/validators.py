@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 
-PAYROLL_TAX_RE = re.compile(r"^(\d{9})L(\d{2})$")
+PAYROLL_TAX_RE = re.compile(r"^([0-9]{9})L([0-9]{2})$")
 EMAIL_RE = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
@@ -18,7 +19,7 @@ EMAIL_RE = re.compile(
 DATA_TOKEN_LENGTH = 64
 PARTICIPANT_RANGE = range(10000, 100000)
 FREQUENCIES = ("monthly", "four-weekly")
-_PERIOD_RE = re.compile(r"^\d{4}-\d{1,2}-(M|W4|W1)$")
+_PERIOD_RE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-(M|W4|W1)$")
 _PERIOD_FREQUENCY = {"M": "monthly", "W4": "four-weekly", "W1": None}
 NAME_RATIO = 0.6
 """How alike a DGA name and the employee's display name must be (difflib ratio)."""
@@ -38,9 +39,42 @@ class Invalid(ValueError):
         self.params = params
 
 
+_NOT_PRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Unicode categories a form text may not hold: control, format (bidi, zero-width), surrogate,
+private-use and unassigned characters, line and paragraph separators."""
+
+
+def text_value(value: object) -> str:
+    """A form text as the bundle stores it: a string (a TOML whole number is read as its
+    digits), NFC-normalised, of printable characters only. A list, a table, a boolean or a
+    float is refused, and so is a control or invisible character (NUL, ESC, U+202E)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Invalid("text_type")
+    text = unicodedata.normalize("NFC", str(value))
+    if any(unicodedata.category(ch) in _NOT_PRINTABLE for ch in text):
+        raise Invalid("printable")
+    return text
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9: Arabic-Indic or full-width digits pass ``str.isdigit`` but are not numbers here."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
+def whole_number(value: object) -> object:
+    """A before-validator for whole numbers: an int (not a boolean) or ASCII digits; anything
+    else is left for pydantic to refuse, except digits of other scripts, refused here."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text and not is_ascii_digits(text.lstrip("-+")):
+            raise Invalid("invalid")
+        return text
+    return value
+
+
 def eleven_test(digits: str) -> bool:
     """The loonheffingennummer's 11-test: weights 9..2 on digits 1-8, minus the 9th, mod 11 = 0."""
-    if len(digits) != 9 or not digits.isdigit():
+    if len(digits) != 9 or not is_ascii_digits(digits):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
     return (total - int(digits[8])) % 11 == 0
@@ -48,7 +82,7 @@ def eleven_test(digits: str) -> bool:
 
 def normalise_payroll_tax_number(value: str) -> str:
     """``123.456.782 l 01`` -> ``123456782L01``; raises :class:`Invalid` when it is not one."""
-    text = re.sub(r"[\s.]", "", str(value)).upper()
+    text = re.sub(r"[\s.]", "", text_value(value)).upper()
     match = PAYROLL_TAX_RE.match(text)
     if not match:
         raise Invalid("payroll_tax_number.shape")
@@ -59,15 +93,15 @@ def normalise_payroll_tax_number(value: str) -> str:
 
 def check_email(value: str) -> str:
     """A plausible e-mail address, stripped; raises :class:`Invalid` otherwise."""
-    text = str(value).strip()
+    text = text_value(value).strip()
     if ".." in text or not EMAIL_RE.match(text):
         raise Invalid("email")
     return text
 
 
 def check_required(value: str) -> str:
-    """A non-empty text, stripped."""
-    text = str(value).strip()
+    """A non-empty text of printable characters (:func:`text_value`), stripped."""
+    text = text_value(value).strip()
     if not text:
         raise Invalid("empty")
     return text
@@ -75,8 +109,8 @@ def check_required(value: str) -> str:
 
 def check_participant_number(value: str | int) -> str:
     """AFAS participant (customer) number: 5 digits, 10000-99999, returned as text."""
-    text = str(value).strip()
-    if not (text.isdigit() and len(text) == 5 and int(text) in PARTICIPANT_RANGE):
+    text = text_value(value).strip()
+    if not (is_ascii_digits(text) and len(text) == 5 and int(text) in PARTICIPANT_RANGE):
         raise Invalid("participant_number")
     return text
 
@@ -100,7 +134,7 @@ def check_employer_codes(values: object) -> list[str]:
         isinstance(v, bool) or not isinstance(v, str | int) for v in values
     ):
         raise Invalid("invalid")
-    codes = [str(v).strip() for v in values]
+    codes = [text_value(v).strip() for v in values]
     if not codes:
         raise Invalid("employer_codes.empty")
     if any(not code for code in codes):
@@ -115,7 +149,7 @@ def frequency_from_period(period: str) -> str | None:
 
     W1 (weekly) gives None: a.s.r. does not offer it. Any other text is a ``ValueError``.
     """
-    match = _PERIOD_RE.match(period.strip())
+    match = _PERIOD_RE.match(str(period).strip())
     if not match:
         raise ValueError(f"not an Nmbrs period (yyyy-pp-M|W4|W1): {period!r}")
     return _PERIOD_FREQUENCY[match.group(1)]
@@ -123,7 +157,7 @@ def frequency_from_period(period: str) -> str | None:
 
 def check_frequency(value: str) -> str:
     """``monthly`` or ``four-weekly`` (any case)."""
-    text = str(value).strip().lower()
+    text = text_value(value).strip().lower()
     if text not in FREQUENCIES:
         raise Invalid("payroll_frequency")
     return text

@@ -23,8 +23,12 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 # C0 and C1 control characters other than tab and newline: an escape sequence in a message from
-# a remote service must not reach a terminal (or a log) and recolour or rewrite it.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# a remote service must not reach a terminal (or a log) and recolour or rewrite it. Bidi
+# overrides, embeddings, isolates and marks (U+202E turns "exe.txt" into "txt.exe") and lone
+# surrogates (no UTF-8 file can hold one) go the same way.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 #: Target keys that name the thing checked, most specific first (Nmbrs domain, AFAS environment).
 _TARGET_KEYS = ("domain", "environment_id", "environment_code", "participant", "environment")
@@ -135,5 +139,6 @@ def seconds(duration_ms: int) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """``text`` with control characters (other than tab and newline) shown as U+FFFD."""
+    """``text`` with control characters (other than tab and newline), bidi controls and lone
+    surrogates shown as U+FFFD."""
     return _CONTROLS.sub("\ufffd", text)

@@ -93,10 +93,7 @@ def short_check_id(check_id: str) -> str:
 
 def tally_line(t: Translator, counts: BatchTally) -> str:
     """``4 werkgevers gecontroleerd, 1 met mislukte controles, 1 met onbepaalde, 2 in orde``."""
-    checked = t(
-        "batch.tally.checked.one" if counts.total == 1 else "batch.tally.checked.other",
-        n=counts.total,
-    )
+    checked = t.plural("batch.tally.checked", counts.total)
     rest = t("batch.tally.rest", failed=counts.failed, errored=counts.errored, ok=counts.ok)
     return f"{checked}, {rest}"
 

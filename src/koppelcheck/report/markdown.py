@@ -7,6 +7,7 @@ Cell text is escaped: ``|`` would end a cell and a newline would end the table; 
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import quote
 
 from koppelcheck.i18n import Translator
@@ -22,10 +23,18 @@ from koppelcheck.report._common import (
     verdict,
 )
 
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+"""The characters that make Markdown (and GitHub's flavour) inside a line: link and image
+brackets, code, emphasis, table pipes, strikethrough. Each is backslash-escaped, so a server's
+text stays text (``(`` and ``!`` make nothing without a ``[``; ``<`` is entity-escaped; an
+underscore inside a word, as in ``Address_GetListCurrent``, makes no emphasis in GFM)."""
+
 
 def escape_cell(text: str) -> str:
-    """Text made safe for one Markdown table cell (pipes, newlines, HTML, control codes)."""
-    text = html.escape(strip_controls(text), quote=False).replace("\\", "\\\\").replace("|", "\\|")
+    """Text made inert for one Markdown table cell: every Markdown syntax character escaped
+    (a server's ``[click](https://…)`` or ``![x](…)`` is not a live link or image), HTML
+    entity-escaped, control and bidi characters replaced, newlines as ``<br>``."""
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", html.escape(strip_controls(text), quote=False))
     return "<br>".join(text.splitlines()) if text else ""
 
 

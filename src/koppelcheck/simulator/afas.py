@@ -4,8 +4,11 @@ It follows ``shared/reference/afas-api.md``: paths under ``/ProfitRestServices``
 case-insensitively, as working clients use both spellings), ``GET /metainfo`` in the OpenAPI
 example's shape, ``GET /connectors/<id>?skip&take`` answering ``{"skip","take","rows"}``, 401 with
 an empty body for a bad token, 500 with ``externalMessage``/``errorNumber``/``profitLogReference``
-for a GetConnector that is not assigned or is blocked, and 503 with ``Retry-After`` in
-maintenance. Scenarios are TOML data in ``scenarios/afas/``.
+for a GetConnector that is not assigned or is blocked (401 with an empty body in scenario
+``connector-unassigned-401``, as the OpenAPI and help page 120612 say), and 503 with ``Retry-After``
+in maintenance. Also ``GET /profitversion`` and ``GET /metainfo/get/<id>``, the documented response
+headers, ``skip=2&take=-1`` as a 500 and a query string over 2049 characters as a 404.
+Scenarios are TOML data in ``scenarios/afas/``; docs/fidelity.md gives each behaviour's source.
 """
 
 from __future__ import annotations
@@ -40,8 +43,13 @@ AFAS_SCENARIOS: tuple[str, ...] = (
     "slow",
     "faults",
     "flaky",
+    "connector-unassigned-401",
 )
 NOT_SUPPORTED_ERROR_NUMBER = -2147180996
+UNEXPECTED_ERROR_NUMBER = -2147180999
+"""afas-api.md §6: the documented 500 for ``skip=2&take=-1``."""
+MAX_QUERY_LENGTH = 2049
+"""afas-api.md §3: a longer query string answers 404."""
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _TOKEN_XML = re.compile(r"^<token><version>([^<]*)</version><data>([^<]*)</data></token>$")
 _MESSAGES = {
@@ -49,12 +57,14 @@ _MESSAGES = {
         "not_supported": "General message: Deze GetConnector wordt niet ondersteund of de "
         "gebruiker is niet geautoriseerd.",
         "blocked": "General message: Deze GetConnector (definitie) is geblokkeerd.",
+        "unexpected": "Er is een onverwachte fout opgetreden.",
     },
     # English wording from AFAS's troubleshooting page; the exact live text is not public.
     "en": {
         "not_supported": "General message: GetConnector not supported for this app or the user "
         "is not authorized.",
         "blocked": "General message: This GetConnector (definition) is blocked.",
+        "unexpected": "An unexpected error has occurred.",
     },
 }
 _MAINTENANCE_BODY = {
@@ -101,6 +111,12 @@ class AfasScenario:
     latency_ms: int = 0
     faults: tuple[FaultRule, ...] = ()
     """Injected faults per route: ``metainfo`` or a GetConnector id."""
+    unassigned_status: int = 500
+    """How a GetConnector that is not assigned answers: 500 "niet ondersteund" (observed, Go
+    library, troubleshooting page) or 401 with an empty body (OpenAPI, help page 120612).
+    The sources conflict (afas-api.md §6 (b)); both are simulated."""
+    profit_version: str = "22.22.5"
+    """What ``GET /profitversion`` answers (the OpenAPI example's value)."""
 
     @property
     def token_xml(self) -> str:
@@ -138,6 +154,8 @@ def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
             ip_restricted=bool(data.get("ip_restricted", False)),
             latency_ms=int(data.get("latency_ms", 0)),
             faults=parse_fault_rules(data.get("faults", [])),
+            unassigned_status=int(data.get("unassigned_status", 500)),
+            profit_version=str(data.get("profit_version", "22.22.5")),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"AFAS scenario: missing or unknown key ({exc})") from None
@@ -182,7 +200,12 @@ class AfasSimulator:
             self._faults.add(rule)
 
     def handle(self, request: SimRequest) -> SimResponse:
-        """Answer one request."""
+        """Answer one request, with the documented response headers."""
+        return _with_headers(self._handle(request))
+
+    def _handle(self, request: SimRequest) -> SimResponse:
+        if _query_length(request) > MAX_QUERY_LENGTH:
+            return SimResponse(404)  # afas-api.md §3/§6: a query string over 2049 characters
         route = self._route(request.path)
         with self._lock:
             self._state.hits[route or "other"] += 1
@@ -208,6 +231,12 @@ class AfasSimulator:
             return SimResponse(403)
         if route == "metainfo":
             return _json(200, self._metainfo())
+        if route == "profitversion":
+            # afas-api.md §5: the OpenAPI example. Whether it answers when the ProfitVersion
+            # connector is not activated on tab Connectoren is undocumented; here it always does.
+            return _json(200, {"version": self.scenario.profit_version})
+        if route.startswith("metainfo/get/"):
+            return self._connector_meta(route.removeprefix("metainfo/get/"), request)
         return self._connector(route.removeprefix("connectors/"), request)
 
     @staticmethod
@@ -215,8 +244,11 @@ class AfasSimulator:
         if not path.lower().startswith(BASE_PATH.lower() + "/"):
             return None
         rest = path[len(BASE_PATH) + 1 :].rstrip("/")
-        if rest.lower() == "metainfo":
-            return "metainfo"
+        if rest.lower() in ("metainfo", "profitversion"):
+            return rest.lower()
+        parts = rest.split("/")
+        if len(parts) == 3 and [p.lower() for p in parts[:2]] == ["metainfo", "get"] and parts[2]:
+            return f"metainfo/get/{parts[2]}"
         head, _, connector_id = rest.partition("/")
         if head.lower() == "connectors" and connector_id and "/" not in connector_id:
             return f"connectors/{connector_id}"
@@ -260,14 +292,69 @@ class AfasSimulator:
         with self._lock:
             assigned = connector is not None and self._state.assigned.get(cid, False)
         if connector is None or not assigned:
-            return _profit_error(_MESSAGES[lang]["not_supported"])
+            return self._not_assigned(lang)
         if connector.blocked:
             return _profit_error(_MESSAGES[lang]["blocked"])
         skip, take = _int_param(request, "skip", 0), _int_param(request, "take", 100)
+        if take == -1 and skip != -1:
+            # afas-api.md §3/§6: skip=2&take=-1 is a documented 500. Other skips with take=-1
+            # are a GUESS (the same).
+            return _profit_error(_MESSAGES[lang]["unexpected"], UNEXPECTED_ERROR_NUMBER)
         rows = [_demo_row(connector.id, i) for i in range(connector.rows)]
         # skip=-1&take=-1 means "everything" (AFAS docs); take=0 returns one row (PracticalAfas).
         selected = rows if take == -1 else rows[max(skip, 0) : max(skip, 0) + max(take, 1)]
         return _json(200, {"skip": skip, "take": take, "rows": selected})
+
+    def _not_assigned(self, lang: str) -> SimResponse:
+        if self.scenario.unassigned_status == 401:
+            return SimResponse(401)  # OpenAPI and help page 120612: 401 (afas-api.md §6 (b))
+        return _profit_error(_MESSAGES[lang]["not_supported"])
+
+    def _connector_meta(self, connector_id: str, request: SimRequest) -> SimResponse:
+        """``GET /metainfo/get/<id>`` in the OpenAPI shape (afas-api.md §4); a connector that is
+        not assigned answers as its data endpoint would (vaartijd observed 500)."""
+        cid = unquote(connector_id)
+        connector = next((c for c in self.scenario.connectors if c.id == cid), None)
+        lang = "en" if request.header("accept-language").lower().startswith("en") else "nl"
+        with self._lock:
+            assigned = connector is not None and self._state.assigned.get(cid, False)
+        if connector is None or not assigned:
+            return self._not_assigned(lang)
+        fields = [
+            {
+                "id": key,
+                "fieldId": f"U{index + 1:03d}",
+                "dataType": "date" if key == "Geboortedatum" else "string",
+                "label": key,
+                "length": 0 if key == "Geboortedatum" else 255,
+                "controlType": 4 if key == "Geboortedatum" else 1,
+                "decimals": 0,
+                "decimalsFieldId": "",
+            }
+            for index, key in enumerate(_demo_row(cid, 0))
+        ]
+        name = connector.id
+        return _json(200, {"name": name, "description": connector.description, "fields": fields})
+
+
+def _query_length(request: SimRequest) -> int:
+    return len("&".join(f"{k}={v}" for k, values in request.query.items() for v in values))
+
+
+def _with_headers(response: SimResponse) -> SimResponse:
+    """The headers AFAS documents on its answers (afas-api.md §7, migration-rest-oauth.md §4.2):
+    HSTS with max-age=31536000 (OpenAPI header examples), X-Trace-Identifier on every call
+    (Profit 7), Cache-Control and X-Content-Type-Options (issue 16's reading of the OpenAPI;
+    their values are a GUESS). Existing headers are kept."""
+    defaults = {
+        "Cache-Control": "no-cache, no-store",
+        "Strict-Transport-Security": "max-age=31536000",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if response.status != 503:  # "every call that reaches the application layer" (Profit 7)
+        defaults["X-Trace-Identifier"] = uuid.uuid4().hex
+    response.headers = {**defaults, **response.headers}
+    return response
 
 
 def _int_param(request: SimRequest, name: str, default: int) -> int:
@@ -292,12 +379,12 @@ def _json(status: int, body: dict[str, Any]) -> SimResponse:
     return SimResponse(status, json.dumps(body, separators=(",", ":")).encode(), dict(_JSON))
 
 
-def _profit_error(message: str) -> SimResponse:
+def _profit_error(message: str, number: int = NOT_SUPPORTED_ERROR_NUMBER) -> SimResponse:
     return _json(
         500,
         {
             "externalMessage": message,
-            "errorNumber": NOT_SUPPORTED_ERROR_NUMBER,
+            "errorNumber": number,
             "profitLogReference": uuid.uuid4().hex.upper(),
         },
     )

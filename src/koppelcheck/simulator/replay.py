@@ -1,0 +1,149 @@
+"""Serve a HAR trace (``--trace``) as a scenario: a user's run, reproduced on this machine.
+
+``koppelcheck simulate nmbrs --replay FILE.har`` matches a request to the trace's entries by
+service (the ``.asmx`` path's last segment) and operation (the ``SOAPAction``, else the body
+element); ``simulate afas --replay FILE.har`` by method and path (case-insensitive, without the
+query). Entries with the same key are served in the order they were recorded, the last one again
+after that. Credentials are not checked: the trace holds none. An entry recorded without an answer
+(a reset, a time-out) drops the connection.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from koppelcheck.errors import InputError
+from koppelcheck.simulator.server import SimRequest, SimResponse
+
+REPLAY_SYSTEMS = ("nmbrs", "afas")
+_HOP_BY_HOP = {
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "content-encoding",
+    "keep-alive",
+}
+
+
+def load_har(path: Path, flag: str = "--replay") -> list[dict[str, Any]]:
+    """The entries of a HAR file; InputError (exit 2) for anything that is not one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        entries = document["log"]["entries"]
+    except FileNotFoundError:
+        raise InputError(flag, f"file not found: {path}") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            flag, f"not a HAR file: {path} ({type(exc).__name__})", "a file --trace wrote"
+        ) from None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("request"), dict) for e in entries
+    ):
+        raise InputError(flag, f"not a HAR file: {path} (no entries)", "a file --trace wrote")
+    return entries
+
+
+def _soap_operation(headers: dict[str, str], body: str) -> str:
+    action = headers.get("soapaction", "").strip().strip('"')
+    if action:
+        return action.rsplit("/", 1)[-1]
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        root = etree.fromstring(body.encode("utf-8"), parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return ""
+    for node in root:
+        if isinstance(node.tag, str) and etree.QName(node).localname == "Body":
+            children = [c for c in node if isinstance(c.tag, str)]
+            return etree.QName(children[0]).localname if children else ""
+    return ""
+
+
+def request_key(
+    system: str, method: str, path: str, query: dict[str, Any], headers: dict[str, str], body: str
+) -> tuple[str, ...]:
+    """What a request is matched on (the same for a recorded and a live request)."""
+    if system == "nmbrs":
+        service = path.rstrip("/").rsplit("/", 1)[-1].lower()
+        if method in ("GET", "HEAD"):
+            return (service, "?wsdl" if any(k.lower() == "wsdl" for k in query) else "GET")
+        return (service, _soap_operation(headers, body))
+    return (method, path.rstrip("/").lower())
+
+
+class ReplaySimulator:
+    """Answers requests from a HAR trace. Thread-safe; ``hits`` counts matched requests."""
+
+    def __init__(self, system: str, entries: list[dict[str, Any]]) -> None:
+        if system not in REPLAY_SYSTEMS:
+            raise ValueError(system)
+        self.system = system
+        self.hits = 0
+        self._lock = threading.Lock()
+        self._served: dict[tuple[str, ...], int] = defaultdict(int)
+        self._entries: dict[tuple[str, ...], list[SimResponse]] = defaultdict(list)
+        for number, entry in enumerate(entries):
+            try:
+                key, answer = _parse_entry(system, entry)
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise ValueError(f"entry {number}: {type(exc).__name__}") from None
+            self._entries[key].append(answer)
+
+    @property
+    def keys(self) -> list[tuple[str, ...]]:
+        """Every recorded key."""
+        return list(self._entries)
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """The recorded answer to this request, or 404 when the trace has none."""
+        body = request.body.decode("utf-8", "replace")
+        key = request_key(
+            self.system,
+            request.method,
+            request.path,
+            dict(request.query),
+            dict(request.headers),
+            body,
+        )
+        answers = self._entries.get(key)
+        if not answers:
+            text = f"koppelcheck replay: no recorded answer for {' '.join(key)}"
+            return SimResponse(404, text.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+        with self._lock:
+            index = min(self._served[key], len(answers) - 1)
+            self._served[key] += 1
+            self.hits += 1
+        answer = answers[index]
+        return SimResponse(answer.status, answer.body, dict(answer.headers), reset=answer.reset)
+
+
+def _parse_entry(system: str, entry: dict[str, Any]) -> tuple[tuple[str, ...], SimResponse]:
+    """One HAR entry: the key it answers and the answer (ValueError etc. when malformed)."""
+    request = entry["request"]
+    url = urlsplit(str(request.get("url", "")))
+    query = {str(q["name"]): str(q.get("value", "")) for q in request.get("queryString") or []}
+    headers = {
+        str(h["name"]).lower(): str(h.get("value", "")) for h in request.get("headers") or []
+    }
+    body = str((request.get("postData") or {}).get("text", ""))
+    key = request_key(system, str(request.get("method", "GET")), url.path, query, headers, body)
+    response = entry.get("response") or {}
+    status = int(response.get("status") or 0)
+    if status == 0:  # recorded without an answer: a reset, a time-out
+        return key, SimResponse(reset=True)
+    if not 100 <= status <= 599:
+        raise ValueError(f"status {status}")
+    answer_headers = {
+        str(h["name"]): str(h.get("value", ""))
+        for h in response.get("headers") or []
+        if str(h["name"]).lower() not in _HOP_BY_HOP
+    }
+    text = str((response.get("content") or {}).get("text", ""))
+    return key, SimResponse(status, text.encode("utf-8"), answer_headers)
