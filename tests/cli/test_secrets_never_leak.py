@@ -927,7 +927,17 @@ def _shard_reports(ctx: Ctx) -> list[str]:
 def batch_merge_format(fmt: str) -> Case:
     def build(ctx: Ctx) -> Call:
         reports = list(reversed(_shard_reports(ctx)))
-        args = ["batch", "merge", *reports, "--format", fmt, *extra_files(ctx, "m.")]
+        outputs = [
+            a for flag in ("--json", "--junit", "--html") for a in (flag, str(ctx.o(f"m.{flag}")))
+        ]
+        args = [
+            "batch",
+            "merge",
+            *reports,
+            "--format",
+            fmt,
+            *outputs,
+        ]  # merge sends nothing: no --trace
         return Call([*args, "--output", str(ctx.o("m.out"))] if fmt == "json" else args)
 
     return Case(f"batch-merge-{fmt}", ("batch", "merge"), (1, 4), build)

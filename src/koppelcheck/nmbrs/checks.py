@@ -97,6 +97,10 @@ class AnswerCache:
         return self._tasks[key]
 
 
+_PER_EMPLOYER_PARAMS = frozenset({"CompanyId", "EmployeeId", "RunId", "TaskId"})
+"""A call with one of these is about one company: its answer is not shared across a login."""
+
+
 class Discovery:
     """Finds real IDs once, in the chain, sharing every answer among the checks that need it."""
 
@@ -105,9 +109,9 @@ class Discovery:
     ) -> None:
         self._client = client
         self._target = target
-        # Only login-level answers (calls without parameters: List_GetAll) are shared across a
-        # batch's employers; the rest live and die with this employer's check, so a batch does
-        # not hold every company's answers until it ends.
+        # Only login-level answers (List_GetAll, the debtors) are shared across a batch's
+        # employers; answers about one company live and die with this employer's check, so a
+        # batch does not hold every company's answers until it ends.
         self._shared = cache or AnswerCache()
         self._cache = AnswerCache() if cache is not None else self._shared
 
@@ -123,7 +127,7 @@ class Discovery:
         return self._cache_for(params).done(f"{call.check_id}:{sorted(params.items())}")
 
     def _cache_for(self, params: dict[str, Any]) -> AnswerCache:
-        return self._cache if params else self._shared
+        return self._cache if _PER_EMPLOYER_PARAMS & set(params) else self._shared
 
     async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call once per (call, params) and remember the answer."""
