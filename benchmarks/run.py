@@ -128,6 +128,44 @@ def bench_one_check() -> list[Figure]:
     ]
 
 
+def bench_sdk() -> list[Figure]:
+    """The PyPI ``nmbrs`` SDK making the same 19 calls one after another (benchmarks/
+    sdk_19_calls.py), against one koppelcheck check, both from process start, same simulator."""
+    from koppelcheck.simulator.nmbrs import load_nmbrs_scenario
+
+    scenario = load_nmbrs_scenario("healthy")
+    proc, url = _simulator("nmbrs", round(NMBRS_LATENCY_S * 1000))
+    sdk = [sys.executable, str(Path(__file__).with_name("sdk_19_calls.py"))]
+    sdk += [url.removesuffix("/soap/v3"), scenario.username, scenario.token]
+    ours = [EXE, "nmbrs", "--username", scenario.username, "--domain", scenario.domain]
+    ours += ["--base-url", url, "--no-input", "--format", "json"]
+    env = {"KOPPELCHECK_NMBRS_TOKEN": scenario.token}
+    try:
+        _timed(sdk, {}), _timed(ours, env)  # warm the simulator
+        pairs = [(_timed(sdk, {}), _timed(ours, env)) for _ in range(RUNS)]
+    finally:
+        proc.terminate()
+        proc.wait()
+    sdk_s = [run[0] for run, _ in pairs]
+    ours_s = [run[0] for _, run in pairs]
+    ratios = [a / b for a, b in zip(sdk_s, ours_s, strict=True)]
+    failed = [run[1].stderr[-300:] for run, _ in pairs if run[1].returncode != 0]
+    return [
+        Figure(
+            "PyPI `nmbrs` SDK, the same 19 calls one after another, start to exit",
+            spread(sdk_s, unit=" s") + (f" (failed: {failed[0]!r})" if failed else ""),
+            "",
+            not failed,
+        ),
+        Figure(
+            "… SDK ÷ one koppelcheck check (koppelcheck faster by)",
+            spread(ratios) + " ×",
+            "≥ 4 ×",
+            statistics.median(ratios) >= 4,
+        ),
+    ]
+
+
 def bench_afas_many() -> list[Figure]:
     """An AFAS check with 12 GetConnectors at 150 ms: at most 5 in flight."""
     with tempfile.TemporaryDirectory() as folder:
@@ -259,7 +297,8 @@ def write_doc(figures: list[Figure], notes: str) -> None:
 def main() -> int:
     """Run every benchmark, print and write the figures; exit 1 when a target is missed."""
     sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "500,5000").split(",") if n]
-    benches: list[Callable[[], list[Figure]]] = [bench_one_check, bench_afas_many, bench_help]
+    benches: list[Callable[[], list[Figure]]] = [bench_one_check, bench_sdk]
+    benches += [bench_afas_many, bench_help]
     benches += [lambda n=n: bench_batch(n, RUNS if n <= 500 else 1) for n in sizes]  # type: ignore[misc]
     figures = []
     for bench in benches:
