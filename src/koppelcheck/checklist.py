@@ -85,29 +85,55 @@ def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator)
     )
 
 
+_AUTH_FORM_SKIP = {
+    "classic": frozenset({"afas.client_id", "afas.client_secret"}),
+    "oauth": frozenset({"afas.token_version", "afas.data_token"}),
+    "hybrid": frozenset(),
+}
+"""AFAS form fields that do not apply to one way of authenticating."""
+
+
 def build_checklist(
-    system: str, option: str | None = None, lang: str | None = None, api: str = "soap"
+    system: str,
+    option: str | None = None,
+    lang: str | None = None,
+    api: str = "soap",
+    auth: str | None = None,
 ) -> Checklist:
     """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``; ``api="rest"``
-    gives the Nmbrs REST consent steps instead of the manual."""
+    gives the Nmbrs REST consent steps instead of the manual. For AFAS, ``auth`` picks step 3's
+    variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
+    ``hybrid``."""
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, afas_steps, default_auth
+
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     check_choice("--api", api, APIS if system == "nmbrs" else ("soap",), t)
     if api == "rest":
         return _rest_checklist(t)
     option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
-    steps = steps_for(system, option)
-    command = _command(system, option)
+    auth = check_choice("--auth", auth, AUTH_MODES, t) if auth is not None else None
+    if system != "afas":
+        if auth not in (None, DEFAULT_AUTH):
+            raise InputError("--auth", t("checklist.error.auth_system"))
+        auth = DEFAULT_AUTH
+    auth = auth or default_auth()
+    steps = afas_steps(auth) if system == "afas" else steps_for(system, option)
+    command = _command(system, option, auth)
     form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)
+    subtitle = t(f"checklist.option.{option}") if system == "nmbrs" else ""
+    if system == "afas" and auth != DEFAULT_AUTH:
+        subtitle = t(f"checklist.auth.{auth}")
+    skip = _AUTH_FORM_SKIP[auth] if system == "afas" else frozenset()
     return Checklist(
         lang=t.lang,
         title=t("checklist.title", system=t(f"checklist.system.{system}")),
-        subtitle=t(f"checklist.option.{option}") if system == "nmbrs" else "",
+        subtitle=subtitle,
         intro=t("checklist.intro", command=command),
         entries=tuple(_entry(s, t, top=True) for s in steps),
         form_heading=t("checklist.form.heading"),
         form_intro=t("checklist.form.intro", step=form_step.number if form_step else ""),
-        form_lines=tuple(_form_line(f, t) for f in fields_for(system)),
+        form_lines=tuple(_form_line(f, t) for f in fields_for(system) if f.key not in skip),
         form_columns=(
             t("checklist.form.column.field"),
             t("checklist.form.column.help"),
@@ -137,8 +163,15 @@ def _rest_checklist(t: Translator) -> Checklist:
     )
 
 
-def _command(system: str, option: str) -> str:
-    return "koppelcheck afas" if system == "afas" else f"koppelcheck nmbrs --option {option}"
+_AFAS_COMMANDS = {
+    "classic": "koppelcheck afas",
+    "oauth": "koppelcheck afas --client-id ID",
+    "hybrid": "koppelcheck afas --client-id ID --token-file TOKEN.txt",
+}
+
+
+def _command(system: str, option: str, auth: str = "classic") -> str:
+    return _AFAS_COMMANDS[auth] if system == "afas" else f"koppelcheck nmbrs --option {option}"
 
 
 def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
@@ -431,10 +464,12 @@ def render(
     fmt: str = "text",
     lang: str | None = None,
     api: str = "soap",
+    auth: str | None = None,
 ) -> str:
-    """The checklist of ``system``/``option`` in format ``fmt``; bad values raise InputError."""
+    """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise
+    InputError."""
     check_choice("--format", fmt, FORMATS, Translator(lang))
-    return RENDERERS[fmt](build_checklist(system, option, lang, api))
+    return RENDERERS[fmt](build_checklist(system, option, lang, api, auth))
 
 
 # --- generated docs -----------------------------------------------------------------------------
@@ -442,12 +477,17 @@ def render(
 
 def docs_files() -> dict[str, str]:
     """The markdown checklists ``docs/checklists`` holds: file name -> content, nl and en."""
-    variants = [("afas", None, "afas")] + [("nmbrs", o, f"nmbrs-{o}") for o in OPTIONS]
+    variants: list[tuple[str, str | None, str | None, str]] = [
+        ("afas", None, None, "afas"),
+        ("afas", None, "oauth", "afas-oauth"),
+        ("afas", None, "hybrid", "afas-hybrid"),
+    ]
+    variants += [("nmbrs", o, None, f"nmbrs-{o}") for o in OPTIONS]
     files: dict[str, str] = {}
-    for system, option, stem in variants:
+    for system, option, auth, stem in variants:
         for lang in LANGUAGES:
             suffix = ".md" if lang == "nl" else f".{lang}.md"
-            files[stem + suffix] = render(system, option, "markdown", lang)
+            files[stem + suffix] = render(system, option, "markdown", lang, auth=auth)
     for lang in LANGUAGES:
         suffix = ".md" if lang == "nl" else f".{lang}.md"
         files["nmbrs-rest" + suffix] = render("nmbrs", None, "markdown", lang, api="rest")

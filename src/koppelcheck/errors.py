@@ -43,6 +43,9 @@ class MissingSettingError(KoppelcheckError):
 class RemoteError(KoppelcheckError):
     """A remote call could not be completed, or its answer not understood."""
 
+    trace_id: str | None = None
+    """The server's trace identifier for its support (AFAS's ``X-Trace-Identifier``), if any."""
+
 
 class TransportError(RemoteError):
     """The connection failed. ``kind`` is one of :data:`TRANSPORT_KINDS`; ``attempts`` counts the
@@ -112,9 +115,13 @@ class AfasHttpError(RemoteError):
         message: str = "",
         profit_log_reference: str | None = None,
         retry_after: str | None = None,
+        *,
+        trace_id: str | None = None,
     ) -> None:
         super().__init__(f"HTTP {status}" + (f": {message}" if message else ""))
         self.status = status
         self.message = message
         self.profit_log_reference = profit_log_reference
         self.retry_after = retry_after
+        self.trace_id = trace_id
+        """AFAS's ``X-Trace-Identifier`` answer header (Profit 7), for AFAS support."""

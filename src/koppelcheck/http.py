@@ -515,3 +515,17 @@ def make_async_client(
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         trust_env=True,
     )
+
+
+def through(client: httpx.AsyncClient) -> httpx.AsyncBaseTransport:
+    """A transport that sends every request through ``client`` (one made by
+    :func:`make_async_client`), so a library that builds its own ``httpx.AsyncClient`` (Authlib's
+    OAuth client) keeps koppelcheck's TLS, proxy, no-redirect, time budget and per-host limits.
+    Closing the transport leaves ``client`` open: its owner closes it."""
+    import httpx
+
+    class _Through(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return await client.send(request, follow_redirects=False)
+
+    return _Through()

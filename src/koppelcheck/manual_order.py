@@ -28,6 +28,11 @@ def in_manual_order(report: Report, lang: str | None = None) -> Report:
         return report
     t = Translator(lang)
     steps = steps_for(report.system, report.option)
+    auth = report.target.get("auth") if report.system == "afas" else None
+    if auth in ("oauth", "hybrid"):  # AFAS with client credentials: step 3's OAuth variant
+        from koppelcheck.afas.steps import afas_steps
+
+        steps = afas_steps(str(auth))
     flat = flatten(steps)
     placed = []
     for index, check in enumerate(report.checks):

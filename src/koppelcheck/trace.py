@@ -41,6 +41,9 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _SOAP_AUTH_HEADERS = ("AuthHeaderWithDomain", "AuthHeader")
+_NOT_SECRET_NAMES = frozenset({"tokenexpiry", "token_type"})
+"""Keys that match :data:`_SECRET_NAME` but hold no secret: AFAS ``/metainfo``'s token expiry
+date and an OAuth answer's ``token_type`` (Bearer); checks read them, so a replay needs them."""
 
 # Personal data by element / key name (lower-case), for Nmbrs SOAP answers (v2.1/v3 field names,
 # reference §3) and AFAS GetConnector rows (common Dutch field ids). Matched exactly.
@@ -161,7 +164,8 @@ def _redact_json_value(value: Any, where: str, tally: _Tally, key: str = "") -> 
         return {k: _redact_json_value(v, where, tally, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_json_value(v, where, tally, key) for v in value]
-    if key and _SECRET_NAME.search(key) and value not in (None, ""):
+    secret_name = key and _SECRET_NAME.search(key) and key.lower() not in _NOT_SECRET_NAMES
+    if secret_name and value not in (None, ""):
         tally.add(where, "secret")
         return REMOVED
     if isinstance(value, str) and value:

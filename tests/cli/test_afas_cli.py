@@ -111,8 +111,15 @@ def test_healthy_with_the_zip_and_xml_token_file_exits_0(served, tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     ids = [c["id"] for c in json.loads(result.stdout)["checks"]]
-    # In the manual's order: the connectors (step 1), then the token and its login (step 3).
-    assert ids == [*(f"afas.connector.{cid}" for cid in CONNECTORS), "afas.token", "afas.auth"]
+    # In the manual's order: the connectors (step 1), then the token, its login and when it stops
+    # (step 3).
+    assert ids == [
+        *(f"afas.connector.{cid}" for cid in CONNECTORS),
+        "afas.token",
+        "afas.auth",
+        "afas.token.expiry",
+        "afas.classic.sunset",
+    ]
     assert_no_token(result, simulator)
 
 

@@ -75,6 +75,14 @@ DEMO_NMBRS_TOKEN = load_nmbrs_scenario("healthy").token
 DEMO_AFAS_DATA = load_afas_scenario("healthy").token_data
 _DEMO_REST = load_rest_scenario("healthy")
 
+AFAS_CLIENT_ID = "koppelcheck-leak-client"
+AFAS_CLIENT_SECRET = hashlib.sha256(b"koppelcheck leak test: afas client secret").hexdigest()[:40]
+AFAS_BASIC = base64.b64encode(f"{AFAS_CLIENT_ID}:{AFAS_CLIENT_SECRET}".encode()).decode()
+"""The HTTP Basic client authentication header's value."""
+_DEMO_OAUTH = load_afas_scenario("oauth").oauth
+assert _DEMO_OAUTH is not None
+DEMO_AFAS_CLIENT_SECRET = _DEMO_OAUTH.client_secret
+
 TOKEN_SECRETS: dict[str, str] = {
     "nmbrs token": NMBRS_TOKEN,
     "afas token data": AFAS_DATA,
@@ -82,6 +90,9 @@ TOKEN_SECRETS: dict[str, str] = {
     "afas token base64 (AfasToken header)": AFAS_B64,
     "demo nmbrs token": DEMO_NMBRS_TOKEN,
     "demo afas token data": DEMO_AFAS_DATA,
+    "afas client secret": AFAS_CLIENT_SECRET,
+    "afas HTTP Basic header (client id:secret)": AFAS_BASIC,
+    "demo afas client secret": DEMO_AFAS_CLIENT_SECRET,
     "nmbrs client secret": NMBRS_CLIENT_SECRET,
     "nmbrs subscription key": NMBRS_SUBSCRIPTION_KEY,
     "demo nmbrs client secret": _DEMO_REST.client_secret,
@@ -126,6 +137,7 @@ def forbidden(secrets: dict[str, str]) -> list[tuple[str, str]]:
     for name in (
         "nmbrs token",
         "afas token data",
+        "afas client secret",
         "signing key d",
         "extra created key d",
         "nmbrs client secret",
@@ -236,6 +248,11 @@ class Ctx:
 
     def afas(self, scenario: str = "healthy") -> tuple[str, AfasSimulator]:
         loaded = replace(load_afas_scenario(scenario), token_data=AFAS_DATA)
+        if loaded.oauth is not None:
+            oauth = replace(
+                loaded.oauth, client_id=AFAS_CLIENT_ID, client_secret=AFAS_CLIENT_SECRET
+            )
+            loaded = replace(loaded, oauth=oauth)
         simulator = AfasSimulator(loaded)
         return self._url(simulator) + BASE_PATH, simulator
 
@@ -260,6 +277,8 @@ def run_case(case: Case, ctx: Ctx, caplog: pytest.LogCaptureFixture) -> Result:
     env: dict[str, str | None] = {
         "KOPPELCHECK_NMBRS_TOKEN": NMBRS_TOKEN,
         "KOPPELCHECK_AFAS_TOKEN": AFAS_DATA,
+        "KOPPELCHECK_AFAS_CLIENT_ID": None,
+        "KOPPELCHECK_AFAS_CLIENT_SECRET": None,
         "KOPPELCHECK_SIGNING_KEY": SIGNING_PEM,
         "XDG_CONFIG_HOME": str(ctx.config),
         "COLUMNS": "120",
@@ -630,7 +649,8 @@ def afas_prompted(ctx: Ctx) -> Call:
     args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
     args.remove("--no-input")
     env: dict[str, str | None] = {"KOPPELCHECK_AFAS_TOKEN": None, "KOPPELCHECK_INTERACTIVE": "1"}
-    return Call(args, env=env, input=AFAS_XML + "\n" + "n\n" * 60)
+    # Enter: the default "classic" to the question how the App Connector authenticates.
+    return Call(args, env=env, input="\n" + AFAS_XML + "\n" + "n\n" * 60)
 
 
 def afas_token_entered_again(ctx: Ctx) -> Call:
@@ -658,6 +678,139 @@ def afas_crash_outside_checks(ctx: Ctx) -> Call:
     url, _ = ctx.afas("healthy")
     crash_outside_checks(ctx, AFAS_LEAKY)
     return Call(afas_args(url, "--verbose"), check=one_line_error)
+
+
+# --- afas with OAuth client credentials ------------------------------------------------------
+
+OAUTH_ENV: dict[str, str | None] = {
+    "KOPPELCHECK_AFAS_TOKEN": None,
+    "KOPPELCHECK_AFAS_CLIENT_ID": AFAS_CLIENT_ID,
+    "KOPPELCHECK_AFAS_CLIENT_SECRET": AFAS_CLIENT_SECRET,
+}
+HYBRID_ENV: dict[str, str | None] = {**OAUTH_ENV, "KOPPELCHECK_AFAS_TOKEN": AFAS_XML}
+OAUTH_LEAKY = (
+    f"boom: client_secret={AFAS_CLIENT_SECRET}&client_id={AFAS_CLIENT_ID} "
+    f"Authorization: Basic {AFAS_BASIC}"
+)
+
+
+def afas_oauth_format(fmt: str) -> Case:
+    def build(ctx: Ctx) -> Call:
+        url, simulator = ctx.afas("oauth")
+
+        def bearer_used(_result: Result) -> None:
+            assert set(simulator.schemes) == {"Bearer"}
+
+        args = afas_args(url, "--verbose", "--format", fmt, *extra_files(ctx, "r."))
+        return Call(args, env=OAUTH_ENV, check=bearer_used)
+
+    return Case(f"afas-oauth-{fmt}", ("afas",), (0,), build)
+
+
+def afas_oauth_secret_file(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    secret = ctx.file("secret.txt", f'\ufeff"{AFAS_CLIENT_SECRET}"\r\n')
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    args = afas_args(url, "--verbose", "--client-secret-file", str(secret), "--format", "json")
+    return Call(args, env=env)
+
+
+def afas_oauth_secret_stdin(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    args = afas_args(url, "--verbose", "--client-secret-file", "-", "--format", "markdown")
+    return Call(args, env=env, input=AFAS_CLIENT_SECRET + "\n")
+
+
+def afas_oauth_secret_from_keyring(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    account = f"afas:12345:oauth:{AFAS_CLIENT_ID}"
+    ctx.keyring.set_password("koppelcheck", account, AFAS_CLIENT_SECRET)
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None}
+    return Call(afas_args(url, "--verbose", "--format", "html"), env=env)
+
+
+def afas_oauth_prompted(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    args = afas_args(url, "--verbose", "--json", str(ctx.o("r.json")))
+    args.remove("--no-input")
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": None, "KOPPELCHECK_INTERACTIVE": "1"}
+    return Call(args, env=env, input=AFAS_CLIENT_SECRET + "\n" + "\n" * 60)
+
+
+def afas_oauth_secret_with_a_space(ctx: Ctx) -> Call:
+    url, simulator = ctx.afas("oauth")
+
+    def nothing_sent(result: Result) -> None:
+        assert sum(simulator.hits.values()) == 0
+        assert "KOPPELCHECK_AFAS_CLIENT_SECRET" in result.stderr
+
+    env = {**OAUTH_ENV, "KOPPELCHECK_AFAS_CLIENT_SECRET": f"{AFAS_CLIENT_SECRET} x"}
+    return Call(afas_args(url, "--verbose"), env=env, check=nothing_sent)
+
+
+def afas_oauth_scenario(
+    scenario: str, env: dict[str, str | None], *extra: str
+) -> Callable[[Ctx], Call]:
+    def build(ctx: Ctx) -> Call:
+        url, _ = ctx.afas(scenario)
+        form = ctx.file("form.toml", AFAS_FORM)
+        args = ["--verbose", *extra, "--form", str(form), "--bundle", str(ctx.o("never.json"))]
+        return Call(afas_args(url, *args, *extra_files(ctx, "r.")), env=env)
+
+    return build
+
+
+def afas_hybrid_bundle(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("hybrid")
+    form, bundle = ctx.file("form.toml", AFAS_FORM), ctx.o("registratie.json")
+    args = ["--verbose", "--output", str(ctx.o("r.txt")), "--form", str(form)]
+    args += ["--bundle", str(bundle)]
+
+    def carried(result: Result) -> None:
+        carries(bundle, AFAS_DATA)(result)
+        carries(bundle, AFAS_CLIENT_SECRET)(result)
+
+    return Call(afas_args(url, *args), env=HYBRID_ENV, token_carriers=(bundle,), check=carried)
+
+
+def afas_oauth_bundle_encrypted(ctx: Ctx) -> Call:
+    url, _ = ctx.afas("oauth")
+    form, bundle = ctx.file("form.toml", AFAS_FORM), ctx.o("registratie.json")
+    args = ["--verbose", "--form", str(form), "--bundle", str(bundle), "--format", "html"]
+    args += ["--recipient-key", str(recipient_key(ctx)), *extra_files(ctx, "r.")]
+
+    def sealed(_result: Result) -> None:
+        payload = json.loads(_payload(bundle))
+        assert payload["tokens"]["afas"]["client_id"] == AFAS_CLIENT_ID
+        assert payload["tokens"]["afas"]["client_secret"].count(".") == 4
+        assert payload["form"]["afas"]["client_secret"].count(".") == 4
+
+    return Call(afas_args(url, *args), env=OAUTH_ENV, check=sealed)
+
+
+def afas_oauth_crash_in_the_token_fetch(ctx: Ctx) -> Call:
+    import koppelcheck.afas.oauth as oauth
+
+    url, _ = ctx.afas("oauth")
+
+    async def boom(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(OAUTH_LEAKY)
+
+    ctx.monkeypatch.setattr(oauth, "fetch_access_token", boom)
+    args = afas_args(url, "--verbose", "--format", "json", *extra_files(ctx, "r."))
+    return Call(args, env=OAUTH_ENV, check=crash_reported)
+
+
+def credentials_set_client_secret(ctx: Ctx) -> Call:
+    args = ["credentials", "set", "afas", "--environment-id", "12345"]
+    args += ["--client-id", AFAS_CLIENT_ID, "--no-input"]
+    stored = ("koppelcheck", f"afas:12345:oauth:{AFAS_CLIENT_ID}")
+
+    def kept(_result: Result) -> None:
+        assert ctx.keyring.passwords[stored] == AFAS_CLIENT_SECRET
+
+    return Call(args, env={"KOPPELCHECK_AFAS_CLIENT_SECRET": AFAS_CLIENT_SECRET}, check=kept)
 
 
 # --- checklist, simulate, demo ---------------------------------------------------------------
@@ -969,6 +1122,31 @@ def batch_from_keyring(ctx: Ctx) -> Call:
     return Call(["batch", str(path), "--format", "junit", "--html", str(ctx.o("b.html"))])
 
 
+def batch_oauth(ctx: Ctx) -> Call:
+    """AFAS employers with client credentials (OAuth) and with both (hybrid), one refused."""
+    blocks = []
+    for scenario in ("oauth", "hybrid", "bad-secret"):
+        url, _ = ctx.afas(scenario)
+        blocks.append(
+            f'[[employer]]\nid = "o-{scenario}"\nsystem = "afas"\nenvironment_id = "O12345AA"\n'
+            f'connectors = ["BP_Werknemers"]\nbase_url = "{url}"\nclient_id = "{AFAS_CLIENT_ID}"\n'
+            f'client_secret_env = "LEAK_CLIENT"\n'
+            + ('token_env = "LEAK_AFAS"\n' if scenario == "hybrid" else "")
+        )
+    path = ctx.file("batch.toml", "\n".join(blocks))
+    args = ["batch", str(path), "--format", "json", *extra_files(ctx, "b.")]
+    return Call(args, env={**BATCH_ENV, "LEAK_CLIENT": AFAS_CLIENT_SECRET})
+
+
+def batch_literal_client_secret(ctx: Ctx) -> Call:
+    path = ctx.file(
+        "batch.toml",
+        f'[[employer]]\nid = "a"\nsystem = "afas"\nenvironment_id = "12345"\n'
+        f'client_id = "{AFAS_CLIENT_ID}"\nclient_secret = "{AFAS_CLIENT_SECRET}"\n',
+    )
+    return Call(["batch", str(path)])
+
+
 def batch_crash_in_a_check(ctx: Ctx) -> Call:
     from koppelcheck.afas.client import AfasClient
     from koppelcheck.nmbrs.client import NmbrsClient
@@ -1146,6 +1324,25 @@ CASES: list[Case] = [
     Case("afas-token-entered-again", ("afas",), (0,), afas_token_entered_again),
     Case("afas-crash-in-a-check", ("afas",), (4,), afas_crash_in_a_check),
     Case("afas-crash-outside-checks", ("afas",), (4,), afas_crash_outside_checks),
+    *(afas_oauth_format(fmt) for fmt in REPORT_FORMATS),
+    Case("afas-oauth-secret-file", ("afas",), (0,), afas_oauth_secret_file),
+    Case("afas-oauth-secret-stdin", ("afas",), (0,), afas_oauth_secret_stdin),
+    Case("afas-oauth-secret-keyring", ("afas",), (0,), afas_oauth_secret_from_keyring),
+    Case("afas-oauth-prompted-walkthrough", ("afas",), (0,), afas_oauth_prompted),
+    Case("afas-oauth-secret-with-a-space", ("afas",), (2,), afas_oauth_secret_with_a_space),
+    Case("afas-bad-secret", ("afas",), (1,), afas_oauth_scenario("bad-secret", OAUTH_ENV)),
+    Case("afas-hybrid-bad-secret", ("afas",), (1,), afas_oauth_scenario("bad-secret", HYBRID_ENV)),
+    Case(
+        "afas-hybrid-faults",
+        ("afas",),
+        (1, 4),
+        afas_oauth_scenario("faults", HYBRID_ENV, "--timeout", "2"),
+    ),
+    Case("afas-hybrid-bundle", ("afas",), (0,), afas_hybrid_bundle),
+    Case("afas-oauth-bundle-encrypted", ("afas",), (0,), afas_oauth_bundle_encrypted),
+    Case(
+        "afas-oauth-crash-in-the-token-fetch", ("afas",), (4,), afas_oauth_crash_in_the_token_fetch
+    ),
     checklist_case("afas", "text", False),
     checklist_case("nmbrs", "markdown", True),
     checklist_case("nmbrs", "html", True),
@@ -1182,6 +1379,12 @@ CASES: list[Case] = [
     ),
     *(credentials_set(source) for source in ("file", "stdin", "env")),
     Case(
+        "credentials-set-afas-client-secret",
+        ("credentials", "set"),
+        (0,),
+        credentials_set_client_secret,
+    ),
+    Case(
         "credentials-set-bad-token",
         ("credentials", "set"),
         (2,),
@@ -1211,6 +1414,8 @@ CASES: list[Case] = [
     *(batch_format(fmt) for fmt in REPORT_FORMATS),
     Case("batch-faults", ("batch", "run"), (4,), batch_faults),
     Case("batch-literal-token", ("batch", "run"), (2,), batch_literal_token),
+    Case("batch-afas-oauth", ("batch", "run"), (1,), batch_oauth),
+    Case("batch-literal-client-secret", ("batch", "run"), (2,), batch_literal_client_secret),
     Case("batch-token-from-keyring", ("batch", "run"), (0,), batch_from_keyring),
     Case("batch-crash-in-a-check", ("batch", "run"), (4,), batch_crash_in_a_check),
     *(batch_merge_format(fmt) for fmt in REPORT_FORMATS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,9 +73,9 @@ async def check(server: SimulatorServer, simulator: AfasSimulator, **kwargs) -> 
 async def test_healthy_passes_everything(afas_server) -> None:
     server, simulator = afas_server("healthy")
     report = await check(server, simulator)
-    assert {c.status for c in report.checks} == {Status.PASS}, [
-        (c.id, c.message) for c in report.checks if c.status is not Status.PASS
-    ]
+    assert {c.id for c in report.checks if c.status is not Status.PASS} == {
+        "afas.classic.sunset"  # every classic run warns about AFAS's end of classic tokens
+    }, [(c.id, c.message) for c in report.checks if c.status is not Status.PASS]
     assert report.exit_code == 0
     assert simulator.hits["metainfo"] == 1
     assert "no rows" in next(c for c in report.checks if c.id.endswith("BP_Verzuim")).message
@@ -152,7 +153,7 @@ async def test_at_most_five_calls_in_flight_with_twelve_connectors(afas_server) 
         )
         peaks = http._transport.peak_in_flight  # the limiting transport's own count
     elapsed = time.perf_counter() - started
-    assert report.summary.pass_ == 14, [(c.id, c.message) for c in report.checks]
+    assert report.summary.pass_ == 15, [(c.id, c.message) for c in report.checks]
     assert max(peaks.values()) == AFAS_PARALLEL_LIMIT
     assert measuring.peak == AFAS_PARALLEL_LIMIT
     # 1 metainfo + 12 probes at 0.2 s each: sequential would take 2.6 s; 5 at once ~0.8 s.
@@ -176,4 +177,7 @@ async def test_unassigned_connector_answering_401_is_the_same_fail_over_http(afa
     message_500 = next(
         c for c in report_500.checks if c.id == "afas.connector.BP_Salarissen"
     ).message
-    assert message == message_500
+    # Each answer carries its own X-Trace-Identifier, which the message names; the rest is equal.
+    trace = re.compile(r" \(AFAS trace identifier [0-9a-f]+: [^)]*\)")
+    assert trace.search(message) and trace.search(message_500)
+    assert trace.sub("", message) == trace.sub("", message_500)

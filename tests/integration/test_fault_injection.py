@@ -84,7 +84,8 @@ def statuses(result) -> dict[str, dict]:
 
 
 def assert_only_faulted_checks_error(result, faulted: dict[str, FaultKind], reasons) -> None:
-    """Each faulted check is `error` with its kind's one-line reason; every other check passed."""
+    """Each faulted check is `error` with its kind's one-line reason; every other check passed
+    (except ``afas.classic.sunset``, which warns on every run with a classic AFAS token)."""
     assert result.exit_code == 4, result.output
     for check_id, check in statuses(result).items():
         if check_id in faulted:
@@ -92,7 +93,7 @@ def assert_only_faulted_checks_error(result, faulted: dict[str, FaultKind], reas
             assert reasons[faulted[check_id]] in check["message"], check
             assert "\n" not in check["message"]
         else:
-            assert check["status"] == "pass", check
+            assert check["status"] == ("warn" if check_id == "afas.classic.sunset" else "pass")
 
 
 def test_nmbrs_each_fault_is_an_error_for_its_own_call_only() -> None:

@@ -249,6 +249,22 @@ token_file_flag = st.one_of(
     in_paths.map(lambda path: Hostile("--token-file", ("--token-file", path))),
     argv_text.map(lambda text: Hostile("--token-file", ("--token-file", "-"), stdin=text)),
 )
+client_secret_file_flag = st.one_of(
+    in_paths.map(
+        lambda path: Hostile(
+            "--client-secret-file",
+            ("--client-id", "benefits-plaza", "--client-secret-file", path),
+        )
+    ),
+    argv_text.map(
+        lambda text: Hostile(
+            "--client-secret-file",
+            ("--client-id", "benefits-plaza", "--client-secret-file", "-"),
+            stdin=text,
+        )
+    ),
+    st.just(Hostile("--client-secret-file", ("--client-secret-file", "secret.txt"))),
+)
 unknown_flag = st.sampled_from(["--frobnicate", "-x", "--token", "--password"]).map(
     lambda option: Hostile("<unknown>", (option,), ("No such option",))
 )
@@ -463,6 +479,9 @@ def afas_flags() -> dict[str, st.SearchStrategy[Hostile]]:
         "--token-version": text_flag("--token-version", number_text),
         "--connector": repeated_flag("--connector"),
         "--connectors-zip": in_path_flag("--connectors-zip"),
+        "--client-id": text_flag("--client-id"),
+        "--client-secret-file": client_secret_file_flag,
+        "--auditor": in_path_flag("--auditor"),
         **common_check_flags(),
     }
 
@@ -601,9 +620,13 @@ def test_batch_merge_flags(
     lang=st.one_of(st.none(), st.sampled_from(["nl", "en", "EN"]), argv_text),
     output=st.one_of(st.none(), out_paths),
     api=st.one_of(st.none(), st.sampled_from(["soap", "rest", "REST"]), argv_text),
+    auth=st.one_of(st.none(), st.sampled_from(["classic", "oauth", "hybrid"]), argv_text),
 )
-@example(system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"), api=None)
-@example(system="afas", option=None, fmt=None, lang=None, output=None, api="rest")
+@example(
+    system="afas", option=None, fmt=None, lang=None, output=OutPath("dir"), api=None, auth=None
+)
+@example(system="afas", option=None, fmt=None, lang=None, output=None, api="rest", auth=None)
+@example(system="nmbrs", option=None, fmt=None, lang=None, output=None, api=None, auth="oauth")
 def test_checklist_flags(
     system: str,
     option: str | None,
@@ -611,10 +634,12 @@ def test_checklist_flags(
     lang: str | None,
     output: OutPath | None,
     api: str | None,
+    auth: str | None,
     in_workdir: Path,
 ) -> None:
     args = ["checklist", system]
-    for flag, value in (("--option", option), ("--format", fmt), ("--lang", lang), ("--api", api)):
+    checked = (("--option", option), ("--format", fmt), ("--lang", lang), ("--api", api))
+    for flag, value in (*checked, ("--auth", auth)):
         if value is not None:
             args += [flag, value]
     if output is not None:
@@ -631,6 +656,7 @@ def test_checklist_flags(
             "--lang",
             "--output",
             "--api",
+            "--auth",
         )
         assert_names_one_of(result, names, what=args)
 
@@ -885,6 +911,7 @@ def test_keys_flags(
     token_file=st.one_of(st.none(), in_paths, st.just(InPath("literal", "-"))),
     stdin=argv_text,
     no_input=st.booleans(),
+    client_id=st.one_of(st.none(), st.just("benefits-plaza"), argv_text),
 )
 @example(
     command="set",
@@ -895,6 +922,7 @@ def test_keys_flags(
     token_file=InPath("file", b"9F2C4E6A8B0D1F3E5A7C9E1B3D5F7A9C"),
     stdin="",
     no_input=True,
+    client_id=None,
 )
 @example(
     command="delete",
@@ -905,6 +933,7 @@ def test_keys_flags(
     token_file=None,
     stdin="",
     no_input=True,
+    client_id=None,
 )
 def test_credentials_flags(
     command: str,
@@ -915,6 +944,7 @@ def test_credentials_flags(
     token_file: InPath | None,
     stdin: str,
     no_input: bool,
+    client_id: str | None,
     in_workdir: Path,
 ) -> None:
     args = ["credentials", command]
@@ -924,6 +954,7 @@ def test_credentials_flags(
             ("--domain", domain),
             ("--username", username),
             ("--environment-id", environment_id),
+            ("--client-id", client_id),
         ):
             if value is not None:
                 args += [flag, value]
@@ -936,6 +967,7 @@ def test_credentials_flags(
     assert_well_behaved(result, what=args)
     if result.exit_code == 2:
         names = ("--domain", "--username", "--environment-id", "--token-file", "system", "SYSTEM")
+        names += ("--client-id",)
         assert_names_one_of(result, names, what=args)
 
 
@@ -984,7 +1016,7 @@ def test_every_flag_of_every_command_has_a_property() -> None:
         "afas": set(afas_flags()),
         "batch run": set(batch_flags()) - {"FILE"} | {"ARG"},
         "batch merge": set(merge_flags()) - {"REPORTS"} | {"ARG"},
-        "checklist": {"ARG", "--option", "--format", "--lang", "--output", "--api"},
+        "checklist": {"ARG", "--option", "--format", "--lang", "--output", "--api", "--auth"},
         "simulate nmbrs": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
         "simulate afas": {"--port", "--scenario", "--scenario-file", "--latency-ms", "--replay"},
         "simulate nmbrs-rest": {"--port", "--scenario"},
@@ -1001,8 +1033,9 @@ def test_every_flag_of_every_command_has_a_property() -> None:
             "--environment-id",
             "--token-file",
             "--no-input",
+            "--client-id",
         },
-        "credentials delete": {"ARG", "--domain", "--username", "--environment-id"},
+        "credentials delete": {"ARG", "--domain", "--username", "--environment-id", "--client-id"},
         "credentials list": set(),
     }
     missing = [(cmd, opt) for cmd, opt in _every_option() if opt not in covered.get(cmd, set())]

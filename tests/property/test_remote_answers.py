@@ -382,6 +382,52 @@ def test_afas_client_raises_only_remote_errors(answer: Answer, what: str) -> Non
         assert_only_remote_errors(exc, AFAS_SIM.scenario.token_data)
 
 
+OAUTH_SIM = make_afas_simulator("oauth")
+assert OAUTH_SIM.scenario.oauth is not None
+OAUTH_SECRET = OAUTH_SIM.scenario.oauth.client_secret
+OAUTH_KEYS = ["access_token", "token_type", "expires_in", "refresh_token", "error"]
+OAUTH_KEYS += ["error_description", "scope"]
+oauth_shaped = st.dictionaries(st.sampled_from(OAUTH_KEYS), json_values, max_size=5).map(
+    lambda doc: Damage("raw", json.dumps(doc).encode())
+)
+oauth_answers = st.builds(
+    Answer,
+    statuses,
+    content_types,
+    retry_afters,
+    st.one_of(afas_damages, oauth_shaped),
+)
+
+
+async def call_token_endpoint(answer: Answer) -> Any:
+    from koppelcheck.afas.oauth import client_credentials, fetch_access_token
+    from koppelcheck.secret import Secret
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        genuine = OAUTH_SIM.handle(sim_request(request))
+        return answer.response(genuine.body)
+
+    assert OAUTH_SIM.scenario.oauth is not None
+    credentials = client_credentials(OAUTH_SIM.scenario.oauth.client_id, Secret(OAUTH_SECRET))
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        return await fetch_access_token(
+            http, "https://12345.rest.afas.online/ProfitRestServices", credentials
+        )
+
+
+@prop(200)
+@given(answer=oauth_answers)
+@example(answer=Answer(200, "application/json", None, Damage("raw", b'{"access_token": 7}')))
+@example(answer=Answer(401, None, None, Damage("raw", b"")))
+def test_the_token_endpoint_raises_only_remote_errors(answer: Answer) -> None:
+    try:
+        token = asyncio.run(call_token_endpoint(answer))
+    except Exception as exc:  # noqa: BLE001 - the property is about which exceptions escape
+        assert_only_remote_errors(exc, OAUTH_SECRET)
+    else:
+        assert token.authorization().startswith("Bearer ")
+
+
 # --- through the real transport: retries, Retry-After, the time budget --------------------------
 
 

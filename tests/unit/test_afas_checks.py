@@ -90,8 +90,11 @@ async def test_healthy_run_passes_and_names_the_app(router) -> None:
         "afas.auth",
         "afas.connector.BP_Werknemers",
         "afas.connector.BP_Verzuim",
+        "afas.token.expiry",
+        "afas.classic.sunset",
     ]
-    assert {c.status for c in report.checks} == {Status.PASS}
+    # Every classic run warns about AFAS's end of classic tokens; nothing else is off.
+    assert {c.id for c in report.checks if c.status is not Status.PASS} == {"afas.classic.sunset"}
     assert "Benefits-Plaza" in checks["afas.auth"].message
     assert "PR-006" in checks["afas.auth"].message
     assert "1 row" in checks["afas.connector.BP_Werknemers"].message
@@ -107,7 +110,7 @@ async def test_metainfo_is_fetched_once_for_many_connectors(router) -> None:
         router.get(f"/connectors/{cid}").respond(200, json=ROWS)
     report = await run(*ids)
     assert route.call_count == 1
-    assert report.summary.pass_ == 12
+    assert report.summary.pass_ == 13  # token, auth, 10 connectors, expiry (sunset warns)
 
 
 async def test_shared_metainfo_under_concurrent_callers(router) -> None:
@@ -332,8 +335,17 @@ def test_build_order_and_requires() -> None:
         "afas.auth",
         "afas.connector.A",
         "afas.connector.B",
+        "afas.token.expiry",
+        "afas.classic.sunset",
     ]
-    assert [s.requires for s in specs] == [(), (), ("afas.auth",), ("afas.auth",)]
+    assert [s.requires for s in specs] == [
+        (),
+        (),
+        ("afas.auth",),
+        ("afas.auth",),
+        ("afas.auth",),
+        (),
+    ]
 
 
 def test_catalogues_have_the_same_afas_keys() -> None:

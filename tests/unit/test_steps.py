@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from koppelcheck.afas.steps import AFAS_STEPS
+from koppelcheck.afas.auditor_checks import AUDITOR_CHECK
+from koppelcheck.afas.checks import AUTH_OAUTH_CHECK
+from koppelcheck.afas.deadlines import OAUTH_CHECK, SUNSET_CHECK, TOKEN_EXPIRY_CHECK
+from koppelcheck.afas.steps import AFAS_STEPS, afas_steps
 from koppelcheck.i18n import catalogue
 from koppelcheck.nmbrs.calls import ALL_CALLS, ManualOption, calls_for
 from koppelcheck.nmbrs.steps import nmbrs_steps
@@ -18,11 +21,15 @@ from koppelcheck.steps import (
 
 #: Check ids the checks modules define (besides the call catalogue's).
 KNOWN_CHECKS = {"nmbrs.auth", "nmbrs.company", "afas.token", "afas.auth", "afas.connectors"}
-#: Prefixes whose members depend on the run (AFAS connector ids) or the catalogue.
-KNOWN_PREFIXES = {"afas.connector.*", "nmbrs.call.*"}
+KNOWN_CHECKS |= {OAUTH_CHECK, AUTH_OAUTH_CHECK, TOKEN_EXPIRY_CHECK, SUNSET_CHECK, AUDITOR_CHECK}
+#: Prefixes whose members depend on the run (AFAS connector ids, the Auditor's messages) or the
+#: catalogue.
+KNOWN_PREFIXES = {"afas.connector.*", "nmbrs.call.*", f"{AUDITOR_CHECK}.*"}
 
 ALL_STEP_LISTS = {
     "afas": AFAS_STEPS,
+    "afas-oauth": afas_steps("oauth"),
+    "afas-hybrid": afas_steps("hybrid"),
     **{f"nmbrs-{o.value}": nmbrs_steps(o) for o in ManualOption},
 }
 
@@ -120,3 +127,27 @@ def test_nl_and_en_have_the_same_keys(prefix: str) -> None:
     en = {k for k in catalogue("en") if k.startswith(prefix)}
     assert nl, prefix
     assert nl ^ en == set()
+
+
+def test_the_default_authentication_type_follows_afas_end_date() -> None:
+    from datetime import date
+
+    from koppelcheck.afas.facts import CLASSIC_LAST_DAY
+    from koppelcheck.afas.steps import default_auth
+
+    assert default_auth(CLASSIC_LAST_DAY) == "classic"
+    assert default_auth(date(2027, 9, 1)) == "oauth"
+
+
+def test_the_oauth_variant_replaces_only_the_token_steps() -> None:
+    classic = {s.number: s for s in flatten(afas_steps("classic"))}
+    for auth, value in (("oauth", "OAuth"), ("hybrid", "Hybrid")):
+        variant = {s.number: s for s in flatten(afas_steps(auth))}
+        assert set(variant) == set(classic)
+        changed = {n for n in classic if classic[n] != variant[n]}
+        assert changed == {"3", "3.6", "3.7"}
+        assert variant["3.6"].fields[0].label == "Authenticatietype"
+        assert variant["3.6"].fields[0].value == value
+        assert "afas.oauth" in variant["3.7"].verified_by
+    with pytest.raises(ValueError):
+        afas_steps("bearer")

@@ -7,9 +7,11 @@ is mapped once into :mod:`koppelcheck.errors`.
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from koppelcheck.errors import AfasHttpError, ProtocolError
@@ -63,14 +65,21 @@ class ConnectorProbe:
         return self.row_count > 0
 
 
+class Authorizer(Protocol):
+    """Gives the ``Authorization`` header: an :class:`AfasToken` (``AfasToken …``) or an OAuth
+    access token source (``Bearer …``, awaited because it is fetched once on first use)."""
+
+    def authorization(self) -> str | Awaitable[str]: ...
+
+
 class AfasClient:
-    """Talks to one AFAS environment with one token. The HTTP client is passed in."""
+    """Talks to one AFAS environment with one credential. The HTTP client is passed in."""
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         base_url: str,
-        token: AfasToken,
+        token: AfasToken | Authorizer,
         *,
         accept_language: str | None = None,
     ) -> None:
@@ -106,7 +115,10 @@ class AfasClient:
     async def _get_json(self, path: str, params: dict[str, str]) -> Any:
         import httpx
 
-        headers = {"Authorization": self._token.authorization(), "Accept": "application/json"}
+        authorization = self._token.authorization()
+        if inspect.isawaitable(authorization):
+            authorization = await authorization
+        headers = {"Authorization": authorization, "Accept": "application/json"}
         if self._accept_language:
             headers["Accept-Language"] = self._accept_language
         try:
@@ -115,7 +127,11 @@ class AfasClient:
             raise remote_error_from(exc, f"AFAS {path}", self._http.timeout.read) from exc
         if response.status_code != 200:
             raise _http_error(response)
-        return _json_body(response)
+        try:
+            return _json_body(response)
+        except ProtocolError as exc:
+            exc.trace_id = trace_id_of(response)
+            raise
 
 
 def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -158,25 +174,40 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
     """Map a non-200 answer: 401/403 (empty body), 500 JSON, 503 with Retry-After, or other."""
     status = response.status_code
     retry_after = response.headers.get("retry-after")
+    trace = trace_id_of(response)
     if not response.content.strip():
-        return AfasHttpError(status, retry_after=retry_after)
+        return AfasHttpError(status, retry_after=retry_after, trace_id=trace)
     try:
         body = _json_body(response)
     except ProtocolError as exc:
         if status == 503:  # maintenance or a gateway's page: still "come back later"
-            return AfasHttpError(status, retry_after=retry_after)
+            return AfasHttpError(status, retry_after=retry_after, trace_id=trace)
         # An HTML page on another error is a proxy or a wrong host, not AFAS's JSON error.
+        exc.trace_id = trace
         return exc
     if not isinstance(body, dict):
-        return AfasHttpError(status, retry_after=retry_after)
+        return AfasHttpError(status, retry_after=retry_after, trace_id=trace)
     error = _object(body, "error")
     message = body.get("externalMessage") or body.get("message") or error.get("message") or ""
     if retry_after is None and body.get("retry_after") is not None:
         retry_after = _one_line(body["retry_after"])
     reference = body.get("profitLogReference")
     return AfasHttpError(
-        status, _one_line(message), _one_line(reference) if reference else None, retry_after
+        status,
+        _one_line(message),
+        _one_line(reference) if reference else None,
+        retry_after,
+        trace_id=trace,
     )
+
+
+def trace_id_of(response: httpx.Response) -> str | None:
+    """AFAS's ``X-Trace-Identifier`` (Profit 7, every call that reaches the application layer), as
+    one short line, or None."""
+    from koppelcheck.afas.facts import TRACE_HEADER
+
+    value = response.headers.get(TRACE_HEADER)
+    return _one_line(value, 100) if value and value.strip() else None
 
 
 def _one_line(value: object, limit: int = SERVER_TEXT_LIMIT) -> str:

@@ -8,6 +8,8 @@ App Connector's user group). The rest only a person can confirm.
 
 from __future__ import annotations
 
+from datetime import date
+
 from koppelcheck.steps import ScreenField, Step, step
 
 CONNECTORS = "afas.connector.*"
@@ -94,7 +96,8 @@ _USER = _afas(
 _APP_CONNECTOR = _afas(
     "3",
     "connector",
-    verified_by=(TOKEN, AUTH, CONNECTORS, CONNECTOR_LIST),
+    # afas.auditor*: what the AppConnector Auditor says about this App Connector (--auditor).
+    verified_by=(TOKEN, AUTH, CONNECTORS, CONNECTOR_LIST, "afas.auditor", "afas.auditor.*"),
     substeps=(
         _afas("3.1", "connector.tool", menu_path=("Algemeen", "Beheer", "App Connector")),
         _afas("3.2", "connector.new"),
@@ -119,7 +122,8 @@ _APP_CONNECTOR = _afas(
                 ScreenField("Gebruiker", note="steps.afas.connector.token.user_note"),
                 ScreenField("Omschrijving", note="steps.afas.connector.token.description_note"),
             ),
-            verified_by=(TOKEN, AUTH),
+            # afas.token.expiry and afas.classic.sunset: when this token stops (afas/facts.py).
+            verified_by=(TOKEN, AUTH, "afas.token.expiry", "afas.classic.sunset"),
         ),
         _afas(
             "3.7",
@@ -146,3 +150,70 @@ _FORM = _afas(
 
 AFAS_STEPS: tuple[Step, ...] = (_IMPORT, _USER, _APP_CONNECTOR, _FORM)
 """AFAS Stap 1-4 in manual order."""
+
+
+# --- the OAuth variant of step 3 (AFAS retires classic tokens, migration-rest-oauth.md §4) -----
+
+AUTH_MODES = ("classic", "oauth", "hybrid")
+"""How the App Connector authenticates: classic token (today's manual), OAuth, or Hybrid (both)."""
+DEFAULT_AUTH = "classic"
+"""The checklist's default until AFAS's end date for classic tokens (``afas.facts``)."""
+
+
+def default_auth(today: date | None = None) -> str:
+    """``classic`` until the last day classic tokens work (2027-08-31, ``afas.facts``), then
+    ``oauth``: after it a.s.r.'s manual as written no longer works."""
+    from koppelcheck.afas.facts import CLASSIC_LAST_DAY
+
+    return DEFAULT_AUTH if (today or date.today()) <= CLASSIC_LAST_DAY else "oauth"
+
+
+OAUTH = "afas.oauth"
+AUTH_OAUTH = "afas.auth.oauth"
+TOKEN_EXPIRY = "afas.token.expiry"
+SUNSET = "afas.classic.sunset"
+
+_AUTH_TYPE_VALUE = {"oauth": "OAuth", "hybrid": "Hybrid"}
+"""The authentication types AFAS names (AFAS-AUTH-EN); the field is "Authenticatietype"."""
+
+
+def _oauth_substeps(auth: str) -> tuple[Step, ...]:
+    """Steps 3.6-3.7 for OAuth client credentials instead of a user token (MIG §4.3)."""
+    return (
+        _afas(
+            "3.6",
+            f"connector.oauth.{auth}",
+            fields=(
+                ScreenField(
+                    "Authenticatietype",
+                    _AUTH_TYPE_VALUE[auth],
+                    note="steps.afas.connector.oauth.type_note",
+                ),
+            ),
+            # Hybrid keeps the user token: its expiry and AFAS's end date belong here too.
+            verified_by=(OAUTH, TOKEN_EXPIRY, SUNSET) if auth == "hybrid" else (OAUTH,),
+            partly=True,
+        ),
+        _afas("3.7", "connector.oauth.copy", verified_by=(OAUTH, AUTH, AUTH_OAUTH)),
+    )
+
+
+def afas_steps(auth: str = DEFAULT_AUTH) -> tuple[Step, ...]:
+    """The AFAS steps for ``auth`` (:data:`AUTH_MODES`): classic is a.s.r.'s manual as written;
+    ``oauth`` and ``hybrid`` replace the user token (3.6-3.7) by the authentication type and a
+    generated client id and secret. ValueError for another value."""
+    from dataclasses import replace
+
+    if auth not in AUTH_MODES:
+        raise ValueError(auth)
+    if auth == "classic":
+        return AFAS_STEPS
+    substeps = tuple(s for s in _APP_CONNECTOR.substeps if s.number not in ("3.6", "3.7"))
+    position = next(i for i, s in enumerate(substeps) if s.number == "3.8")
+    oauth_step = replace(
+        _APP_CONNECTOR,
+        title=f"steps.afas.connector.oauth.{auth}.step_title",
+        verified_by=(*_APP_CONNECTOR.verified_by, OAUTH, AUTH_OAUTH),
+        substeps=(*substeps[:position], *_oauth_substeps(auth), *substeps[position:]),
+    )
+    return tuple(oauth_step if s is _APP_CONNECTOR else s for s in AFAS_STEPS)

@@ -37,6 +37,7 @@ async def verify_afas(
     and closed here.
     """
     from koppelcheck.afas.client import AfasClient
+    from koppelcheck.afas.oauth import SharedAccessToken
     from koppelcheck.http import make_async_client
 
     started = now()
@@ -46,21 +47,35 @@ async def verify_afas(
     )
     redactor = token_redactor(settings)
     try:
-        afas = AfasClient(
-            client,
-            settings.url,
-            settings.token,
-            accept_language=_ACCEPT_LANGUAGE.get(translator.lang),
+        language = _ACCEPT_LANGUAGE.get(translator.lang)
+        access = (
+            SharedAccessToken(client, settings.url, settings.client)
+            if settings.client is not None
+            else None
+        )
+        # Classic or hybrid: the main client carries the token; OAuth only: the access token.
+        main = settings.token if settings.token is not None else access
+        assert main is not None  # AfasSettings holds a token, client credentials or both
+        afas = AfasClient(client, settings.url, main, accept_language=language)
+        oauth_client = (
+            AfasClient(client, settings.url, access, accept_language=language)
+            if access is not None and settings.token is not None
+            else None
         )
         # A probe may wait behind others for one of the 5 slots: allow one call time per round.
-        rounds = 2 + len(settings.connectors) // AFAS_PARALLEL_LIMIT
+        # Hybrid mode probes twice; OAuth fetches a token first.
+        probes = len(settings.connectors) * (2 if oauth_client is not None else 1)
+        rounds = 2 + (1 if access is not None else 0) + probes // AFAS_PARALLEL_LIMIT
         runner = CheckRunner(
             translator,
             check_timeout_s=timeout_s * rounds,
             on_progress=on_progress,
             redactor=redactor,
         )
-        results = await runner.run(build_afas_checks(settings, afas, translator))
+        checks = build_afas_checks(
+            settings, afas, translator, oauth_client=oauth_client, access=access
+        )
+        results = await runner.run(checks)
     finally:
         if own_client:
             await client.aclose()
@@ -76,8 +91,12 @@ async def verify_afas(
 
 
 def token_redactor(settings: AfasSettings) -> Redactor:
-    """A redactor that masks every form of the token (data, XML, base64 of the XML)."""
+    """A redactor that masks every form of the token (data, XML, base64 of the XML) and of the
+    OAuth client secret (as is, ``id:secret`` of the Basic header, form-encoded, and base64)."""
     redactor = Redactor()
-    for value in settings.token.secret_forms():
+    forms = settings.token.secret_forms() if settings.token is not None else ()
+    if settings.client is not None:
+        forms += settings.client.secret_forms()
+    for value in forms:
         redactor.add(value)
     return redactor

@@ -19,16 +19,37 @@ from koppelcheck.errors import InputError
 SYSTEMS = ("nmbrs", "afas")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SECRET_KEYS = frozenset({"token", "api_token", "password", "secret", "data_token"})
+SECRET_KEYS = frozenset({"token", "api_token", "password", "secret", "data_token", "client_secret"})
 DEFAULT_KEYS = frozenset({"option", "environment", "base_url", "token_version"})
 COMMON_KEYS = frozenset({"id", "system", "token_env", "token_keyring", "base_url"})
 SYSTEM_KEYS = {
     "nmbrs": frozenset({"username", "domain", "company", "option", "environment"}),
-    "afas": frozenset({"environment_id", "connectors", "connectors_zip", "token_version"}),
+    "afas": frozenset(
+        {
+            "environment_id",
+            "connectors",
+            "connectors_zip",
+            "token_version",
+            # OAuth client credentials: the id, and where its secret is (never the secret).
+            "client_id",
+            "client_secret_env",
+            "client_secret_keyring",
+        }
+    ),
 }
 REQUIRED_KEYS = {"nmbrs": ("username", "domain"), "afas": ("environment_id",)}
 TEXT_KEYS = frozenset(
-    {"username", "domain", "company", "option", "environment", "base_url", "connectors_zip"}
+    {
+        "username",
+        "domain",
+        "company",
+        "option",
+        "environment",
+        "base_url",
+        "connectors_zip",
+        "client_id",
+        "client_secret_env",
+    }
 )
 
 
@@ -160,6 +181,11 @@ def load_batch_file(path: Path) -> BatchPlan:
 
 
 def _secret_or_unknown(key: str, allowed: frozenset[str]) -> str:
+    if key == "client_secret":
+        return (
+            "a secret must not be written in the file; "
+            'use client_secret_env = "VARIABLE" or client_secret_keyring = true'
+        )
     if key in SECRET_KEYS:
         return (
             "a secret must not be written in the file; "
@@ -195,7 +221,8 @@ def _employer(
         problems.add(index, "token_env", "must be the name of an environment variable")
     if not isinstance(token_keyring, bool):
         problems.add(index, "token_keyring", "must be true or false")
-    if not token_env and token_keyring is not True:
+    oauth_only = system == "afas" and "client_id" in raw  # a token beside it makes it hybrid
+    if not token_env and token_keyring is not True and not oauth_only:
         problems.add(index, "token_env", 'give token_env = "VARIABLE" or token_keyring = true')
     settings = {k: v for k, v in defaults.items() if k in SYSTEM_KEYS[system] | {"base_url"}}
     settings.update({k: v for k, v in raw.items() if k in allowed - COMMON_KEYS | {"base_url"}})
@@ -258,6 +285,31 @@ def _validate_afas(settings: dict[str, Any]) -> None:
     version = settings.get("token_version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise InputError("token_version", "must be a whole number, 1 or more")
+    _validate_client(settings)
+
+
+def _validate_client(settings: dict[str, Any]) -> None:
+    """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
+    from koppelcheck.afas.oauth import parse_client_id
+
+    env = settings.get("client_secret_env")
+    keyring = settings.get("client_secret_keyring", False)
+    if env is not None and not _ENV_NAME.fullmatch(str(env)):
+        raise InputError("client_secret_env", "must be the name of an environment variable")
+    if not isinstance(keyring, bool):
+        raise InputError("client_secret_keyring", "must be true or false")
+    if "client_id" not in settings:
+        if env is not None or keyring:
+            raise InputError(
+                "client_id", "required with client_secret_env or client_secret_keyring"
+            )
+        return
+    settings["client_id"] = parse_client_id(str(settings["client_id"]), field="client_id")
+    if env is None and not keyring:
+        raise InputError(
+            "client_secret_env",
+            'give client_secret_env = "VARIABLE" or client_secret_keyring = true',
+        )
 
 
 def _check_unique_ids(plans: list[EmployerPlan | None], problems: _Problems) -> None:

@@ -31,6 +31,9 @@ from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
 
 MAX_EMPLOYERS_IN_FLIGHT = 256
+CLIENT_SECRET_SUFFIX = "#client_secret"
+"""An AFAS employer's OAuth client secret is kept under ``<id>#client_secret`` beside the tokens
+(employer ids cannot contain ``#``)."""
 AFAS_PER_ENVIRONMENT = 5
 
 
@@ -52,6 +55,9 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     tokens: dict[str, Secret] = {}
     missing: list[str] = []
     for employer in plan.employers:
+        missing += _resolve_client_secret(employer, tokens)
+        if not employer.token_env and not employer.token_keyring:
+            continue  # AFAS with client credentials only (the plan allowed it)
         value = os.environ.get(employer.token_env, "") if employer.token_env else ""
         source = "env"
         if not value and employer.token_keyring:
@@ -75,6 +81,34 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     if missing:
         raise MissingSettingError("batch tokens", missing)
     return tokens
+
+
+def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str]:
+    """An AFAS employer's client secret from ``client_secret_env`` or the keyring (account
+    ``afas:<environment>:oauth:<client id>``) into ``found``; what is missing, as text."""
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.oauth import client_secret_account
+    from koppelcheck.credentials import clean_pasted, read_keyring
+
+    settings = employer.settings
+    if employer.system != "afas" or "client_id" not in settings:
+        return []
+    env = settings.get("client_secret_env")
+    value, source = (os.environ.get(env, "") if env else ""), "env"
+    if not value and settings.get("client_secret_keyring"):
+        number = parse_environment_id(str(settings["environment_id"])).number
+        value = read_keyring(client_secret_account(number, settings["client_id"])) or ""
+        source = "keyring"
+    if not value:
+        where = f"variable {env}" if env else "the OS keyring"
+        return [f"{employer.id} (line {employer.line}): no client secret in {where}"]
+    try:
+        cleaned = clean_pasted(value, env or "client_secret_keyring")
+    except InputError as exc:
+        where = f"employer {employer.id} (line {employer.line}): {exc.field}"
+        raise InputError(where, exc.message, exc.hint) from None
+    found[employer.id + CLIENT_SECRET_SUFFIX] = Secret(cleaned, source)
+    return []
 
 
 def _cleaned(employer: EmployerPlan, value: str) -> str:
@@ -106,7 +140,13 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
     prepared = []
     for employer in plan.employers:
         try:
-            prepared.append(_prepare_one(employer, tokens[employer.id]))
+            prepared.append(
+                _prepare_one(
+                    employer,
+                    tokens.get(employer.id),
+                    tokens.get(employer.id + CLIENT_SECRET_SUFFIX),
+                )
+            )
         except InputError as exc:
             raise InputError(
                 f"employer {employer.id} (line {employer.line})", exc.message, exc.hint
@@ -114,15 +154,19 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
     return prepared
 
 
-def _prepare_one(employer: EmployerPlan, token: Secret) -> PreparedEmployer:
+def _prepare_one(
+    employer: EmployerPlan, token: Secret | None, client_secret: Secret | None = None
+) -> PreparedEmployer:
     settings = employer.settings
     if employer.system == "nmbrs":
+        assert token is not None  # the plan requires a token for Nmbrs
         from koppelcheck.nmbrs.target import NmbrsTarget
 
         return PreparedEmployer(employer, NmbrsTarget.create(**settings), token)
     from koppelcheck.afas.checks import AfasSettings
     from koppelcheck.afas.connectors_zip import read_connector_ids
     from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.oauth import client_credentials
     from koppelcheck.afas.token import parse_token
     from koppelcheck.http import validate_base_url
 
@@ -131,11 +175,14 @@ def _prepare_one(employer: EmployerPlan, token: Secret) -> PreparedEmployer:
         connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
     afas = AfasSettings(
         environment=parse_environment_id(str(settings["environment_id"]), field="environment_id"),
-        token=parse_token(token, settings.get("token_version"), field="token"),
+        token=parse_token(token, settings.get("token_version"), field="token") if token else None,
         connectors=tuple(dict.fromkeys(connectors)),
         base_url=validate_base_url(settings["base_url"], "base_url")
         if settings.get("base_url")
         else "",
+        client=client_credentials(settings["client_id"], client_secret, field="client_secret")
+        if client_secret is not None
+        else None,
     )
     return PreparedEmployer(employer, afas, token)
 

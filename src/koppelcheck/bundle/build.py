@@ -51,11 +51,36 @@ class NmbrsTokens(_Strict):
 
 
 class AfasTokens(_Strict):
-    """What a.s.r. needs to connect to AFAS Profit."""
+    """What a.s.r. needs to connect to AFAS Profit: a classic token, OAuth client credentials, or
+    both (hybrid). AFAS stops classic tokens after 2027-08-31 (koppelcheck.afas.facts)."""
 
     environment_id: str = Field(description="The AFAS environment, e.g. `O12345AA`.")
-    token_version: int = Field(ge=1, description="The AFAS token version (usually 1).")
-    token: str = Field(description=TOKEN_DESCRIPTION)
+    token_version: int | None = Field(
+        default=None, ge=1, description="The AFAS token version (usually 1); with `token`."
+    )
+    token: str | None = Field(default=None, description=TOKEN_DESCRIPTION)
+    client_id: str | None = Field(
+        default=None,
+        description="The OAuth client id of the App Connector (authentication type Hybrid or "
+        "OAuth), verified by the check `afas.oauth`; with `client_secret`.",
+    )
+    client_secret: str | None = Field(
+        default=None,
+        description="The OAuth client secret in plain text, or - when the bundle was written "
+        "with --recipient-key - a compact JWE (ECDH-ES+A256KW, A256GCM) to the recipient's "
+        "X25519 key.",
+    )
+
+    @model_validator(mode="after")
+    def _a_credential(self) -> AfasTokens:
+        """A token with its version, a client id with its secret, or both."""
+        if (self.token is None) != (self.token_version is None):
+            raise ValueError("token and token_version go together")
+        if (self.client_id is None) != (self.client_secret is None):
+            raise ValueError("client_id and client_secret go together")
+        if self.token is None and self.client_secret is None:
+            raise ValueError("a token or client credentials")
+        return self
 
 
 class Tokens(_Strict):
@@ -263,7 +288,8 @@ def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) 
     fields = seal_secrets(tokens, recipient)
     model = NmbrsTokens if system == "nmbrs" else AfasTokens
     expected = ", ".join(sorted(model.model_fields))
-    if set(fields) != set(model.model_fields):
+    required = {name for name, info in model.model_fields.items() if info.is_required()}
+    if not required <= set(fields) <= set(model.model_fields):
         raise InputError("tokens", t("bundle.tokens.fields", fields=expected))
     try:
         return Tokens.model_validate({system: model(**fields)})

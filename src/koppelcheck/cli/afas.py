@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,19 @@ def afas(
             min=0,
         ),
     ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id",
+            envvar="KOPPELCHECK_AFAS_CLIENT_ID",
+            help=_t("cli.afas.client_id.help"),
+            show_envvar=True,
+        ),
+    ] = None,
+    client_secret_file: Annotated[
+        str | None,
+        typer.Option("--client-secret-file", help=_t("cli.afas.client_secret_file.help")),
+    ] = None,
     connector: Annotated[
         list[str] | None,
         typer.Option("--connector", help=_t("cli.afas.connector.help")),
@@ -43,6 +57,10 @@ def afas(
     connectors_zip: Annotated[
         Path | None,
         typer.Option("--connectors-zip", help=_t("cli.afas.connectors_zip.help")),
+    ] = None,
+    auditor: Annotated[
+        Path | None,
+        typer.Option("--auditor", help=_t("cli.afas.auditor.help")),
     ] = None,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
@@ -89,23 +107,102 @@ def afas(
         raise InputError(
             "--connectors-zip", t("walk.connectors.required"), t("walk.connectors.hint")
         )
-    secret = resolve_secret(
-        SecretRequest(
-            "AFAS token",
-            "KOPPELCHECK_AFAS_TOKEN",
-            keyring_account("afas", environment.number),
-            xml=True,
-        ),
-        token_file=token_file,
-        prompt=hidden_prompt if can_ask else None,
+    auditor_report = None
+    if auditor is not None:  # read before anything is sent: an unreadable export exits 2
+        from koppelcheck.afas.auditor import read_auditor
+
+        auditor_report = read_auditor(auditor)
+    auth = _ask_auth(can_ask, client_id, token_file, common.lang)
+    if auth in ("oauth", "hybrid") and not client_id:
+        client_id = ask_setting("--client-id", "KOPPELCHECK_AFAS_CLIENT_ID", can_ask)
+    client = _client_credentials(
+        client_id, client_secret_file, token_file, environment.number, can_ask
     )
-    token = parse_token(secret, token_version, field=_TOKEN_FIELDS.get(secret.source, "AFAS token"))
-    settings = AfasSettings(environment, token, connectors, url)
+    token_request = SecretRequest(
+        "AFAS token",
+        "KOPPELCHECK_AFAS_TOKEN",
+        keyring_account("afas", environment.number),
+        xml=True,
+    )
+    if client is None or token_file or os.environ.get(token_request.env_var) or auth == "hybrid":
+        secret = resolve_secret(
+            token_request,
+            token_file=token_file,
+            prompt=hidden_prompt if can_ask else None,
+        )
+        token_field = _TOKEN_FIELDS.get(secret.source, "AFAS token")
+        token = parse_token(secret, token_version, field=token_field)
+    else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
+        token = None
+    settings = AfasSettings(
+        environment, token, connectors, url, client=client, auditor=auditor_report
+    )
     from koppelcheck.trace import traced_run
 
     with traced_run(trace, common.lang):
         code = run_check_command(afas_job(settings, common), common, can_ask=can_ask)
     raise typer.Exit(code)
+
+
+def _ask_auth(
+    can_ask: bool, client_id: str | None, token_file: str | None, lang: str | None
+) -> str | None:
+    """On a terminal, when neither a client id nor a token was given: ask whether the App
+    Connector uses a classic token, OAuth or both (Hybrid). None when nothing was asked."""
+    from koppelcheck.afas.steps import AUTH_MODES, default_auth
+
+    if not can_ask or client_id or token_file or os.environ.get("KOPPELCHECK_AFAS_TOKEN"):
+        return None
+    t = Translator(lang)
+    while True:
+        answer = str(typer.prompt(t("afas.ask.auth"), default=default_auth(), err=True))
+        if answer.strip().lower() in AUTH_MODES:
+            return answer.strip().lower()
+        typer.echo(t("afas.ask.auth.choices", choices=" / ".join(AUTH_MODES)), err=True)
+
+
+def _client_credentials(
+    client_id: str | None,
+    secret_file: str | None,
+    token_file: str | None,
+    environment_number: str,
+    can_ask: bool,
+) -> Any:
+    """The OAuth client credentials, or None when no --client-id was given."""
+    from koppelcheck.afas.oauth import (
+        CLIENT_SECRET_ENV,
+        CLIENT_SECRET_FLAG,
+        client_credentials,
+        client_secret_account,
+        parse_client_id,
+    )
+    from koppelcheck.cli.session import hidden_prompt
+    from koppelcheck.credentials import SecretRequest, resolve_secret
+    from koppelcheck.errors import InputError
+
+    if client_id is None or not client_id.strip():
+        if secret_file:
+            raise InputError(CLIENT_SECRET_FLAG, "needs --client-id", "give the client id too")
+        return None
+    if secret_file == "-" and token_file == "-":
+        raise InputError(
+            CLIENT_SECRET_FLAG, "stdin can carry only one secret", "read the token from a file"
+        )
+    cleaned = parse_client_id(client_id)
+    secret = resolve_secret(
+        SecretRequest(
+            "AFAS client secret",
+            CLIENT_SECRET_ENV,
+            client_secret_account(environment_number, cleaned),
+            file_flag=CLIENT_SECRET_FLAG,
+        ),
+        token_file=secret_file,
+        prompt=hidden_prompt if can_ask else None,
+    )
+    field = {"env": CLIENT_SECRET_ENV, "prompt": "AFAS client secret"}.get(
+        secret.source, CLIENT_SECRET_FLAG
+    )
+    return client_credentials(cleaned, secret, field=field)
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
@@ -129,13 +226,16 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
+    from koppelcheck.afas.steps import afas_steps
+
     job = CheckJob(
         system="afas",
         option=None,
         label="AFAS",
-        total=2 + max(1, len(settings.connectors)),
+        total=2 + max(1, len(settings.connectors)),  # the session keeps it current
         run=run,
         form_context=lambda: FormContext(environment_id=session.settings.environment.code),
+        steps=afas_steps(settings.mode),
     )
     session.bind(job)
     return job

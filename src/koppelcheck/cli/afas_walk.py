@@ -31,26 +31,29 @@ class AfasSession:
         from koppelcheck.cli.walkthrough import WalkHooks
 
         self._job = job
+        # With OAuth only, afas.auth carries the Bearer token: there is no token to ask again.
+        retoken = self.retoken if self.settings.token is not None else None
         job.walk_hooks = WalkHooks(
-            auth_check=AUTH_CHECK, retoken=self.retoken, before_step=self.before_step
+            auth_check=AUTH_CHECK, retoken=retoken, before_step=self.before_step
         )
         self._refresh()
 
     def _refresh(self) -> None:
         environment, token = self.settings.environment, self.settings.token
-        self._job.form_inputs = {
-            "afas": {
-                "participant_number": environment.number,
-                "token_version": str(token.version),
-                "data_token": token.data,
-            }
-        }
-        self._job.bundle_tokens = {
-            "environment_id": environment.number,
-            "token_version": str(token.version),
-            "token": token.data,
-        }
-        self._job.total = 2 + max(1, len(self.settings.connectors))
+        client = self.settings.client
+        form: dict[str, Any] = {"participant_number": environment.number}
+        tokens: dict[str, Any] = {"environment_id": environment.number}
+        if token is not None:
+            form |= {"token_version": str(token.version), "data_token": token.data}
+            tokens |= {"token_version": str(token.version), "token": token.data}
+        if client is not None:
+            # The client id is verified by afas.oauth; the secret is sealed like a token.
+            form |= {"client_id": client.client_id, "client_secret": client.secret}
+            tokens |= {"client_id": client.client_id, "client_secret": client.secret}
+        self._job.form_inputs = {"afas": form}
+        self._job.bundle_tokens = tokens
+        checks = (3 if token is not None else 0) + (2 if client is not None else 0)
+        self._job.total = checks + max(1, len(self.settings.connectors))
 
     def before_step(self, step: Any) -> None:
         """At step 1 (import a.s.r.'s connectors), ask for the ZIP or the ids when none were

@@ -95,6 +95,18 @@ def show_command(file: FileArgument, lang: LangOption = None) -> None:
     # A bundle is someone else's file: its text is shown inert (no lone surrogate, which no
     # terminal encoding can write, no bidi override, no control character).
     view = masked_view(payload)
+    origins = payload.get("provenance") if isinstance(payload, dict) else None
+    if isinstance(view, dict) and isinstance(origins, dict):
+        # Keys such as afas.data_token look secret, but their provenance is a source and a check
+        # id: shown as is (anything else in it stays masked).
+        view["provenance"] = {
+            key: origin
+            if isinstance(origin, dict)
+            and set(origin) <= {"source", "check"}
+            and all(isinstance(v, str) and len(v) <= 100 for v in origin.values())
+            else masked_view({key: origin})[key]
+            for key, origin in origins.items()
+        }
     lines = [
         t("bundle.show.kid", kid=header.get("kid")),
         t("bundle.show.alg", alg=header.get("alg"), typ=header.get("typ")),

@@ -32,6 +32,8 @@ class CheckJob:
     """Settles what must be known before any check runs (the Nmbrs company); gets ``can_ask``."""
     walk_hooks: Any = None
     """What the walkthrough asks besides "done?" (a ``WalkHooks``)."""
+    steps: tuple[Any, ...] = ()
+    """The manual's steps the walkthrough shows; empty means ``steps_for(system, option)``."""
 
 
 def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) -> int:
@@ -145,7 +147,7 @@ def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
 
     translator = Translator(common.lang)
     walk = Walkthrough(
-        steps_for(job.system, job.option),
+        job.steps or steps_for(job.system, job.option),
         lambda: in_manual_order(run_async(job.run(None)), common.lang),
         translator,
         console,

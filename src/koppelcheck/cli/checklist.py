@@ -19,6 +19,7 @@ SystemArg = Annotated[
     str, typer.Argument(metavar="afas|nmbrs", help=_t("cli.checklist.system.help"))
 ]
 OptionOpt = Annotated[str, typer.Option("--option", help=_t("cli.checklist.option.help"))]
+AuthOpt = Annotated[str | None, typer.Option("--auth", help=_t("cli.checklist.auth.help"))]
 ChecklistFormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.checklist.format.help"))]
 ChecklistApiOpt = Annotated[str, typer.Option("--api", help=_t("cli.checklist.api.help"))]
 ChecklistOutputOpt = Annotated[
@@ -34,12 +35,13 @@ def checklist(
     lang: LangOpt = None,
     output: ChecklistOutputOpt = None,
     api: ChecklistApiOpt = "soap",
+    auth: AuthOpt = None,
 ) -> None:
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
     from koppelcheck.checklist import render
 
     check_language(lang)
-    text = render(system.lower(), option, format, lang, api.lower())
+    text = render(system.lower(), option, format, lang, api.lower(), auth)
     if output is None:
         _write_stdout(text)
         return

@@ -30,10 +30,17 @@ EnvironmentOpt = Annotated[
     str | None,
     typer.Option("--environment-id", help=_t("cli.credentials.environment_id.help")),
 ]
+ClientIdOpt = Annotated[
+    str | None, typer.Option("--client-id", help=_t("cli.credentials.client_id.help"))
+]
 
 
 def account_for(
-    system: str, domain: str | None, username: str | None, environment_id: str | None
+    system: str,
+    domain: str | None,
+    username: str | None,
+    environment_id: str | None,
+    client_id: str | None = None,
 ) -> str:
     """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
     from koppelcheck.credentials import keyring_account
@@ -50,7 +57,14 @@ def account_for(
 
         if not environment_id:
             raise InputError("--environment-id", "is needed for an AFAS token", "12345 or O12345AA")
-        return keyring_account("afas", parse_environment_id(environment_id).number)
+        number = parse_environment_id(environment_id).number
+        if client_id is not None:  # an OAuth client secret, keyed by its client id
+            from koppelcheck.afas.oauth import client_secret_account, parse_client_id
+
+            return client_secret_account(number, parse_client_id(client_id))
+        return keyring_account("afas", number)
+    if client_id is not None:
+        raise InputError("--client-id", "is only for AFAS", "koppelcheck credentials set afas")
     raise InputError("system", f"unknown system {system!r}", "nmbrs or afas")
 
 
@@ -126,17 +140,24 @@ def set_token(
     environment_id: EnvironmentOpt = None,
     token_file: TokenFileOpt = None,
     no_input: NoInputOpt = False,
+    client_id: ClientIdOpt = None,
 ) -> None:
-    """Store a token (read from --token-file, stdin with -, or a hidden prompt)."""
+    """Store a token or an AFAS client secret (read from --token-file, stdin with -, or a hidden
+    prompt)."""
     from koppelcheck.cli.session import hidden_prompt
     from koppelcheck.credentials import KEYRING_SERVICE, SecretRequest, resolve_secret
 
-    account = account_for(system, domain, username, environment_id)
+    account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
+    request = SecretRequest(
+        f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
+    )
+    if client_id is not None:
+        from koppelcheck.afas.oauth import CLIENT_SECRET_ENV
+
+        request = SecretRequest("afas client secret", CLIENT_SECRET_ENV, None)
     secret = resolve_secret(
-        SecretRequest(
-            f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
-        ),
+        request,
         token_file=token_file,
         prompt=hidden_prompt if interactive(no_input) else None,
     )
@@ -152,11 +173,12 @@ def delete_token(
     domain: DomainOpt = None,
     username: UsernameOpt = None,
     environment_id: EnvironmentOpt = None,
+    client_id: ClientIdOpt = None,
 ) -> None:
-    """Remove a stored token."""
+    """Remove a stored token or client secret."""
     from koppelcheck.credentials import KEYRING_SERVICE
 
-    account = account_for(system, domain, username, environment_id)
+    account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
     if _keyring(backend.get_password, KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
         stderr_console().print(f"no token stored for {account}", markup=False)

@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -68,6 +69,8 @@ FORM_FIELDS: tuple[FormField, ...] = (
     FormField("afas.participant_number", "afas", in_file=False),
     FormField("afas.token_version", "afas", in_file=False),
     FormField("afas.data_token", "afas", in_file=False),
+    FormField("afas.client_id", "afas", in_file=False, optional=True),
+    FormField("afas.client_secret", "afas", in_file=False, optional=True),
     FormField("nmbrs.company", "nmbrs"),
     FormField("nmbrs.username", "nmbrs", in_file=False),
     FormField("nmbrs.api_token", "nmbrs", in_file=False),
@@ -145,12 +148,39 @@ class _Section(BaseModel):
 
 
 class AfasSection(_Section):
-    """The AFAS part of the form. ``data_token`` is a :class:`Secret`."""
+    """The AFAS part of the form. ``data_token`` and ``client_secret`` are :class:`Secret`.
+
+    A classic token, OAuth client credentials (client id and secret), or both (hybrid): AFAS
+    retires classic tokens after 2027-08-31 (:mod:`koppelcheck.afas.facts`).
+    """
 
     employer_codes: Annotated[list[str], BeforeValidator(v.check_employer_codes)]
     participant_number: Annotated[str, BeforeValidator(v.check_participant_number)]
     token_version: Annotated[int, BeforeValidator(v.whole_number)] = Field(default=1, ge=1)
-    data_token: Annotated[Secret, _secret(v.check_data_token)]
+    data_token: Annotated[Secret | None, _secret(v.check_data_token)] = None
+    client_id: Annotated[str | None, BeforeValidator(v.check_client_id)] = None
+    client_secret: Annotated[Secret | None, _secret(v.check_required)] = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_credentials(self, handler: Any) -> dict[str, Any]:
+        """Leave out the credentials not given (OAuth only: no token nor its version)."""
+        data: dict[str, Any] = handler(self)
+        for key in ("data_token", "client_id", "client_secret"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        if self.data_token is None:
+            data.pop("token_version", None)
+        return data
+
+    @model_validator(mode="after")
+    def _a_credential(self) -> AfasSection:
+        """A data token, or a client id with its secret (both kinds: hybrid)."""
+        if (self.client_id is None) != (self.client_secret is None):
+            missing = "afas.client_secret" if self.client_secret is None else "afas.client_id"
+            raise v.Invalid("missing", missing)
+        if self.data_token is None and self.client_secret is None:
+            raise v.Invalid("missing", "afas.data_token")
+        return self
 
     @model_validator(mode="after")
     def _participant_is_environment(self, info: ValidationInfo) -> AfasSection:

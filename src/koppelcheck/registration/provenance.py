@@ -17,6 +17,8 @@ from koppelcheck.nmbrs import calls as nmbrs_calls
 Source = Literal["verified", "declared"]
 
 AFAS_AUTH = "afas.auth"
+AFAS_OAUTH = "afas.oauth"
+"""AFAS issued an access token for the client id and secret (koppelcheck.afas.deadlines)."""
 NMBRS_AUTH = "nmbrs.auth"
 NMBRS_COMPANY = "nmbrs.company"
 NMBRS_PERIOD = nmbrs_calls.COMPANY_GET_CURRENT_PERIOD.check_id
@@ -76,6 +78,8 @@ RULES: dict[str, tuple[str, Proof]] = {
     "afas.participant_number": (AFAS_AUTH, _always),
     "afas.token_version": (AFAS_AUTH, _always),
     "afas.data_token": (AFAS_AUTH, _always),
+    "afas.client_id": (AFAS_OAUTH, _always),
+    "afas.client_secret": (AFAS_OAUTH, _always),
     "nmbrs.company": (NMBRS_COMPANY, _checked_company),
     "nmbrs.username": (NMBRS_AUTH, _always),
     "nmbrs.api_token": (NMBRS_AUTH, _always),

@@ -9,6 +9,12 @@ for a GetConnector that is not assigned or is blocked (401 with an empty body in
 in maintenance. Also ``GET /profitversion`` and ``GET /metainfo/get/<id>``, the documented response
 headers, ``skip=2&take=-1`` as a 500 and a query string over 2049 characters as a 404.
 Scenarios are TOML data in ``scenarios/afas/``; docs/fidelity.md gives each behaviour's source.
+
+OAuth (migration-rest-oauth.md §4.3): ``POST /oauth/token`` with ``grant_type=client_credentials``
+and the client authenticated in the form body or, from Profit 9, with HTTP Basic; ``invalid_client``
+is 401 with ``WWW-Authenticate: Basic`` for Basic and 400 otherwise; two methods at once or a
+repeated parameter is ``invalid_request``. A token lives ``expires_in`` 3600 s, ``token_type``
+Bearer, with no refresh token (``null`` before Profit 9, omitted from it).
 """
 
 from __future__ import annotations
@@ -17,14 +23,17 @@ import base64
 import binascii
 import json
 import re
+import secrets
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
+from koppelcheck.afas import facts
 from koppelcheck.simulator.faults import (
     FaultInjector,
     FaultRule,
@@ -44,6 +53,10 @@ AFAS_SCENARIOS: tuple[str, ...] = (
     "faults",
     "flaky",
     "connector-unassigned-401",
+    "oauth",
+    "hybrid",
+    "classic-expiring",
+    "bad-secret",
 )
 NOT_SUPPORTED_ERROR_NUMBER = -2147180996
 UNEXPECTED_ERROR_NUMBER = -2147180999
@@ -90,6 +103,24 @@ class AfasConnector:
     """How many (made-up) rows it holds."""
 
 
+AUTH_TYPES = ("classic", "hybrid", "oauth")
+"""The App Connector's authentication type: Classic token, Hybrid (both) or OAuth."""
+
+
+@dataclass(frozen=True)
+class AfasOAuthClient:
+    """The App Connector's OAuth client (demo values only)."""
+
+    client_id: str
+    client_secret: str
+    revoked: bool = False
+    """The secret was revoked or regenerated: every client authentication fails."""
+    basic: bool = True
+    """Whether HTTP Basic client authentication is accepted (from Profit 9)."""
+    profit9: bool = True
+    """Profit 9 omits ``refresh_token``; before it the field is ``null``."""
+
+
 @dataclass(frozen=True)
 class AfasScenario:
     """A simulated AFAS environment with one App Connector and its one valid token."""
@@ -111,6 +142,9 @@ class AfasScenario:
     latency_ms: int = 0
     faults: tuple[FaultRule, ...] = ()
     """Injected faults per route: ``metainfo`` or a GetConnector id."""
+    auth_type: str = "classic"
+    """``classic``, ``hybrid`` or ``oauth`` (:data:`AUTH_TYPES`)."""
+    oauth: AfasOAuthClient | None = None
     unassigned_status: int = 500
     """How a GetConnector that is not assigned answers: 500 "niet ondersteund" (observed, Go
     library, troubleshooting page) or 401 with an empty body (OpenAPI, help page 120612).
@@ -137,6 +171,10 @@ def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
         token = data.get("token", {})
         maintenance = data.get("maintenance", {})
         connectors = tuple(AfasConnector(**item) for item in data.get("connectors", []))
+        auth_type = str(data.get("auth_type", "classic"))
+        if auth_type not in AUTH_TYPES:
+            raise ValueError(f"AFAS scenario: auth_type must be one of {', '.join(AUTH_TYPES)}")
+        oauth = AfasOAuthClient(**data["oauth"]) if "oauth" in data else None
         return AfasScenario(
             name=str(data["name"]),
             description=str(data.get("description", "")),
@@ -154,6 +192,8 @@ def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
             ip_restricted=bool(data.get("ip_restricted", False)),
             latency_ms=int(data.get("latency_ms", 0)),
             faults=parse_fault_rules(data.get("faults", [])),
+            auth_type=auth_type,
+            oauth=oauth,
             unassigned_status=int(data.get("unassigned_status", 500)),
             profit_version=str(data.get("profit_version", "22.22.5")),
         )
@@ -170,6 +210,10 @@ def make_afas_simulator(name: str) -> AfasSimulator:
 class _State:
     assigned: dict[str, bool] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
+    access_tokens: dict[str, float] = field(default_factory=dict)
+    """Issued access tokens and when (``time.monotonic()``) each expires."""
+    schemes: Counter[str] = field(default_factory=Counter)
+    """Which ``Authorization`` schemes the API calls used (``AfasToken``, ``Bearer``, ...)."""
 
 
 class AfasSimulator:
@@ -199,6 +243,12 @@ class AfasSimulator:
         for rule in rules:
             self._faults.add(rule)
 
+    @property
+    def schemes(self) -> Counter[str]:
+        """A copy of the ``Authorization`` schemes API calls used (the token endpoint excluded)."""
+        with self._lock:
+            return Counter(self._state.schemes)
+
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request, with the documented response headers."""
         return _with_headers(self._handle(request))
@@ -209,6 +259,8 @@ class AfasSimulator:
         route = self._route(request.path)
         with self._lock:
             self._state.hits[route or "other"] += 1
+        if route == "oauth/token":
+            return self._token_endpoint(request)
         if route is None or request.method not in ("GET", "HEAD"):
             return SimResponse(404)
         rule = self._faults.pick(unquote(route.removeprefix("connectors/")))
@@ -225,7 +277,12 @@ class AfasSimulator:
             headers = {**_JSON, "Retry-After": str(self.scenario.retry_after)}
             body = {**_MAINTENANCE_BODY, "retry_after": self.scenario.retry_after}
             return SimResponse(503, json.dumps(body).encode(), headers)
-        if not self._authorised(request.header("authorization")):
+        header = request.header("authorization")
+        if not self._authorised(header):
+            if header.startswith("Bearer "):  # Profit 9: a refused bearer is named (§4.3)
+                return SimResponse(
+                    401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                )
             return SimResponse(401)
         if self.scenario.ip_restricted:
             return SimResponse(403)
@@ -249,6 +306,8 @@ class AfasSimulator:
         parts = rest.split("/")
         if len(parts) == 3 and [p.lower() for p in parts[:2]] == ["metainfo", "get"] and parts[2]:
             return f"metainfo/get/{parts[2]}"
+        if rest.lower() == facts.OAUTH_TOKEN_PATH.strip("/"):
+            return "oauth/token"
         head, _, connector_id = rest.partition("/")
         if head.lower() == "connectors" and connector_id and "/" not in connector_id:
             return f"connectors/{connector_id}"
@@ -257,8 +316,14 @@ class AfasSimulator:
     def _authorised(self, header: str) -> bool:
         # From Profit 7 the token must be base64 (afas-api.md §2): a raw XML header is refused.
         scheme, _, value = header.partition(" ")
+        with self._lock:
+            self._state.schemes[scheme or "(none)"] += 1
+        if scheme == "Bearer":
+            return self.scenario.auth_type != "classic" and self._bearer_valid(value.strip())
         if scheme != "AfasToken" or self.scenario.token_revoked:
             return False
+        if self.scenario.auth_type == "oauth":
+            return False  # OAuth only: classic tokens are no longer accepted (§4.1)
         try:
             xml = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
@@ -268,6 +333,64 @@ class AfasSimulator:
             self.scenario.token_version,
             self.scenario.token_data,
         )
+
+    def _bearer_valid(self, token: str) -> bool:
+        with self._lock:
+            expires = self._state.access_tokens.get(token)
+        return expires is not None and time.monotonic() < expires
+
+    def _token_endpoint(self, request: SimRequest) -> SimResponse:
+        """``POST /oauth/token``, client credentials only (MIG §4.3)."""
+        if request.method != "POST":
+            return SimResponse(405, headers={"Allow": "POST"})
+        try:
+            pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return _oauth_error(400, "invalid_request")
+        names = [name for name, _ in pairs]
+        if len(names) != len(set(names)):
+            return _oauth_error(400, "invalid_request", "duplicate parameters")
+        form = dict(pairs)
+        basic = request.header("authorization")
+        in_body = "client_secret" in form
+        if basic and in_body:
+            return _oauth_error(400, "invalid_request", "more than one authentication method")
+        if form.get("grant_type") != facts.OAUTH_GRANT_TYPE:
+            return _oauth_error(400, "unsupported_grant_type")
+        client = self.scenario.oauth if self.scenario.auth_type != "classic" else None
+        if basic:
+            given = _basic_pair(basic)
+            ok = (
+                client is not None
+                and client.basic
+                and not client.revoked
+                and given == (client.client_id, client.client_secret)
+            )
+            if not ok:
+                return _oauth_error(401, "invalid_client", www_authenticate='Basic realm="AFAS"')
+        else:
+            ok = (
+                client is not None
+                and not client.revoked
+                and form.get("client_id") == client.client_id
+                and form.get("client_secret") == client.client_secret
+            )
+            if not ok:
+                return _oauth_error(400, "invalid_client")
+        assert client is not None
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._state.access_tokens[token] = time.monotonic() + facts.OAUTH_TOKEN_LIFETIME_S
+        body: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": facts.OAUTH_TOKEN_LIFETIME_S,
+        }
+        if not client.profit9:
+            body["refresh_token"] = None
+        response = _json(200, body)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def _metainfo(self) -> dict[str, Any]:
         s = self.scenario
@@ -354,6 +477,28 @@ def _with_headers(response: SimResponse) -> SimResponse:
     if response.status != 503:  # "every call that reaches the application layer" (Profit 7)
         defaults["X-Trace-Identifier"] = uuid.uuid4().hex
     response.headers = {**defaults, **response.headers}
+    return response
+
+
+def _basic_pair(header: str) -> tuple[str, str] | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else None
+
+
+def _oauth_error(
+    status: int, error: str, description: str = "", *, www_authenticate: str = ""
+) -> SimResponse:
+    body = {"error": error, **({"error_description": description} if description else {})}
+    response = _json(status, body)
+    if www_authenticate:
+        response.headers["WWW-Authenticate"] = www_authenticate
     return response
 
 

@@ -289,8 +289,9 @@ class NmbrsRestSimulator:
                 return False
             user, _, password = raw.partition(":")
             client_id, secret = unquote(user), unquote(password)  # RFC 6749 §2.3.1
+        # Bytes: compare_digest refuses a str that is not ASCII (a hostile secret may be any).
         return client_id == self.scenario.client_id and secrets.compare_digest(
-            secret, self.scenario.client_secret
+            secret.encode(), self.scenario.client_secret.encode()
         )
 
     def _token(self, request: SimRequest) -> SimResponse:
@@ -520,7 +521,7 @@ def _pkce_ok(grant: _Grant, verifier: str) -> bool:
         expected = base64.urlsafe_b64encode(digest).decode().rstrip("=")
     else:
         expected = verifier
-    return secrets.compare_digest(expected, grant.challenge)
+    return secrets.compare_digest(expected.encode(), grant.challenge.encode())
 
 
 def _route(path: str) -> tuple[str, dict[str, str]] | None:
