@@ -606,7 +606,8 @@ def test_batch_merge_flags(
     if hostile.flag in ("REPORTS", "<stray>"):
         case.names += tuple(arg for arg in case.args[2:] if not arg.startswith("-"))
     result = run_case(case, [afas_served])
-    assert result.exit_code in (0, 2), result.output
+    # 1 only with --strict: a healthy AFAS run with a classic token ends with a sunset warning.
+    assert result.exit_code in ((0, 1, 2) if hostile.flag == "--strict" else (0, 2)), result.output
 
 
 # --- checklist, simulate, demo ------------------------------------------------------------------
