@@ -16,6 +16,7 @@ from koppelcheck.checks import CheckSpec, Outcome
 from koppelcheck.errors import CallTimeout, RemoteError, ServiceUnavailable, TransportError
 from koppelcheck.explain import describe_remote_error
 from koppelcheck.i18n import Message, Translator
+from koppelcheck.loopclock import service_timeout
 from koppelcheck.models import CheckResult, Fix, Status
 from koppelcheck.secret import SERVER_TEXT_LIMIT, Redactor, inert, redact_known, server_text
 
@@ -97,7 +98,9 @@ class CheckRunner:
     async def _guarded(self, spec: CheckSpec) -> Outcome:
         limit = spec.timeout_s or self._check_timeout_s
         try:
-            return await asyncio.wait_for(spec.run(), timeout=limit)
+            # Service time, like each call's budget: a starved loop slows a check, never fails it.
+            async with service_timeout(limit):
+                return await spec.run()
         except TimeoutError:
             return Outcome(
                 Status.ERROR,
@@ -144,14 +147,16 @@ class CheckRunner:
 
     def _safe_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Message parameters as JSON values (:func:`~koppelcheck.i18n.message_ref`), made safe."""
-        return {
-            name: self._safe_params(value)
-            if isinstance(value, dict)
-            else self._safe_text(value)
-            if isinstance(value, str)
-            else value
-            for name, value in params.items()
-        }
+        return {name: self._safe_json(value) for name, value in params.items()}
+
+    def _safe_json(self, value: object) -> object:
+        if isinstance(value, str):
+            return self._safe_text(value)
+        if isinstance(value, dict):
+            return {name: self._safe_json(item) for name, item in value.items()}
+        if isinstance(value, list):
+            return [self._safe_json(item) for item in value]
+        return value
 
     def _finish(self, spec: CheckSpec, outcome: Outcome, seconds: float) -> CheckResult:
         result = CheckResult(

@@ -94,7 +94,8 @@ async def test_the_runner_redacts_parameters_as_it_redacts_text() -> None:
 
     async def leaky() -> Outcome:
         reason = t("core.error.remote", reason=f"refused {SECRET}")
-        return outcome(Status.ERROR, reason, t("core.error.crash", kind="X", reason=SECRET))
+        listed = MessageList(" ", [t("core.retry.unknown"), SECRET])
+        return outcome(Status.ERROR, reason, t("core.error.crash", kind="X", reason=listed))
 
     redactor = Redactor()
     redactor.add(SECRET)
