@@ -56,7 +56,7 @@ def batch(
     plan = load_batch_file(file)
     employers = prepare(plan, resolve_tokens(plan))
     translator = Translator(lang)
-    with _progress(len(employers)) as on_employer:
+    with _progress(len(employers), translator) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
@@ -77,7 +77,8 @@ def batch(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, t: Translator) -> None:
+        self._t = t
         self._total = total
         self._done = 0
         self._bar: Any = None
@@ -94,7 +95,7 @@ class _progress:
                 console=stderr_console(),
                 transient=True,
             )
-            self._task = self._bar.add_task("employers", total=self._total)
+            self._task = self._bar.add_task(self._t("console.batch.employers"), total=self._total)
             self._bar.__enter__()
         return self._advance
 
@@ -103,7 +104,8 @@ class _progress:
         if self._bar is not None:
             self._bar.advance(self._task)
         else:
-            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {line.exit_code}\n")
+            said = self._t("console.batch.progress", id=line.id, code=line.exit_code)
+            sys.stderr.write(f"[{self._done}/{self._total}] {said}\n")
             sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:
