@@ -156,6 +156,6 @@ def check_language(lang: str | None) -> str | None:
         raise InputError(
             "--lang",
             Text("input.option.unknown_language", value=repr(lang)),
-            Text("input.option.languages", languages=", ".join(LANGUAGES)),
+            Text("input.option.languages"),
         )
     return lang
