@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from koppelcheck.i18n import Text, Translator, render
 
 
@@ -47,7 +49,7 @@ class InputError(KoppelcheckError):
 class MissingSettingError(KoppelcheckError):
     """A credential or required setting is missing and cannot be asked for."""
 
-    def __init__(self, setting: str | Text, ways: list[str] | list[str | Text]) -> None:
+    def __init__(self, setting: str | Text, ways: Sequence[str | Text]) -> None:
         self.texts: list[str | Text] = [setting, *ways]
         self.setting = str(setting)
         self.ways = [str(way) for way in ways]
