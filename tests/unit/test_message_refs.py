@@ -7,7 +7,7 @@ import json
 import pickle
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
-from koppelcheck.i18n import Message, MessageList, Translator, catalogue, message_ref
+from koppelcheck.i18n import Message, MessageList, Text, Translator, catalogue, message_ref
 from koppelcheck.models import CheckResult, Fix, Status
 from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
@@ -112,3 +112,9 @@ async def test_the_runner_redacts_parameters_as_it_redacts_text() -> None:
 def test_message_is_a_str_subclass_that_pydantic_stores_as_text() -> None:
     fix = Fix(text=Message("hello", "k", {}))
     assert type(fix.text) is str and fix.key == "k"
+
+
+def test_an_unrendered_text_parameter_keeps_its_key() -> None:
+    t = Translator("nl")
+    text = t("core.error.remote", reason=Text("core.retry.unknown"))
+    assert message_ref(text)[1] == {"reason": {"key": "core.retry.unknown", "params": {}}}

@@ -97,7 +97,7 @@ def batch(
     to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
     employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
     translator = Translator(lang)
-    with _progress(len(employers)) as on_employer:
+    with _progress(len(employers), translator) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
@@ -155,7 +155,8 @@ def merge(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, t: Translator) -> None:
+        self._t = t
         self._total = total
         self._done = 0
         self._bar: Any = None
@@ -172,7 +173,7 @@ class _progress:
                 console=stderr_console(),
                 transient=True,
             )
-            self._task = self._bar.add_task("employers", total=self._total)
+            self._task = self._bar.add_task(self._t("console.batch.employers"), total=self._total)
             self._bar.__enter__()
         return self._advance
 
@@ -181,7 +182,8 @@ class _progress:
         if self._bar is not None:
             self._bar.advance(self._task)
         else:
-            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {line.exit_code}\n")
+            said = self._t("console.batch.progress", id=line.id, code=line.exit_code)
+            sys.stderr.write(f"[{self._done}/{self._total}] {said}\n")
             sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:

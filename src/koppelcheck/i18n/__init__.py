@@ -14,6 +14,10 @@ Every text the :class:`Translator` makes is a :class:`Message`: a ``str`` that a
 key and parameters. This is the one place where check messages are built from catalogue keys, so
 the JSON report takes ``message_key``/``message_params`` (and the title's and fix's) from here,
 without any check having to pass them on by hand (:func:`message_ref`).
+
+Code that has no language at hand (the core validating a domain, a URL, a batch file) says what
+it means as a :class:`Text` (a key and its parameters) instead of English: the error carries it,
+and the CLI renders it in the user's ``--lang`` (see ``cli.common.handle_errors``).
 """
 
 from __future__ import annotations
@@ -139,6 +143,10 @@ def _json_param(value: object) -> object:
         return {"key": key, "params": params}
     if isinstance(value, MessageList):
         return [_json_param(part) for part in value.parts]
+    if isinstance(value, Text):  # not yet rendered: its key, not a text in some language
+        return {"key": value.key, "params": {k: _json_param(v) for k, v in value.params.items()}}
+    if isinstance(value, tuple) and all(isinstance(item, Text) for item in value):
+        return [_json_param(item) for item in value]
     if value is None or isinstance(value, bool | int | float | dict | list):
         return value  # dict and list: parameters already in this form (a message rebuilt)
     return str(value)
@@ -182,3 +190,43 @@ class _KeepMissing(dict[str, object]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class Text:
+    """A message not yet rendered: a catalogue key and its parameters.
+
+    ``str(text)`` renders it in the default language (``KOPPELCHECK_LANG``, else Dutch);
+    :meth:`render` in any. A parameter that is itself a :class:`Text` is rendered in the same
+    language, so a hint can quote another message; a tuple of them becomes one indented line
+    each (a list of problems).
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params: Mapping[str, object] = params
+
+    def render(self, t: Translator | None = None) -> str:
+        t = t or Translator()
+        return t(self.key, **{k: render(v, t) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Text({self.key!r}, **{dict(self.params)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted(self.params))))
+
+
+def render(text: object, t: Translator | None = None) -> object:
+    """``text`` rendered by ``t`` when it is a :class:`Text` (or a tuple of them: one indented
+    line each); anything else as it is."""
+    if isinstance(text, tuple):
+        return "".join(f"\n  {render(item, t)}" for item in text)
+    return text.render(t) if isinstance(text, Text) else text
