@@ -16,6 +16,7 @@ from koppelcheck.errors import (
     ServiceUnavailable,
     TransportError,
 )
+from koppelcheck.i18n import MessageList
 from koppelcheck.retry import retry_after_seconds
 from koppelcheck.secret import Redactor, server_text
 
@@ -48,8 +49,8 @@ def describe_remote_error(exc: RemoteError, t: Translator, redactor: Redactor | 
         return t("core.error.call_timeout", seconds=seconds, attempts=_attempts(exc.attempts, t))
     if isinstance(exc, TransportError):
         reason = t(f"core.transport.{exc.kind}")
-        if exc.kind == "other":
-            reason += ": " + _first_line(exc, redactor)
+        if exc.kind == "other":  # the parts keep their keys in the JSON report
+            reason = MessageList(": ", [reason, _first_line(exc, redactor)])
         return t("core.error.transport", reason=reason, attempts=_attempts(exc.attempts, t))
     if isinstance(exc, ServiceUnavailable):
         return t(

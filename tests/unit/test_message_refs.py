@@ -118,3 +118,18 @@ def test_an_unrendered_text_parameter_keeps_its_key() -> None:
     t = Translator("nl")
     text = t("core.error.remote", reason=Text("core.retry.unknown"))
     assert message_ref(text)[1] == {"reason": {"key": "core.retry.unknown", "params": {}}}
+
+
+def test_an_unclassified_transport_error_keeps_its_key_beside_the_server_words() -> None:
+    from koppelcheck.errors import TransportError
+    from koppelcheck.explain import describe_remote_error
+
+    for lang in ("nl", "en"):
+        text = describe_remote_error(TransportError("weird socket state"), Translator(lang))
+        key, params = message_ref(text)
+        assert key == "core.error.transport"
+        assert params["reason"] == [
+            {"key": "core.transport.other", "params": {}},
+            "weird socket state",
+        ]
+        assert "weird socket state" in text
