@@ -18,12 +18,17 @@ _t = Translator()
 
 @handle_errors
 def batch(
-    file: Annotated[Path, typer.Argument(help=_t("cli.batch.file.help"))],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=_t("cli.batch.file.help"))],
     concurrency: Annotated[
         int,
-        typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
+        typer.Option(
+            "--concurrency",
+            metavar="N",
+            help=_t("cli.batch.concurrency.help"),
+            parser=o.bounded_int(1, 64),
+        ),
     ] = 8,
-    format: o.FormatOpt = "text",
+    format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
     junit: o.JunitOpt = None,
