@@ -49,6 +49,9 @@ def complete(args: list[str], incomplete: str = "") -> list[str]:
         (["simulate", "afas", "--scenario"], "", list(AFAS_SCENARIOS)),
         (["simulate", "nmbrs-rest", "--scenario"], "", list(REST_SCENARIOS)),
         (["simulate", "afas", "--scenario"], "connector-", ["connector-missing"]),
+        (["nmbrs", "--lang"], "", ["nl", "en"]),
+        (["demo", "--lang"], "e", ["en"]),
+        (["keys", "show", "--lang"], "", ["nl", "en"]),
     ],
 )
 def test_completion_offers_the_values(

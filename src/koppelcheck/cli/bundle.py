@@ -15,7 +15,7 @@ import typer
 
 from koppelcheck.cli.common import handle_errors
 from koppelcheck.cli.keys import say
-from koppelcheck.cli.options import LANG_METAVAR, check_language
+from koppelcheck.cli.options import LANG_METAVAR, check_language, complete_language
 from koppelcheck.exitcodes import ExitCode
 from koppelcheck.i18n import Translator
 
@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 
 _t = Translator()
 LangOption = Annotated[
-    str | None, typer.Option("--lang", metavar=LANG_METAVAR, help=_t("bundle.lang.help"))
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("bundle.lang.help"),
+    ),
 ]
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help=_t("bundle.file.help"))]
 

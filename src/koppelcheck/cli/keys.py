@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
-from koppelcheck.cli.options import LANG_METAVAR, check_language
+from koppelcheck.cli.options import LANG_METAVAR, check_language, complete_language
 from koppelcheck.errors import MissingSettingError
 from koppelcheck.i18n import Translator
 
@@ -22,7 +22,13 @@ if TYPE_CHECKING:
 
 _t = Translator()
 LangOption = Annotated[
-    str | None, typer.Option("--lang", metavar=LANG_METAVAR, help=_t("bundle.lang.help"))
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("bundle.lang.help"),
+    ),
 ]
 
 keys_app = typer.Typer(name="keys", help=_t("keys.help"), no_args_is_help=True)

@@ -17,6 +17,12 @@ REPORT_FORMATS = values(ReportFormat)
 """The report formats, from :class:`koppelcheck.choices.ReportFormat` (the one list)."""
 LANG_METAVAR = "|".join(LANGUAGES)
 
+
+def complete_language(incomplete: str) -> list[str]:
+    """Shell completion for ``--lang``: the languages koppelcheck speaks."""
+    return [lang for lang in LANGUAGES if lang.startswith(incomplete.lower())]
+
+
 # Help follows KOPPELCHECK_LANG: it is built at import, before --lang is parsed.
 _t = Translator()
 
@@ -36,7 +42,12 @@ HtmlOpt = Annotated[
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help=_t("cli.option.no_input.help"))]
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", metavar=LANG_METAVAR, help=_t("cli.option.lang.help")),
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("cli.option.lang.help"),
+    ),
 ]
 
 
