@@ -37,6 +37,7 @@ def complete(args: list[str], incomplete: str = "") -> list[str]:
         (["nmbrs", "--format"], "", list(REPORT_FORMATS)),
         (["afas", "--format"], "j", ["json", "junit"]),
         (["batch", "--format"], "m", ["markdown"]),
+        (["batch", "merge", "--format"], "j", ["json", "junit"]),
         (["checklist", "nmbrs", "--format"], "", ["text", "markdown", "html"]),
         (["nmbrs", "--option"], "", ["overkoepelend", "per-debiteur"]),
         (["checklist", "nmbrs", "--option"], "p", ["per-debiteur"]),
@@ -151,7 +152,7 @@ def test_a_range_is_said_in_words(
 ) -> None:
     """The bounds live in the parser and in the help's catalogue text: they must agree."""
     command = CLI
-    for name in args:
+    for name in [*args, "run"] if args == ["batch"] else args:  # `batch FILE` is `batch run FILE`
         command = command.commands[name]  # type: ignore[attr-defined]
     (param,) = [p for p in command.params if flag in p.opts]
     from koppelcheck.i18n import Translator

@@ -55,7 +55,7 @@ def nmbrs(
             help=_t("cli.nmbrs.concurrency.help"),
             parser=o.bounded_int(1, 32),
         ),
-    ] = 8,
+    ] = 24,
     format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
