@@ -78,7 +78,7 @@ def test_html_escapes_text() -> None:
         (("nmbrs", "--option", "beide"), "--option", "'overkoepelend', 'per-debiteur'"),
         (("nmbrs", "--api", "graphql"), "--api", "'soap', 'rest'"),
         (("afas", "--auth", "basic"), "--auth", "'classic', 'oauth', 'hybrid'"),
-        (("afas", "--lang", "de"), "--lang", "nl or en"),
+        (("afas", "--lang", "de"), "--lang", "nl of en"),  # an unknown --lang: Dutch, the default
     ],
 )
 def test_bad_values_exit_2_naming_field_and_values(

@@ -17,7 +17,7 @@ from typing import Any
 from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError, MissingSettingError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import (
     BatchInfo,
     BatchReport,
@@ -65,11 +65,10 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
                 stored = read_keyring(_keyring_account_of(employer, keyring_account))
             except KeyringUnavailableError as exc:
                 raise MissingSettingError(
-                    "batch tokens",
+                    Text("input.batch.tokens"),
                     [
                         *keyring_timeout_ways(exc),
-                        f'{employer.id} (line {employer.line}): give token_env = "VARIABLE"'
-                        " instead of token_keyring = true",
+                        Text("input.batch.keyring_instead", id=employer.id, line=employer.line),
                     ],
                 ) from None
             value, source = stored or "", "keyring"
@@ -106,7 +105,7 @@ def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> 
         cleaned = clean_pasted(value, env or "client_secret_keyring")
     except InputError as exc:
         where = f"employer {employer.id} (line {employer.line}): {exc.field}"
-        raise InputError(where, exc.message, exc.hint) from None
+        raise InputError(where, *exc.texts) from None
     found[employer.id + CLIENT_SECRET_SUFFIX] = Secret(cleaned, source)
     return []
 
@@ -121,7 +120,7 @@ def _cleaned(employer: EmployerPlan, value: str) -> str:
         )
     except InputError as exc:
         where = f"employer {employer.id} (line {employer.line}): {exc.field}"
-        raise InputError(where, exc.message, exc.hint) from None
+        raise InputError(where, *exc.texts) from None
 
 
 def _keyring_account_of(employer: EmployerPlan, account: Callable[..., str]) -> str:
@@ -148,9 +147,7 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
                 )
             )
         except InputError as exc:
-            raise InputError(
-                f"employer {employer.id} (line {employer.line})", exc.message, exc.hint
-            ) from None
+            raise InputError(f"employer {employer.id} (line {employer.line})", *exc.texts) from None
     return prepared
 
 

@@ -102,7 +102,7 @@ def batch(
     to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
     employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
     translator = Translator(lang)
-    with _progress(len(employers)) as on_employer:
+    with _progress(len(employers), translator) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
@@ -126,7 +126,7 @@ def batch(
 @handle_errors
 def merge(
     reports: Annotated[
-        list[str], typer.Argument(metavar="REPORT", help=_t("cli.batch.merge.reports.help"))
+        list[str], typer.Argument(metavar="REPORTS", help=_t("cli.batch.merge.reports.help"))
     ],
     format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
@@ -152,7 +152,7 @@ def merge(
         exit_zero=exit_zero,
         no_color=no_color,
     ).validate()
-    named = [(text, read_batch_report(Path(text), text)) for text in reports]
+    named = [(text, read_batch_report(Path(text), "REPORTS")) for text in reports]
     report = merge_reports(named, strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, Translator(lang).lang)
@@ -162,7 +162,8 @@ def merge(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, t: Translator) -> None:
+        self._t = t
         self._total = total
         self._done = 0
         self._bar: Any = None
@@ -179,7 +180,7 @@ class _progress:
                 console=stderr_console(),
                 transient=True,
             )
-            self._task = self._bar.add_task("employers", total=self._total)
+            self._task = self._bar.add_task(self._t("console.batch.employers"), total=self._total)
             self._bar.__enter__()
         return self._advance
 
@@ -188,7 +189,8 @@ class _progress:
         if self._bar is not None:
             self._bar.advance(self._task)
         else:
-            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {line.exit_code}\n")
+            said = self._t("console.batch.progress", id=line.id, code=line.exit_code)
+            sys.stderr.write(f"[{self._done}/{self._total}] {said}\n")
             sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:

@@ -16,7 +16,7 @@ import typer
 from koppelcheck.choices import SystemName
 from koppelcheck.cli.common import handle_errors, interactive, stderr_console
 from koppelcheck.cli.options import NoInputOpt, TokenFileOpt
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 
 _t = Translator()
 credentials_app = typer.Typer(help=_t("cli.credentials.help"), no_args_is_help=True)
@@ -57,13 +57,17 @@ def account_for(
         from koppelcheck.nmbrs.target import normalise_domain, validate_username
 
         if not domain or not username:
-            raise InputError("--domain/--username", "both are needed for an Nmbrs token")
+            raise InputError("--domain/--username", Text("input.credentials.nmbrs_needs"))
         return keyring_account("nmbrs", normalise_domain(domain), validate_username(username))
     if system == "afas":
         from koppelcheck.afas.environment import parse_environment_id
 
         if not environment_id:
-            raise InputError("--environment-id", "is needed for an AFAS token", "12345 or O12345AA")
+            raise InputError(
+                "--environment-id",
+                Text("input.credentials.afas_needs"),
+                Text("input.credentials.afas_needs_hint"),
+            )
         number = parse_environment_id(environment_id).number
         if client_id is not None:  # an OAuth client secret, keyed by its client id
             from koppelcheck.afas.oauth import client_secret_account, parse_client_id
@@ -71,8 +75,16 @@ def account_for(
             return client_secret_account(number, parse_client_id(client_id))
         return keyring_account("afas", number)
     if client_id is not None:
-        raise InputError("--client-id", "is only for AFAS", "koppelcheck credentials set afas")
-    raise InputError("system", f"unknown system {system!r}", "nmbrs or afas")
+        raise InputError(
+            "--client-id",
+            Text("input.credentials.client_id_afas"),
+            Text("input.credentials.client_id_afas_hint"),
+        )
+    raise InputError(
+        "system",
+        Text("input.credentials.unknown_system", system=repr(system)),
+        Text("input.credentials.unknown_system_hint"),
+    )
 
 
 def _backend() -> object:
@@ -82,12 +94,11 @@ def _backend() -> object:
     backend = secure_keyring()
     if backend is None:
         raise MissingSettingError(
-            "OS keyring",
+            Text("input.keyring.name"),
             [
-                str(keyring_refusal_reason()),
-                "use --token-file or an environment variable instead",
-                "or install/unlock a secure keyring"
-                " (macOS Keychain, Windows Credential Locker, Secret Service)",
+                keyring_refusal_reason() or Text("input.keyring.unavailable"),
+                Text("input.keyring.use_file"),
+                Text("input.keyring.install"),
             ],
         )
     return backend
@@ -103,17 +114,15 @@ def _keyring(call: Callable[..., Any], *args: Any) -> Any:
         return bounded(call, *args)
     except KeyringUnavailableError as exc:
         what = (
-            f"did not answer within {KEYRING_TIMEOUT_SECONDS:g} s (locked?)"
+            Text(
+                "input.keyring.timeout", backend=exc.backend, seconds=f"{KEYRING_TIMEOUT_SECONDS:g}"
+            )
             if exc.timed_out
-            else f"failed ({exc.reason})"
+            else Text("input.keyring.failed", backend=exc.backend, reason=exc.reason)
         )
         raise MissingSettingError(
-            "OS keyring",
-            [
-                f"the OS keyring ({exc.backend}) {what}",
-                "unlock the keyring and try again",
-                "or use --token-file or an environment variable instead",
-            ],
+            Text("input.keyring.name"),
+            [what, Text("input.keyring.unlock"), Text("input.keyring.or_file")],
         ) from None
 
 
@@ -156,13 +165,15 @@ def set_token(
 
     account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
+    t = Translator()
+    label = t("console.secret.afas_token" if system == "afas" else "console.secret.nmbrs_token")
     request = SecretRequest(
-        f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
+        label, f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
     )
     if client_id is not None:
         from koppelcheck.afas.oauth import CLIENT_SECRET_ENV
 
-        request = SecretRequest("afas client secret", CLIENT_SECRET_ENV, None)
+        request = SecretRequest(t("console.secret.afas_client_secret"), CLIENT_SECRET_ENV, None)
     secret = resolve_secret(
         request,
         token_file=token_file,
@@ -170,7 +181,9 @@ def set_token(
     )
     _keyring(backend.set_password, KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
     _save_index(backend, [*_index(backend), account])
-    stderr_console().print(f"stored {account} ({secret.masked})", markup=False)
+    stderr_console().print(
+        t("console.credentials.stored", account=account, masked=secret.masked), markup=False
+    )
 
 
 @credentials_app.command("delete", help=_t("cli.credentials.delete.help"))
@@ -188,11 +201,11 @@ def delete_token(
     account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
     if _keyring(backend.get_password, KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
-        stderr_console().print(f"no token stored for {account}", markup=False)
+        stderr_console().print(_t("console.credentials.none", account=account), markup=False)
         raise typer.Exit(1)
     _keyring(backend.delete_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
     _save_index(backend, [a for a in _index(backend) if a != account])
-    stderr_console().print(f"deleted {account}", markup=False)
+    stderr_console().print(_t("console.credentials.deleted", account=account), markup=False)
 
 
 @credentials_app.command("list", help=_t("cli.credentials.list.help"))
@@ -205,4 +218,4 @@ def list_tokens() -> None:
     backend = _backend()
     for account in _index(backend):
         value = _keyring(backend.get_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
-        typer.echo(f"{account}\t{mask(value) if value else '(missing)'}")
+        typer.echo(f"{account}\t{mask(value) if value else _t('console.credentials.missing')}")
