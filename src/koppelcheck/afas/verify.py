@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+from koppelcheck.afas.system import PER_ENVIRONMENT_LIMIT
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.reporting import build_report, now
@@ -14,8 +15,8 @@ from koppelcheck.secret import Redactor
 if TYPE_CHECKING:
     import httpx
 
-AFAS_PARALLEL_LIMIT = 5
-"""AFAS allows at most 8 calls in parallel and recommends about 5 (afas-api.md §7)."""
+AFAS_PARALLEL_LIMIT = PER_ENVIRONMENT_LIMIT
+"""The AFAS limit, written once in :mod:`koppelcheck.afas.system`."""
 _ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
 
 

@@ -43,29 +43,15 @@ def account_for(
     client_id: str | None = None,
 ) -> str:
     """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
-    from koppelcheck.credentials import keyring_account
     from koppelcheck.errors import InputError
+    from koppelcheck.systems import REGISTERED, find_system
 
-    if system == "nmbrs":
-        from koppelcheck.nmbrs.target import normalise_domain, validate_username
-
-        if not domain or not username:
-            raise InputError("--domain/--username", "both are needed for an Nmbrs token")
-        return keyring_account("nmbrs", normalise_domain(domain), validate_username(username))
-    if system == "afas":
-        from koppelcheck.afas.environment import parse_environment_id
-
-        if not environment_id:
-            raise InputError("--environment-id", "is needed for an AFAS token", "12345 or O12345AA")
-        number = parse_environment_id(environment_id).number
-        if client_id is not None:  # an OAuth client secret, keyed by its client id
-            from koppelcheck.afas.oauth import client_secret_account, parse_client_id
-
-            return client_secret_account(number, parse_client_id(client_id))
-        return keyring_account("afas", number)
-    if client_id is not None:
-        raise InputError("--client-id", "is only for AFAS", "koppelcheck credentials set afas")
-    raise InputError("system", f"unknown system {system!r}", "nmbrs or afas")
+    kind = find_system(system)
+    if kind is None:
+        raise InputError("system", f"unknown system {system!r}", " or ".join(REGISTERED))
+    return kind.credential_account(
+        domain=domain, username=username, environment_id=environment_id, client_id=client_id
+    )
 
 
 def _backend() -> object:
@@ -149,8 +135,13 @@ def set_token(
 
     account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
+    from koppelcheck.systems import get_system
+
     request = SecretRequest(
-        f"{system} token", f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
+        f"{system} token",
+        f"KOPPELCHECK_{system.upper()}_TOKEN",
+        None,
+        xml=get_system(system).token_is_xml,
     )
     if client_id is not None:
         from koppelcheck.afas.oauth import CLIENT_SECRET_ENV

@@ -1,0 +1,152 @@
+"""Nmbrs as a :class:`koppelcheck.systems.interface.System` (SOAP v3; REST as its second API)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from koppelcheck.errors import InputError
+from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import BaseModel
+
+    from koppelcheck.i18n import Translator
+    from koppelcheck.models import Report
+    from koppelcheck.secret import Secret
+    from koppelcheck.steps import Step
+
+REST_OPTION = "rest"
+"""``steps(option="rest")`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`."""
+
+
+class NmbrsSystem:
+    """Nmbrs: one login (domain, user name, token) per employer; answers shared per login."""
+
+    name = "nmbrs"
+    token_is_xml = False
+    per_host_limit: int | None = None  # limited per domain by the user's --concurrency
+    apis = ("soap", "rest")
+    auth_modes: tuple[str, ...] = ()
+    batch_keys = frozenset({"username", "domain", "company", "option", "environment"})
+    required_batch_keys = ("username", "domain")
+    replay_protocol = "soap"
+    asks_dga = True
+
+    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
+        if option == REST_OPTION:
+            from koppelcheck.nmbrs.rest.steps import rest_steps
+
+            return rest_steps()
+        from koppelcheck.nmbrs.steps import nmbrs_steps
+
+        return nmbrs_steps(option or "overkoepelend")
+
+    def report_steps(self, report: Report) -> tuple[Step, ...]:
+        return self.steps(report.option)
+
+    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+        return ChecklistVariant(
+            steps=self.steps(option),
+            command=f"koppelcheck nmbrs --option {option}",
+            subtitle=f"checklist.option.{option}",
+        )
+
+    def token_account(self, settings: Mapping[str, Any]) -> str:
+        from koppelcheck.credentials import keyring_account
+        from koppelcheck.nmbrs.target import normalise_domain
+
+        domain = normalise_domain(settings["domain"])
+        return keyring_account(self.name, domain, settings["username"])
+
+    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+        return None
+
+    def credential_account(
+        self,
+        *,
+        domain: str | None,
+        username: str | None,
+        environment_id: str | None,
+        client_id: str | None,
+    ) -> str:
+        from koppelcheck.credentials import keyring_account
+        from koppelcheck.nmbrs.target import normalise_domain, validate_username
+
+        if client_id is not None:
+            raise InputError("--client-id", "is only for AFAS", "koppelcheck credentials set afas")
+        if not domain or not username:
+            raise InputError("--domain/--username", "both are needed for an Nmbrs token")
+        return keyring_account(self.name, normalise_domain(domain), validate_username(username))
+
+    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+        return False
+
+    def validate_batch(self, settings: dict[str, Any]) -> None:
+        from koppelcheck.nmbrs.target import NmbrsTarget
+
+        if {"username", "domain"} <= set(settings):
+            NmbrsTarget.create(**settings)
+
+    def prepare(
+        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
+    ) -> Any:
+        from koppelcheck.nmbrs.target import NmbrsTarget
+
+        return NmbrsTarget.create(**settings)
+
+    def limit_key(self, target: Any) -> str:
+        return f"{self.name}|{target.base_url}|{target.domain}"
+
+    async def verify(
+        self,
+        target: Any,
+        token: Secret | None,
+        *,
+        translator: Translator,
+        timeout_s: float,
+        strict: bool,
+        exit_zero: bool,
+        http: httpx.AsyncClient | None,
+        shared: MutableMapping[Any, Any],
+    ) -> Report:
+        from koppelcheck.nmbrs.checks import AnswerCache
+        from koppelcheck.nmbrs.verify import verify_nmbrs
+
+        assert token is not None  # the batch plan requires a token for Nmbrs
+        # The token's fingerprint is part of the login: a wrong token must not share answers.
+        fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
+        login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
+        cache = shared.setdefault(login, AnswerCache())
+        return await verify_nmbrs(
+            target,
+            token,
+            translator=translator,
+            timeout_s=timeout_s,
+            strict=strict,
+            exit_zero=exit_zero,
+            http=http,
+            cache=cache,
+        )
+
+    def token_model(self) -> type[BaseModel]:
+        from koppelcheck.bundle.build import NmbrsTokens
+
+        return NmbrsTokens
+
+    def bundle_blockers(self, report: Report) -> list[str]:
+        return []
+
+    def simulator(self) -> SimulatorSpec:
+        from koppelcheck.simulator.nmbrs import (
+            NMBRS_SCENARIOS,
+            NmbrsSimulator,
+            load_nmbrs_scenario,
+        )
+
+        return SimulatorSpec(NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator)
+
+
+NMBRS = NmbrsSystem()
