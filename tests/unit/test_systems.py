@@ -119,7 +119,7 @@ def test_client_id_is_refused_for_nmbrs_credentials() -> None:
         get_system("nmbrs").credential_account(
             domain="bureau", username="u@x.nl", environment_id=None, client_id="abc"
         )
-    assert info.value.field == "--client-id"
+    assert info.value.field == "client_id"
 
 
 def test_bundle_blockers_are_the_systems_own() -> None:
@@ -224,3 +224,34 @@ def test_a_third_system_is_one_registry_line(
     report = asyncio.run(runner.run(employers))
     assert [line.system for line in report.employers] == ["loonpakket"]
     assert third.verified == [({"tenant": "42"}, True)]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["nmbrs", "--username", "a@b.nl", "--domain", "ac me"], "--domain"),
+        (["afas", "--environment-id", "12"], "--environment-id"),
+        (
+            [
+                "credentials",
+                "set",
+                "nmbrs",
+                "--domain",
+                "acme",
+                "--username",
+                "a@b.nl",
+                "--client-id",
+                "x",
+            ],
+            "--client-id",
+        ),
+    ],
+)
+def test_the_cli_names_the_flag_of_a_key(args: list[str], flag: str) -> None:
+    from typer.testing import CliRunner
+
+    from koppelcheck.cli.app import app
+
+    result = CliRunner().invoke(app, [*args, "--no-input"] if args[0] != "credentials" else args)
+    assert result.exit_code == 2
+    assert f"{flag}:" in result.output

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from koppelcheck.errors import InputError
 
-ZIP_FIELD = "--connectors-zip"
+ZIP_FIELD = "connectors_zip"
 CONNECTOR_SUFFIXES = (".gcn", ".xml")
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 
@@ -75,7 +75,7 @@ def expected_connectors(
             ch.isspace() or ch in "/?#&" or not ch.isprintable() for ch in cleaned
         ):
             raise InputError(
-                "--connector",
+                "connector",
                 f"not a GetConnector id: {value!r}",
                 "give the id as AFAS shows it, e.g. BP_Werknemers",
             )

@@ -9,7 +9,7 @@ from enum import StrEnum
 from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
 
-ENVIRONMENT_FIELD = "--environment-id"
+ENVIRONMENT_FIELD = "environment_id"
 ACCEPTED_FORMS = "12345, O12345AA (production), T12345AA (test) or A12345AA (acceptance)"
 
 # The environment number is 5 digits (AFAS OAS "5 digit environment number", quickstart

@@ -117,7 +117,7 @@ class AfasSystem:
         from koppelcheck.credentials import keyring_account
 
         if not environment_id:
-            raise InputError("--environment-id", "is needed for an AFAS token", "12345 or O12345AA")
+            raise InputError("environment_id", "is needed for an AFAS token", "12345 or O12345AA")
         number = parse_environment_id(environment_id).number
         if client_id is not None:  # an OAuth client secret, keyed by its client id
             from koppelcheck.afas.oauth import client_secret_account, parse_client_id
@@ -190,8 +190,6 @@ class AfasSystem:
         *,
         translator: Translator,
         timeout_s: float,
-        strict: bool,
-        exit_zero: bool,
         http: httpx.AsyncClient | None,
         shared: MutableMapping[Any, Any],
     ) -> Report:
@@ -201,8 +199,6 @@ class AfasSystem:
             target,
             translator=translator,
             timeout_s=timeout_s,
-            strict=strict,
-            exit_zero=exit_zero,
             http=http,
         )
 

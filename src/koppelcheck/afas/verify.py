@@ -25,8 +25,6 @@ async def verify_afas(
     *,
     translator: Translator,
     timeout_s: float = 30.0,
-    strict: bool = False,
-    exit_zero: bool = False,
     on_progress: ProgressCallback | None = None,
     http: httpx.AsyncClient | None = None,
     ca_bundle: str | None = None,
@@ -86,8 +84,6 @@ async def verify_afas(
         target=settings.describe(),
         started_at=started,
         results=results,
-        strict=strict,
-        exit_zero=exit_zero,
     )
 
 

@@ -232,7 +232,7 @@ def _validate_settings(
     try:
         system.validate_batch(settings)
     except InputError as exc:
-        problems.add(index, exc.field.lstrip("-").replace("-", "_"), exc.message)
+        problems.add(index, exc.field, exc.message)  # the core names keys, not flags
     except TypeError as exc:
         problems.add(index, "?", f"wrong type: {exc}")
 

@@ -178,15 +178,11 @@ class BatchRunner:
         *,
         timeout_s: float,
         concurrency: int,
-        strict: bool = False,
-        exit_zero: bool = False,
         on_employer: Callable[[EmployerReport], None] | None = None,
     ) -> None:
         self._t = translator
         self._timeout_s = timeout_s
         self._concurrency = concurrency
-        self._strict = strict
-        self._exit_zero = exit_zero
         self._on_employer = on_employer or (lambda _report: None)
         self._caches: dict[tuple[str, str, str], Any] = {}
 
@@ -234,7 +230,7 @@ class BatchRunner:
             started_at=started,
             duration_ms=round((finished - started).total_seconds() * 1000),
             summary=summary,
-            exit_code=decide_exit_code(summary, strict=self._strict, exit_zero=self._exit_zero),
+            exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
             employers=list(lines),
         )
 
@@ -245,8 +241,6 @@ class BatchRunner:
             employer.token,
             translator=self._t,
             timeout_s=self._timeout_s,
-            strict=self._strict,
-            exit_zero=self._exit_zero,
             http=http,
             shared=self._caches,
         )

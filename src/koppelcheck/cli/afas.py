@@ -220,8 +220,6 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             session.settings,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
-            strict=common.strict,
-            exit_zero=common.exit_zero,
             on_progress=progress,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from koppelcheck.cli.fields import flag_for
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.i18n import Translator
 
@@ -78,7 +79,7 @@ class AfasSession:
                 else:
                     ids = expected_connectors([i for i in re.split(r"[,\s]+", answer) if i])
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
                 continue
             if ids:
                 self.settings = replace(self.settings, connectors=ids)
@@ -99,7 +100,7 @@ class AfasSession:
                 raw = clean_pasted(hidden_prompt(t("walk.token.afas")), "AFAS token", xml=True)
                 token = parse_token(raw, field="AFAS token")
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
                 continue
             self.settings = replace(self.settings, token=token)
             self._refresh()

@@ -39,6 +39,7 @@ def batch(
     """Verify every employer of a batch file; exit code over all employers."""
     from koppelcheck.batch.plan import load_batch_file
     from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy
 
     common = o.CommonOptions(
         format=format,
@@ -56,19 +57,18 @@ def batch(
     plan = load_batch_file(file)
     employers = prepare(plan, resolve_tokens(plan))
     translator = Translator(lang)
-    with _progress(len(employers)) as on_employer:
+    with _progress(len(employers), strict=strict, exit_zero=exit_zero) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
             concurrency=concurrency,
-            strict=strict,
-            exit_zero=exit_zero,
             on_employer=on_employer,
         )
         from koppelcheck.trace import traced_run
 
         with traced_run(trace, lang):
             report = run_async(runner.run(employers))
+    report = batch_with_exit_policy(report, strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, translator.lang)
     raise typer.Exit(report.exit_code)
@@ -77,8 +77,9 @@ def batch(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, *, strict: bool = False, exit_zero: bool = False) -> None:
         self._total = total
+        self._policy = {"strict": strict, "exit_zero": exit_zero}
         self._done = 0
         self._bar: Any = None
 
@@ -99,11 +100,14 @@ class _progress:
         return self._advance
 
     def _advance(self, line: Any) -> None:
+        from koppelcheck.cli.exit_policy import employer_with_exit_policy
+
         self._done += 1
         if self._bar is not None:
             self._bar.advance(self._task)
         else:
-            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {line.exit_code}\n")
+            code = employer_with_exit_policy(line, **self._policy).exit_code
+            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {code}\n")
             sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 
+from koppelcheck.cli.fields import flag_for
 from koppelcheck.errors import InputError, KoppelcheckError, MissingSettingError
 from koppelcheck.exitcodes import ExitCode
 
@@ -84,7 +85,7 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except InputError as exc:
             text = exc.message + (f" — {exc.hint}" if exc.hint else "")
-            _say_error(exc.field, text)
+            _say_error(flag_for(exc.field), text)
             raise typer.Exit(ExitCode.USAGE) from None
         except MissingSettingError as exc:
             _say_error(exc.setting, "; ".join(exc.ways))

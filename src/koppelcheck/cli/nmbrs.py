@@ -194,8 +194,6 @@ def nmbrs_job(
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             concurrency=concurrency,
-            strict=common.strict,
-            exit_zero=common.exit_zero,
             on_progress=progress,
             facts_out=facts,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from koppelcheck.cli.fields import flag_for
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.i18n import Translator
 
@@ -75,7 +76,7 @@ class NmbrsSession:
             try:
                 raw = clean_pasted(hidden_prompt(t("walk.token.nmbrs")), "Nmbrs API token")
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
                 continue
             self.token = Secret(raw, source="prompt")
             break

@@ -76,9 +76,9 @@ class NmbrsSystem:
         from koppelcheck.nmbrs.target import normalise_domain, validate_username
 
         if client_id is not None:
-            raise InputError("--client-id", "is only for AFAS", "koppelcheck credentials set afas")
+            raise InputError("client_id", "is only for AFAS", "koppelcheck credentials set afas")
         if not domain or not username:
-            raise InputError("--domain/--username", "both are needed for an Nmbrs token")
+            raise InputError("domain/username", "both are needed for an Nmbrs token")
         return keyring_account(self.name, normalise_domain(domain), validate_username(username))
 
     def token_optional(self, settings: Mapping[str, Any]) -> bool:
@@ -107,8 +107,6 @@ class NmbrsSystem:
         *,
         translator: Translator,
         timeout_s: float,
-        strict: bool,
-        exit_zero: bool,
         http: httpx.AsyncClient | None,
         shared: MutableMapping[Any, Any],
     ) -> Report:
@@ -125,8 +123,6 @@ class NmbrsSystem:
             token,
             translator=translator,
             timeout_s=timeout_s,
-            strict=strict,
-            exit_zero=exit_zero,
             http=http,
             cache=cache,
         )

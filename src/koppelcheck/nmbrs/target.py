@@ -28,7 +28,7 @@ def normalise_domain(value: str) -> str:
         text = text.removesuffix(suffix)
     if not _DOMAIN_LABEL.fullmatch(text):  # not match: "$" also matches before a final "\n"
         raise InputError(
-            "--domain",
+            "domain",
             f"{value!r} is not an Nmbrs domain",
             "give the part between https:// and .nmbrs in your browser's address bar, e.g. acme",
         )
@@ -40,7 +40,7 @@ def validate_username(value: str) -> str:
     text = value.strip()
     if not _EMAIL.fullmatch(text) or not text.isprintable():  # it goes into a SOAP header
         raise InputError(
-            "--username",
+            "username",
             f"{value!r} is not an e-mail address",
             "use the e-mail address you log in to Nmbrs with",
         )
@@ -69,17 +69,18 @@ class NmbrsTarget:
         environment: str = "production",
         base_url: str | None = None,
     ) -> NmbrsTarget:
-        """Validate raw inputs; any bad one raises InputError naming its flag."""
+        """Validate raw inputs; any bad one raises InputError naming its key (the CLI names the
+        flag, :mod:`koppelcheck.cli.fields`)."""
         if option not in {o.value for o in ManualOption}:
             raise InputError(
-                "--option", f"unknown option {option!r}", "overkoepelend or per-debiteur"
+                "option", f"unknown option {option!r}", "overkoepelend or per-debiteur"
             )
         if environment not in ENVIRONMENTS:
             raise InputError(
-                "--environment", f"unknown environment {environment!r}", "production or sandbox"
+                "environment", f"unknown environment {environment!r}", "production or sandbox"
             )
         if company is not None and not company.strip():
-            raise InputError("--company", "is empty", "give the company name exactly as in Nmbrs")
+            raise InputError("company", "is empty", "give the company name exactly as in Nmbrs")
         return cls(
             username=validate_username(username),
             domain=normalise_domain(domain),

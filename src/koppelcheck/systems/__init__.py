@@ -55,8 +55,6 @@ async def verify(
     *,
     translator: Translator,
     timeout_s: float,
-    strict: bool = False,
-    exit_zero: bool = False,
     http: httpx.AsyncClient | None = None,
     shared: MutableMapping[Any, Any] | None = None,
 ) -> Report:
@@ -66,8 +64,6 @@ async def verify(
         token,
         translator=translator,
         timeout_s=timeout_s,
-        strict=strict,
-        exit_zero=exit_zero,
         http=http,
         shared={} if shared is None else shared,
     )

@@ -130,8 +130,6 @@ class System(Protocol):
         *,
         translator: Translator,
         timeout_s: float,
-        strict: bool,
-        exit_zero: bool,
         http: httpx.AsyncClient | None,
         shared: MutableMapping[Any, Any],
     ) -> Report:
