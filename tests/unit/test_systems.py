@@ -178,6 +178,9 @@ class _ThirdSystem:
     def limit_key(self, target: Any) -> str:
         return f"loonpakket|{target['tenant']}"
 
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        return 0
+
     async def verify(self, target: Any, token: Any, **kwargs: Any) -> Report:
         self.verified.append((target, kwargs["http"] is not None))
         return Report.model_construct(system=self.name, checks=[], exit_code=0)
@@ -255,3 +258,44 @@ def test_the_cli_names_the_flag_of_a_key(args: list[str], flag: str) -> None:
     result = CliRunner().invoke(app, [*args, "--no-input"] if args[0] != "credentials" else args)
     assert result.exit_code == 2
     assert f"{flag}:" in result.output
+
+
+@pytest.mark.parametrize("option", ["overkoepelend", "per-debiteur"])
+@pytest.mark.parametrize("readiness", [True, False])
+def test_nmbrs_check_count_is_the_number_of_checks_built(option: str, readiness: bool) -> None:
+    from koppelcheck.i18n import Translator
+    from koppelcheck.nmbrs.checks import NmbrsProbe
+    from koppelcheck.nmbrs.target import NmbrsTarget
+
+    target = NmbrsTarget.create(username="a@b.nl", domain="acme", option=option)
+    probe = NmbrsProbe(None, target, Translator("en"), rest_readiness=readiness)  # type: ignore[arg-type]
+    count = get_system("nmbrs").check_count(target, rest_readiness=readiness)
+    assert count == len(probe.checks())
+
+
+@pytest.mark.parametrize(("token", "client"), [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("connectors", [(), ("BP_A", "BP_B")])
+def test_afas_check_count_is_the_number_of_checks_built(
+    token: bool, client: bool, connectors: tuple[str, ...]
+) -> None:
+    from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.oauth import client_credentials
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.i18n import Translator
+
+    xml = "<token><version>1</version><data>" + "A" * 64 + "</data></token>"
+    settings = AfasSettings(
+        environment=parse_environment_id("12345"),
+        token=parse_token(Secret(xml, "test"), None) if token else None,
+        connectors=connectors,
+        client=client_credentials("client-1", Secret("s3cret-value", "test")) if client else None,
+    )
+    built = build_afas_checks(
+        settings,
+        None,  # type: ignore[arg-type]
+        Translator("en"),
+        oauth_client=None if not (token and client) else object(),  # type: ignore[arg-type]
+        access=object() if client else None,  # type: ignore[arg-type]
+    )
+    assert get_system("afas").check_count(settings) == len(built)

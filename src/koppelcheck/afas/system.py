@@ -180,6 +180,23 @@ class AfasSystem:
             else None,
         )
 
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        """The specs :func:`build_afas_checks` builds for these settings: the clients are only
+        held by the checks' closures, so none is made (or called) to count them."""
+        from koppelcheck.afas.checks import build_afas_checks
+        from koppelcheck.i18n import Translator
+
+        hybrid = target.token is not None and target.client is not None
+        unused: Any = object()
+        specs = build_afas_checks(
+            target,
+            unused,
+            Translator("en"),
+            oauth_client=unused if hybrid else None,
+            access=unused if target.client is not None else None,
+        )
+        return len(specs)
+
     def limit_key(self, target: Any) -> str:
         return f"{self.name}|{target.url}"
 

@@ -212,6 +212,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.registration import FormContext
+    from koppelcheck.systems import get_system
 
     session = AfasSession(settings, common)
 
@@ -230,7 +231,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
         system="afas",
         option=None,
         label="AFAS",
-        total=2 + max(1, len(settings.connectors)),  # the session keeps it current
+        total=get_system("afas").check_count(settings),  # the session keeps it current
         run=run,
         form_context=lambda: FormContext(environment_id=session.settings.environment.code),
         steps=afas_steps(settings.mode),

@@ -53,8 +53,9 @@ class AfasSession:
             tokens |= {"client_id": client.client_id, "client_secret": client.secret}
         self._job.form_inputs = {"afas": form}
         self._job.bundle_tokens = tokens
-        checks = (3 if token is not None else 0) + (2 if client is not None else 0)
-        self._job.total = checks + max(1, len(self.settings.connectors))
+        from koppelcheck.systems import get_system
+
+        self._job.total = get_system("afas").check_count(self.settings)
 
     def before_step(self, step: Any) -> None:
         """At step 1 (import a.s.r.'s connectors), ask for the ZIP or the ids when none were

@@ -177,11 +177,10 @@ def nmbrs_job(
     """
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.cli.nmbrs_walk import NmbrsSession
-    from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
-    from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
     from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.registration import FormContext
+    from koppelcheck.systems import get_system
 
     facts = facts if facts is not None else []
     session = NmbrsSession(target, token, common)
@@ -213,7 +212,7 @@ def nmbrs_job(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
-        total=2 + len(calls_for(target.option)) + (len(READINESS_CHECKS) if rest_readiness else 0),
+        total=get_system("nmbrs").check_count(target, rest_readiness=rest_readiness),
         run=run,
         form_context=context,
         prepare=session.prepare,

@@ -97,6 +97,14 @@ class NmbrsSystem:
 
         return NmbrsTarget.create(**settings)
 
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""
+        from koppelcheck.nmbrs.calls import calls_for
+        from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
+
+        readiness = len(READINESS_CHECKS) if rest_readiness else 0
+        return 2 + len(calls_for(target.option)) + readiness  # as NmbrsProbe.checks() builds
+
     def limit_key(self, target: Any) -> str:
         return f"{self.name}|{target.base_url}|{target.domain}"
 

@@ -107,6 +107,10 @@ class System(Protocol):
         """Whether these batch settings may run without a token (AFAS client credentials)."""
         ...
 
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        """How many checks a run of ``target`` builds, known without a client (progress bars)."""
+        ...
+
     # --- settings and checks ---------------------------------------------------------------
     def validate_batch(self, settings: dict[str, Any]) -> None:
         """Apply the single-employer rules to one batch employer's settings (normalising them in
