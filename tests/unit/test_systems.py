@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 import koppelcheck
 from koppelcheck import systems
@@ -135,6 +136,7 @@ class _ThirdSystem:
     """A payroll system that exists only in this test: the registry line is all it needs."""
 
     name = "loonpakket"
+    settings_model = BaseModel
     token_is_xml = False
     per_host_limit = 2
     apis = ("rest",)
@@ -299,3 +301,27 @@ def test_afas_check_count_is_the_number_of_checks_built(
         access=object() if client else None,  # type: ignore[arg-type]
     )
     assert get_system("afas").check_count(settings) == len(built)
+
+
+@pytest.mark.parametrize("name", ["nmbrs", "afas"])
+def test_the_settings_model_is_the_one_list_of_keys(name: str) -> None:
+    from koppelcheck.systems.interface import settings_from
+
+    system = get_system(name)
+    model = system.settings_model
+    assert model.model_config.get("extra") == "forbid"
+    assert system.batch_keys == set(model.model_fields) - {"base_url"}
+    assert set(system.required_batch_keys) <= system.batch_keys
+    with pytest.raises(InputError) as info:
+        settings_from(model, {"unknown_key": "x", **dict.fromkeys(system.required_batch_keys, "1")})
+    assert (info.value.field, info.value.message) == ("unknown_key", "unknown key")
+
+
+def test_nmbrs_flags_and_batch_build_the_same_target() -> None:
+    from koppelcheck.nmbrs.system import NmbrsSettings
+    from koppelcheck.systems.interface import settings_from
+
+    raw = {"username": "a@b.nl", "domain": "https://Acme.nmbrs.nl/", "option": "per-debiteur"}
+    target = settings_from(NmbrsSettings, raw).target()
+    assert target == get_system("nmbrs").prepare(raw, None, None)
+    assert (target.domain, target.option.value) == ("acme", "per-debiteur")

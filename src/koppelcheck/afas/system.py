@@ -6,12 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from koppelcheck.errors import InputError
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+from koppelcheck.systems.interface import (
+    BATCH_COMMON_KEYS,
+    ChecklistVariant,
+    SimulatorSpec,
+    model_keys,
+    required_keys,
+)
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import BaseModel
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
@@ -39,6 +46,25 @@ _COMMANDS = {
     "hybrid": "koppelcheck afas --client-id ID --token-file TOKEN.txt",
 }
 
+
+class AfasInputs(BaseModel):
+    """One AFAS environment's settings: ``--environment-id``/``--connector``/... and a batch
+    employer's keys. A classic token, OAuth client credentials (``client_id`` with where its
+    secret is: never the secret) or both; raw values, checked by :meth:`AfasSystem.validate_batch`
+    and built into :class:`koppelcheck.afas.checks.AfasSettings` by :meth:`AfasSystem.prepare`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    environment_id: str | int
+    connectors: list[str] = Field(default_factory=list)
+    connectors_zip: str | None = None
+    token_version: int | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    client_secret_keyring: bool = False
+    base_url: str | None = None
+
+
 _CLIENT_AUTH = ("oauth", "hybrid")
 """The ways of authenticating with client credentials (step 3's OAuth variant)."""
 
@@ -53,19 +79,9 @@ class AfasSystem:
     per_host_limit: int | None = PER_ENVIRONMENT_LIMIT
     apis = ("soap",)  # the checklist's single variant (AFAS has one API)
     auth_modes: tuple[str, ...] = ("classic", "oauth", "hybrid")
-    batch_keys = frozenset(
-        {
-            "environment_id",
-            "connectors",
-            "connectors_zip",
-            "token_version",
-            # OAuth client credentials: the id, and where its secret is (never the secret).
-            "client_id",
-            "client_secret_env",
-            "client_secret_keyring",
-        }
-    )
-    required_batch_keys = ("environment_id",)
+    settings_model = AfasInputs
+    batch_keys = model_keys(AfasInputs, BATCH_COMMON_KEYS)
+    required_batch_keys = required_keys(AfasInputs)
     replay_protocol = "rest"
     asks_dga = False
 

@@ -125,20 +125,25 @@ def nmbrs(
     from koppelcheck.cli.nmbrs_company import given_company
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
-    from koppelcheck.nmbrs.target import NmbrsTarget
+    from koppelcheck.nmbrs.system import NmbrsSettings
+    from koppelcheck.systems.interface import settings_from
 
     configure_logging(verbose)
     can_ask = interactive(no_input)
     username = username or ask_setting("--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask)
     domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask)
-    target = NmbrsTarget.create(
-        username=username,
-        domain=domain,
-        option=option,
-        company=given_company(company, common),
-        environment=environment,
-        base_url=base_url,
-    )
+    # The flags are the settings model's keys, as in a batch file.
+    target = settings_from(
+        NmbrsSettings,
+        {
+            "username": username,
+            "domain": domain,
+            "option": option,
+            "company": given_company(company, common),
+            "environment": environment,
+            "base_url": base_url,
+        },
+    ).target()
     token = resolve_secret(
         SecretRequest(
             "Nmbrs API token",

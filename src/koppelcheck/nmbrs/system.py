@@ -6,17 +6,47 @@ import hashlib
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict
+
 from koppelcheck.errors import InputError
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+from koppelcheck.systems.interface import (
+    BATCH_COMMON_KEYS,
+    ChecklistVariant,
+    SimulatorSpec,
+    model_keys,
+    required_keys,
+    settings_from,
+)
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import BaseModel
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
+
+
+class NmbrsSettings(BaseModel):
+    """One Nmbrs login and company: ``--username``/``--domain``/... and a batch employer's keys.
+
+    Values are raw text; :meth:`target` applies the rules (domain form, e-mail, option)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    username: str
+    domain: str
+    company: str | None = None
+    option: str = "overkoepelend"
+    environment: str = "production"
+    base_url: str | None = None
+
+    def target(self) -> Any:
+        """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
+        from koppelcheck.nmbrs.target import NmbrsTarget
+
+        return NmbrsTarget.create(**self.model_dump())
+
 
 REST_OPTION = "rest"
 """``steps(option="rest")`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`."""
@@ -30,8 +60,9 @@ class NmbrsSystem:
     per_host_limit: int | None = None  # limited per domain by the user's --concurrency
     apis = ("soap", "rest")
     auth_modes: tuple[str, ...] = ()
-    batch_keys = frozenset({"username", "domain", "company", "option", "environment"})
-    required_batch_keys = ("username", "domain")
+    settings_model = NmbrsSettings
+    batch_keys = model_keys(NmbrsSettings, BATCH_COMMON_KEYS)
+    required_batch_keys = required_keys(NmbrsSettings)
     replay_protocol = "soap"
     asks_dga = True
 
@@ -85,17 +116,13 @@ class NmbrsSystem:
         return False
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
-        from koppelcheck.nmbrs.target import NmbrsTarget
-
-        if {"username", "domain"} <= set(settings):
-            NmbrsTarget.create(**settings)
+        if set(self.required_batch_keys) <= set(settings):
+            settings_from(NmbrsSettings, settings).target()
 
     def prepare(
         self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
     ) -> Any:
-        from koppelcheck.nmbrs.target import NmbrsTarget
-
-        return NmbrsTarget.create(**settings)
+        return settings_from(NmbrsSettings, settings).target()
 
     def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
         """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""

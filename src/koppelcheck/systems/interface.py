@@ -12,16 +12,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
+
+from koppelcheck.errors import InputError
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import BaseModel
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
+
+M = TypeVar("M", bound=BaseModel)
+BATCH_COMMON_KEYS = frozenset({"base_url"})
+"""Settings every batch employer may have whatever its system (batch/plan.py's common keys)."""
+
+
+def model_keys(model: type[BaseModel], common: frozenset[str]) -> frozenset[str]:
+    """A settings model's keys, less those every batch employer has (``base_url``)."""
+    return frozenset(model.model_fields) - common
+
+
+def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """A settings model's required keys, in field order."""
+    return tuple(name for name, info in model.model_fields.items() if info.is_required())
+
+
+def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
+    """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]  # pydantic's text would quote the value: name the key only
+        key = ".".join(str(part) for part in first["loc"]) or "settings"
+        reason = "unknown key" if first["type"] == "extra_forbidden" else "wrong type"
+        raise InputError(key, reason) from None
 
 
 @dataclass(frozen=True)
@@ -61,9 +91,14 @@ class System(Protocol):
     """The APIs a checklist may show (``soap``, ``rest``); the first is the default."""
     auth_modes: tuple[str, ...]
     """Ways to authenticate a user can choose (``--auth``); empty when there is one."""
+    settings_model: type[BaseModel]
+    """The system's settings (pydantic, ``extra="forbid"``): one key per setting, shared by its
+    flags (``--environment-id`` is ``environment_id``), batch files and the form's inputs."""
     batch_keys: frozenset[str]
-    """The keys an employer of this system may have in a batch file (besides the common ones)."""
+    """The keys an employer of this system may have in a batch file (besides the common ones):
+    the settings model's fields."""
     required_batch_keys: tuple[str, ...]
+    """The settings model's required fields."""
     replay_protocol: str
     """How a recorded request is matched on replay: ``soap`` (service + operation) or ``rest``."""
     asks_dga: bool
