@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 """The only encodings asked for and decoded (each decoded within :data:`MAX_ANSWER_BYTES`)."""
 LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
 """An httpx request extension (never sent) that names the key calls in flight are limited by."""
+PRIORITY_EXTENSION = "koppelcheck.priority"
+"""An httpx request extension (never sent): 0 for a call others wait for (an Nmbrs chain call),
+1 (the default) for the rest. A free slot goes to the lowest number first, then first come."""
 TRANSPORT_WRAPPERS: list[Callable[[Any], Any]] = []
 """Hooks that wrap the innermost transport of each client made while they are listed (one per
 attempt sees the wire): :mod:`koppelcheck.trace` records a HAR file with one."""
@@ -113,6 +117,78 @@ def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> Rem
     elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
         kind = "reset"
     return TransportError(f"{what}: {type(exc).__name__}", kind, attempts)
+
+
+_NO_SOCKET_TIMEOUTS = {"connect": None, "read": None, "write": None, "pool": None}
+NMBRS_CALLS_PER_S = 120
+"""Calls started per second per Nmbrs domain. Nmbrs' fair use allows 150 per second and delays
+beyond that, and other users of the login may call in the same second (nmbrs-api.md §5, "Usage
+limits" [SEEN]; the sentence is missing from one stored version of the page): 120 leaves room."""
+
+
+class _Slots:
+    """A semaphore whose waiters are served by priority, then in order of arrival."""
+
+    def __init__(self, size: int) -> None:
+        import heapq
+        import itertools
+
+        self._free = size
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._push, self._pop = heapq.heappush, heapq.heappop
+
+    @asynccontextmanager
+    async def held(self, priority: int) -> AsyncIterator[None]:
+        await self._acquire(priority)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, priority: int) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._push(self._waiting, (priority, next(self._order), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # handed a slot, then cancelled
+                self._release()
+            raise
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, granted = self._pop(self._waiting)
+            if not granted.done():  # a cancelled waiter is skipped
+                granted.set_result(None)
+                return
+        self._free += 1
+
+
+class _RateWindow:
+    """At most ``per_s`` starts in any one second (a sliding window), FIFO."""
+
+    def __init__(self, per_s: int) -> None:
+        from collections import deque
+
+        self._per_s = per_s
+        self._starts: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                while self._starts and self._starts[0] <= now - 1.0:
+                    self._starts.popleft()
+                if len(self._starts) < self._per_s:
+                    self._starts.append(now)
+                    return
+                await asyncio.sleep(self._starts[0] + 1.0 - now)
 
 
 class _BoundedDecoder:
@@ -237,6 +313,7 @@ async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -
 def _limited_transport_class() -> type:
     import httpx
 
+    from koppelcheck.loopclock import Budget
     from koppelcheck.retry import (
         DEFAULT_POLICY,
         RETRYABLE_STATUSES,
@@ -252,7 +329,8 @@ def _limited_transport_class() -> type:
         Each request gets ``budget_s`` seconds from the moment its first attempt is sent: the
         answer must be complete by then (a slow drip or a hang ends as ``httpx.ReadTimeout``),
         and idempotent reads are retried within it (:mod:`koppelcheck.retry`). Time spent
-        waiting for a free slot before the first attempt does not count.
+        waiting for a free slot before the first attempt does not count, nor does time the
+        event loop was too busy to read an answer (:mod:`koppelcheck.loopclock`).
         """
 
         def __init__(
@@ -268,47 +346,51 @@ def _limited_transport_class() -> type:
             self._per_host = per_host
             self._budget_s = budget_s
             self._policy = policy
-            self._semaphores: dict[str, asyncio.Semaphore] = {}
+            self._semaphores: dict[str, _Slots] = {}
+            self._rates: dict[str, _RateWindow] = {}
             self.peak_in_flight: dict[str, int] = {}
             self._in_flight: dict[str, int] = {}
             self.attempts = 0
             """Requests actually sent, retries included (for tests and benchmarks)."""
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            loop = asyncio.get_running_loop()
-            deadline: list[float] = []
+            budget: list[Budget] = []
 
             def remaining_s() -> float:
-                return deadline[0] - loop.time() if deadline else self._budget_s
+                return budget[0].remaining_s() if budget else self._budget_s
 
             if not is_idempotent(request):
-                return await self._send_once(request, deadline)
+                return await self._send_once(request, budget)
 
             async def attempt() -> httpx.Response:
-                response = await self._send_once(request, deadline)
+                response = await self._send_once(request, budget)
                 if response.status_code in RETRYABLE_STATUSES:
                     raise RetryableAnswer(response)
                 return response
 
             return await send_with_retries(attempt, remaining_s=remaining_s, policy=self._policy)
 
-        async def _send_once(self, request: httpx.Request, deadline: list[float]) -> httpx.Response:
+        async def _send_once(self, request: httpx.Request, budget: list[Budget]) -> httpx.Response:
             # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
             host = str(
                 request.extensions.get(LIMIT_KEY_EXTENSION)
                 or f"{request.url.host}:{request.url.port or ''}"
             )
-            semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self._per_host))
-            async with semaphore:
-                if not deadline:
-                    deadline.append(asyncio.get_running_loop().time() + self._budget_s)
+            slots = self._semaphores.setdefault(host, _Slots(self._per_host))
+            async with slots.held(int(request.extensions.get(PRIORITY_EXTENSION, 1))):
+                if LIMIT_KEY_EXTENSION in request.extensions:  # a service's per-login fair use
+                    await self._rates.setdefault(host, _RateWindow(NMBRS_CALLS_PER_S)).wait()
+                if not budget:  # the budget is service time (loopclock), not the loop's backlog
+                    budget.append(Budget(self._budget_s))
                 self._in_flight[host] = self._in_flight.get(host, 0) + 1
                 self.peak_in_flight[host] = max(
                     self.peak_in_flight.get(host, 0), self._in_flight[host]
                 )
                 self.attempts += 1
+                # httpcore's own per-read timeouts are wall time: the budget alone times a call.
+                request.extensions = {**request.extensions, "timeout": _NO_SOCKET_TIMEOUTS}
                 try:
-                    async with asyncio.timeout_at(deadline[0]):
+                    async with budget[0].scope():
                         response = await self._inner.handle_async_request(request)
                         return await read_capped(response, self._max_answer_bytes)
                 except TimeoutError:
@@ -345,24 +427,37 @@ def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
 
 
 def _env_proxy_transport_class() -> type:
+    import ssl
     import urllib.request
 
     import httpx
 
     class EnvProxyTransport(httpx.AsyncBaseTransport):
         """Sends each request directly, or through the proxy the environment names for its URL
-        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route."""
+        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route.
+
+        A route is the proxy and the origin, or the limit key a request names (an Nmbrs domain):
+        httpcore scans every connection of a pool on every request, so one pool for a whole
+        batch cost more CPU than the calls themselves (docs/performance.md). The pools share
+        one TLS context, built once.
+        """
 
         def __init__(self, **options: Any) -> None:
             self._options = options
             self._proxies = urllib.request.getproxies_environment()
-            self._routes: dict[str | None, httpx.AsyncHTTPTransport] = {}
+            self._routes: dict[tuple[str | None, str], httpx.AsyncHTTPTransport] = {}
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             proxy = env_proxy_for(request.url, self._proxies)
-            route = self._routes.get(proxy)
+            url = request.url
+            pool = str(request.extensions.get(LIMIT_KEY_EXTENSION) or "")
+            key = (proxy, f"{url.scheme}://{url.host}:{url.port}|{pool}")
+            route = self._routes.get(key)
             if route is None:
-                route = self._routes[proxy] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
+                if not isinstance(self._options.get("verify"), ssl.SSLContext):
+                    verify = self._options.get("verify", True)
+                    self._options["verify"] = httpx.create_ssl_context(verify=verify)
+                route = self._routes[key] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
             return await route.handle_async_request(request)
 
         async def aclose(self) -> None:

@@ -137,7 +137,37 @@ class EmployerReport(BaseModel):
     id: str
     system: str
     exit_code: int
+    line: int | None = Field(
+        default=None,
+        description="The line of the employer's `[[employer]]` table in the batch file; "
+        "reports list employers in this order.",
+    )
     report: Report
+
+
+class ShardInfo(BaseModel):
+    """Which share of a batch file a run checked (``--shard K/N``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(description="K: this share, 1 to N.")
+    count: int = Field(description="N: the number of shares.")
+
+
+class BatchInfo(BaseModel):
+    """Which batch file a batch report covers, so that shard reports can be joined safely."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str = Field(description="The batch file's name (without its folder).")
+    fingerprint: str = Field(
+        description="`sha256:` over the employers' ids and settings, sorted by id: equal for "
+        "the same employers whatever the file's order or path."
+    )
+    employers: int = Field(description="How many employers the whole batch file holds.")
+    shard: ShardInfo | None = Field(
+        default=None, description="The share this report covers; null for the whole file."
+    )
 
 
 class BatchReport(BaseModel):
@@ -151,4 +181,7 @@ class BatchReport(BaseModel):
     duration_ms: int
     summary: Summary
     exit_code: int
+    batch: BatchInfo | None = Field(
+        default=None, description="The batch file and share this report covers."
+    )
     employers: list[EmployerReport]

@@ -15,6 +15,7 @@ from koppelcheck.checks import CheckSpec, Outcome
 from koppelcheck.errors import CallTimeout, RemoteError, ServiceUnavailable, TransportError
 from koppelcheck.explain import describe_remote_error
 from koppelcheck.i18n import Translator
+from koppelcheck.loopclock import service_timeout
 from koppelcheck.models import CheckResult, Fix, Status
 from koppelcheck.secret import SERVER_TEXT_LIMIT, Redactor, inert, redact_known, server_text
 
@@ -96,7 +97,9 @@ class CheckRunner:
     async def _guarded(self, spec: CheckSpec) -> Outcome:
         limit = spec.timeout_s or self._check_timeout_s
         try:
-            return await asyncio.wait_for(spec.run(), timeout=limit)
+            # Service time, like each call's budget: a starved loop slows a check, never fails it.
+            async with service_timeout(limit):
+                return await spec.run()
         except TimeoutError:
             return Outcome(
                 Status.ERROR,

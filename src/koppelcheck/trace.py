@@ -403,14 +403,14 @@ def _recording_transport_class() -> type:
 
 
 def check_trace_path(path: Path, lang: str | None = None) -> Path:
-    """``--trace`` must name a file in an existing folder (exit 2 before anything is sent)."""
+    """``--trace`` must name a regular file in an existing, writable folder, like every other
+    output (exit 2 before anything is sent); unlike a report it cannot go to standard output."""
+    from koppelcheck.files import check_output_path, is_stdout
     from koppelcheck.i18n import Translator
 
-    t = Translator(lang)
-    if not path.resolve().parent.is_dir():
-        raise InputError("--trace", t("core.input.no_folder", path=path.parent))
-    if path.is_dir():
-        raise InputError("--trace", t("core.input.is_folder", path=path))
+    if is_stdout(path):
+        raise InputError("--trace", Translator(lang)("core.input.trace_not_stdout"))
+    check_output_path(path, "--trace", lang)
     return path
 
 

@@ -271,7 +271,9 @@ class Ctx:
 
 def run_case(case: Case, ctx: Ctx, caplog: pytest.LogCaptureFixture) -> Result:
     call = case.build(ctx)
-    assert call.args[: len(case.command)] == list(case.command), "the case runs its command"
+    # ``batch FILE`` is ``batch run FILE``: "run" is the group's default subcommand.
+    command = [part for part in case.command if case.command != ("batch", "run") or part != "run"]
+    assert call.args[: len(command)] == command, "the case runs its command"
     env: dict[str, str | None] = {
         "KOPPELCHECK_NMBRS_TOKEN": NMBRS_TOKEN,
         "KOPPELCHECK_AFAS_TOKEN": AFAS_DATA,
@@ -325,7 +327,8 @@ CHECKLIST_FORMATS = ("text", "markdown", "html")
 FORMATS_OF = {
     ("nmbrs",): REPORT_FORMATS,
     ("afas",): REPORT_FORMATS,
-    ("batch",): REPORT_FORMATS,
+    ("batch", "run"): REPORT_FORMATS,
+    ("batch", "merge"): REPORT_FORMATS,
     ("checklist",): CHECKLIST_FORMATS,
 }
 
@@ -1045,7 +1048,52 @@ def batch_format(fmt: str) -> Case:
         args = ["batch", str(path), "--format", fmt, *extra_files(ctx, "b.")]
         return Call(args, env=BATCH_ENV)
 
-    return Case(f"batch-{fmt}", ("batch",), (1,), build)
+    return Case(f"batch-{fmt}", ("batch", "run"), (1,), build)
+
+
+_SHARD_REPORTS: dict[int, str] = {}
+"""The resumed shard reports, made once: merge only reads them, so the format cases share them."""
+
+
+def _shard_reports(ctx: Ctx) -> list[str]:
+    """Two shards of a batch whose answers quote tokens back (faults), each resumed once."""
+    if not _SHARD_REPORTS:
+        path = batch_file(ctx, ("faults", "bad-token"), ("faults", "bad-token"))
+        for k in (1, 2):
+            shard = ["batch", str(path), "--shard", f"{k}/2", "--timeout", "2"]
+            first = runner.invoke(app, [*shard, "--json", str(ctx.o(f"s{k}.json"))], env=BATCH_ENV)
+            assert first.exit_code in (1, 4), first.output
+            resumed = ctx.o(f"r{k}.json")
+            again = runner.invoke(
+                app,
+                [*shard, "--resume", str(ctx.o(f"s{k}.json")), "--json", str(resumed)],
+                env=BATCH_ENV,
+            )
+            assert again.exit_code in (1, 4), again.output
+            _SHARD_REPORTS[k] = resumed.read_text(encoding="utf-8")
+    paths = []
+    for k, text in _SHARD_REPORTS.items():
+        paths.append(str(ctx.file(f"shard{k}.json", text)))
+    return paths
+
+
+def batch_merge_format(fmt: str) -> Case:
+    def build(ctx: Ctx) -> Call:
+        reports = list(reversed(_shard_reports(ctx)))
+        outputs = [
+            a for flag in ("--json", "--junit", "--html") for a in (flag, str(ctx.o(f"m.{flag}")))
+        ]
+        args = [
+            "batch",
+            "merge",
+            *reports,
+            "--format",
+            fmt,
+            *outputs,
+        ]  # merge sends nothing: no --trace
+        return Call([*args, "--output", str(ctx.o("m.out"))] if fmt == "json" else args)
+
+    return Case(f"batch-merge-{fmt}", ("batch", "merge"), (1, 4), build)
 
 
 def batch_faults(ctx: Ctx) -> Call:
@@ -1364,12 +1412,13 @@ CASES: list[Case] = [
         lambda _ctx: Call(["credentials", "delete", "afas", "--environment-id", "54321"]),
     ),
     *(batch_format(fmt) for fmt in REPORT_FORMATS),
-    Case("batch-faults", ("batch",), (4,), batch_faults),
-    Case("batch-literal-token", ("batch",), (2,), batch_literal_token),
-    Case("batch-afas-oauth", ("batch",), (1,), batch_oauth),
-    Case("batch-literal-client-secret", ("batch",), (2,), batch_literal_client_secret),
-    Case("batch-token-from-keyring", ("batch",), (0,), batch_from_keyring),
-    Case("batch-crash-in-a-check", ("batch",), (4,), batch_crash_in_a_check),
+    Case("batch-faults", ("batch", "run"), (4,), batch_faults),
+    Case("batch-literal-token", ("batch", "run"), (2,), batch_literal_token),
+    Case("batch-afas-oauth", ("batch", "run"), (1,), batch_oauth),
+    Case("batch-literal-client-secret", ("batch", "run"), (2,), batch_literal_client_secret),
+    Case("batch-token-from-keyring", ("batch", "run"), (0,), batch_from_keyring),
+    Case("batch-crash-in-a-check", ("batch", "run"), (4,), batch_crash_in_a_check),
+    *(batch_merge_format(fmt) for fmt in REPORT_FORMATS),
 ]
 
 

@@ -132,3 +132,52 @@ def test_a_certificate_error_is_the_tls_kind() -> None:
     error = httpx.ConnectError("failed")
     error.__cause__ = ssl.SSLCertVerificationError("certificate verify failed")
     assert remote_error_from(error, "metainfo", 30).kind == "tls"
+
+
+def test_the_rate_window_holds_the_call_over_the_limit_until_the_second_is_over() -> None:
+    """Nmbrs' fair use is a rate (nmbrs-api.md §5): the next start waits, the others do not."""
+    import asyncio
+
+    from koppelcheck.http import _RateWindow
+
+    async def main() -> tuple[bool, bool]:
+        window = _RateWindow(3)
+        for _ in range(3):
+            await asyncio.wait_for(window.wait(), 5)  # under the limit: at once
+        fourth = asyncio.create_task(window.wait())
+        for _ in range(10):
+            await asyncio.sleep(0)
+        held = not fourth.done()
+        await fourth
+        return held, fourth.done()
+
+    assert asyncio.run(main()) == (True, True)
+
+
+def test_a_free_slot_goes_to_a_chain_call_first_then_in_order_of_arrival() -> None:
+    import asyncio
+
+    from koppelcheck.http import _Slots
+
+    async def main() -> list[str]:
+        slots = _Slots(1)
+        served: list[str] = []
+        release = asyncio.Event()
+
+        async def call(name: str, priority: int) -> None:
+            async with slots.held(priority):
+                served.append(name)
+                if name == "first":
+                    await release.wait()
+
+        first = asyncio.create_task(call("first", 1))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(call(n, p)) for n, p in [("a", 1), ("b", 1), ("chain", 0)]]
+        cancelled = asyncio.create_task(call("cancelled", 0))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        release.set()
+        await asyncio.gather(first, *waiting, return_exceptions=True)
+        return served
+
+    assert asyncio.run(main()) == ["first", "chain", "a", "b"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -91,3 +92,19 @@ def test_a_trace_path_in_a_missing_folder_is_an_input_error(tmp_path) -> None:
         pass
     assert caught.value.field == "--trace"
     assert http.TRANSPORT_WRAPPERS == []
+
+
+def test_trace_refuses_what_every_output_refuses(tmp_path: Path) -> None:
+    """--trace goes through the same output-path check as every report file: a FIFO, a missing
+    folder and standard output are refused with exit 2 before anything is sent."""
+    import os
+
+    from koppelcheck.trace import check_trace_path
+
+    fifo = tmp_path / "fifo.har"
+    os.mkfifo(fifo)
+    for bad in (fifo, tmp_path / "missing" / "t.har", Path("-"), tmp_path):
+        with pytest.raises(InputError) as caught:
+            check_trace_path(bad, "en")
+        assert caught.value.field == "--trace"
+    assert check_trace_path(tmp_path / "t.har", "en") == tmp_path / "t.har"

@@ -32,7 +32,7 @@ async def verify_afas(
     """Run every AFAS check for ``settings`` and return the report.
 
     ``http`` lets a caller (a batch, a test) share one client; it should come from
-    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=5``. Otherwise one is made
+    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=AFAS_PARALLEL_LIMIT``. Otherwise one is made
     and closed here.
     """
     from koppelcheck.afas.client import AfasClient

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.i18n import Translator
 from koppelcheck.models import (
+    BatchInfo,
     BatchReport,
     EmployerReport,
     Report,
@@ -186,13 +187,24 @@ class BatchRunner:
         self._on_employer = on_employer or (lambda _report: None)
         self._caches: dict[tuple[str, str, str], Any] = {}
 
-    async def run(self, employers: Iterable[PreparedEmployer]) -> BatchReport:
-        """Check every employer; the batch report keeps the file's order."""
+    async def run(
+        self,
+        employers: Iterable[PreparedEmployer],
+        *,
+        batch: BatchInfo | None = None,
+        done: Iterable[EmployerReport] = (),
+        order: Sequence[str] | None = None,
+    ) -> BatchReport:
+        """Check every employer; the batch report keeps the file's order.
+
+        ``done`` are lines of a previous report (``--resume``) taken over as they are; their
+        employers are not checked again. ``batch`` says which file (and share) this covers.
+        """
         from koppelcheck.http import make_async_client
 
         started = now()
+        taken_over = {line.id: line for line in done}
         employers = list(employers)
-        gate = asyncio.Semaphore(MAX_EMPLOYERS_IN_FLIGHT)
         # One client per system: Nmbrs calls are limited per domain (the client names its domain
         # to the transport) by --concurrency; AFAS per environment (its own host) by its limit.
         async with AsyncExitStack() as stack:
@@ -207,22 +219,34 @@ class BatchRunner:
             }
 
             async def one(employer: PreparedEmployer) -> EmployerReport:
-                async with gate:
-                    report = await self._employer(employer, clients[employer.plan.system])
+                report = await self._employer(employer, clients[employer.plan.system])
                 line = EmployerReport(
                     id=employer.plan.id,
                     system=employer.plan.system,
                     exit_code=report.exit_code,
+                    line=employer.plan.line,
                     report=report,
                 )
                 self._on_employer(line)
                 return line
 
             # Admission is round-robin over logins and environments: in file order, a bureau's
-            # first logins would fill the gate and leave the others' call slots idle.
-            done = await asyncio.gather(*(one(e) for e in interleave_by_limit(employers)))
-            by_id = {line.id: line for line in done}
-            lines = [by_id[e.plan.id] for e in employers]
+            # first logins would fill the workers and leave the others' call slots idle.
+            to_check = [e for e in employers if e.plan.id not in taken_over]
+            queue = iter(interleave_by_limit(to_check))
+            checked: list[EmployerReport] = []
+
+            async def worker() -> None:
+                # A fixed set of workers, not one task per employer: memory stays flat.
+                for employer in queue:
+                    line = await one(employer)
+                    checked.append(line)
+
+            await asyncio.gather(
+                *(worker() for _ in range(min(MAX_EMPLOYERS_IN_FLIGHT, len(to_check))))
+            )
+            by_id = {**taken_over, **{line.id: line for line in checked}}
+            lines = [by_id[i] for i in (order or [e.plan.id for e in employers])]
         summary = Summary.of(c.status for line in lines for c in line.report.checks)
         finished = now()
         return BatchReport(
@@ -231,6 +255,7 @@ class BatchRunner:
             duration_ms=round((finished - started).total_seconds() * 1000),
             summary=summary,
             exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
+            batch=batch,
             employers=list(lines),
         )
 

@@ -9,7 +9,7 @@ import typer
 
 from koppelcheck import __version__
 from koppelcheck.cli.afas import afas
-from koppelcheck.cli.batch import batch
+from koppelcheck.cli.batch import batch_app
 from koppelcheck.cli.bundle import bundle_app
 from koppelcheck.cli.checklist import checklist
 from koppelcheck.cli.credentials import credentials_app
@@ -57,7 +57,7 @@ app.command("demo", help=_t("cli.demo.help"))(demo)
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(keys_app, name="keys")
 app.add_typer(credentials_app, name="credentials")
-app.command("batch", help=_t("cli.batch.help"))(batch)
+app.add_typer(batch_app, name="batch")
 
 
 def main() -> None:

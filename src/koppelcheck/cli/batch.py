@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, run_async, stderr_console
@@ -16,13 +17,40 @@ from koppelcheck.i18n import Translator
 _t = Translator()
 
 
+class _RunByDefault(TyperGroup):
+    """``koppelcheck batch FILE`` runs a batch; ``koppelcheck batch merge …`` joins reports.
+
+    Anything but a subcommand's name as the first argument means the (hidden) ``run``.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    cls=_RunByDefault,
+    help=_t("cli.batch.help"),
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+
+
+@batch_app.command("run", hidden=True, help=_t("cli.batch.help"))
 @handle_errors
 def batch(
     file: Annotated[Path, typer.Argument(help=_t("cli.batch.file.help"))],
     concurrency: Annotated[
         int,
         typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
-    ] = 8,
+    ] = 8,  # a batch is CPU-bound: more in flight cost CPU per call (docs/performance.md)
+    shard: Annotated[
+        str | None, typer.Option("--shard", help=_t("cli.batch.shard.help"), metavar="K/N")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help=_t("cli.batch.resume.help"))
+    ] = None,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
@@ -37,8 +65,15 @@ def batch(
     trace: o.TraceOpt = None,
 ) -> None:
     """Verify every employer of a batch file; exit code over all employers."""
-    from koppelcheck.batch.plan import load_batch_file
+    from koppelcheck.batch.plan import BatchPlan, load_batch_file
     from koppelcheck.batch.run import BatchRunner, prepare, resolve_tokens
+    from koppelcheck.batch.shard import (
+        batch_info,
+        parse_shard,
+        read_batch_report,
+        resumable,
+        select_shard,
+    )
     from koppelcheck.cli.exit_policy import batch_with_exit_policy
 
     common = o.CommonOptions(
@@ -54,8 +89,14 @@ def batch(
         exit_zero=exit_zero,
         no_color=no_color,
     ).validate()
-    plan = load_batch_file(file)
-    employers = prepare(plan, resolve_tokens(plan))
+    share = parse_shard(shard) if shard is not None else None
+    whole = load_batch_file(file)
+    info = batch_info(whole, share)
+    plan = select_shard(whole, share)
+    done = resumable(read_batch_report(resume, "--resume"), info, plan) if resume else []
+    skipped = {line.id for line in done}
+    to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
+    employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
     translator = Translator(lang)
     with _progress(len(employers), strict=strict, exit_zero=exit_zero) as on_employer:
         runner = BatchRunner(
@@ -67,10 +108,48 @@ def batch(
         from koppelcheck.trace import traced_run
 
         with traced_run(trace, lang):
-            report = run_async(runner.run(employers))
+            report = run_async(
+                runner.run(employers, batch=info, done=done, order=[e.id for e in plan.employers])
+            )
     report = batch_with_exit_policy(report, strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, translator.lang)
+    raise typer.Exit(report.exit_code)
+
+
+@batch_app.command("merge", help=_t("cli.batch.merge.help"))
+@handle_errors
+def merge(
+    reports: Annotated[list[str], typer.Argument(help=_t("cli.batch.merge.reports.help"))],
+    format: o.FormatOpt = "text",
+    output: o.OutputOpt = None,
+    json: o.JsonOpt = None,
+    junit: o.JunitOpt = None,
+    html: o.HtmlOpt = None,
+    lang: o.LangOpt = None,
+    strict: o.StrictOpt = False,
+    exit_zero: o.ExitZeroOpt = False,
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Join the JSON reports of every shard of one batch file into one report."""
+    from koppelcheck.batch.shard import merge_reports, read_batch_report
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy
+
+    common = o.CommonOptions(
+        format=format,
+        output=output,
+        json_path=json,
+        junit_path=junit,
+        html_path=html,
+        lang=lang,
+        strict=strict,
+        exit_zero=exit_zero,
+        no_color=no_color,
+    ).validate()
+    named = [(text, read_batch_report(Path(text), text)) for text in reports]
+    report = batch_with_exit_policy(merge_reports(named), strict=strict, exit_zero=exit_zero)
+    _emit(report, common)
+    _github(report, Translator(lang).lang)
     raise typer.Exit(report.exit_code)
 
 

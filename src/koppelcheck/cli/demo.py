@@ -195,6 +195,7 @@ def demo(
 ) -> None:
     """Run koppelcheck against local simulators with mistakes made on purpose."""
     from koppelcheck.i18n import resolve_language
+    from koppelcheck.manual_order import in_manual_order
     from koppelcheck.report.text import render_text
 
     translator = Translator(check_language(lang))
@@ -210,7 +211,10 @@ def demo(
     for part in parts:
         sys.stdout.write(
             render_text(
-                part.report, lang=resolve_language(lang), color=sys.stdout.isatty(), width=100
+                in_manual_order(part.report, resolve_language(lang)),
+                lang=resolve_language(lang),
+                color=sys.stdout.isatty(),
+                width=100,
             )
         )
         sys.stdout.write("\n")

@@ -47,7 +47,7 @@ def nmbrs(
     concurrency: Annotated[
         int,
         typer.Option("--concurrency", help=_t("cli.nmbrs.concurrency.help"), min=1, max=32),
-    ] = 8,
+    ] = 24,
     format: o.FormatOpt = "text",
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,

@@ -97,6 +97,10 @@ class AnswerCache:
         return self._tasks[key]
 
 
+_PER_EMPLOYER_PARAMS = frozenset({"CompanyId", "EmployeeId", "RunId", "TaskId"})
+"""A call with one of these is about one company: its answer is not shared across a login."""
+
+
 class Discovery:
     """Finds real IDs once, in the chain, sharing every answer among the checks that need it."""
 
@@ -105,7 +109,11 @@ class Discovery:
     ) -> None:
         self._client = client
         self._target = target
-        self._cache = cache or AnswerCache()
+        # Only login-level answers (List_GetAll, the debtors) are shared across a batch's
+        # employers; answers about one company live and die with this employer's check, so a
+        # batch does not hold every company's answers until it ends.
+        self._shared = cache or AnswerCache()
+        self._cache = AnswerCache() if cache is not None else self._shared
 
     async def fresh(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call now, without remembering (for polling)."""
@@ -116,13 +124,17 @@ class Discovery:
 
     def known(self, call: NmbrsCall, **params: Any) -> Answer | None:
         """An answer already received (never calls): for the form, after the checks ran."""
-        return self._cache.done(f"{call.check_id}:{sorted(params.items())}")
+        return self._cache_for(params).done(f"{call.check_id}:{sorted(params.items())}")
+
+    def _cache_for(self, params: dict[str, Any]) -> AnswerCache:
+        return self._cache if _PER_EMPLOYER_PARAMS & set(params) else self._shared
 
     async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call once per (call, params) and remember the answer."""
         key = f"{call.check_id}:{sorted(params.items())}"
         # shield: a check that times out must not cancel an answer other checks share.
-        return await asyncio.shield(self._cache.once(key, lambda: self.fresh(call, **params)))
+        cache = self._cache_for(params)
+        return await asyncio.shield(cache.once(key, lambda: self.fresh(call, **params)))
 
     async def companies(self) -> Answer:
         """List_GetAll."""
@@ -271,7 +283,7 @@ class NmbrsProbe:
         t: Translator,
         *,
         poll_budget_s: float = 20.0,
-        poll_interval_s: float = 0.25,
+        poll_interval_s: float = 0.1,
         cache: AnswerCache | None = None,
         rest_readiness: bool = False,
         today: date | None = None,
@@ -487,7 +499,7 @@ class NmbrsProbe:
                 note = self._t("nmbrs.task.status", status=status or "?", polls=polls)
                 return self._judge(call, answer, (), note=note)
             await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
-            interval = min(interval * 2, 4.0)
+            interval = min(interval * 2, 2.0)  # short backoff: a task is often done in seconds
 
 
 def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:

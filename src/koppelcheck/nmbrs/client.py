@@ -24,7 +24,13 @@ from zeep.transports import AsyncTransport, Transport
 from zeep.wsdl import Document
 
 from koppelcheck.errors import NmbrsFault, ProtocolError, ServiceUnavailable
-from koppelcheck.http import LIMIT_KEY_EXTENSION, looks_like_html, remote_error_from
+from koppelcheck.http import (
+    LIMIT_KEY_EXTENSION,
+    PRIORITY_EXTENSION,
+    looks_like_html,
+    remote_error_from,
+)
+from koppelcheck.nmbrs import calls as calls_catalogue
 from koppelcheck.nmbrs import faults
 from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall, find_call
 from koppelcheck.retry import IDEMPOTENT_EXTENSION, RETRYABLE_STATUSES, attempts_of
@@ -106,7 +112,11 @@ class _InjectedTransport(_NoRemoteLoads, AsyncTransport):
         if logger.isEnabledFor(logging.DEBUG):
             text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
             logger.debug("POST %s\n%s", address, scrub_auth(text))
-        extensions = {**self._extensions, IDEMPOTENT_EXTENSION: _is_read(headers)}
+        extensions = {
+            **self._extensions,
+            IDEMPOTENT_EXTENSION: _is_read(headers),
+            PRIORITY_EXTENSION: 0 if _on_chain(headers) else 1,
+        }
         response = await self.client.post(
             address, content=message, headers=headers, extensions=extensions
         )
@@ -177,6 +187,23 @@ def _expected_response(headers: dict[str, str]) -> str | None:
     """``{ns}<Operation>Response`` from the SOAPAction we send (namespace + "/" + operation)."""
     namespace, _, operation = headers.get("SOAPAction", "").strip('"').rpartition("/")
     return f"{{{namespace}}}{operation}Response" if namespace and operation else None
+
+
+_CHAIN = frozenset(
+    c.operation
+    for c in (
+        calls_catalogue.LIST_GET_ALL,
+        calls_catalogue.COMPANY_GET_CURRENT_PERIOD,
+        calls_catalogue.RUN_GET_LIST,
+        calls_catalogue.WAGE_CODES_BACKGROUND,
+        calls_catalogue.BACKGROUND_TASK_RESULT,
+    )
+)
+"""The dependency chain of a check: every other call waits for one of these, so they go first."""
+
+
+def _on_chain(headers: dict[str, str]) -> bool:
+    return headers.get("SOAPAction", "").strip('"').rpartition("/")[2] in _CHAIN
 
 
 def _is_read(headers: dict[str, str]) -> bool:

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
     from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 24
+"""Calls in flight per domain: every call of one check whose inputs are known can be under way
+(the fan-out after List_GetAll is under 20), so none waits a round behind another. Nmbrs names no
+in-flight cap, only a rate (150 calls per second); the transport keeps to that
+(:data:`koppelcheck.http.NMBRS_CALLS_PER_S`)."""
 
 
 async def verify_nmbrs(
