@@ -32,8 +32,8 @@ async def verify_afas(
     """Run every AFAS check for ``settings`` and return the report.
 
     ``http`` lets a caller (a batch, a test) share one client; it should come from
-    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=AFAS_PARALLEL_LIMIT``. Otherwise one is made
-    and closed here.
+    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=AFAS_PARALLEL_LIMIT``.
+    Otherwise one is made and closed here.
     """
     from koppelcheck.afas.client import AfasClient
     from koppelcheck.afas.oauth import SharedAccessToken
