@@ -146,7 +146,7 @@ def merge(
         exit_zero=exit_zero,
         no_color=no_color,
     ).validate()
-    named = [(text, read_batch_report(Path(text), text)) for text in reports]
+    named = [(text, read_batch_report(Path(text), "REPORTS")) for text in reports]
     report = batch_with_exit_policy(merge_reports(named), strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, Translator(lang).lang)
