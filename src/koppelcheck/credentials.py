@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from koppelcheck import oskeyring
 from koppelcheck.errors import InputError, MissingSettingError
+from koppelcheck.i18n import Text
 from koppelcheck.secret import Secret
 
 KEYRING_SERVICE = oskeyring.KEYRING_SERVICE
@@ -44,18 +45,14 @@ def clean_pasted(value: str, field: str, *, xml: bool = False) -> str:
     if xml:
         cleaned = _AFAS_HEADER_PREFIX.sub("", cleaned)
     if not cleaned:
-        raise InputError(field, "is empty")
+        raise InputError(field, Text("input.empty"))
     is_xml = xml and cleaned.startswith("<")
     if any(ch.isspace() for ch in cleaned) and not is_xml:
-        raise InputError(
-            field, "contains spaces or line breaks inside the value", "paste the token as one line"
-        )
+        raise InputError(field, Text("input.secret.spaces"), Text("input.secret.one_line"))
     if any(unicodedata.category(ch)[0] == "C" and ch not in "\r\n\t" for ch in cleaned):
-        raise InputError(field, "contains control or invisible characters")
+        raise InputError(field, Text("input.secret.control"))
     if not is_xml and any(ch in _QUOTES for ch in cleaned):
-        raise InputError(
-            field, "contains a quote that is not one of a pair around the value", "paste the token"
-        )
+        raise InputError(field, Text("input.secret.quote"), Text("input.secret.paste"))
     return cleaned
 
 
@@ -70,7 +67,7 @@ def secure_keyring() -> object | None:
     return oskeyring.secure_backend()
 
 
-def keyring_refusal_reason() -> str | None:
+def keyring_refusal_reason() -> Text | None:
     """Why the keyring cannot be used, or None when it can."""
     return oskeyring.refusal_reason()
 
@@ -92,11 +89,14 @@ def read_keyring(account: str) -> str | None:
         return None  # an unusable keyring is the same as an empty one here
 
 
-def keyring_timeout_ways(exc: oskeyring.KeyringUnavailableError) -> list[str]:
+def keyring_timeout_ways(exc: oskeyring.KeyringUnavailableError) -> list[str | Text]:
     """The first line of an exit-3 message for a keyring that did not answer."""
     return [
-        f"the OS keyring ({exc.backend}) did not answer within "
-        f"{oskeyring.KEYRING_TIMEOUT_SECONDS:g} s (locked?)"
+        Text(
+            "input.keyring.timeout",
+            backend=exc.backend,
+            seconds=f"{oskeyring.KEYRING_TIMEOUT_SECONDS:g}",
+        )
     ]
 
 
@@ -134,7 +134,10 @@ def resolve_secret(
     from_env = os.environ.get(request.env_var)
     if from_env:
         return Secret(clean_pasted(from_env, request.env_var, xml=request.xml), source="env")
-    ways = [f"{request.file_flag} PATH (or - for stdin)", f"environment variable {request.env_var}"]
+    ways: list[str | Text] = [
+        Text("input.way.file", flag=request.file_flag),
+        Text("input.way.env", name=request.env_var),
+    ]
     if request.keyring_account:
         try:
             stored = read_keyring(request.keyring_account)
@@ -147,18 +150,16 @@ def resolve_secret(
             clean_pasted(prompt(request.label), request.label, xml=request.xml), source="prompt"
         )
     if request.keyring_account:
-        ways.append(
-            f"the OS keyring (koppelcheck credentials set, account {request.keyring_account})"
-        )
-    ways.append("run on a terminal without --no-input to be asked")
+        ways.append(Text("input.way.keyring", account=request.keyring_account))
+    ways.append(Text("input.way.terminal"))
     raise MissingSettingError(request.label, ways)
 
 
 def _too_big(flag: str, what: str) -> InputError:
     return InputError(
         flag,
-        f"{what} holds more than {MAX_TOKEN_FILE_BYTES // 1024} KiB: that is not a token",
-        "give a file that holds only the token",
+        Text("input.secret.too_big", what=what, kib=MAX_TOKEN_FILE_BYTES // 1024),
+        Text("input.secret.only_token"),
     )
 
 
@@ -170,6 +171,8 @@ def _read_file(path: str, flag: str) -> str:
             raise _too_big(flag, path)
         return data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(flag, f"file not found: {path}") from None
+        raise InputError(flag, Text("input.file.not_found", path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(flag, f"cannot read {path}: {type(exc).__name__}") from None
+        raise InputError(
+            flag, Text("input.file.unreadable", path=path, reason=type(exc).__name__)
+        ) from None

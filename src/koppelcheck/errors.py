@@ -16,28 +16,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from koppelcheck.i18n import Text, Translator, render
+
 
 class KoppelcheckError(Exception):
     """Base of every error koppelcheck raises on purpose."""
 
 
 class InputError(KoppelcheckError):
-    """Invalid user input. ``field`` names what was wrong, ``hint`` says what is expected."""
+    """Invalid user input. ``field`` names what was wrong, ``hint`` says what is expected.
 
-    def __init__(self, field: str, message: str, hint: str = "") -> None:
-        super().__init__(f"{field}: {message}" + (f" ({hint})" if hint else ""))
+    ``message`` and ``hint`` are catalogue texts: a :class:`~koppelcheck.i18n.Text` (key and
+    parameters) where the raiser has no language at hand, which the CLI renders in ``--lang``
+    (:meth:`said`); ``.message`` and ``.hint`` hold them rendered in the default language.
+    """
+
+    def __init__(self, field: str, message: str | Text, hint: str | Text = "") -> None:
         self.field = field
-        self.message = message
-        self.hint = hint
+        self.texts = (message, hint)
+        self.message = str(message)
+        self.hint = str(hint)
+        super().__init__(f"{field}: {self.message}" + (f" ({self.hint})" if self.hint else ""))
+
+    def said(self, t: Translator | None = None) -> tuple[str, str]:
+        """Message and hint in ``t``'s language."""
+        message, hint = self.texts
+        return str(render(message, t)), str(render(hint, t))
 
 
 class MissingSettingError(KoppelcheckError):
     """A credential or required setting is missing and cannot be asked for."""
 
-    def __init__(self, setting: str, ways: list[str]) -> None:
-        super().__init__(f"{setting} is missing; give it by: " + "; ".join(ways))
-        self.setting = setting
-        self.ways = ways
+    def __init__(self, setting: str | Text, ways: Sequence[str | Text]) -> None:
+        self.texts: list[str | Text] = [setting, *ways]
+        self.setting = str(setting)
+        self.ways = [str(way) for way in ways]
+        super().__init__(f"{self.setting}: " + "; ".join(self.ways))
+
+    def said(self, t: Translator | None = None) -> tuple[str, list[str]]:
+        """The setting and the ways to give it, in ``t``'s language."""
+        setting, *ways = (str(render(text, t)) for text in self.texts)
+        return setting, ways
 
 
 class RemoteError(KoppelcheckError):

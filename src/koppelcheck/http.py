@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from koppelcheck import __version__
 from koppelcheck.errors import CallTimeout, InputError, RemoteError, TransportError
+from koppelcheck.i18n import Text
 
 if TYPE_CHECKING:
     import httpx
@@ -52,17 +53,17 @@ def validate_base_url(url: str, field: str = "base_url") -> str:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
     except ValueError:  # an unclosed [IPv6 bracket, a port that is not a number
-        raise InputError(field, f"not a URL: {url!r}", "use https://host/path") from None
+        raise _not_a_url(field, url) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(field, f"not a URL: {url!r}", "use https://host/path")
+        raise _not_a_url(field, url)
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InputError(
             field,
-            "http:// is only allowed to this machine (127.0.0.1, localhost, ::1)",
-            "use https:// for any other host",
+            Text("input.url.http_loopback_only"),
+            Text("input.url.https_elsewhere"),
         )
     if parts.username or parts.password:
-        raise InputError(field, "a URL must not carry a user name or password")
+        raise InputError(field, Text("input.url.credentials"))
     cleaned = url.strip().rstrip("/")
     import httpx
 
@@ -71,8 +72,12 @@ def validate_base_url(url: str, field: str = "base_url") -> str:
     except (httpx.InvalidURL, ValueError, TypeError, UnicodeError):
         raw_host = ""
     if not (_HOST_NAME.fullmatch(raw_host) or _is_ip(raw_host)):
-        raise InputError(field, f"not a URL: {url!r}", "use https://host/path") from None
+        raise _not_a_url(field, url) from None
     return cleaned
+
+
+def _not_a_url(field: str, url: str) -> InputError:
+    return InputError(field, Text("input.url.not_url", url=repr(url)), Text("input.url.use_https"))
 
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")

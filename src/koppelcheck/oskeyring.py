@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from koppelcheck.i18n import Text
+
 KEYRING_SERVICE = "koppelcheck"
 KEYRING_TIMEOUT_SECONDS = 10.0
 """How long one keyring call may take before koppelcheck gives up on the keyring."""
@@ -80,14 +82,14 @@ def secure_backend() -> Any | None:
     return next((member for member in members if is_secure_backend(member)), None)
 
 
-def refusal_reason() -> str | None:
+def refusal_reason() -> Text | None:
     """Why the keyring cannot be used, or None when it can."""
     if secure_backend() is not None:
         return None
     active = active_backend()
     if active is None:
-        return "keyring unavailable"
-    return f"keyring backend {type(active).__name__} is not a secure store"
+        return Text("input.keyring.unavailable")
+    return Text("input.keyring.insecure", backend=type(active).__name__)
 
 
 def bounded(call: Callable[..., Any], *args: Any, timeout_s: float | None = None) -> Any:

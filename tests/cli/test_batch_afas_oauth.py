@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from koppelcheck.batch.plan import load_batch_file
 from koppelcheck.cli.app import app
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Translator
 from koppelcheck.simulator.afas import BASE_PATH, AfasSimulator, make_afas_simulator
 from koppelcheck.simulator.server import SimulatorServer
 
@@ -53,7 +54,7 @@ def problems(tmp_path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_batch_file(path)
-    return info.value.message
+    return info.value.said(Translator("en"))[0]
 
 
 def test_client_id_with_a_variable_needs_no_token(tmp_path) -> None:

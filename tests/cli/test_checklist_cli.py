@@ -76,7 +76,7 @@ def test_html_escapes_text() -> None:
         (("nmbrs", "--format", "pdf"), "--format", "text, markdown, html"),
         (("sap",), "system", "afas, nmbrs"),
         (("nmbrs", "--option", "beide"), "--option", "overkoepelend, per-debiteur"),
-        (("afas", "--lang", "de"), "--lang", "nl or en"),
+        (("afas", "--lang", "de"), "--lang", "nl of en"),  # an unknown --lang: Dutch, the default
     ],
 )
 def test_bad_values_exit_2_naming_field_and_values(

@@ -128,7 +128,7 @@ def assert_interrupted(result: Result, env: Env, before: dict[str, bytes]) -> No
     whole new report, never a partial one."""
     assert result.exit_code == 130, (result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stdout + result.stderr
-    assert "interrupted" in result.stderr
+    assert "onderbroken" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     after = env.before()
     assert sorted(after) == sorted(before), sorted(after)
@@ -408,7 +408,7 @@ def test_ctrl_c_at_a_prompt_after_the_report(env: Env, prompt: str) -> None:
         input="1\n" + "\n" * 40,
     )
     assert result.exit_code == 130, result.output
-    assert "Traceback" not in result.output and "interrupted" in result.stderr
+    assert "Traceback" not in result.output and "onderbroken" in result.stderr
     names = {p.name for p in env.out.iterdir()}
     assert names == {"kept.txt", "r.txt", "r.json", "r.xml", "r.html"}, names
     _report_files_whole(env)
@@ -433,7 +433,7 @@ def test_ctrl_c_in_keys_init(env: Env, tmp_path: Path, where: str) -> None:
         env.monkeypatch.setattr(os, "fsync", interrupt)
     result = runner.invoke(app, ["keys", "init"], env={"KOPPELCHECK_SIGNING_KEY": None})
     assert result.exit_code == 130, result.output
-    assert "Traceback" not in result.output and "interrupted" in result.stderr
+    assert "Traceback" not in result.output and "onderbroken" in result.stderr
     assert env.keyring.passwords == {}
     config = tmp_path / "config"
     assert not config.exists() or [p for p in config.rglob("*") if p.is_file()] == []
@@ -509,7 +509,7 @@ def test_a_real_sigint_during_a_hanging_call(
     assert code == 130 or (gaps and code == -signal.SIGINT), (code, stdout, stderr)
     for noise in ("Traceback", "Exception ignored", "Task was destroyed", "never retrieved"):
         assert noise not in stdout + stderr
-    assert "interrupted" in stderr or gaps
+    assert "onderbroken" in stderr or gaps
     assert env.before() == before
 
 

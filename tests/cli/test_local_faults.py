@@ -22,6 +22,7 @@ from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_paylo
 from koppelcheck.cli.app import app
 from koppelcheck.errors import InputError
 from koppelcheck.files import Terminated, atomic_write, atomic_write_all
+from koppelcheck.i18n import Translator
 from koppelcheck.registration import FormContext, validate_form
 from koppelcheck.tomlinput import MAX_NESTING_DEPTH
 from tests.cli.test_registration_bundle import FORM, nmbrs_args
@@ -71,7 +72,7 @@ def test_a_hanging_keyring_exits_3_naming_it_and_the_other_ways(
 def test_credentials_list_on_a_hanging_keyring_exits_3(hanging_keyring) -> None:
     result = runner.invoke(app, ["credentials", "list"])
     assert result.exit_code == 3, result.output
-    assert "did not answer within" in said(result) and "--token-file" in said(result)
+    assert "geen antwoord" in said(result) and "--token-file" in said(result)
 
 
 def test_a_batch_with_token_keyring_on_a_hanging_keyring_exits_3(
@@ -85,7 +86,7 @@ def test_a_batch_with_token_keyring_on_a_hanging_keyring_exits_3(
     )
     result = runner.invoke(app, ["batch", str(batch)])
     assert result.exit_code == 3, result.output
-    assert "did not answer within" in said(result) and "token_env" in said(result)
+    assert "geen antwoord" in said(result) and "token_env" in said(result)
 
 
 # --- 6. a chainer with a plaintext member --------------------------------------------------------
@@ -249,7 +250,7 @@ def test_a_deeply_nested_batch_file_exits_2(tmp_path: Path) -> None:
     batch.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_batch_file(batch)
-    assert "nested deeper" in caught.value.message
+    assert "nested deeper" in caught.value.said(Translator("en"))[0]
     shallow_but_deep = "x = " + "[" * (MAX_NESTING_DEPTH + 1) + "]" * (MAX_NESTING_DEPTH + 1)
     batch.write_text(shallow_but_deep + "\n", encoding="utf-8")
     result = runner.invoke(app, ["batch", str(batch)])

@@ -102,7 +102,7 @@ def test_no_token_with_no_input_exits_3_naming_every_way(nmbrs_server, memory_ke
     server, simulator = nmbrs_server("healthy")
     result = invoke(server, simulator, env={"KOPPELCHECK_NMBRS_TOKEN": ""})
     assert result.exit_code == 3
-    for way in ("--token-file", "KOPPELCHECK_NMBRS_TOKEN", "keyring", "--no-input"):
+    for way in ("--token-file", "KOPPELCHECK_NMBRS_TOKEN", "sleutelbos", "--no-input"):
         assert way in result.stderr
     assert sum(simulator.hits.values()) == 0
 

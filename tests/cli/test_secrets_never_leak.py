@@ -444,7 +444,8 @@ def crash_outside_checks(ctx: Ctx, message: str) -> None:
 
 def one_line_error(result: Result) -> None:
     assert "Traceback" not in result.output + result.stderr
-    lines = [line for line in result.stderr.splitlines() if "unexpected error" in line]
+    said = ("onverwachte fout", "unexpected error")  # Dutch by default, English with --lang en
+    lines = [line for line in result.stderr.splitlines() if line.startswith(said)]
     assert len(lines) == 1, result.stderr
 
 
@@ -1582,5 +1583,5 @@ def test_a_forced_crash_in_the_real_console_script(tmp_path: Path, escapes: bool
         assert done.returncode == 4, output
         assert "Traceback" not in output
         lines = [line for line in done.stderr.splitlines() if line.strip()]
-        assert lines == ["unexpected error: RuntimeError: the report could not be written"]
+        assert lines == ["onverwachte fout: RuntimeError: the report could not be written"]
     assert not (tmp_path / "c.txt").exists()

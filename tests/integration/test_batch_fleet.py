@@ -109,7 +109,7 @@ def test_invalid_file_exits_2_naming_line_and_key(tmp_path) -> None:
     )
     result = runner.invoke(app, ["batch", str(batch_file)])
     assert result.exit_code == 2
-    assert "line 4: employer[1].environment_id" in result.stderr
+    assert "regel 4: employer[1].environment_id" in result.stderr  # Dutch, the default
     assert "SECRET123456789" not in result.output
 
 

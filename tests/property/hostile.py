@@ -160,8 +160,9 @@ def assert_well_behaved(result: Result, *, what: object = "") -> None:
     for stream in (result.stdout, result.stderr):  # anchored: a value may echo the words
         assert not re.search(r"(?m)^Traceback \(most recent call last\):$", stream), context
     # handle_errors' last line of defence: an exception nobody anticipated (a bug in disguise).
-    # It exits 4 with "unexpected error: <ExceptionType>: ..." (a value may merely echo the words).
-    unexpected = re.search(r"(?m)^unexpected error: \w+: ", result.stderr)
+    # It exits 4 with "onverwachte fout: <ExceptionType>: ..." (in English "unexpected error";
+    # a value may merely echo the words).
+    unexpected = re.search(r"(?m)^(onverwachte fout|unexpected error): \w+: ", result.stderr)
     assert not (result.exit_code == 4 and unexpected), context
     if result.exit_code != 0:
         assert (result.stderr + result.stdout).strip(), f"no message at all\n{context}"

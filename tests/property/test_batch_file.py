@@ -23,6 +23,7 @@ from koppelcheck.batch.plan import load_batch_file
 from koppelcheck.batch.run import prepare, resolve_tokens
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.http import is_loopback_host, validate_base_url
+from koppelcheck.i18n import Translator
 from tests.property.conftest import Served
 from tests.property.hostile import assert_names_one_of, assert_well_behaved, invoke, prop
 from tests.property.toml_text import keys, text_damage, to_toml, values
@@ -183,7 +184,7 @@ def test_a_batch_file_is_a_plan_or_every_problem_by_line(
         plan = load_batch_file(path)
     except InputError as error:
         assert error.field in ("FILE", str(path)), error.field
-        problems = error.message.splitlines()[1:]
+        problems = error.said(Translator("en"))[0].splitlines()[1:]
         for line in problems:  # "line 7: employer[2].id: ..." or "<section>: ..."
             key = r'([\w-]+|"(?:[^"\\]|\\.)*")'  # bare, or quoted with escapes
             where = rf"line \d+: (employer\[\d+\]|defaults)\.{key}: "

@@ -118,7 +118,7 @@ def test_an_unreadable_export_is_an_input_error_naming_what_was_expected(
     with pytest.raises(InputError) as caught:
         read_auditor(path)
     assert caught.value.field == "--auditor"
-    text = f"{caught.value.message} {caught.value.hint}"
+    text = " ".join(caught.value.said(Translator("en")))
     for word in words:
         assert word in text
 

@@ -71,7 +71,7 @@ def test_unreadable_zip_is_an_input_error(tmp_path: Path, content: bytes) -> Non
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="niet gevonden"):  # Dutch, the default
         read_connector_ids(tmp_path / "nope.zip")
 
 

@@ -8,6 +8,10 @@ import pytest
 
 from koppelcheck.batch.plan import load_batch_file
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Translator
+
+EN = Translator("en")
+"""The core raises keyed messages; these tests read them as the CLI renders them in English."""
 
 GOOD = """
 [defaults]
@@ -39,7 +43,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def problems(tmp_path: Path, text: str) -> str:
     with pytest.raises(InputError) as info:
         load_batch_file(write(tmp_path, text))
-    return info.value.message
+    return info.value.said(EN)[0]
 
 
 def test_good_file_gives_a_plan_with_defaults_applied(tmp_path) -> None:
@@ -111,8 +115,10 @@ def test_broken_files_are_input_errors(tmp_path, text) -> None:
 
 
 def test_missing_file_is_input_error(tmp_path) -> None:
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError) as caught:
         load_batch_file(tmp_path / "nope.toml")
+    assert "cannot read" in caught.value.said(EN)[0]
+    assert "kan " in caught.value.message and "niet lezen" in caught.value.message  # Dutch default
 
 
 def test_admission_is_round_robin_over_limit_groups() -> None:
@@ -164,4 +170,4 @@ def test_line_numbers_survive_the_one_pass_index(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         load_batch_file(path)
-    assert "line 16: employer[2].token" in caught.value.message
+    assert "line 16: employer[2].token" in caught.value.said(EN)[0]

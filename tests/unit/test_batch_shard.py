@@ -35,6 +35,12 @@ ids_strategy = st.lists(
 )
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The errors here are keyed; ``match=`` reads them in English (KOPPELCHECK_LANG=en)."""
+    monkeypatch.setenv("KOPPELCHECK_LANG", "en")
+
+
 @given(ids=ids_strategy, count=st.integers(1, 9))
 def test_n_shards_cover_every_employer_exactly_once_and_evenly(ids: list[str], count: int) -> None:
     shares = [shard_ids(ids, ShardInfo(index=k, count=count)) for k in range(1, count + 1)]

@@ -17,16 +17,13 @@ from pathlib import Path
 
 from koppelcheck.afas import facts
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 
 AUDITOR_FLAG = "--auditor"
 _MAX_BYTES = 20 * 1024 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _APP = re.compile(r'App Connector\s+["“](?P<name>[^"”]+)["”]', re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
-_EXPECTED = (
-    'a section App Connector "Name" and the Auditor\'s messages, e.g. '
-    '"Authorization group has more than 1 user"'
-)
 
 
 @dataclass(frozen=True)
@@ -65,14 +62,14 @@ def read_auditor(path: str | Path) -> AuditorReport:
     if raw.lstrip().startswith(b"%PDF"):
         raise InputError(
             AUDITOR_FLAG,
-            f"{path} is a PDF, which koppelcheck does not read",
-            "save the Auditor report as HTML, or paste the Markdown it copies into a .md file",
+            Text("input.auditor.pdf", path=path),
+            Text("input.auditor.pdf_hint"),
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            AUDITOR_FLAG, f"{path} is not UTF-8 text", "save the report as HTML or Markdown"
+            AUDITOR_FLAG, Text("input.auditor.not_utf8", path=path), Text("input.auditor.save_as")
         ) from None
     is_html = bool(re.search(r"<(html|body|h[1-6]|ul|table|p)\b", text[:5000], re.IGNORECASE))
     lines = _html_lines(text) if is_html else text.splitlines()
@@ -80,8 +77,8 @@ def read_auditor(path: str | Path) -> AuditorReport:
     if not report.app_connectors and not report.findings:
         raise InputError(
             AUDITOR_FLAG,
-            f"{path} does not look like an AppConnector Auditor report",
-            f"expected {_EXPECTED}",
+            Text("input.auditor.not_report", path=path),
+            Text("input.auditor.expected"),
         )
     return report
 
@@ -89,15 +86,16 @@ def read_auditor(path: str | Path) -> AuditorReport:
 def _read_bytes(path: Path) -> bytes:
     try:
         if path.stat().st_size > _MAX_BYTES:
-            raise InputError(AUDITOR_FLAG, f"{path} is larger than 20 MB")
+            raise InputError(AUDITOR_FLAG, Text("input.file.too_large", path=path, mb=20))
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(AUDITOR_FLAG, f"file not found: {path}") from None
+        raise InputError(AUDITOR_FLAG, Text("input.file.not_found", path=path)) from None
     except IsADirectoryError:
-        raise InputError(AUDITOR_FLAG, f"{path} is a folder, not a file") from None
+        raise InputError(AUDITOR_FLAG, Text("input.file.is_folder", path=path)) from None
     except OSError as exc:
         raise InputError(
-            AUDITOR_FLAG, f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+            AUDITOR_FLAG,
+            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
         ) from None
 
 

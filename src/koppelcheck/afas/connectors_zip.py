@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 
 ZIP_FIELD = "connectors_zip"
 CONNECTOR_SUFFIXES = (".gcn", ".xml")
@@ -27,25 +28,25 @@ def read_connector_ids(path: str | Path, field: str = ZIP_FIELD) -> tuple[str, .
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except FileNotFoundError:
-        raise InputError(field, f"file not found: {path}") from None
+        raise InputError(field, Text("input.file.not_found", path=path)) from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(
             field,
-            f"cannot read {path} as a ZIP ({type(exc).__name__})",
-            "use the ZIP file a.s.r. sent, unchanged",
+            Text("input.zip.unreadable", path=path, reason=type(exc).__name__),
+            Text("input.zip.unchanged"),
         ) from None
     if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
         raise InputError(
             field,
-            f"{path} would unpack to more than 50 MB; refused",
-            "a.s.r.'s connector ZIP is small; check that this is the right file",
+            Text("input.zip.too_large", path=path, mb=50),
+            Text("input.zip.too_large_hint"),
         )
     ids = list(dict.fromkeys(i for e in entries if (i := connector_id_of(e.filename))))
     if not ids:
         raise InputError(
             field,
-            f"{path} holds no .gcn or .xml connector files",
-            "use the ZIP file with the Benefits-Plaza connectors a.s.r. sent",
+            Text("input.zip.no_connectors", path=path),
+            Text("input.zip.no_connectors_hint"),
         )
     return tuple(ids)
 
@@ -76,8 +77,8 @@ def expected_connectors(
         ):
             raise InputError(
                 "connector",
-                f"not a GetConnector id: {value!r}",
-                "give the id as AFAS shows it, e.g. BP_Werknemers",
+                Text("input.afas.connector", value=repr(value)),
+                Text("input.afas.connector_hint"),
             )
         ids.append(cleaned)
     if zip_path is not None:

@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
+from koppelcheck.i18n import Text
 
 ENVIRONMENT_FIELD = "environment_id"
-ACCEPTED_FORMS = "12345, O12345AA (production), T12345AA (test) or A12345AA (acceptance)"
 
 # The environment number is 5 digits (AFAS OAS "5 digit environment number", quickstart
 # "10000 - 99999"); the letter picks the host, the 2-letter suffix never reaches the URL
@@ -61,4 +61,6 @@ def parse_environment_id(value: str, field: str = ENVIRONMENT_FIELD) -> AfasEnvi
         return AfasEnvironment(match.group(2), EnvironmentType(match.group(1)), text)
     # Echo short values only: a long one may be a token pasted into the wrong field.
     shown = f": {value.strip()!r}" if len(value.strip()) <= 12 else ""
-    raise InputError(field, f"not an AFAS environment{shown}", f"use {ACCEPTED_FORMS}")
+    raise InputError(
+        field, Text("input.afas.environment", shown=shown), Text("input.afas.environment_hint")
+    )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from koppelcheck.afas import facts
 from koppelcheck.credentials import clean_pasted
 from koppelcheck.errors import AfasHttpError, InputError, ProtocolError, RemoteError
+from koppelcheck.i18n import Text
 from koppelcheck.secret import Secret, remember
 
 if TYPE_CHECKING:
@@ -60,19 +61,25 @@ def parse_client_id(raw: str, field: str = CLIENT_ID_FIELD) -> str:
     """A pasted client id, trimmed; InputError when it cannot be one."""
     cleaned = clean_pasted(raw, field)
     if len(cleaned) > _MAX_CLIENT_ID:
-        raise InputError(field, f"is {len(cleaned)} characters long", "paste only the client id")
+        raise InputError(
+            field,
+            Text("input.afas.client_id_length", count=len(cleaned)),
+            Text("input.afas.client_id_only"),
+        )
     if not cleaned.isascii() or not cleaned.isprintable():
-        raise InputError(field, "holds characters a client id does not have", "paste the client id")
+        raise InputError(
+            field, Text("input.afas.client_id_chars"), Text("input.afas.client_id_paste")
+        )
     return cleaned
 
 
 def client_credentials(
-    client_id: str, secret: Secret, field: str = "client secret"
+    client_id: str, secret: Secret, field: str = "client_secret"
 ) -> ClientCredentials:
     """Client credentials from a client id and a resolved secret (checked like a pasted token)."""
     value = clean_pasted(secret.reveal(), field)
     if not value.isascii() or not value.isprintable():
-        raise InputError(field, "holds characters a client secret does not have")
+        raise InputError(field, Text("input.afas.client_secret_chars"))
     return ClientCredentials(parse_client_id(client_id), Secret(value, source=secret.source))
 
 

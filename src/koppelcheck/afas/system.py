@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -67,8 +68,6 @@ class AfasInputs(BaseModel):
 
 _CLIENT_AUTH = ("oauth", "hybrid")
 """The ways of authenticating with client credentials (step 3's OAuth variant)."""
-
-_ENV_NAME_RULE = "must be the name of an environment variable"
 
 
 class AfasSystem:
@@ -133,7 +132,11 @@ class AfasSystem:
         from koppelcheck.credentials import keyring_account
 
         if not environment_id:
-            raise InputError("environment_id", "is needed for an AFAS token", "12345 or O12345AA")
+            raise InputError(
+                "environment_id",
+                Text("input.credentials.afas_needs"),
+                Text("input.credentials.afas_needs_hint"),
+            )
         number = parse_environment_id(environment_id).number
         if client_id is not None:  # an OAuth client secret, keyed by its client id
             from koppelcheck.afas.oauth import client_secret_account, parse_client_id
@@ -157,14 +160,14 @@ class AfasSystem:
         if not isinstance(connectors, list) or not all(
             isinstance(c, str) and c.strip() for c in connectors
         ):
-            raise InputError("connectors", "must be a list of GetConnector ids")
+            raise InputError("connectors", Text("input.batch.connectors"))
         try:  # the rules of --connector
             settings["connectors"] = list(expected_connectors(connectors))
         except InputError as exc:
-            raise InputError("connectors", exc.message, exc.hint) from None
+            raise InputError("connectors", *exc.texts) from None
         version = settings.get("token_version", 1)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise InputError("token_version", "must be a whole number, 1 or more")
+            raise InputError("token_version", Text("input.batch.whole_number"))
         _validate_client(settings)
 
     def prepare(
@@ -265,20 +268,17 @@ def _validate_client(settings: dict[str, Any]) -> None:
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)
     if env is not None and not is_env_name(str(env)):
-        raise InputError("client_secret_env", _ENV_NAME_RULE)
+        raise InputError("client_secret_env", Text("input.batch.env_name"))
     if not isinstance(keyring, bool):
-        raise InputError("client_secret_keyring", "must be true or false")
+        raise InputError("client_secret_keyring", Text("input.batch.boolean"))
     if "client_id" not in settings:
         if env is not None or keyring:
-            raise InputError(
-                "client_id", "required with client_secret_env or client_secret_keyring"
-            )
+            raise InputError("client_id", Text("input.batch.client_id_required"))
         return
     settings["client_id"] = parse_client_id(str(settings["client_id"]), field="client_id")
     if env is None and not keyring:
         raise InputError(
-            "client_secret_env",
-            'give client_secret_env = "VARIABLE" or client_secret_keyring = true',
+            "client_secret_env", Text("input.batch.token_source", kind="client_secret")
         )
 
 

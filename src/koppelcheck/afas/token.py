@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from koppelcheck.credentials import clean_pasted
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.secret import Secret
 
 DEFAULT_TOKEN_VERSION = "1"
@@ -116,27 +117,24 @@ def _parse(cleaned: str, given: str | None, field: str) -> AfasToken:
             return _from_xml(decoded.strip(), given, TokenForm.BASE64, field)
         raise InputError(
             field,
-            "is base64, but does not decode to an AFAS <token> XML",
-            _HINT + "; do not copy a base64 example from AFAS's documentation",
+            Text("input.afas.token_base64"),
+            Text("input.afas.token_base64_hint", hint=_HINT),
         )
-    raise InputError(field, "is not an AFAS token", _HINT)
+    raise InputError(field, Text("input.afas.token"), _HINT)
 
 
-_HINT = (
-    "paste the 64-character data part, the whole <token><version>1</version><data>…</data>"
-    "</token> XML, or its base64"
-)
+_HINT = Text("input.afas.token_hint")
 
 
 def _from_xml(xml: str, given: str | None, form: TokenForm, field: str) -> AfasToken:
     match = _XML_RE.match(xml)
     if match is None or not match.group(2):
-        raise InputError(field, "looks like XML, but not like an AFAS <token>", _HINT)
+        raise InputError(field, Text("input.afas.token_xml"), _HINT)
     own_version, data = match.group(1), match.group(2)
     if any(ch.isspace() for ch in data):
-        raise InputError(field, "the <data> part contains spaces or line breaks", _HINT)
+        raise InputError(field, Text("input.afas.token_spaces"), _HINT)
     if not _DATA_RE.match(data):  # as for a pasted data part: letters and digits only
-        raise InputError(field, "the <data> part holds more than letters and digits", _HINT)
+        raise InputError(field, Text("input.afas.token_data"), _HINT)
     extra = (TokenProblem.VERSION_CONFLICT,) if given is not None and given != own_version else ()
     return _make(data, own_version, form, extra)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.systems import REGISTERED, System, find_system
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -60,12 +61,14 @@ class BatchPlan:
 @dataclass
 class _Problems:
     lines: _LineIndex
-    found: list[str] = field(default_factory=list)
+    found: list[Text] = field(default_factory=list)
 
-    def add(self, index: int | None, key: str, message: str) -> None:
+    def add(self, index: int | None, key: str, message: str | Text) -> None:
         line = self.lines.line_of(index, key)
         where = f"employer[{index + 1}]" if index is not None else "defaults"
-        self.found.append(f"line {line}: {where}.{_shown(key)}: {message}")
+        self.found.append(
+            Text("input.batch.problem", line=line, where=f"{where}.{_shown(key)}", what=message)
+        )
 
 
 def _shown(key: str) -> str:
@@ -127,86 +130,86 @@ def load_batch_file(path: Path) -> BatchPlan:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(
-            "FILE", f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+            "FILE",
+            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
         ) from None
     except UnicodeDecodeError as exc:
-        raise InputError("FILE", f"{path} is not UTF-8 text (byte {exc.start})") from None
+        raise InputError("FILE", Text("input.file.not_utf8", path=path, byte=exc.start)) from None
     try:
         data = tomlinput.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError("FILE", f"{path} is not valid TOML: {exc}") from None
+        raise InputError("FILE", Text("input.file.not_toml", path=path, reason=exc)) from None
     except tomlinput.TooDeep as exc:
         raise InputError(
-            "FILE", f"{path}: {exc}", "a batch file is at most three levels deep"
+            "FILE", Text("input.file.too_deep", path=path, reason=exc), Text("input.batch.depth")
         ) from None
     problems = _Problems(_LineIndex(text))
     unknown_top = set(data) - {"defaults", "employer"}
     for key in sorted(unknown_top):
-        problems.found.append(f"{_shown(key)}: unknown section (only [defaults] and [[employer]])")
+        problems.found.append(Text("input.batch.unknown_section", name=_shown(key)))
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
-        problems.found.append("defaults: must be a table")
+        problems.found.append(Text("input.batch.not_table", where="defaults"))
         defaults = {}
     for key in sorted(set(defaults) - DEFAULT_KEYS):
         problems.add(None, key, _secret_or_unknown(key, DEFAULT_KEYS))
     employers = data.get("employer", [])
     if not isinstance(employers, list) or not employers:
-        problems.found.append("employer: no [[employer]] tables")
+        problems.found.append(Text("input.batch.no_employers"))
         employers = []
     plans = [_employer(i, raw, defaults, problems) for i, raw in enumerate(employers)]
     _check_unique_ids(plans, problems)
     if problems.found:
+        count = len(problems.found)
         raise InputError(
             str(path),
-            f"{len(problems.found)} problem(s):\n  " + "\n  ".join(problems.found),
-            "fix these lines; nothing was sent",
+            Text(
+                "input.batch.problems." + ("one" if count == 1 else "other"),
+                count=count,
+                lines=tuple(problems.found),
+            ),
+            Text("input.batch.problems_hint"),
         )
     return BatchPlan(path, tuple(p for p in plans if p is not None))
 
 
-def _secret_or_unknown(key: str, allowed: frozenset[str]) -> str:
+def _secret_or_unknown(key: str, allowed: frozenset[str]) -> Text:
     if key == "client_secret":
-        return (
-            "a secret must not be written in the file; "
-            'use client_secret_env = "VARIABLE" or client_secret_keyring = true'
-        )
+        return Text("input.batch.secret_in_file", kind="client_secret")
     if key in SECRET_KEYS:
-        return (
-            "a secret must not be written in the file; "
-            'use token_env = "VARIABLE" or token_keyring = true'
-        )
-    return f"unknown key (allowed: {', '.join(sorted(allowed))})"
+        return Text("input.batch.secret_in_file", kind="token")
+    return Text("input.batch.unknown_key", allowed=", ".join(sorted(allowed)))
 
 
 def _employer(
     index: int, raw: Any, defaults: dict[str, Any], problems: _Problems
 ) -> EmployerPlan | None:
     if not isinstance(raw, dict):
-        problems.found.append(f"employer[{index + 1}]: must be a table")
+        problems.found.append(Text("input.batch.not_table", where=f"employer[{index + 1}]"))
         return None
     system = find_system(raw.get("system"))
     if system is None:
-        problems.add(index, "system", f"must be one of {', '.join(REGISTERED)}")
+        problems.add(index, "system", Text("input.batch.one_of", values=", ".join(REGISTERED)))
         return None
     allowed = COMMON_KEYS | system.batch_keys
     for key in sorted(set(raw) - allowed):
         problems.add(index, key, _secret_or_unknown(key, allowed))
     employer_id = raw.get("id")
     if not isinstance(employer_id, str) or not _ID.fullmatch(employer_id):
-        problems.add(index, "id", "required: letters, digits, . _ - (at most 100)")
+        problems.add(index, "id", Text("input.batch.id"))
         employer_id = f"#{index + 1}"
     for key in system.required_batch_keys:
         if key not in raw:
-            problems.add(index, key, f"required for {system.name}")
+            problems.add(index, key, Text("input.batch.required_for", system=system.name))
     token_env, token_keyring = raw.get("token_env"), raw.get("token_keyring", False)
     if token_env is not None and (
         not isinstance(token_env, str) or not _ENV_NAME.fullmatch(token_env)
     ):
-        problems.add(index, "token_env", "must be the name of an environment variable")
+        problems.add(index, "token_env", Text("input.batch.env_name"))
     if not isinstance(token_keyring, bool):
-        problems.add(index, "token_keyring", "must be true or false")
+        problems.add(index, "token_keyring", Text("input.batch.boolean"))
     if not token_env and token_keyring is not True and not system.token_optional(raw):
-        problems.add(index, "token_env", 'give token_env = "VARIABLE" or token_keyring = true')
+        problems.add(index, "token_env", Text("input.batch.token_source", kind="token"))
     settings = {k: v for k, v in defaults.items() if k in system.batch_keys | {"base_url"}}
     settings.update({k: v for k, v in raw.items() if k in allowed - COMMON_KEYS | {"base_url"}})
     _validate_settings(index, system, settings, problems)
@@ -226,15 +229,15 @@ def _validate_settings(
     """Apply the same rules as the single-employer commands, naming the batch key."""
     wrong_type = sorted(k for k in TEXT_KEYS & set(settings) if not isinstance(settings[k], str))
     for key in wrong_type:
-        problems.add(index, key, "must be text")
+        problems.add(index, key, Text("input.batch.text"))
     if wrong_type:
         return
     try:
         system.validate_batch(settings)
     except InputError as exc:
-        problems.add(index, exc.field, exc.message)  # the core names keys, not flags
+        problems.add(index, exc.field, exc.texts[0])  # the core names keys, not flags
     except TypeError as exc:
-        problems.add(index, "?", f"wrong type: {exc}")
+        problems.add(index, "?", Text("input.batch.wrong_type", reason=exc))
 
 
 def is_env_name(name: str) -> bool:
@@ -249,7 +252,9 @@ def _check_unique_ids(plans: list[EmployerPlan | None], problems: _Problems) -> 
             continue
         if plan.id in seen:
             problems.add(
-                index, "id", f"duplicate id {plan.id!r} (first at employer[{seen[plan.id] + 1}])"
+                index,
+                "id",
+                Text("input.batch.duplicate_id", id=repr(plan.id), first=seen[plan.id] + 1),
             )
         else:
             seen[plan.id] = index

@@ -17,7 +17,7 @@ from typing import Any
 from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError, MissingSettingError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import (
     BatchInfo,
     BatchReport,
@@ -66,11 +66,10 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
                 stored = read_keyring(get_system(employer.system).token_account(employer.settings))
             except KeyringUnavailableError as exc:
                 raise MissingSettingError(
-                    "batch tokens",
+                    Text("input.batch.tokens"),
                     [
                         *keyring_timeout_ways(exc),
-                        f'{employer.id} (line {employer.line}): give token_env = "VARIABLE"'
-                        " instead of token_keyring = true",
+                        Text("input.batch.keyring_instead", id=employer.id, line=employer.line),
                     ],
                 ) from None
             value, source = stored or "", "keyring"
@@ -105,7 +104,7 @@ def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> 
         cleaned = clean_pasted(value, env or "client_secret_keyring")
     except InputError as exc:
         where = f"employer {employer.id} (line {employer.line}): {exc.field}"
-        raise InputError(where, exc.message, exc.hint) from None
+        raise InputError(where, *exc.texts) from None
     found[employer.id + CLIENT_SECRET_SUFFIX] = Secret(cleaned, source)
     return []
 
@@ -122,7 +121,7 @@ def _cleaned(employer: EmployerPlan, value: str) -> str:
         )
     except InputError as exc:
         where = f"employer {employer.id} (line {employer.line}): {exc.field}"
-        raise InputError(where, exc.message, exc.hint) from None
+        raise InputError(where, *exc.texts) from None
 
 
 def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer]:
@@ -138,9 +137,7 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
                 )
             )
         except InputError as exc:
-            raise InputError(
-                f"employer {employer.id} (line {employer.line})", exc.message, exc.hint
-            ) from None
+            raise InputError(f"employer {employer.id} (line {employer.line})", *exc.texts) from None
     return prepared
 
 

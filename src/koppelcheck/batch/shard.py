@@ -16,6 +16,7 @@ from typing import Any
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.models import BatchInfo, BatchReport, EmployerReport, ShardInfo
 
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
@@ -25,10 +26,14 @@ def parse_shard(text: str, field: str = "--shard") -> ShardInfo:
     """``"K/N"`` with 1 ≤ K ≤ N as a ShardInfo; anything else is an InputError (exit 2)."""
     match = _SHARD.match(text)
     if not match:
-        raise InputError(field, f"{text!r} is not K/N", "write e.g. --shard 2/4 (share 2 of 4)")
+        raise InputError(
+            field, Text("input.shard.not_k_n", value=repr(text)), Text("input.shard.example")
+        )
     index, count = int(match[1]), int(match[2])
     if not 1 <= index <= count:
-        raise InputError(field, f"{text!r}: K must be 1 to N", "write e.g. --shard 2/4")
+        raise InputError(
+            field, Text("input.shard.k_range", value=repr(text)), Text("input.shard.example")
+        )
     return ShardInfo(index=index, count=count)
 
 
@@ -80,19 +85,20 @@ def read_batch_report(path: Path, field: str) -> BatchReport:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(
-            field, f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+            field,
+            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(
-            field, f"{path} is not a JSON report", "give a --json batch report"
+            field, Text("input.shard.not_json", path=path), Text("input.shard.give_json")
         ) from None
     if not isinstance(raw, dict) or raw.get("schema") != "koppelcheck.batch/v1":
-        raise InputError(field, f"{path} is not a koppelcheck.batch/v1 report")
+        raise InputError(field, Text("input.shard.not_batch_report", path=path))
     try:
         return BatchReport.model_validate(raw)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
-        raise InputError(field, f"{path}: {where} does not match koppelcheck.batch/v1") from None
+        raise InputError(field, Text("input.shard.schema", path=path, where=where)) from None
 
 
 def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[EmployerReport]:
@@ -105,12 +111,18 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
     if theirs is None or theirs.fingerprint != info.fingerprint:
         raise InputError(
             "--resume",
-            "the report is of another batch file (or its employers changed since)",
-            "give the --json report of an earlier run of this file",
+            Text("input.shard.other_file"),
+            Text("input.shard.earlier_run"),
         )
     if theirs.shard != info.shard:
-        shown = f"{theirs.shard.index}/{theirs.shard.count}" if theirs.shard else "all"
-        raise InputError("--resume", f"the report is of shard {shown}", "use the same --shard")
+        shown = (
+            f"{theirs.shard.index}/{theirs.shard.count}"
+            if theirs.shard
+            else Text("input.shard.all")
+        )
+        raise InputError(
+            "--resume", Text("input.shard.other_shard", shard=shown), Text("input.shard.same")
+        )
     wanted = {e.id: e.line for e in plan.employers}
     return [
         line.model_copy(update={"line": wanted[line.id]})
@@ -128,7 +140,7 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
     from koppelcheck.models import Summary, decide_exit_code
 
     if not named:
-        raise InputError("REPORT", "no report given", "give every shard's --json report")
+        raise InputError("REPORT", Text("input.shard.none"), Text("input.shard.give_every"))
     first_name, first = named[0]
     first_info = _info_of(first_name, first)
     seen: dict[int, str] = {}
@@ -137,24 +149,35 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
         if info.fingerprint != first_info.fingerprint or info.employers != first_info.employers:
             raise InputError(
                 name,
-                f"covers another batch file than {first_name} ({info.file}, "
-                f"{info.employers} employers)",
-                "merge only the shard reports of one run of one batch file",
+                Text(
+                    "input.shard.other_batch",
+                    first=first_name,
+                    file=info.file,
+                    employers=info.employers,
+                ),
+                Text("input.shard.one_run"),
             )
         assert info.shard is not None
         if info.shard.count != first_info.shard.count:  # type: ignore[union-attr]
             raise InputError(
                 name,
-                f"is shard {info.shard.index}/{info.shard.count}, "
-                f"{first_name} is of {first_info.shard.count}",  # type: ignore[union-attr]
-                "merge the shards of one split",
+                Text(
+                    "input.shard.other_split",
+                    shard=f"{info.shard.index}/{info.shard.count}",
+                    first=first_name,
+                    count=first_info.shard.count,  # type: ignore[union-attr]
+                ),
+                Text("input.shard.one_split"),
             )
         if info.shard.index in seen:
             raise InputError(
                 name,
-                f"shard {info.shard.index}/{info.shard.count} is given twice "
-                f"(also {seen[info.shard.index]})",
-                "give each shard's report once",
+                Text(
+                    "input.shard.twice",
+                    shard=f"{info.shard.index}/{info.shard.count}",
+                    also=seen[info.shard.index],
+                ),
+                Text("input.shard.once"),
             )
         seen[info.shard.index] = name
     count = first_info.shard.count  # type: ignore[union-attr]
@@ -162,16 +185,16 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
     if missing:
         raise InputError(
             "REPORT",
-            f"shard {', '.join(missing)} missing",
-            "give the --json report of every shard",
+            Text("input.shard.missing", shards=", ".join(missing)),
+            Text("input.shard.every"),
         )
     lines: list[EmployerReport] = [line for _, report in named for line in report.employers]
     ids = [line.id for line in lines]
     if len(set(ids)) != len(ids) or len(ids) != first_info.employers:
         raise InputError(
             "REPORT",
-            f"the shards hold {len(set(ids))} distinct of {first_info.employers} employers",
-            "give complete shard reports (a run stopped early: finish it with --resume)",
+            Text("input.shard.incomplete", distinct=len(set(ids)), employers=first_info.employers),
+            Text("input.shard.complete"),
         )
     lines.sort(key=lambda line: (line.line or 0, line.id))
     started = min(report.started_at for _, report in named)
@@ -190,7 +213,5 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
 
 def _info_of(name: str, report: BatchReport) -> BatchInfo:
     if report.batch is None or report.batch.shard is None:
-        raise InputError(
-            name, "is not a shard report", "give the --json reports of runs with --shard K/N"
-        )
+        raise InputError(name, Text("input.shard.not_shard"), Text("input.shard.runs_with_shard"))
     return report.batch

@@ -95,7 +95,7 @@ def afas(
     configure_logging(verbose)
     can_ask = interactive(no_input)
     environment_id = environment_id or ask_setting(
-        "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask
+        "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask, common.lang
     )
     environment = parse_environment_id(environment_id)
     url = environment.base_url(base_url)
@@ -114,12 +114,13 @@ def afas(
         auditor_report = read_auditor(auditor)
     auth = _ask_auth(can_ask, client_id, token_file, common.lang)
     if auth in ("oauth", "hybrid") and not client_id:
-        client_id = ask_setting("--client-id", "KOPPELCHECK_AFAS_CLIENT_ID", can_ask)
+        client_id = ask_setting("--client-id", "KOPPELCHECK_AFAS_CLIENT_ID", can_ask, common.lang)
     client = _client_credentials(
-        client_id, client_secret_file, token_file, environment.number, can_ask
+        client_id, client_secret_file, token_file, environment.number, can_ask, common.lang
     )
+    token_label = Translator(common.lang)("console.secret.afas_token")
     token_request = SecretRequest(
-        "AFAS token",
+        token_label,
         "KOPPELCHECK_AFAS_TOKEN",
         keyring_account("afas", environment.number),
         xml=True,
@@ -130,7 +131,7 @@ def afas(
             token_file=token_file,
             prompt=hidden_prompt if can_ask else None,
         )
-        token_field = _TOKEN_FIELDS.get(secret.source, "AFAS token")
+        token_field = _TOKEN_FIELDS.get(secret.source, token_label)
         token = parse_token(secret, token_version, field=token_field)
     else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
         token = None
@@ -167,6 +168,7 @@ def _client_credentials(
     token_file: str | None,
     environment_number: str,
     can_ask: bool,
+    lang: str | None = None,
 ) -> Any:
     """The OAuth client credentials, or None when no --client-id was given."""
     from koppelcheck.afas.oauth import (
@@ -180,18 +182,24 @@ def _client_credentials(
     from koppelcheck.credentials import SecretRequest, resolve_secret
     from koppelcheck.errors import InputError
 
+    t = Translator(lang)
+    label = t("console.secret.afas_client_secret")
     if client_id is None or not client_id.strip():
         if secret_file:
-            raise InputError(CLIENT_SECRET_FLAG, "needs --client-id", "give the client id too")
+            raise InputError(
+                CLIENT_SECRET_FLAG,
+                t("console.afas.needs_client_id"),
+                t("console.afas.give_client_id"),
+            )
         return None
     if secret_file == "-" and token_file == "-":
         raise InputError(
-            CLIENT_SECRET_FLAG, "stdin can carry only one secret", "read the token from a file"
+            CLIENT_SECRET_FLAG, t("console.stdin_once"), t("console.afas.token_from_file")
         )
     cleaned = parse_client_id(client_id)
     secret = resolve_secret(
         SecretRequest(
-            "AFAS client secret",
+            label,
             CLIENT_SECRET_ENV,
             client_secret_account(environment_number, cleaned),
             file_flag=CLIENT_SECRET_FLAG,
@@ -199,9 +207,7 @@ def _client_credentials(
         token_file=secret_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    field = {"env": CLIENT_SECRET_ENV, "prompt": "AFAS client secret"}.get(
-        secret.source, CLIENT_SECRET_FLAG
-    )
+    field = {"env": CLIENT_SECRET_ENV, "prompt": label}.get(secret.source, CLIENT_SECRET_FLAG)
     return client_credentials(cleaned, secret, field=field)
 
 

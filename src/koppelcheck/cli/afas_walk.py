@@ -80,7 +80,7 @@ class AfasSession:
                 else:
                     ids = expected_connectors([i for i in re.split(r"[,\s]+", answer) if i])
             except InputError as exc:
-                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             if ids:
                 self.settings = replace(self.settings, connectors=ids)
@@ -98,10 +98,12 @@ class AfasSession:
         t = Translator(self._common.lang)
         for _ in range(MAX_TRIES):
             try:
-                raw = clean_pasted(hidden_prompt(t("walk.token.afas")), "AFAS token", xml=True)
-                token = parse_token(raw, field="AFAS token")
+                raw = clean_pasted(
+                    hidden_prompt(t("walk.token.afas")), t("console.secret.afas_token"), xml=True
+                )
+                token = parse_token(raw, field=t("console.secret.afas_token"))
             except InputError as exc:
-                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             self.settings = replace(self.settings, token=token)
             self._refresh()

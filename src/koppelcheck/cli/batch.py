@@ -98,7 +98,7 @@ def batch(
     to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
     employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
     translator = Translator(lang)
-    with _progress(len(employers), strict=strict, exit_zero=exit_zero) as on_employer:
+    with _progress(len(employers), translator, strict=strict, exit_zero=exit_zero) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
@@ -156,7 +156,10 @@ def merge(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int, *, strict: bool = False, exit_zero: bool = False) -> None:
+    def __init__(
+        self, total: int, t: Translator, *, strict: bool = False, exit_zero: bool = False
+    ) -> None:
+        self._t = t
         self._total = total
         self._policy = {"strict": strict, "exit_zero": exit_zero}
         self._done = 0
@@ -174,7 +177,7 @@ class _progress:
                 console=stderr_console(),
                 transient=True,
             )
-            self._task = self._bar.add_task("employers", total=self._total)
+            self._task = self._bar.add_task(self._t("console.batch.employers"), total=self._total)
             self._bar.__enter__()
         return self._advance
 
@@ -186,7 +189,8 @@ class _progress:
             self._bar.advance(self._task)
         else:
             code = employer_with_exit_policy(line, **self._policy).exit_code
-            sys.stderr.write(f"[{self._done}/{self._total}] {line.id}: exit {code}\n")
+            said = self._t("console.batch.progress", id=line.id, code=code)
+            sys.stderr.write(f"[{self._done}/{self._total}] {said}\n")
             sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:

@@ -134,7 +134,7 @@ def _plain(job: CheckJob, common: CommonOptions) -> Report:
     from koppelcheck.cli.common import run_async
     from koppelcheck.cli.progress import progress_reporter
 
-    with progress_reporter(job.total, job.label) as progress:
+    with progress_reporter(job.total, job.label, lang=common.lang) as progress:
         return run_async(job.run(progress))
 
 

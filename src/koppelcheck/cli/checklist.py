@@ -46,7 +46,7 @@ def checklist(
         _write_stdout(text)
         return
     if not output.resolve().parent.is_dir():
-        raise InputError("--output", f"folder does not exist: {output.parent}")
+        raise InputError("--output", Translator(lang)("input.file.no_folder", path=output.parent))
     if output.is_dir():
         raise InputError("--output", Translator(lang)("core.input.is_folder", path=output))
     atomic_write(output, text)

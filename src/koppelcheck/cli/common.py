@@ -73,31 +73,36 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from koppelcheck.i18n import LANGUAGES, Translator
         from koppelcheck.secret import forget_known
 
         forget_known()  # what an earlier command in this process held is no concern of this one
+        lang = kwargs.get("lang")
+        # Errors speak the command's --lang; a command without one follows KOPPELCHECK_LANG.
+        t = Translator(lang if isinstance(lang, str) and lang.lower() in LANGUAGES else None)
         try:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
         except typer.Abort:
-            stderr_console().print("[yellow]interrupted[/]")
+            stderr_console().print(f"[yellow]{t('console.interrupted')}[/]")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except InputError as exc:
-            text = exc.message + (f" — {exc.hint}" if exc.hint else "")
-            _say_error(flag_for(exc.field), text)
+            message, hint = exc.said(t)
+            _say_error(flag_for(exc.field), message + (f" — {hint}" if hint else ""))
             raise typer.Exit(ExitCode.USAGE) from None
         except MissingSettingError as exc:
-            _say_error(exc.setting, "; ".join(exc.ways))
+            setting, ways = exc.said(t)
+            _say_error(setting, "; ".join(ways))
             raise typer.Exit(ExitCode.CANNOT_RUN) from None
         except KeyboardInterrupt:
-            stderr_console().print("[yellow]interrupted[/]")
+            stderr_console().print(f"[yellow]{t('console.interrupted')}[/]")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except KoppelcheckError as exc:
             _say_error(type(exc).__name__, str(exc))
             raise typer.Exit(ExitCode.UNDETERMINED) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-            _say_error("unexpected error", f"{type(exc).__name__}: {exc}")
+            _say_error(t("console.unexpected_error"), f"{type(exc).__name__}: {exc}")
             raise typer.Exit(ExitCode.UNDETERMINED) from None
 
     return wrapper  # type: ignore[return-value]
@@ -122,8 +127,11 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     import signal
     import threading
 
+    from koppelcheck.i18n import Translator
+
     main: list[asyncio.Task[Any]] = []
     interrupted: list[bool] = []
+    said_interrupted = Translator()("console.interrupted")  # looked up now, not in the handler
 
     async def guarded() -> T:
         task = asyncio.current_task()
@@ -137,7 +145,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
         def on_sigint(_signum: int, _frame: Any) -> None:
             if interrupted or not main or main[0].done():  # again, or nothing left to cancel
-                sys.stderr.write("interrupted\n")
+                sys.stderr.write(said_interrupted + "\n")
                 sys.stderr.flush()
                 os._exit(130)
             interrupted.append(True)

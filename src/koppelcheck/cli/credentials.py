@@ -15,7 +15,7 @@ import typer
 
 from koppelcheck.cli.common import handle_errors, interactive, stderr_console
 from koppelcheck.cli.options import NoInputOpt, TokenFileOpt
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 
 _t = Translator()
 credentials_app = typer.Typer(help=_t("cli.credentials.help"), no_args_is_help=True)
@@ -44,11 +44,15 @@ def account_for(
 ) -> str:
     """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
     from koppelcheck.errors import InputError
-    from koppelcheck.systems import REGISTERED, find_system
+    from koppelcheck.systems import find_system
 
     kind = find_system(system)
     if kind is None:
-        raise InputError("system", f"unknown system {system!r}", " or ".join(REGISTERED))
+        raise InputError(
+            "system",
+            Text("input.credentials.unknown_system", system=repr(system)),
+            Text("input.credentials.unknown_system_hint"),
+        )
     return kind.credential_account(
         domain=domain, username=username, environment_id=environment_id, client_id=client_id
     )
@@ -61,12 +65,11 @@ def _backend() -> object:
     backend = secure_keyring()
     if backend is None:
         raise MissingSettingError(
-            "OS keyring",
+            Text("input.keyring.name"),
             [
-                str(keyring_refusal_reason()),
-                "use --token-file or an environment variable instead",
-                "or install/unlock a secure keyring"
-                " (macOS Keychain, Windows Credential Locker, Secret Service)",
+                keyring_refusal_reason() or Text("input.keyring.unavailable"),
+                Text("input.keyring.use_file"),
+                Text("input.keyring.install"),
             ],
         )
     return backend
@@ -82,17 +85,15 @@ def _keyring(call: Callable[..., Any], *args: Any) -> Any:
         return bounded(call, *args)
     except KeyringUnavailableError as exc:
         what = (
-            f"did not answer within {KEYRING_TIMEOUT_SECONDS:g} s (locked?)"
+            Text(
+                "input.keyring.timeout", backend=exc.backend, seconds=f"{KEYRING_TIMEOUT_SECONDS:g}"
+            )
             if exc.timed_out
-            else f"failed ({exc.reason})"
+            else Text("input.keyring.failed", backend=exc.backend, reason=exc.reason)
         )
         raise MissingSettingError(
-            "OS keyring",
-            [
-                f"the OS keyring ({exc.backend}) {what}",
-                "unlock the keyring and try again",
-                "or use --token-file or an environment variable instead",
-            ],
+            Text("input.keyring.name"),
+            [what, Text("input.keyring.unlock"), Text("input.keyring.or_file")],
         ) from None
 
 
@@ -137,8 +138,10 @@ def set_token(
     backend = _backend()
     from koppelcheck.systems import get_system
 
+    t = Translator()
+    label = t(f"console.secret.{system}_token")
     request = SecretRequest(
-        f"{system} token",
+        label,
         f"KOPPELCHECK_{system.upper()}_TOKEN",
         None,
         xml=get_system(system).token_is_xml,
@@ -146,7 +149,7 @@ def set_token(
     if client_id is not None:
         from koppelcheck.afas.oauth import CLIENT_SECRET_ENV
 
-        request = SecretRequest("afas client secret", CLIENT_SECRET_ENV, None)
+        request = SecretRequest(t("console.secret.afas_client_secret"), CLIENT_SECRET_ENV, None)
     secret = resolve_secret(
         request,
         token_file=token_file,
@@ -154,7 +157,9 @@ def set_token(
     )
     _keyring(backend.set_password, KEYRING_SERVICE, account, secret.reveal())  # type: ignore[attr-defined]
     _save_index(backend, [*_index(backend), account])
-    stderr_console().print(f"stored {account} ({secret.masked})", markup=False)
+    stderr_console().print(
+        t("console.credentials.stored", account=account, masked=secret.masked), markup=False
+    )
 
 
 @credentials_app.command("delete", help=_t("cli.credentials.delete.help"))
@@ -172,11 +177,11 @@ def delete_token(
     account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
     if _keyring(backend.get_password, KEYRING_SERVICE, account) is None:  # type: ignore[attr-defined]
-        stderr_console().print(f"no token stored for {account}", markup=False)
+        stderr_console().print(_t("console.credentials.none", account=account), markup=False)
         raise typer.Exit(1)
     _keyring(backend.delete_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
     _save_index(backend, [a for a in _index(backend) if a != account])
-    stderr_console().print(f"deleted {account}", markup=False)
+    stderr_console().print(_t("console.credentials.deleted", account=account), markup=False)
 
 
 @credentials_app.command("list", help=_t("cli.credentials.list.help"))
@@ -189,4 +194,4 @@ def list_tokens() -> None:
     backend = _backend()
     for account in _index(backend):
         value = _keyring(backend.get_password, KEYRING_SERVICE, account)  # type: ignore[attr-defined]
-        typer.echo(f"{account}\t{mask(value) if value else '(missing)'}")
+        typer.echo(f"{account}\t{mask(value) if value else _t('console.credentials.missing')}")

@@ -206,7 +206,7 @@ def demo(
         ("Nmbrs REST", _run_nmbrs_rest),
         ("AFAS", _run_afas),
     ):
-        console.print(f"[bold]{label}[/]: simulator on 127.0.0.1 …")
+        console.print(translator("console.demo.starting", system=f"[bold]{label}[/]"))
         parts.append(runner(translator))
     for part in parts:
         sys.stdout.write(
@@ -220,14 +220,10 @@ def demo(
         sys.stdout.write("\n")
     ok = all(p.as_designed for p in parts)
     for part in parts:
-        state = "as designed" if part.as_designed else "NOT as designed"
-        console.print(
-            f"{part.system}: {len(part.expected_failures)} planted mistake(s) found: {state}"
-        )
+        state = translator("console.demo.as_designed" if part.as_designed else "console.demo.not")
+        found = translator.plural("console.demo.found", len(part.expected_failures))
+        console.print(f"{part.system}: {found}: {state}")
     bundle_path, thumbprint = _demo_bundle(translator)
-    console.print(
-        f"demo bundle (healthy Nmbrs, throw-away key {thumbprint}) written and verified: "
-        f"{bundle_path}"
-    )
-    console.print(f"  check it yourself: koppelcheck bundle verify {bundle_path}")
+    console.print(translator("console.demo.bundle", thumbprint=thumbprint, path=bundle_path))
+    console.print("  " + translator("console.demo.verify", path=bundle_path))
     raise typer.Exit(0 if ok else 1)

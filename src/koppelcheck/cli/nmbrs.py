@@ -130,8 +130,10 @@ def nmbrs(
 
     configure_logging(verbose)
     can_ask = interactive(no_input)
-    username = username or ask_setting("--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask)
-    domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask)
+    username = username or ask_setting(
+        "--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask, common.lang
+    )
+    domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask, common.lang)
     # The flags are the settings model's keys, as in a batch file.
     target = settings_from(
         NmbrsSettings,
@@ -146,7 +148,7 @@ def nmbrs(
     ).target()
     token = resolve_secret(
         SecretRequest(
-            "Nmbrs API token",
+            Translator(common.lang)("console.secret.nmbrs_token"),
             "KOPPELCHECK_NMBRS_TOKEN",
             keyring_account("nmbrs", target.domain, target.username),
         ),
@@ -233,13 +235,16 @@ def check_plan_path(path: Path | None, no_readiness: bool, lang: str | None) -> 
     if path is None:
         return None
     if no_readiness:
+        t = Translator(lang)
         raise InputError(
-            "--consent-plan", "needs the REST readiness checks", "drop --no-rest-readiness"
+            "--consent-plan", t("console.rest.needs_readiness"), t("console.rest.drop_no_readiness")
         )
     if path.is_dir():
         raise InputError("--consent-plan", Translator(lang)("core.input.is_folder", path=path))
     if not path.resolve().parent.is_dir():
-        raise InputError("--consent-plan", f"folder does not exist: {path.parent}")
+        raise InputError(
+            "--consent-plan", Translator(lang)("input.file.no_folder", path=path.parent)
+        )
     return path
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 
 APIS = ("soap", "rest")
 CLIENT_SECRET_ENV = "KOPPELCHECK_NMBRS_CLIENT_SECRET"
@@ -56,10 +56,14 @@ def _check_redirect(uri: str | None) -> str | None:
         port, parts = None, None
     if parts is None or parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
         raise InputError(
-            "--redirect-uri", f"not a loopback address: {uri!r}", "http://127.0.0.1:8765/callback"
+            "--redirect-uri",
+            Text("input.rest.redirect_loopback", uri=repr(uri)),
+            Text("input.rest.redirect_example"),
         )
     if not port:
-        raise InputError("--redirect-uri", "needs a port", "http://127.0.0.1:8765/callback")
+        raise InputError(
+            "--redirect-uri", Text("input.rest.redirect_port"), Text("input.rest.redirect_example")
+        )
     return uri.strip()
 
 
@@ -71,23 +75,24 @@ def rest_settings(flags: RestFlags, common: CommonOptions, can_ask: bool) -> Any
     from koppelcheck.nmbrs.rest import mapping
     from koppelcheck.nmbrs.rest.probe import RestSettings
 
+    t = Translator(common.lang)
     for flag, value in (
         ("--bundle", common.bundle),
         ("--form", common.form),
     ):
         if value is not None:
-            raise InputError(flag, "not with --api rest", "the registration uses the SOAP run")
+            raise InputError(flag, t("console.rest.not_with_rest"), t("console.rest.soap_run"))
     if flags.client_secret_file == "-" and flags.subscription_key_file == "-":
-        raise InputError("--subscription-key-file", "stdin is already read for the client secret")
+        raise InputError("--subscription-key-file", t("console.rest.stdin_read"))
     identity = validate_base_url(flags.identity_url or mapping.IDENTITY_URL, "--identity-url")
     redirect = _check_redirect(flags.redirect_uri)
     client_id = flags.client_id or ask_setting(
-        "--client-id", "KOPPELCHECK_NMBRS_CLIENT_ID", can_ask
+        "--client-id", "KOPPELCHECK_NMBRS_CLIENT_ID", can_ask, common.lang
     )
     prompt = hidden_prompt if can_ask else None
     secret = resolve_secret(
         SecretRequest(
-            "Nmbrs client secret",
+            t("console.secret.nmbrs_client_secret"),
             CLIENT_SECRET_ENV,
             keyring_account("nmbrs-rest", client_id, "client-secret"),
             file_flag="--client-secret-file",
@@ -97,7 +102,7 @@ def rest_settings(flags: RestFlags, common: CommonOptions, can_ask: bool) -> Any
     )
     key = resolve_secret(
         SecretRequest(
-            "Nmbrs subscription key",
+            t("console.secret.nmbrs_subscription_key"),
             SUBSCRIPTION_KEY_ENV,
             keyring_account("nmbrs-rest", client_id, "subscription-key"),
             file_flag="--subscription-key-file",

@@ -74,9 +74,11 @@ class NmbrsSession:
         t = Translator(self._common.lang)
         for _ in range(MAX_TOKEN_TRIES):
             try:
-                raw = clean_pasted(hidden_prompt(t("walk.token.nmbrs")), "Nmbrs API token")
+                raw = clean_pasted(
+                    hidden_prompt(t("walk.token.nmbrs")), t("console.secret.nmbrs_token")
+                )
             except InputError as exc:
-                typer.echo(f"{flag_for(exc.field)}: {exc.message}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             self.token = Secret(raw, source="prompt")
             break

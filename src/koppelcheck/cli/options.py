@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import LANGUAGES, Translator
+from koppelcheck.i18n import LANGUAGES, Text, Translator
 
 REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
 
@@ -96,16 +96,19 @@ class CommonOptions:
         from koppelcheck.files import check_output_path
         from koppelcheck.http import validate_base_url
 
+        check_language(self.lang)
+        t = Translator(self.lang)
         if self.format not in REPORT_FORMATS:
             raise InputError(
-                "--format", f"unknown format {self.format!r}", ", ".join(REPORT_FORMATS)
+                "--format",
+                t("input.option.unknown_format", value=repr(self.format)),
+                ", ".join(REPORT_FORMATS),
             )
-        check_language(self.lang)
         if not 0 < self.timeout <= 3600:
             raise InputError(
                 "--timeout",
-                f"{self.timeout:g} is out of range",
-                "seconds, above 0 and at most 3600",
+                t("input.option.out_of_range", value=f"{self.timeout:g}"),
+                t("input.option.timeout_hint"),
             )
         if self.base_url is not None:
             validate_base_url(self.base_url)
@@ -115,7 +118,7 @@ class CommonOptions:
             ("--recipient-key", self.recipient_key),
         ):
             if file is not None and not file.is_file():
-                raise InputError(flag, f"file not found: {file}")
+                raise InputError(flag, t("input.file.not_found", path=file))
         if self.ca_bundle is not None:
             _check_ca_bundle(self.ca_bundle, self.lang)
         for flag, path in (
@@ -150,5 +153,9 @@ def _check_ca_bundle(path: Path, lang: str | None) -> None:
 def check_language(lang: str | None) -> str | None:
     """``lang`` when it is a language koppelcheck speaks (or None); else exit 2 naming --lang."""
     if lang is not None and lang.lower() not in LANGUAGES:
-        raise InputError("--lang", f"unknown language {lang!r}", " or ".join(LANGUAGES))
+        raise InputError(
+            "--lang",
+            Text("input.option.unknown_language", value=repr(lang)),
+            Text("input.option.languages"),
+        )
     return lang

@@ -28,7 +28,9 @@ def parse_field_flags(values: list[str] | None, lang: str | None = None) -> dict
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(
-                "--field", f"{item!r} is not KEY=VALUE", "e.g. --field email=salaris@voorbeeld.nl"
+                "--field",
+                Translator(lang)("input.field.not_key_value", value=repr(item)),
+                Translator(lang)("input.field.example"),
             )
         check_field_flag_key(key.strip(), lang)  # secrets and unknown (or deep) keys: exit 2
         set_dotted(data, key.strip(), coerce(key.strip(), value.strip()))

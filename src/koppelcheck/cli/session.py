@@ -8,13 +8,23 @@ import sys
 import typer
 
 from koppelcheck.errors import MissingSettingError
+from koppelcheck.i18n import Text, Translator
+
+_ASK = {
+    "--username": "console.ask.username",
+    "--domain": "console.ask.domain",
+    "--environment-id": "console.ask.environment_id",
+    "--client-id": "console.ask.client_id",
+}
+"""The question for each setting :func:`ask_setting` may ask for."""
 
 
-def ask_setting(flag: str, env_var: str, can_ask: bool) -> str:
+def ask_setting(flag: str, env_var: str, can_ask: bool, lang: str | None = None) -> str:
     """Ask for a missing setting on a terminal; otherwise exit 3 naming the flag and variable."""
     if not can_ask:
-        raise MissingSettingError(flag, [flag, f"environment variable {env_var}"])
-    return str(typer.prompt(flag.lstrip("-"), err=True))
+        raise MissingSettingError(flag, [flag, Text("input.way.env", name=env_var)])
+    label = Translator(lang)(_ASK[flag]) if flag in _ASK else flag.lstrip("-")
+    return str(typer.prompt(label, err=True))
 
 
 def hidden_prompt(label: str) -> str:

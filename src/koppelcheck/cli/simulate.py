@@ -36,16 +36,22 @@ def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tu
     spec = get_system(system).simulator()
     names, load, cls = spec.scenarios, spec.load, spec.simulator
     if scenario_file is None and scenario not in names:
-        raise InputError("--scenario", f"unknown scenario {scenario!r}", ", ".join(names))
+        raise InputError(
+            "--scenario",
+            _t("console.simulate.unknown_scenario", scenario=repr(scenario)),
+            ", ".join(names),
+        )
     if scenario_file is not None and not scenario_file.is_file():
-        raise InputError("--scenario-file", f"file not found: {scenario_file}")
+        raise InputError("--scenario-file", _t("input.file.not_found", path=scenario_file))
     try:
         loaded = load(source)
     except InputError as exc:  # the loader names its own field ("scenario"); name the flag
         flag = "--scenario-file" if scenario_file is not None else "--scenario"
-        raise InputError(flag, exc.message, exc.hint) from None
+        raise InputError(flag, *exc.texts) from None
     except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError("--scenario-file", f"not a valid {system} scenario: {exc}") from None
+        raise InputError(
+            "--scenario-file", _t("console.simulate.invalid", system=system, reason=exc)
+        ) from None
     return cls(loaded), loaded
 
 
@@ -69,7 +75,9 @@ def _serve(
         try:
             simulator: Any = ReplaySimulator(system, load_har(replay))
         except ValueError as exc:
-            raise InputError("--replay", f"not a HAR file: {replay} ({exc})") from None
+            raise InputError(
+                "--replay", _t("console.simulate.not_har", path=replay, reason=exc)
+            ) from None
         loaded: Any = SimpleNamespace(name=f"--replay {replay.name}", latency_ms=0)
     else:
         simulator, loaded = make_simulator(system, scenario, scenario_file)
@@ -79,20 +87,22 @@ def _serve(
     except OSError as exc:
         raise InputError(
             "--port",
-            f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
-            "pick another port, or 0 for a free one",
+            _t("console.simulate.cannot_listen", port=port, reason=exc.strerror),
+            _t("console.simulate.other_port"),
         ) from None
     console = stderr_console()
     from rich.markup import escape
 
     name = escape(loaded.name)  # a scenario file's name is text, not markup
-    console.print(f"{system} simulator, scenario [bold]{name}[/], latency {latency} ms")
+    console.print(
+        _t("console.simulate.banner", system=system, scenario=f"[bold]{name}[/]", latency=latency)
+    )
     console.print(f"  --base-url {server.base_url}{path}")
-    console.print("  Ctrl-C stops it.")
+    console.print("  " + _t("console.simulate.stop_hint"))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopped")
+        console.print(_t("console.simulate.stopped"))
         raise typer.Exit(130) from None  # Ctrl-C exits 130 everywhere, a server included
     finally:
         server.stop()
@@ -133,22 +143,30 @@ def simulate_nmbrs_rest(port: PortOpt = 0, scenario: ScenarioOpt = "healthy") ->
     from koppelcheck.simulator.server import SimulatorServer
 
     if scenario not in REST_SCENARIOS:
-        raise InputError("--scenario", f"unknown scenario {scenario!r}", ", ".join(REST_SCENARIOS))
+        raise InputError(
+            "--scenario",
+            _t("console.simulate.unknown_scenario", scenario=repr(scenario)),
+            ", ".join(REST_SCENARIOS),
+        )
     simulator = make_rest_simulator(scenario)
     try:
         server = SimulatorServer(simulator, port=port)
     except OSError as exc:
-        raise InputError("--port", f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
+        raise InputError(
+            "--port",
+            _t("console.simulate.cannot_listen", port=port, reason=exc.strerror),
+            _t("console.simulate.other_port"),
+        ) from None
     s = simulator.scenario
     console = stderr_console()
-    console.print(f"nmbrs-rest simulator, scenario [bold]{scenario}[/]")
+    console.print(_t("console.simulate.rest_banner", scenario=f"[bold]{scenario}[/]"))
     console.print(f"  --base-url {server.base_url} --identity-url {server.base_url}")
-    console.print(f"  --client-id {s.client_id} (demo secret and key: see the scenario's source)")
-    console.print("  Ctrl-C stops it.")
+    console.print(f"  --client-id {s.client_id} " + _t("console.simulate.rest_secret_hint"))
+    console.print("  " + _t("console.simulate.stop_hint"))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopped")
+        console.print(_t("console.simulate.stopped"))
         raise typer.Exit(130) from None
     finally:
         server.stop()

@@ -9,12 +9,17 @@ Plurals: a message that depends on a number has two keys, ``<key>.one`` and ``<k
 is looked up with :meth:`Translator.plural`. Dutch and English share these two CLDR categories, so
 a plural library (Babel, gettext's ``ngettext``) would add a dependency and a build step without
 changing a single answer; TOML catalogues stay readable data that tests can walk.
+
+Code that has no language at hand (the core validating a domain, a URL, a batch file) says what
+it means as a :class:`Text` (a key and its parameters) instead of English: the error carries it,
+and the CLI renders it in the user's ``--lang`` (see ``cli.common.handle_errors``).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -77,3 +82,43 @@ class _KeepMissing(dict[str, object]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class Text:
+    """A message not yet rendered: a catalogue key and its parameters.
+
+    ``str(text)`` renders it in the default language (``KOPPELCHECK_LANG``, else Dutch);
+    :meth:`render` in any. A parameter that is itself a :class:`Text` is rendered in the same
+    language, so a hint can quote another message; a tuple of them becomes one indented line
+    each (a list of problems).
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params: Mapping[str, object] = params
+
+    def render(self, t: Translator | None = None) -> str:
+        t = t or Translator()
+        return t(self.key, **{k: render(v, t) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Text({self.key!r}, **{dict(self.params)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted(self.params))))
+
+
+def render(text: object, t: Translator | None = None) -> object:
+    """``text`` rendered by ``t`` when it is a :class:`Text` (or a tuple of them: one indented
+    line each); anything else as it is."""
+    if isinstance(text, tuple):
+        return "".join(f"\n  {render(item, t)}" for item in text)
+    return text.render(t) if isinstance(text, Text) else text

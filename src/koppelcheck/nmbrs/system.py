@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -107,9 +108,13 @@ class NmbrsSystem:
         from koppelcheck.nmbrs.target import normalise_domain, validate_username
 
         if client_id is not None:
-            raise InputError("client_id", "is only for AFAS", "koppelcheck credentials set afas")
+            raise InputError(
+                "client_id",
+                Text("input.credentials.client_id_afas"),
+                Text("input.credentials.client_id_afas_hint"),
+            )
         if not domain or not username:
-            raise InputError("domain/username", "both are needed for an Nmbrs token")
+            raise InputError("domain/username", Text("input.credentials.nmbrs_needs"))
         return keyring_account(self.name, normalise_domain(domain), validate_username(username))
 
     def token_optional(self, settings: Mapping[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
+from koppelcheck.i18n import Text
 from koppelcheck.nmbrs.calls import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, ManualOption
 
 ENVIRONMENTS = {"production": PRODUCTION_BASE_URL, "sandbox": SANDBOX_BASE_URL}
@@ -29,8 +30,8 @@ def normalise_domain(value: str) -> str:
     if not _DOMAIN_LABEL.fullmatch(text):  # not match: "$" also matches before a final "\n"
         raise InputError(
             "domain",
-            f"{value!r} is not an Nmbrs domain",
-            "give the part between https:// and .nmbrs in your browser's address bar, e.g. acme",
+            Text("input.nmbrs.domain", value=repr(value)),
+            Text("input.nmbrs.domain_hint"),
         )
     return text
 
@@ -41,8 +42,8 @@ def validate_username(value: str) -> str:
     if not _EMAIL.fullmatch(text) or not text.isprintable():  # it goes into a SOAP header
         raise InputError(
             "username",
-            f"{value!r} is not an e-mail address",
-            "use the e-mail address you log in to Nmbrs with",
+            Text("input.nmbrs.username", value=repr(value)),
+            Text("input.nmbrs.username_hint"),
         )
     return text
 
@@ -73,14 +74,18 @@ class NmbrsTarget:
         flag, :mod:`koppelcheck.cli.fields`)."""
         if option not in {o.value for o in ManualOption}:
             raise InputError(
-                "option", f"unknown option {option!r}", "overkoepelend or per-debiteur"
+                "option",
+                Text("input.nmbrs.option", value=repr(option)),
+                Text("input.nmbrs.option_hint"),
             )
         if environment not in ENVIRONMENTS:
             raise InputError(
-                "environment", f"unknown environment {environment!r}", "production or sandbox"
+                "environment",
+                Text("input.nmbrs.environment", value=repr(environment)),
+                Text("input.nmbrs.environment_hint"),
             )
         if company is not None and not company.strip():
-            raise InputError("company", "is empty", "give the company name exactly as in Nmbrs")
+            raise InputError("company", Text("input.empty"), Text("input.nmbrs.company_hint"))
         return cls(
             username=validate_username(username),
             domain=normalise_domain(domain),

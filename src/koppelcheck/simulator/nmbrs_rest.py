@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from koppelcheck.errors import InputError
 from koppelcheck.http import is_loopback_host
+from koppelcheck.i18n import Text
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.simulator.server import SimRequest, SimResponse
 
@@ -132,7 +133,11 @@ def load_rest_scenario(name: str) -> RestScenario:
         "throttled": {"description": "Every API call answers 429.", "throttled": True},
     }
     if name not in variants:
-        raise InputError("scenario", f"no scenario {name!r}", "one of " + ", ".join(REST_SCENARIOS))
+        raise InputError(
+            "scenario",
+            Text("console.simulate.unknown_scenario", scenario=repr(name)),
+            Text("input.scenario.one_of", names=", ".join(REST_SCENARIOS)),
+        )
     return RestScenario(name=name, **common, **variants[name])
 
 

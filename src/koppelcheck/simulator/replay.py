@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.simulator.server import SimRequest, SimResponse
 from koppelcheck.systems import SYSTEMS, get_system
 
@@ -39,15 +40,21 @@ def load_har(path: Path, flag: str = "--replay") -> list[dict[str, Any]]:
         document = json.loads(path.read_text(encoding="utf-8"))
         entries = document["log"]["entries"]
     except FileNotFoundError:
-        raise InputError(flag, f"file not found: {path}") from None
+        raise InputError(flag, Text("input.file.not_found", path=path)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            flag, f"not a HAR file: {path} ({type(exc).__name__})", "a file --trace wrote"
+            flag,
+            Text("console.simulate.not_har", path=path, reason=type(exc).__name__),
+            Text("input.scenario.har_hint"),
         ) from None
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("request"), dict) for e in entries
     ):
-        raise InputError(flag, f"not a HAR file: {path} (no entries)", "a file --trace wrote")
+        raise InputError(
+            flag,
+            Text("console.simulate.not_har", path=path, reason=Text("input.scenario.no_entries")),
+            Text("input.scenario.har_hint"),
+        )
     return entries
 
 

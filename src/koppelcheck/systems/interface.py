@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from pydantic import BaseModel
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 
 if TYPE_CHECKING:
     import httpx
@@ -50,8 +51,10 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]  # pydantic's text would quote the value: name the key only
         key = ".".join(str(part) for part in first["loc"]) or "settings"
-        reason = "unknown key" if first["type"] == "extra_forbidden" else "wrong type"
-        raise InputError(key, reason) from None
+        if first["type"] == "extra_forbidden":
+            allowed = ", ".join(model.model_fields)
+            raise InputError(key, Text("input.batch.unknown_key", allowed=allowed)) from None
+        raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import httpx
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import RemoteError
 from koppelcheck.http import remote_error_from
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.secret import Secret, server_text
@@ -101,8 +101,8 @@ class LoopbackListener:
         except OSError as exc:  # before anything is sent: the address is the user's input
             raise InputError(
                 "--redirect-uri",
-                f"cannot listen on 127.0.0.1:{self._port} ({exc.strerror})",
-                "pick a free port registered for the app",
+                Text("console.simulate.cannot_listen", port=self._port, reason=exc.strerror),
+                Text("input.rest.registered_port"),
             ) from None
         port = self._server.sockets[0].getsockname()[1]
         return f"http://{self._host}:{port}{self._path}"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
 from koppelcheck.simulator.faults import FaultRule, parse_fault_rules
 from koppelcheck.simulator.scenario_files import read_scenario
 
@@ -127,14 +128,14 @@ def load_nmbrs_scenario(name_or_path: str | Path) -> NmbrsScenario:
     if str(name_or_path) not in NMBRS_SCENARIOS and not Path(name_or_path).is_file():
         raise InputError(
             "scenario",
-            f"no scenario {str(name_or_path)!r}",
-            "one of " + ", ".join(NMBRS_SCENARIOS) + " or a .toml file",
+            Text("console.simulate.unknown_scenario", scenario=repr(str(name_or_path))),
+            Text("input.scenario.one_of_or_file", names=", ".join(NMBRS_SCENARIOS)),
         )
     name = str(name_or_path) if str(name_or_path) in NMBRS_SCENARIOS else Path(name_or_path)
     try:
         return _scenario_from(read_scenario("nmbrs", NMBRS_SCENARIOS, name))
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError("scenario", f"invalid scenario file: {exc}") from exc
+        raise InputError("scenario", Text("input.scenario.invalid", reason=exc)) from exc
 
 
 def _scenario_from(data: dict[str, Any]) -> NmbrsScenario:
