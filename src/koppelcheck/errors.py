@@ -1,17 +1,43 @@
-"""koppelcheck's exception tree. Third-party errors are mapped into it once, chained with ``from``.
+"""koppelcheck's exception tree: every exception class of the package, drawn once.
+
+Third-party errors are mapped into it once, chained with ``from``. Every error koppelcheck raises on
+purpose is a :class:`KoppelcheckError` defined in this module (older import paths such as
+``koppelcheck.bundle.verify.BundleInvalidError`` still work); ``cli.common.handle_errors`` turns it
+into a message and the contract's exit code. ``tests/unit/test_error_tree.py`` fails when a class
+of the package is missing here or drawn under the wrong parent.
 
 ::
 
     KoppelcheckError
-     ├── InputError              bad flag, file or field: exit 2, nothing sent or written
-     ├── MissingSettingError     a credential or required setting is missing: exit 3
-     └── RemoteError             a remote call could not be completed or understood
-          ├── TransportError     connection refused or reset, TLS, proxy
-          │    └── CallTimeout   no complete answer within --timeout
-          ├── ServiceUnavailable HTTP 502/503/504, with Retry-After when the server gave one
-          ├── ProtocolError      an answer we cannot parse (HTML, truncated XML/JSON, no fault code)
-          ├── NmbrsFault         a SOAP fault from Nmbrs, with its numeric code when it has one
-          └── AfasHttpError      a non-success answer from AFAS (status, message, log reference)
+     ├── InputError                 bad flag, file or field: exit 2, nothing sent or written
+     │    └── BundleUnreadableError  a bundle file that cannot be read or is no flattened JWS
+     ├── MissingSettingError        a credential or required setting is missing: exit 3
+     ├── KeyringUnavailableError    the OS keyring failed or did not answer in time
+     ├── BundleInvalidError         bad signature, tampered, wrong key or bad payload: exit 1
+     ├── BundleRefusedError         no bundle is written while a check failed or errored
+     └── RemoteError                a remote call could not be completed or understood
+          ├── TransportError        connection refused or reset, TLS, proxy
+          │    └── CallTimeout      no complete answer within --timeout
+          ├── ServiceUnavailable    HTTP 502/503/504, with Retry-After when the server gave one
+          ├── ProtocolError         an answer we cannot parse (HTML, cut-off XML/JSON, no fault)
+          ├── NmbrsFault            a SOAP fault from Nmbrs, with its numeric code when it has one
+          ├── AfasHttpError         a non-success answer from AFAS (status, message, log reference)
+          └── OAuthRefused          AFAS's token endpoint refused the client (invalid_client, ...)
+
+Internal signals, on purpose not KoppelcheckError: each is caught where it is raised (or turned
+into one of the errors above) and never reaches a user as such::
+
+    SystemExit
+     └── Terminated                 files: SIGTERM/SIGHUP during a write, exit 128 + the signal
+    ValueError
+     ├── Invalid                    registration.validators: one form value, becomes InputError
+     └── TooDeep                    tomlinput: a TOML file nested too deep, becomes InputError
+    Exception
+     ├── RetryableAnswer            retry: a 502/503/504 worth asking again, inside the retry loop
+     ├── IdentityRefusal            nmbrs.rest.probe: the identity service said no (a check result)
+     ├── Fault                      simulator.nmbrs.codec: a SOAP fault the simulator answers
+     ├── BadRequest                 simulator.nmbrs.codec: an HTTP error the simulator answers
+     └── ContractError              simulator.nmbrs.contract: an answer its own WSDL forbids (a bug)
 """
 
 from __future__ import annotations
@@ -146,3 +172,70 @@ class AfasHttpError(RemoteError):
         self.retry_after = retry_after
         self.trace_id = trace_id
         """AFAS's ``X-Trace-Identifier`` answer header (Profit 7), for AFAS support."""
+
+
+class OAuthRefused(RemoteError):
+    """The token endpoint refused the client: ``invalid_client`` (400, or 401 with
+    ``WWW-Authenticate``), or another OAuth error code."""
+
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        description: str = "",
+        *,
+        trace_id: str | None = None,
+        client_auth: str = "",
+    ) -> None:
+        super().__init__(f"HTTP {status}: {error}")
+        self.status = status
+        self.error = error
+        self.description = description
+        self.trace_id = trace_id
+        self.client_auth = client_auth
+
+    @property
+    def invalid_client(self) -> bool:
+        """Whether AFAS says the client id or secret is wrong."""
+        from koppelcheck.afas import facts
+
+        return self.error == facts.OAUTH_INVALID_CLIENT
+
+
+# --- local resources -------------------------------------------------------------------------
+
+
+class KeyringUnavailableError(KoppelcheckError):
+    """The keyring could not be used: ``reason`` is ``time-out`` or the error's type name.
+
+    ``backend`` names the backend (a dotted class name). Never carries secret text.
+    """
+
+    def __init__(self, reason: str, backend: str = "") -> None:
+        super().__init__(f"{backend or 'keyring'}: {reason}")
+        self.reason = reason
+        self.backend = backend
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether the keyring did not answer in time (rather than answering with an error)."""
+        return self.reason == "time-out"
+
+
+# --- the registration bundle -------------------------------------------------------------------
+
+
+class BundleUnreadableError(InputError):
+    """The file cannot be read, or is not a flattened JWS at all (exit 2)."""
+
+
+class BundleInvalidError(KoppelcheckError):
+    """The bundle is not valid: bad signature, tampered, wrong key or bad payload (exit 1)."""
+
+
+class BundleRefusedError(KoppelcheckError):
+    """A bundle is only written when no check failed or errored; ``checks`` names those that did."""
+
+    def __init__(self, message: str, checks: list[str]) -> None:
+        super().__init__(message)
+        self.checks = checks

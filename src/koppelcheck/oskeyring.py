@@ -15,29 +15,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from koppelcheck.errors import KeyringUnavailableError
 from koppelcheck.i18n import Text
 
 KEYRING_SERVICE = "koppelcheck"
 KEYRING_TIMEOUT_SECONDS = 10.0
 """How long one keyring call may take before koppelcheck gives up on the keyring."""
 _INSECURE_NAME_MARKERS = ("plaintext", "uncrypted", "unencrypted", "fail", "null")
-
-
-class KeyringUnavailableError(Exception):
-    """The keyring could not be used: ``reason`` is ``time-out`` or the error's type name.
-
-    ``backend`` names the backend (a dotted class name). Never carries secret text.
-    """
-
-    def __init__(self, reason: str, backend: str = "") -> None:
-        super().__init__(f"{backend or 'keyring'}: {reason}")
-        self.reason = reason
-        self.backend = backend
-
-    @property
-    def timed_out(self) -> bool:
-        """Whether the keyring did not answer in time (rather than answering with an error)."""
-        return self.reason == "time-out"
 
 
 def backend_label(backend: Any) -> str:

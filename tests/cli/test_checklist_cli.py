@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from koppelcheck.cli.checklist import checklist
 from koppelcheck.nmbrs.calls import calls_for
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)  # as the real app: plain usage errors
 app.command("checklist")(checklist)
 
 
@@ -73,9 +73,11 @@ def test_html_escapes_text() -> None:
 @pytest.mark.parametrize(
     ("args", "field", "accepted"),
     [
-        (("nmbrs", "--format", "pdf"), "--format", "text, markdown, html"),
-        (("sap",), "system", "afas, nmbrs"),
-        (("nmbrs", "--option", "beide"), "--option", "overkoepelend, per-debiteur"),
+        (("nmbrs", "--format", "pdf"), "--format", "'text', 'markdown', 'html'"),
+        (("sap",), "system", "'afas', 'nmbrs'"),
+        (("nmbrs", "--option", "beide"), "--option", "'overkoepelend', 'per-debiteur'"),
+        (("nmbrs", "--api", "graphql"), "--api", "'soap', 'rest'"),
+        (("afas", "--auth", "basic"), "--auth", "'classic', 'oauth', 'hybrid'"),
         (("afas", "--lang", "de"), "--lang", "nl of en"),  # an unknown --lang: Dutch, the default
     ],
 )

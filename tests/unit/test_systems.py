@@ -326,3 +326,10 @@ def test_nmbrs_flags_and_batch_build_the_same_target() -> None:
     target = settings_from(NmbrsSettings, raw).target()
     assert target == get_system("nmbrs").prepare(raw, None, None)
     assert (target.domain, target.option.value) == ("acme", "per-debiteur")
+
+
+def test_the_cli_choice_of_systems_is_the_registry() -> None:
+    from koppelcheck.choices import SystemName
+
+    # The CLI's enum stays import-light for --help; it must list exactly the registered systems.
+    assert tuple(s.value for s in SystemName) == SYSTEMS

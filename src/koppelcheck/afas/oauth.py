@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from koppelcheck.afas import facts
 from koppelcheck.credentials import clean_pasted
-from koppelcheck.errors import AfasHttpError, InputError, ProtocolError, RemoteError
+from koppelcheck.errors import AfasHttpError, InputError, OAuthRefused, ProtocolError, RemoteError
 from koppelcheck.i18n import Text
 from koppelcheck.secret import Secret, remember
 
@@ -96,32 +96,6 @@ class AccessToken:
     def authorization(self) -> str:
         """The ``Authorization`` header value (a secret)."""
         return "Bearer " + self.value.reveal()
-
-
-class OAuthRefused(RemoteError):
-    """The token endpoint refused the client: ``invalid_client`` (400, or 401 with
-    ``WWW-Authenticate``), or another OAuth error code."""
-
-    def __init__(
-        self,
-        status: int,
-        error: str,
-        description: str = "",
-        *,
-        trace_id: str | None = None,
-        client_auth: str = "",
-    ) -> None:
-        super().__init__(f"HTTP {status}: {error}")
-        self.status = status
-        self.error = error
-        self.description = description
-        self.trace_id = trace_id
-        self.client_auth = client_auth
-
-    @property
-    def invalid_client(self) -> bool:
-        """Whether AFAS says the client id or secret is wrong."""
-        return self.error == facts.OAUTH_INVALID_CLIENT
 
 
 def client_secret_account(environment_number: str, client_id: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from koppelcheck.choices import AfasAuth, values
 from koppelcheck.steps import ScreenField, Step, step
 
 CONNECTORS = "afas.connector.*"
@@ -154,7 +155,7 @@ AFAS_STEPS: tuple[Step, ...] = (_IMPORT, _USER, _APP_CONNECTOR, _FORM)
 
 # --- the OAuth variant of step 3 (AFAS retires classic tokens, migration-rest-oauth.md §4) -----
 
-AUTH_MODES = ("classic", "oauth", "hybrid")
+AUTH_MODES = values(AfasAuth)
 """How the App Connector authenticates: classic token (today's manual), OAuth, or Hybrid (both)."""
 DEFAULT_AUTH = "classic"
 """The checklist's default until AFAS's end date for classic tokens (``afas.facts``)."""

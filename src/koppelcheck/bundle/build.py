@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from koppelcheck.errors import InputError, KoppelcheckError
+from koppelcheck.errors import BundleRefusedError, InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status, Summary, ToolInfo
 from koppelcheck.systems import find_system, get_system
@@ -244,14 +244,6 @@ def write_json_schema(path: str | Path) -> Path:
 
 
 # --- building --------------------------------------------------------------------------------
-
-
-class BundleRefusedError(KoppelcheckError):
-    """A bundle is only written when no check failed or errored; ``checks`` names those that did."""
-
-    def __init__(self, message: str, checks: list[str]) -> None:
-        super().__init__(message)
-        self.checks = checks
 
 
 @dataclass(frozen=True)

@@ -21,20 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from koppelcheck.errors import InputError, KoppelcheckError
+from koppelcheck.errors import BundleInvalidError, BundleUnreadableError, InputError
 from koppelcheck.i18n import Translator
 
 MAX_BUNDLE_BYTES = 5_000_000
 JWS_MEMBERS = ("protected", "payload", "signature")
 PUBLIC_KEY_FIELD = "--public-key"
-
-
-class BundleUnreadableError(InputError):
-    """The file cannot be read, or is not a flattened JWS at all (exit 2)."""
-
-
-class BundleInvalidError(KoppelcheckError):
-    """The bundle is not valid: bad signature, tampered, wrong key or bad payload (exit 1)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def afas(
         str | None,
         typer.Option(
             "--environment-id",
+            metavar="ID",
             envvar="KOPPELCHECK_AFAS_ENVIRONMENT",
             help=_t("cli.afas.environment_id.help"),
             show_envvar=True,
@@ -33,14 +34,16 @@ def afas(
         int | None,
         typer.Option(
             "--token-version",
+            metavar="N",
             help=_t("cli.afas.token_version.help"),
-            min=0,
+            parser=o.bounded_int(0),
         ),
     ] = None,
     client_id: Annotated[
         str | None,
         typer.Option(
             "--client-id",
+            metavar="ID",
             envvar="KOPPELCHECK_AFAS_CLIENT_ID",
             help=_t("cli.afas.client_id.help"),
             show_envvar=True,
@@ -48,21 +51,23 @@ def afas(
     ] = None,
     client_secret_file: Annotated[
         str | None,
-        typer.Option("--client-secret-file", help=_t("cli.afas.client_secret_file.help")),
+        typer.Option(
+            "--client-secret-file", metavar="PATH", help=_t("cli.afas.client_secret_file.help")
+        ),
     ] = None,
     connector: Annotated[
         list[str] | None,
-        typer.Option("--connector", help=_t("cli.afas.connector.help")),
+        typer.Option("--connector", metavar="NAME", help=_t("cli.afas.connector.help")),
     ] = None,
     connectors_zip: Annotated[
         Path | None,
-        typer.Option("--connectors-zip", help=_t("cli.afas.connectors_zip.help")),
+        typer.Option("--connectors-zip", metavar="PATH", help=_t("cli.afas.connectors_zip.help")),
     ] = None,
     auditor: Annotated[
         Path | None,
-        typer.Option("--auditor", help=_t("cli.afas.auditor.help")),
+        typer.Option("--auditor", metavar="PATH", help=_t("cli.afas.auditor.help")),
     ] = None,
-    format: o.FormatOpt = "text",
+    format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
     junit: o.JunitOpt = None,

@@ -40,18 +40,23 @@ batch_app = typer.Typer(
 @batch_app.command("run", hidden=True, help=_t("cli.batch.help"))
 @handle_errors
 def batch(
-    file: Annotated[Path, typer.Argument(help=_t("cli.batch.file.help"))],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=_t("cli.batch.file.help"))],
     concurrency: Annotated[
         int,
-        typer.Option("--concurrency", help=_t("cli.batch.concurrency.help"), min=1, max=64),
+        typer.Option(
+            "--concurrency",
+            metavar="N",
+            help=_t("cli.batch.concurrency.help"),
+            parser=o.bounded_int(1, 64),
+        ),
     ] = 8,  # a batch is CPU-bound: more in flight cost CPU per call (docs/performance.md)
     shard: Annotated[
         str | None, typer.Option("--shard", help=_t("cli.batch.shard.help"), metavar="K/N")
     ] = None,
     resume: Annotated[
-        Path | None, typer.Option("--resume", help=_t("cli.batch.resume.help"))
+        Path | None, typer.Option("--resume", metavar="PATH", help=_t("cli.batch.resume.help"))
     ] = None,
-    format: o.FormatOpt = "text",
+    format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
     junit: o.JunitOpt = None,
@@ -120,8 +125,10 @@ def batch(
 @batch_app.command("merge", help=_t("cli.batch.merge.help"))
 @handle_errors
 def merge(
-    reports: Annotated[list[str], typer.Argument(help=_t("cli.batch.merge.reports.help"))],
-    format: o.FormatOpt = "text",
+    reports: Annotated[
+        list[str], typer.Argument(metavar="REPORTS", help=_t("cli.batch.merge.reports.help"))
+    ],
+    format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
     junit: o.JunitOpt = None,

@@ -15,7 +15,7 @@ import typer
 
 from koppelcheck.cli.common import handle_errors
 from koppelcheck.cli.keys import say
-from koppelcheck.cli.options import check_language
+from koppelcheck.cli.options import LANG_METAVAR, check_language, complete_language
 from koppelcheck.exitcodes import ExitCode
 from koppelcheck.i18n import Translator
 
@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from koppelcheck.bundle.build import BundleInfo
 
 _t = Translator()
-LangOption = Annotated[str | None, typer.Option("--lang", help=_t("bundle.lang.help"))]
-FileArgument = Annotated[Path, typer.Argument(help=_t("bundle.file.help"))]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("bundle.lang.help"),
+    ),
+]
+FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help=_t("bundle.file.help"))]
 
 bundle_app = typer.Typer(name="bundle", help=_t("bundle.help"), no_args_is_help=True)
 
@@ -39,7 +47,7 @@ def announce_bundle(info: BundleInfo, *, lang: str | None = None) -> None:
 def verify_command(
     file: FileArgument,
     public_key: Annotated[
-        Path | None, typer.Option("--public-key", help=_t("bundle.public_key.help"))
+        Path | None, typer.Option("--public-key", metavar="PATH", help=_t("bundle.public_key.help"))
     ] = None,
     lang: LangOption = None,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from koppelcheck.choices import AfasAuth, Api, ChecklistFormat, ManualOption, SystemName
 from koppelcheck.cli.common import handle_errors, stderr_console
 from koppelcheck.cli.options import LangOpt, check_language
 from koppelcheck.errors import InputError
@@ -16,32 +17,37 @@ from koppelcheck.i18n import Translator
 
 _t = Translator()
 SystemArg = Annotated[
-    str, typer.Argument(metavar="afas|nmbrs", help=_t("cli.checklist.system.help"))
+    SystemName,
+    typer.Argument(case_sensitive=False, help=_t("cli.checklist.system.help")),
 ]
-OptionOpt = Annotated[str, typer.Option("--option", help=_t("cli.checklist.option.help"))]
-AuthOpt = Annotated[str | None, typer.Option("--auth", help=_t("cli.checklist.auth.help"))]
-ChecklistFormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.checklist.format.help"))]
-ChecklistApiOpt = Annotated[str, typer.Option("--api", help=_t("cli.checklist.api.help"))]
+OptionOpt = Annotated[ManualOption, typer.Option("--option", help=_t("cli.checklist.option.help"))]
+AuthOpt = Annotated[AfasAuth | None, typer.Option("--auth", help=_t("cli.checklist.auth.help"))]
+ChecklistFormatOpt = Annotated[
+    ChecklistFormat, typer.Option("--format", help=_t("cli.checklist.format.help"))
+]
+ChecklistApiOpt = Annotated[
+    Api, typer.Option("--api", case_sensitive=False, help=_t("cli.checklist.api.help"))
+]
 ChecklistOutputOpt = Annotated[
-    Path | None, typer.Option("--output", help=_t("cli.checklist.output.help"))
+    Path | None, typer.Option("--output", metavar="PATH", help=_t("cli.checklist.output.help"))
 ]
 
 
 @handle_errors
 def checklist(
     system: SystemArg,
-    option: OptionOpt = "overkoepelend",
-    format: ChecklistFormatOpt = "text",  # noqa: A002 - the contract's flag name
+    option: OptionOpt = ManualOption.OVERKOEPELEND,
+    format: ChecklistFormatOpt = ChecklistFormat.TEXT,  # noqa: A002 - the contract's flag name
     lang: LangOpt = None,
     output: ChecklistOutputOpt = None,
-    api: ChecklistApiOpt = "soap",
+    api: ChecklistApiOpt = Api.SOAP,
     auth: AuthOpt = None,
 ) -> None:
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""
     from koppelcheck.checklist import render
 
     check_language(lang)
-    text = render(system.lower(), option, format, lang, api.lower(), auth)
+    text = render(system, option, format, lang, api, auth)
     if output is None:
         _write_stdout(text)
         return

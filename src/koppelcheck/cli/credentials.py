@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from koppelcheck.choices import SystemName
 from koppelcheck.cli.common import handle_errors, interactive, stderr_console
 from koppelcheck.cli.options import NoInputOpt, TokenFileOpt
 from koppelcheck.i18n import Text, Translator
@@ -21,17 +22,23 @@ _t = Translator()
 credentials_app = typer.Typer(help=_t("cli.credentials.help"), no_args_is_help=True)
 
 INDEX_ACCOUNT = "__accounts__"
-SystemArg = Annotated[str, typer.Argument(help=_t("cli.credentials.system.help"))]
-DomainOpt = Annotated[str | None, typer.Option("--domain", help=_t("cli.credentials.domain.help"))]
+SystemArg = Annotated[
+    SystemName,
+    typer.Argument(metavar="SYSTEM", case_sensitive=False, help=_t("cli.credentials.system.help")),
+]
+DomainOpt = Annotated[
+    str | None, typer.Option("--domain", metavar="DOMAIN", help=_t("cli.credentials.domain.help"))
+]
 UsernameOpt = Annotated[
-    str | None, typer.Option("--username", help=_t("cli.credentials.username.help"))
+    str | None,
+    typer.Option("--username", metavar="EMAIL", help=_t("cli.credentials.username.help")),
 ]
 EnvironmentOpt = Annotated[
     str | None,
-    typer.Option("--environment-id", help=_t("cli.credentials.environment_id.help")),
+    typer.Option("--environment-id", metavar="ID", help=_t("cli.credentials.environment_id.help")),
 ]
 ClientIdOpt = Annotated[
-    str | None, typer.Option("--client-id", help=_t("cli.credentials.client_id.help"))
+    str | None, typer.Option("--client-id", metavar="ID", help=_t("cli.credentials.client_id.help"))
 ]
 
 

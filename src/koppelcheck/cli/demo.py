@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, run_async, stderr_console
-from koppelcheck.cli.options import check_language
+from koppelcheck.cli.options import LANG_METAVAR, check_language, complete_language
 from koppelcheck.i18n import Translator
 
 _t = Translator()
@@ -191,7 +191,15 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
 
 @handle_errors
 def demo(
-    lang: Annotated[str | None, typer.Option("--lang", help=_t("cli.demo.lang.help"))] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar=LANG_METAVAR,
+            autocompletion=complete_language,
+            help=_t("cli.demo.lang.help"),
+        ),
+    ] = None,
 ) -> None:
     """Run koppelcheck against local simulators with mistakes made on purpose."""
     from koppelcheck.i18n import resolve_language

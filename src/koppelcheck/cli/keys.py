@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
-from koppelcheck.cli.options import check_language
+from koppelcheck.cli.options import LANG_METAVAR, check_language, complete_language
 from koppelcheck.errors import MissingSettingError
 from koppelcheck.i18n import Translator
 
@@ -21,7 +21,15 @@ if TYPE_CHECKING:
     from koppelcheck.bundle.keys import KeyPlace, SigningKey
 
 _t = Translator()
-LangOption = Annotated[str | None, typer.Option("--lang", help=_t("bundle.lang.help"))]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("bundle.lang.help"),
+    ),
+]
 
 keys_app = typer.Typer(name="keys", help=_t("keys.help"), no_args_is_help=True)
 
@@ -122,7 +130,7 @@ def public_jwk_document(key: SigningKey) -> dict[str, Any]:
 @handle_errors
 def export_command(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=_t("keys.output.help"))
+        Path | None, typer.Option("--output", "-o", metavar="PATH", help=_t("keys.output.help"))
     ] = None,
     lang: LangOption = None,
 ) -> None:

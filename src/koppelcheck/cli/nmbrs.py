@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from koppelcheck.choices import Api, ManualOption, NmbrsEnvironment
 from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, interactive
 from koppelcheck.i18n import Translator
@@ -20,6 +21,7 @@ def nmbrs(
         str | None,
         typer.Option(
             "--username",
+            metavar="EMAIL",
             envvar="KOPPELCHECK_NMBRS_USERNAME",
             help=_t("cli.nmbrs.username.help"),
             show_envvar=True,
@@ -29,6 +31,7 @@ def nmbrs(
         str | None,
         typer.Option(
             "--domain",
+            metavar="DOMAIN",
             envvar="KOPPELCHECK_NMBRS_DOMAIN",
             help=_t("cli.nmbrs.domain.help"),
             show_envvar=True,
@@ -36,19 +39,24 @@ def nmbrs(
     ] = None,
     token_file: o.TokenFileOpt = None,
     option: Annotated[
-        str, typer.Option("--option", help=_t("cli.nmbrs.option.help"))
-    ] = "overkoepelend",
+        ManualOption, typer.Option("--option", help=_t("cli.nmbrs.option.help"))
+    ] = ManualOption.OVERKOEPELEND,
     company: Annotated[
-        str | None, typer.Option("--company", help=_t("cli.nmbrs.company.help"))
+        str | None, typer.Option("--company", metavar="NAME", help=_t("cli.nmbrs.company.help"))
     ] = None,
     environment: Annotated[
-        str, typer.Option("--environment", help=_t("cli.nmbrs.environment.help"))
-    ] = "production",
+        NmbrsEnvironment, typer.Option("--environment", help=_t("cli.nmbrs.environment.help"))
+    ] = NmbrsEnvironment.PRODUCTION,
     concurrency: Annotated[
         int,
-        typer.Option("--concurrency", help=_t("cli.nmbrs.concurrency.help"), min=1, max=32),
+        typer.Option(
+            "--concurrency",
+            metavar="N",
+            help=_t("cli.nmbrs.concurrency.help"),
+            parser=o.bounded_int(1, 32),
+        ),
     ] = 24,
-    format: o.FormatOpt = "text",
+    format: o.FormatOpt = o.ReportFormat.TEXT,
     output: o.OutputOpt = None,
     json: o.JsonOpt = None,
     junit: o.JunitOpt = None,
@@ -71,13 +79,17 @@ def nmbrs(
         bool, typer.Option("--no-rest-readiness", help=_t("cli.nmbrs.no_rest_readiness.help"))
     ] = False,
     consent_plan: Annotated[
-        Path | None, typer.Option("--consent-plan", help=_t("cli.nmbrs.consent_plan.help"))
+        Path | None,
+        typer.Option("--consent-plan", metavar="PATH", help=_t("cli.nmbrs.consent_plan.help")),
     ] = None,
-    api: Annotated[str, typer.Option("--api", help=_t("cli.nmbrs.api.help"))] = "soap",
+    api: Annotated[
+        Api, typer.Option("--api", case_sensitive=False, help=_t("cli.nmbrs.api.help"))
+    ] = Api.SOAP,
     client_id: Annotated[
         str | None,
         typer.Option(
             "--client-id",
+            metavar="ID",
             envvar="KOPPELCHECK_NMBRS_CLIENT_ID",
             help=_t("cli.nmbrs.client_id.help"),
             show_envvar=True,
@@ -85,27 +97,35 @@ def nmbrs(
     ] = None,
     client_secret_file: Annotated[
         str | None,
-        typer.Option("--client-secret-file", help=_t("cli.nmbrs.client_secret_file.help")),
+        typer.Option(
+            "--client-secret-file", metavar="PATH", help=_t("cli.nmbrs.client_secret_file.help")
+        ),
     ] = None,
     subscription_key_file: Annotated[
         str | None,
-        typer.Option("--subscription-key-file", help=_t("cli.nmbrs.subscription_key_file.help")),
+        typer.Option(
+            "--subscription-key-file",
+            metavar="PATH",
+            help=_t("cli.nmbrs.subscription_key_file.help"),
+        ),
     ] = None,
     redirect_uri: Annotated[
-        str | None, typer.Option("--redirect-uri", help=_t("cli.nmbrs.redirect_uri.help"))
+        str | None,
+        typer.Option("--redirect-uri", metavar="URL", help=_t("cli.nmbrs.redirect_uri.help")),
     ] = None,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help=_t("cli.nmbrs.no_browser.help"))
     ] = False,
     identity_url: Annotated[
-        str | None, typer.Option("--identity-url", help=_t("cli.nmbrs.identity_url.help"))
+        str | None,
+        typer.Option("--identity-url", metavar="URL", help=_t("cli.nmbrs.identity_url.help")),
     ] = None,
 ) -> None:
     """Verify an Nmbrs setup: login, company name, and every API call the manual requires."""
     common = o.CommonOptions.from_flags(locals())
-    from koppelcheck.cli.nmbrs_rest import RestFlags, check_api, run_rest
+    from koppelcheck.cli.nmbrs_rest import RestFlags, run_rest
 
-    if check_api(api, common.lang) == "rest":
+    if api is Api.REST:
         rest = RestFlags(
             client_id,
             client_secret_file,

@@ -10,7 +10,6 @@ from koppelcheck.cli.options import CommonOptions
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text, Translator
 
-APIS = ("soap", "rest")
 CLIENT_SECRET_ENV = "KOPPELCHECK_NMBRS_CLIENT_SECRET"
 SUBSCRIPTION_KEY_ENV = "KOPPELCHECK_NMBRS_SUBSCRIPTION_KEY"
 
@@ -26,19 +25,6 @@ class RestFlags:
     no_browser: bool
     identity_url: str | None
     company: str | None
-
-
-def check_api(api: str, lang: str | None) -> str:
-    """``soap`` or ``rest``; anything else exits 2 naming ``--api``."""
-    value = api.strip().lower()
-    if value not in APIS:
-        t = Translator(lang)
-        raise InputError(
-            "--api",
-            t("checklist.error.api", value=api),
-            t("checklist.error.accepted", values=", ".join(APIS)),
-        )
-    return value
 
 
 def _check_redirect(uri: str | None) -> str | None:

@@ -2,55 +2,116 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from koppelcheck.choices import ReportFormat, values
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import LANGUAGES, Text, Translator
 
-REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
+REPORT_FORMATS = values(ReportFormat)
+"""The report formats, from :class:`koppelcheck.choices.ReportFormat` (the one list)."""
+LANG_METAVAR = "|".join(LANGUAGES)
+
+
+def complete_language(incomplete: str) -> list[str]:
+    """Shell completion for ``--lang``: the languages koppelcheck speaks."""
+    return [lang for lang in LANGUAGES if lang.startswith(incomplete.lower())]
+
 
 # Help follows KOPPELCHECK_LANG: it is built at import, before --lang is parsed.
 _t = Translator()
 
-FormatOpt = Annotated[str, typer.Option("--format", help=_t("cli.option.format.help"))]
-OutputOpt = Annotated[Path | None, typer.Option("--output", help=_t("cli.option.output.help"))]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help=_t("cli.option.json.help"))]
-JunitOpt = Annotated[Path | None, typer.Option("--junit", help=_t("cli.option.junit.help"))]
-HtmlOpt = Annotated[Path | None, typer.Option("--html", help=_t("cli.option.html.help"))]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", help=_t("cli.option.format.help"))]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", metavar="PATH", help=_t("cli.option.output.help"))
+]
+JsonOpt = Annotated[
+    Path | None, typer.Option("--json", metavar="PATH", help=_t("cli.option.json.help"))
+]
+JunitOpt = Annotated[
+    Path | None, typer.Option("--junit", metavar="PATH", help=_t("cli.option.junit.help"))
+]
+HtmlOpt = Annotated[
+    Path | None, typer.Option("--html", metavar="PATH", help=_t("cli.option.html.help"))
+]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help=_t("cli.option.no_input.help"))]
-LangOpt = Annotated[str | None, typer.Option("--lang", help=_t("cli.option.lang.help"))]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar=LANG_METAVAR,
+        autocompletion=complete_language,
+        help=_t("cli.option.lang.help"),
+    ),
+]
 
 
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help=_t("cli.option.timeout.help"))]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", metavar="SECONDS", help=_t("cli.option.timeout.help"))
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help=_t("cli.option.strict.help"))]
 ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help=_t("cli.option.exit_zero.help"))]
-BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help=_t("cli.option.base_url.help"))]
-BundleOpt = Annotated[Path | None, typer.Option("--bundle", help=_t("cli.option.bundle.help"))]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", metavar="URL", help=_t("cli.option.base_url.help"))
+]
+BundleOpt = Annotated[
+    Path | None, typer.Option("--bundle", metavar="PATH", help=_t("cli.option.bundle.help"))
+]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help=_t("cli.option.no_color.help"))]
 CaBundleOpt = Annotated[
-    Path | None, typer.Option("--ca-bundle", help=_t("cli.option.ca_bundle.help"))
+    Path | None, typer.Option("--ca-bundle", metavar="PATH", help=_t("cli.option.ca_bundle.help"))
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", help=_t("cli.option.verbose.help"))]
-FormOpt = Annotated[Path | None, typer.Option("--form", help=_t("cli.option.form.help"))]
-FieldOpt = Annotated[list[str] | None, typer.Option("--field", help=_t("cli.option.field.help"))]
+FormOpt = Annotated[
+    Path | None, typer.Option("--form", metavar="PATH", help=_t("cli.option.form.help"))
+]
+FieldOpt = Annotated[
+    list[str] | None, typer.Option("--field", metavar="KEY=VALUE", help=_t("cli.option.field.help"))
+]
 RecipientKeyOpt = Annotated[
-    Path | None, typer.Option("--recipient-key", help=_t("cli.option.recipient_key.help"))
+    Path | None,
+    typer.Option("--recipient-key", metavar="PATH", help=_t("cli.option.recipient_key.help")),
 ]
-TraceOpt = Annotated[Path | None, typer.Option("--trace", help=_t("cli.option.trace.help"))]
+TraceOpt = Annotated[
+    Path | None, typer.Option("--trace", metavar="PATH", help=_t("cli.option.trace.help"))
+]
 TokenFileOpt = Annotated[
-    str | None, typer.Option("--token-file", help=_t("cli.option.token_file.help"))
+    str | None, typer.Option("--token-file", metavar="PATH", help=_t("cli.option.token_file.help"))
 ]
+
+
+def _range_text(low: int, high: int | None) -> str:
+    if high is None:
+        return _t("core.input.range.at_least", low=low)
+    return _t("core.input.range.between", low=low, high=high)
+
+
+def bounded_int(low: int, high: int | None = None) -> Callable[[str | int], int]:
+    """A ``parser=`` for a whole number from ``low`` to ``high``: out of range exits 2 naming the
+    flag. Typer's own ``min``/``max`` would print ``1<=x<=32`` in the help: the option's help
+    text (a catalogue key) says the range in words instead."""
+
+    def parse(text: str | int) -> int:
+        value = int(text)  # not a number: Typer names the flag and exits 2
+        if value < low or (high is not None and value > high):
+            raise typer.BadParameter(
+                _t("core.input.range.error", value=text, range=_range_text(low, high))
+            )
+        return value
+
+    return parse
 
 
 @dataclass(frozen=True)
 class CommonOptions:
     """The shared options of one run, validated."""
 
-    format: str = "text"
+    format: ReportFormat = ReportFormat.TEXT
     output: Path | None = None
     json_path: Path | None = None
     junit_path: Path | None = None
@@ -86,9 +147,10 @@ class CommonOptions:
             "field": "fields",
         }
         names = set(cls.__dataclass_fields__)
-        values = {renamed.get(k, k): v for k, v in flags.items() if renamed.get(k, k) in names}
-        values["fields"] = tuple(values.get("fields") or ())  # type: ignore[arg-type]
-        return cls(**values).validate()  # type: ignore[arg-type]
+        given = {renamed.get(k, k): v for k, v in flags.items() if renamed.get(k, k) in names}
+        given["fields"] = tuple(given.get("fields") or ())  # type: ignore[arg-type]
+        given["format"] = ReportFormat(str(given.get("format", ReportFormat.TEXT)))
+        return cls(**given).validate()  # type: ignore[arg-type]
 
     def validate(self) -> CommonOptions:
         """Check values the type system cannot; raises InputError (exit 2)."""

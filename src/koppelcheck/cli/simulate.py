@@ -2,28 +2,73 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.options import bounded_int
 from koppelcheck.i18n import Translator
 
 _t = Translator()
 simulate_app = typer.Typer(help=_t("cli.simulate.help"), no_args_is_help=True)
 
 PortOpt = Annotated[
-    int, typer.Option("--port", help=_t("cli.simulate.port.help"), min=0, max=65535)
+    int,
+    typer.Option(
+        "--port",
+        metavar="PORT",
+        help=_t("cli.simulate.port.help"),
+        parser=bounded_int(0, 65535),
+    ),
 ]
-ScenarioOpt = Annotated[str, typer.Option("--scenario", help=_t("cli.simulate.scenario.help"))]
+
+
+def _complete_scenarios(module: str, constant: str) -> Callable[[str], list[str]]:
+    """Shell completion for ``--scenario``: the simulator's scenario names, read only when a shell
+    asks (the simulators are not imported for ``--help``)."""
+
+    def complete(incomplete: str) -> list[str]:
+        names: tuple[str, ...] = getattr(importlib.import_module(module), constant)
+        return [name for name in names if name.startswith(incomplete)]
+
+    return complete
+
+
+def _scenario_option(module: str, constant: str) -> Any:
+    return typer.Option(
+        "--scenario",
+        metavar="NAME",
+        autocompletion=_complete_scenarios(module, constant),
+        help=_t("cli.simulate.scenario.help"),
+    )
+
+
+NmbrsScenarioOpt = Annotated[
+    str, _scenario_option("koppelcheck.simulator.nmbrs.scenario", "NMBRS_SCENARIOS")
+]
+AfasScenarioOpt = Annotated[str, _scenario_option("koppelcheck.simulator.afas", "AFAS_SCENARIOS")]
+RestScenarioOpt = Annotated[
+    str, _scenario_option("koppelcheck.simulator.nmbrs_rest", "REST_SCENARIOS")
+]
 ScenarioFileOpt = Annotated[
-    Path | None, typer.Option("--scenario-file", help=_t("cli.simulate.scenario_file.help"))
+    Path | None,
+    typer.Option("--scenario-file", metavar="PATH", help=_t("cli.simulate.scenario_file.help")),
 ]
-ReplayOpt = Annotated[Path | None, typer.Option("--replay", help=_t("cli.simulate.replay.help"))]
+ReplayOpt = Annotated[
+    Path | None, typer.Option("--replay", metavar="PATH", help=_t("cli.simulate.replay.help"))
+]
 LatencyOpt = Annotated[
     int | None,
-    typer.Option("--latency-ms", help=_t("cli.simulate.latency_ms.help"), min=0, max=600_000),
+    typer.Option(
+        "--latency-ms",
+        metavar="MS",
+        help=_t("cli.simulate.latency_ms.help"),
+        parser=bounded_int(0, 600_000),
+    ),
 ]
 
 
@@ -112,7 +157,7 @@ def _serve(
 @handle_errors
 def simulate_nmbrs(
     port: PortOpt = 0,
-    scenario: ScenarioOpt = "healthy",
+    scenario: NmbrsScenarioOpt = "healthy",
     scenario_file: ScenarioFileOpt = None,
     latency_ms: LatencyOpt = None,
     replay: ReplayOpt = None,
@@ -125,7 +170,7 @@ def simulate_nmbrs(
 @handle_errors
 def simulate_afas(
     port: PortOpt = 0,
-    scenario: ScenarioOpt = "healthy",
+    scenario: AfasScenarioOpt = "healthy",
     scenario_file: ScenarioFileOpt = None,
     latency_ms: LatencyOpt = None,
     replay: ReplayOpt = None,
@@ -136,7 +181,7 @@ def simulate_afas(
 
 @simulate_app.command("nmbrs-rest", help=_t("cli.simulate.nmbrs_rest.help"))
 @handle_errors
-def simulate_nmbrs_rest(port: PortOpt = 0, scenario: ScenarioOpt = "healthy") -> None:
+def simulate_nmbrs_rest(port: PortOpt = 0, scenario: RestScenarioOpt = "healthy") -> None:
     """Serve the Nmbrs REST simulator: identity service and API (scenarios: healthy, ...)."""
     from koppelcheck.errors import InputError
     from koppelcheck.simulator.nmbrs_rest import REST_SCENARIOS, make_rest_simulator

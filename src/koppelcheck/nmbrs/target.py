@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from koppelcheck.choices import NmbrsEnvironment
 from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
 from koppelcheck.i18n import Text
 from koppelcheck.nmbrs.calls import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, ManualOption
 
-ENVIRONMENTS = {"production": PRODUCTION_BASE_URL, "sandbox": SANDBOX_BASE_URL}
+ENVIRONMENTS = {
+    NmbrsEnvironment.PRODUCTION.value: PRODUCTION_BASE_URL,
+    NmbrsEnvironment.SANDBOX.value: SANDBOX_BASE_URL,
+}
 _DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

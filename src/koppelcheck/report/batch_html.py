@@ -17,26 +17,24 @@ import base64
 import hashlib
 import re
 
+from koppelcheck.batch.outcome import (
+    NOT_RUN_CODES,
+    BatchTally,
+    attention_first,
+    employer_outcome,
+    needing_attention,
+    tally,
+    worst_outcome,
+)
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, EmployerReport, Status
+from koppelcheck.report._batch import batch_verdict, short_check_id, tally_line
 from koppelcheck.report._common import (
     STATUS_ORDER,
     check_text,
     seconds,
     status_label,
     summary_line,
-)
-from koppelcheck.report.batch_text import (
-    NOT_RUN_CODES,
-    BatchTally,
-    attention_first,
-    batch_verdict,
-    employer_outcome,
-    needing_attention,
-    short_check_id,
-    tally,
-    tally_line,
-    worst_outcome,
 )
 from koppelcheck.report.html import CSS, _fix_html, escape
 from koppelcheck.report.text import symbols_for

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from koppelcheck.batch.outcome import needing_attention, tally
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report
+from koppelcheck.report._batch import batch_verdict, tally_line
 from koppelcheck.report._common import strip_controls, target_label
-from koppelcheck.report.batch_text import batch_verdict, needing_attention, tally, tally_line
 from koppelcheck.report.markdown import render_batch_markdown
 
 #: GitHub's limit on one step's ``$GITHUB_STEP_SUMMARY`` (1 MiB).

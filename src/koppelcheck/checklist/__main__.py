@@ -1,0 +1,5 @@
+"""``python -m koppelcheck.checklist --write-docs docs/checklists``."""
+
+from koppelcheck.checklist.docs import main
+
+raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""Build a :class:`~koppelcheck.checklist.model.Checklist`: the step data (and the registration
+form's fields) resolved into one language. Renderers never see a Step or a Translator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from koppelcheck.checklist.model import (
+    DEFAULT_OPTION,
+    OPTIONS,
+    Checklist,
+    Entry,
+    FormLine,
+)
+from koppelcheck.errors import InputError
+from koppelcheck.i18n import Translator
+from koppelcheck.registration.form import FormField, fields_for
+from koppelcheck.steps import ScreenField, Step
+from koppelcheck.systems import SYSTEMS, get_system
+
+
+def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator) -> str:
+    """``value`` when it is one of ``accepted``; else an InputError naming the field and values."""
+    if value in accepted:
+        return value
+    kind = field.removeprefix("--")
+    raise InputError(
+        field,
+        t(f"checklist.error.{kind}", value=value),
+        t("checklist.error.accepted", values=", ".join(accepted)),
+    )
+
+
+def build_checklist(
+    system: str,
+    option: str | None = None,
+    lang: str | None = None,
+    api: str = "soap",
+    auth: str | None = None,
+) -> Checklist:
+    """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``; ``api="rest"``
+    gives the Nmbrs REST consent steps instead of the manual. For AFAS, ``auth`` picks step 3's
+    variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
+    ``hybrid``."""
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, default_auth
+
+    t = Translator(lang)
+    check_choice("system", system, SYSTEMS, t)
+    kind = get_system(system)
+    check_choice("--api", api, kind.apis, t)
+    if api == "rest":
+        return _rest_checklist(t)
+    option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
+    auth = check_choice("--auth", auth, AUTH_MODES, t) if auth is not None else None
+    if not kind.auth_modes:  # one way to authenticate: --auth does not apply
+        if auth not in (None, DEFAULT_AUTH):
+            raise InputError("--auth", t("checklist.error.auth_system"))
+        auth = DEFAULT_AUTH
+    auth = auth or default_auth()
+    variant = kind.checklist_variant(option, auth)
+    steps, command, skip = variant.steps, variant.command, variant.form_skip
+    form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)
+    subtitle = t(variant.subtitle) if variant.subtitle else ""
+    return Checklist(
+        lang=t.lang,
+        title=t("checklist.title", system=t(f"checklist.system.{system}")),
+        subtitle=subtitle,
+        intro=t("checklist.intro", command=command),
+        entries=tuple(_entry(s, t, top=True) for s in steps),
+        form_heading=t("checklist.form.heading"),
+        form_intro=t("checklist.form.intro", step=form_step.number if form_step else ""),
+        form_lines=tuple(_form_line(f, t) for f in fields_for(system) if f.key not in skip),
+        form_columns=(
+            t("checklist.form.column.field"),
+            t("checklist.form.column.help"),
+            t("checklist.form.column.hint"),
+        ),
+        footer=t("checklist.footer", command=command),
+    )
+
+
+def _rest_checklist(t: Translator) -> Checklist:
+    """The REST consent steps (:mod:`koppelcheck.nmbrs.rest.steps`), per debtor; no form."""
+    from koppelcheck.nmbrs.rest.mapping import SOAP_END
+    from koppelcheck.nmbrs.rest.steps import REST_STEPS
+
+    command = "koppelcheck nmbrs --consent-plan plan.md"
+    return Checklist(
+        lang=t.lang,
+        title=t("checklist.title", system=t("checklist.system.nmbrs")),
+        subtitle=t("checklist.api.rest", date=SOAP_END.isoformat()),
+        intro=t("checklist.intro", command=command),
+        entries=tuple(_entry(s, t, top=True) for s in REST_STEPS),
+        form_heading="",
+        form_intro="",
+        form_lines=(),
+        form_columns=("", "", ""),
+        footer=t("checklist.footer", command=command),
+    )
+
+
+def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
+    """Resolve one step (and its sub-steps) into the translator's language."""
+    children = tuple(_entry(s, t) for s in step.substeps)
+    return Entry(
+        label=_label(step, t, top),
+        title=step.title_text(t),
+        body=step.body_text(t),
+        menu=" → ".join(step.menu_path),
+        fields=tuple(_field(f, t) for f in step.fields),
+        calls=tuple(call.label for call in step.calls) if not children else (),
+        verification=_verification(step, t),
+        tick=not (step.informational or children),
+        children=children,
+    )
+
+
+def entry_for(step: Step, t: Translator) -> Entry:
+    """One step with its sub-steps as the checklist shows it (the walkthrough's panels too)."""
+    return _entry(step, t)
+
+
+def _label(step: Step, t: Translator, top: bool) -> str:
+    if not top:
+        return step.number
+    return t("checklist.before") if step.number == "0" else t("checklist.step", number=step.number)
+
+
+def _field(field: ScreenField, t: Translator) -> str:
+    """``Type: Master Accountant``, ``Actief: aanvinken``, ``Naam: vrij te kiezen ...``."""
+    parts = []
+    if field.checked is not None:
+        parts.append(t("checklist.field.tick" if field.checked else "checklist.field.untick"))
+    if field.value:
+        parts.append(field.value)
+    value = " ".join(parts)
+    note = t(field.note) if field.note else ""
+    if value and note:
+        value = f"{value} ({note})"
+    text = value or note
+    return f"{field.label}: {text}" if text else field.label
+
+
+def _verification(step: Step, t: Translator) -> str:
+    if step.informational:
+        return t("checklist.verify.info")
+    if step.manual_only:
+        return t("checklist.verify.manual")
+    checks = ", ".join(_check_names(step))
+    return t("checklist.verify.partly" if step.partly else "checklist.verify.auto", checks=checks)
+
+
+def _check_names(step: Step) -> list[str]:
+    """The step's checks, with the call checks summed up as ``nmbrs.call.*``."""
+    call_ids = {call.check_id for call in step.calls}
+    names = [c for c in step.verified_by if c not in call_ids]
+    return (["nmbrs.call.*"] if call_ids else []) + names
+
+
+def _form_line(field: FormField, t: Translator) -> FormLine:
+    hint = field.text(t, "hint")
+    if field.optional:
+        hint = f"{hint}; {t('checklist.form.optional')}"
+    return FormLine(field.text(t, "label"), field.text(t, "help"), hint)
