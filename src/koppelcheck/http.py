@@ -47,7 +47,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def validate_base_url(url: str, field: str = "--base-url") -> str:
+def validate_base_url(url: str, field: str = "base_url") -> str:
     """Return ``url`` without a trailing slash; ``http://`` is allowed only for loopback hosts."""
     try:
         parts = urlsplit(url.strip())

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from koppelcheck.i18n import Translator
 from koppelcheck.models import CheckResult, Report, Status
-from koppelcheck.steps import Step, find_step, flatten, steps_for
+from koppelcheck.steps import Step, find_step, flatten
+from koppelcheck.systems import find_system
 
 FORM_PREFIX = "form."
 _PROBLEM_PREFIXES = (
@@ -24,15 +25,12 @@ _PROBLEM_PREFIXES = (
 
 def in_manual_order(report: Report, lang: str | None = None) -> Report:
     """``report`` with its checks in the manual's order, step labels, and problem titles."""
-    if report.system not in ("afas", "nmbrs"):
+    system = find_system(report.system)
+    if system is None:
         return report
     t = Translator(lang)
-    steps = steps_for(report.system, report.option)
-    auth = report.target.get("auth") if report.system == "afas" else None
-    if auth in ("oauth", "hybrid"):  # AFAS with client credentials: step 3's OAuth variant
-        from koppelcheck.afas.steps import afas_steps
-
-        steps = afas_steps(str(auth))
+    # The system picks its variant (AFAS with client credentials: step 3's OAuth variant).
+    steps = system.report_steps(report)
     flat = flatten(steps)
     placed = []
     for index, check in enumerate(report.checks):

@@ -17,10 +17,9 @@ def build_report(
     target: dict[str, Any],
     started_at: datetime,
     results: Sequence[CheckResult],
-    strict: bool = False,
-    exit_zero: bool = False,
 ) -> Report:
-    """A report with its summary and exit code computed from ``results``."""
+    """A report with its summary and exit code computed from ``results``, without policy:
+    ``--strict`` and ``--exit-zero`` are the CLI's (:mod:`koppelcheck.cli.exit_policy`)."""
     summary = Summary.of(r.status for r in results)
     finished = datetime.now(UTC)
     return Report(
@@ -31,7 +30,7 @@ def build_report(
         started_at=started_at,
         duration_ms=round((finished - started_at).total_seconds() * 1000),
         summary=summary,
-        exit_code=decide_exit_code(summary, strict=strict, exit_zero=exit_zero),
+        exit_code=decide_exit_code(summary),
         checks=list(results),
     )
 

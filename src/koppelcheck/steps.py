@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from koppelcheck.i18n import Translator
 from koppelcheck.nmbrs.calls import NmbrsCall
-
-SYSTEMS = ("afas", "nmbrs")
-"""The payroll packages that have a manual."""
+from koppelcheck.systems import SYSTEMS as SYSTEMS  # the systems that have a manual
+from koppelcheck.systems import get_system
 
 PREFIX_WILDCARD = ".*"
 """A ``verified_by`` entry ending in this matches every check id that starts with the rest."""
@@ -123,19 +122,7 @@ def steps_for(system: str, option: str | None = None) -> tuple[Step, ...]:
 
     Raises ``KeyError`` for an unknown system and ``ValueError`` for an unknown option.
     """
-    if system == "afas":
-        from koppelcheck.afas.steps import AFAS_STEPS
-
-        return AFAS_STEPS
-    if system == "nmbrs" and option == "rest":
-        from koppelcheck.nmbrs.rest.steps import rest_steps
-
-        return rest_steps()
-    if system == "nmbrs":
-        from koppelcheck.nmbrs.steps import nmbrs_steps
-
-        return nmbrs_steps(option or "overkoepelend")
-    raise KeyError(system)
+    return get_system(system).steps(option)
 
 
 def find_step(steps: Sequence[Step], step_id: str) -> Step | None:

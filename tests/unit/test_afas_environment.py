@@ -39,7 +39,7 @@ def test_accepted_forms(value: str, kind: EnvironmentType, url: str) -> None:
 def test_anything_else_is_exit_2_showing_the_accepted_forms(value: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_environment_id(value)
-    assert caught.value.field == "--environment-id"
+    assert caught.value.field == "environment_id"
     assert "O12345AA" in caught.value.hint and "T12345AA" in caught.value.hint
 
 

@@ -59,7 +59,7 @@ def test_zip_without_connectors_is_an_input_error(tmp_path: Path) -> None:
     path = make_zip(tmp_path, ["readme.txt", "__MACOSX/._x.gcn"])
     with pytest.raises(InputError) as caught:
         read_connector_ids(path)
-    assert caught.value.field == "--connectors-zip"
+    assert caught.value.field == "connectors_zip"
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04broken"])
@@ -103,4 +103,4 @@ def test_expected_connectors_merges_flags_and_zip(tmp_path: Path) -> None:
 def test_bad_connector_flag_is_an_input_error(bad: str) -> None:
     with pytest.raises(InputError) as caught:
         expected_connectors([bad])
-    assert caught.value.field == "--connector"
+    assert caught.value.field == "connector"

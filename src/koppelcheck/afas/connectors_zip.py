@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 
-ZIP_FIELD = "--connectors-zip"
+ZIP_FIELD = "connectors_zip"
 CONNECTOR_SUFFIXES = (".gcn", ".xml")
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 
@@ -76,7 +76,7 @@ def expected_connectors(
             ch.isspace() or ch in "/?#&" or not ch.isprintable() for ch in cleaned
         ):
             raise InputError(
-                "--connector",
+                "connector",
                 Text("input.afas.connector", value=repr(value)),
                 Text("input.afas.connector_hint"),
             )

@@ -10,7 +10,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
 from koppelcheck.i18n import Text
 
-ENVIRONMENT_FIELD = "--environment-id"
+ENVIRONMENT_FIELD = "environment_id"
 
 # The environment number is 5 digits (AFAS OAS "5 digit environment number", quickstart
 # "10000 - 99999"); the letter picks the host, the 2-letter suffix never reaches the URL

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+from koppelcheck.afas.system import PER_ENVIRONMENT_LIMIT
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.reporting import build_report, now
@@ -14,8 +15,8 @@ from koppelcheck.secret import Redactor
 if TYPE_CHECKING:
     import httpx
 
-AFAS_PARALLEL_LIMIT = 5
-"""AFAS allows at most 8 calls in parallel and recommends about 5 (afas-api.md §7)."""
+AFAS_PARALLEL_LIMIT = PER_ENVIRONMENT_LIMIT
+"""The AFAS limit, written once in :mod:`koppelcheck.afas.system`."""
 _ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
 
 
@@ -24,8 +25,6 @@ async def verify_afas(
     *,
     translator: Translator,
     timeout_s: float = 30.0,
-    strict: bool = False,
-    exit_zero: bool = False,
     on_progress: ProgressCallback | None = None,
     http: httpx.AsyncClient | None = None,
     ca_bundle: str | None = None,
@@ -33,8 +32,8 @@ async def verify_afas(
     """Run every AFAS check for ``settings`` and return the report.
 
     ``http`` lets a caller (a batch, a test) share one client; it should come from
-    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=5``. Otherwise one is made
-    and closed here.
+    :func:`koppelcheck.http.make_async_client` with ``per_host_limit=AFAS_PARALLEL_LIMIT``.
+    Otherwise one is made and closed here.
     """
     from koppelcheck.afas.client import AfasClient
     from koppelcheck.afas.oauth import SharedAccessToken
@@ -85,8 +84,6 @@ async def verify_afas(
         target=settings.describe(),
         started_at=started,
         results=results,
-        strict=strict,
-        exit_zero=exit_zero,
     )
 
 

@@ -16,29 +16,13 @@ from typing import Any
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.systems import REGISTERED, System, find_system
 
-SYSTEMS = ("nmbrs", "afas")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEYS = frozenset({"token", "api_token", "password", "secret", "data_token", "client_secret"})
 DEFAULT_KEYS = frozenset({"option", "environment", "base_url", "token_version"})
 COMMON_KEYS = frozenset({"id", "system", "token_env", "token_keyring", "base_url"})
-SYSTEM_KEYS = {
-    "nmbrs": frozenset({"username", "domain", "company", "option", "environment"}),
-    "afas": frozenset(
-        {
-            "environment_id",
-            "connectors",
-            "connectors_zip",
-            "token_version",
-            # OAuth client credentials: the id, and where its secret is (never the secret).
-            "client_id",
-            "client_secret_env",
-            "client_secret_keyring",
-        }
-    ),
-}
-REQUIRED_KEYS = {"nmbrs": ("username", "domain"), "afas": ("environment_id",)}
 TEXT_KEYS = frozenset(
     {
         "username",
@@ -203,20 +187,20 @@ def _employer(
     if not isinstance(raw, dict):
         problems.found.append(Text("input.batch.not_table", where=f"employer[{index + 1}]"))
         return None
-    system = raw.get("system")
-    if system not in SYSTEMS:
-        problems.add(index, "system", Text("input.batch.one_of", values=", ".join(SYSTEMS)))
+    system = find_system(raw.get("system"))
+    if system is None:
+        problems.add(index, "system", Text("input.batch.one_of", values=", ".join(REGISTERED)))
         return None
-    allowed = COMMON_KEYS | SYSTEM_KEYS[system]
+    allowed = COMMON_KEYS | system.batch_keys
     for key in sorted(set(raw) - allowed):
         problems.add(index, key, _secret_or_unknown(key, allowed))
     employer_id = raw.get("id")
     if not isinstance(employer_id, str) or not _ID.fullmatch(employer_id):
         problems.add(index, "id", Text("input.batch.id"))
         employer_id = f"#{index + 1}"
-    for key in REQUIRED_KEYS[system]:
+    for key in system.required_batch_keys:
         if key not in raw:
-            problems.add(index, key, Text("input.batch.required_for", system=system))
+            problems.add(index, key, Text("input.batch.required_for", system=system.name))
     token_env, token_keyring = raw.get("token_env"), raw.get("token_keyring", False)
     if token_env is not None and (
         not isinstance(token_env, str) or not _ENV_NAME.fullmatch(token_env)
@@ -224,15 +208,14 @@ def _employer(
         problems.add(index, "token_env", Text("input.batch.env_name"))
     if not isinstance(token_keyring, bool):
         problems.add(index, "token_keyring", Text("input.batch.boolean"))
-    oauth_only = system == "afas" and "client_id" in raw  # a token beside it makes it hybrid
-    if not token_env and token_keyring is not True and not oauth_only:
+    if not token_env and token_keyring is not True and not system.token_optional(raw):
         problems.add(index, "token_env", Text("input.batch.token_source", kind="token"))
-    settings = {k: v for k, v in defaults.items() if k in SYSTEM_KEYS[system] | {"base_url"}}
+    settings = {k: v for k, v in defaults.items() if k in system.batch_keys | {"base_url"}}
     settings.update({k: v for k, v in raw.items() if k in allowed - COMMON_KEYS | {"base_url"}})
     _validate_settings(index, system, settings, problems)
     return EmployerPlan(
         employer_id,
-        system,
+        system.name,
         settings,
         token_env,
         token_keyring is True,
@@ -241,7 +224,7 @@ def _employer(
 
 
 def _validate_settings(
-    index: int, system: str, settings: dict[str, Any], problems: _Problems
+    index: int, system: System, settings: dict[str, Any], problems: _Problems
 ) -> None:
     """Apply the same rules as the single-employer commands, naming the batch key."""
     wrong_type = sorted(k for k in TEXT_KEYS & set(settings) if not isinstance(settings[k], str))
@@ -250,67 +233,16 @@ def _validate_settings(
     if wrong_type:
         return
     try:
-        if system == "nmbrs":
-            _validate_nmbrs(settings)
-        else:
-            _validate_afas(settings)
+        system.validate_batch(settings)
     except InputError as exc:
-        problems.add(index, exc.field.lstrip("-").replace("-", "_"), exc.texts[0])
+        problems.add(index, exc.field, exc.texts[0])  # the core names keys, not flags
     except TypeError as exc:
         problems.add(index, "?", Text("input.batch.wrong_type", reason=exc))
 
 
-def _validate_nmbrs(settings: dict[str, Any]) -> None:
-    from koppelcheck.nmbrs.target import NmbrsTarget
-
-    if {"username", "domain"} <= set(settings):
-        NmbrsTarget.create(**settings)
-
-
-def _validate_afas(settings: dict[str, Any]) -> None:
-    from koppelcheck.afas.connectors_zip import expected_connectors
-    from koppelcheck.afas.environment import parse_environment_id
-    from koppelcheck.http import validate_base_url
-
-    if "environment_id" in settings:
-        parse_environment_id(str(settings["environment_id"]), field="environment_id")
-    if "base_url" in settings:
-        validate_base_url(str(settings["base_url"]), field="base_url")
-    connectors = settings.get("connectors", [])
-    if not isinstance(connectors, list) or not all(
-        isinstance(c, str) and c.strip() for c in connectors
-    ):
-        raise InputError("connectors", Text("input.batch.connectors"))
-    try:  # the rules of --connector
-        settings["connectors"] = list(expected_connectors(connectors))
-    except InputError as exc:
-        raise InputError("connectors", *exc.texts) from None
-    version = settings.get("token_version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError("token_version", Text("input.batch.whole_number"))
-    _validate_client(settings)
-
-
-def _validate_client(settings: dict[str, Any]) -> None:
-    """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
-    from koppelcheck.afas.oauth import parse_client_id
-
-    env = settings.get("client_secret_env")
-    keyring = settings.get("client_secret_keyring", False)
-    if env is not None and not _ENV_NAME.fullmatch(str(env)):
-        raise InputError("client_secret_env", Text("input.batch.env_name"))
-    if not isinstance(keyring, bool):
-        raise InputError("client_secret_keyring", Text("input.batch.boolean"))
-    if "client_id" not in settings:
-        if env is not None or keyring:
-            raise InputError("client_id", Text("input.batch.client_id_required"))
-        return
-    settings["client_id"] = parse_client_id(str(settings["client_id"]), field="client_id")
-    if env is None and not keyring:
-        raise InputError(
-            "client_secret_env",
-            Text("input.batch.token_source", kind="client_secret"),
-        )
+def is_env_name(name: str) -> bool:
+    """Whether ``name`` can be the name of an environment variable (``token_env``)."""
+    return bool(_ENV_NAME.fullmatch(name))
 
 
 def _check_unique_ids(plans: list[EmployerPlan | None], problems: _Problems) -> None:

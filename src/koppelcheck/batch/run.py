@@ -8,9 +8,9 @@ are small); no remote answer is held after its check has judged it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +29,13 @@ from koppelcheck.models import (
 )
 from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
+from koppelcheck.systems import get_system
+from koppelcheck.systems import verify as verify_system
 
 MAX_EMPLOYERS_IN_FLIGHT = 256
 CLIENT_SECRET_SUFFIX = "#client_secret"
 """An AFAS employer's OAuth client secret is kept under ``<id>#client_secret`` beside the tokens
 (employer ids cannot contain ``#``)."""
-AFAS_PER_ENVIRONMENT = 5
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,13 @@ class PreparedEmployer:
 
     plan: EmployerPlan
     target: Any
-    """NmbrsTarget or AfasSettings."""
+    """What the system's ``prepare`` built (NmbrsTarget, AfasSettings)."""
     token: Secret | None = None
 
 
 def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     """Every employer's token from its variable or the keyring; all missing ones in one error."""
-    from koppelcheck.credentials import keyring_account, keyring_timeout_ways, read_keyring
+    from koppelcheck.credentials import keyring_timeout_ways, read_keyring
     from koppelcheck.oskeyring import KeyringUnavailableError
 
     tokens: dict[str, Secret] = {}
@@ -62,7 +63,7 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
         source = "env"
         if not value and employer.token_keyring:
             try:
-                stored = read_keyring(_keyring_account_of(employer, keyring_account))
+                stored = read_keyring(get_system(employer.system).token_account(employer.settings))
             except KeyringUnavailableError as exc:
                 raise MissingSettingError(
                     Text("input.batch.tokens"),
@@ -83,20 +84,18 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
 
 
 def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str]:
-    """An AFAS employer's client secret from ``client_secret_env`` or the keyring (account
-    ``afas:<environment>:oauth:<client id>``) into ``found``; what is missing, as text."""
-    from koppelcheck.afas.environment import parse_environment_id
-    from koppelcheck.afas.oauth import client_secret_account
+    """An employer's second secret (AFAS: the OAuth client secret) from ``client_secret_env`` or
+    the keyring account the system names, into ``found``; what is missing, as text."""
     from koppelcheck.credentials import clean_pasted, read_keyring
 
     settings = employer.settings
-    if employer.system != "afas" or "client_id" not in settings:
+    account = get_system(employer.system).client_secret_account(settings)
+    if account is None:
         return []
     env = settings.get("client_secret_env")
     value, source = (os.environ.get(env, "") if env else ""), "env"
     if not value and settings.get("client_secret_keyring"):
-        number = parse_environment_id(str(settings["environment_id"])).number
-        value = read_keyring(client_secret_account(number, settings["client_id"])) or ""
+        value = read_keyring(account) or ""
         source = "keyring"
     if not value:
         where = f"variable {env}" if env else "the OS keyring"
@@ -116,22 +115,13 @@ def _cleaned(employer: EmployerPlan, value: str) -> str:
 
     try:
         return clean_pasted(
-            value, employer.token_env or "token_keyring", xml=employer.system == "afas"
+            value,
+            employer.token_env or "token_keyring",
+            xml=get_system(employer.system).token_is_xml,
         )
     except InputError as exc:
         where = f"employer {employer.id} (line {employer.line}): {exc.field}"
         raise InputError(where, *exc.texts) from None
-
-
-def _keyring_account_of(employer: EmployerPlan, account: Callable[..., str]) -> str:
-    settings = employer.settings
-    if employer.system == "nmbrs":
-        from koppelcheck.nmbrs.target import normalise_domain
-
-        return account("nmbrs", normalise_domain(settings["domain"]), settings["username"])
-    from koppelcheck.afas.environment import parse_environment_id
-
-    return account("afas", parse_environment_id(str(settings["environment_id"])).number)
 
 
 def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer]:
@@ -154,42 +144,13 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
 def _prepare_one(
     employer: EmployerPlan, token: Secret | None, client_secret: Secret | None = None
 ) -> PreparedEmployer:
-    settings = employer.settings
-    if employer.system == "nmbrs":
-        assert token is not None  # the plan requires a token for Nmbrs
-        from koppelcheck.nmbrs.target import NmbrsTarget
-
-        return PreparedEmployer(employer, NmbrsTarget.create(**settings), token)
-    from koppelcheck.afas.checks import AfasSettings
-    from koppelcheck.afas.connectors_zip import read_connector_ids
-    from koppelcheck.afas.environment import parse_environment_id
-    from koppelcheck.afas.oauth import client_credentials
-    from koppelcheck.afas.token import parse_token
-    from koppelcheck.http import validate_base_url
-
-    connectors = list(settings.get("connectors", []))
-    if settings.get("connectors_zip"):
-        connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
-    afas = AfasSettings(
-        environment=parse_environment_id(str(settings["environment_id"]), field="environment_id"),
-        token=parse_token(token, settings.get("token_version"), field="token") if token else None,
-        connectors=tuple(dict.fromkeys(connectors)),
-        base_url=validate_base_url(settings["base_url"], "base_url")
-        if settings.get("base_url")
-        else "",
-        client=client_credentials(settings["client_id"], client_secret, field="client_secret")
-        if client_secret is not None
-        else None,
-    )
-    return PreparedEmployer(employer, afas, token)
+    target = get_system(employer.system).prepare(employer.settings, token, client_secret)
+    return PreparedEmployer(employer, target, token)
 
 
 def limit_group(employer: PreparedEmployer) -> str:
     """The key whose calls share one concurrency limit: the Nmbrs domain or the AFAS host."""
-    target = employer.target
-    if employer.plan.system == "nmbrs":
-        return f"nmbrs|{target.base_url}|{target.domain}"
-    return f"afas|{target.url}"
+    return get_system(employer.plan.system).limit_key(employer.target)
 
 
 def interleave_by_limit(employers: list[PreparedEmployer]) -> list[PreparedEmployer]:
@@ -215,15 +176,11 @@ class BatchRunner:
         *,
         timeout_s: float,
         concurrency: int,
-        strict: bool = False,
-        exit_zero: bool = False,
         on_employer: Callable[[EmployerReport], None] | None = None,
     ) -> None:
         self._t = translator
         self._timeout_s = timeout_s
         self._concurrency = concurrency
-        self._strict = strict
-        self._exit_zero = exit_zero
         self._on_employer = on_employer or (lambda _report: None)
         self._caches: dict[tuple[str, str, str], Any] = {}
 
@@ -245,19 +202,21 @@ class BatchRunner:
         started = now()
         taken_over = {line.id: line for line in done}
         employers = list(employers)
-        # Nmbrs calls are limited per domain (the client names its domain to the transport);
-        # AFAS per environment, which is its own host.
-        async with (
-            make_async_client(
-                timeout_s=self._timeout_s, per_host_limit=self._concurrency
-            ) as nmbrs_http,
-            make_async_client(
-                timeout_s=self._timeout_s, per_host_limit=AFAS_PER_ENVIRONMENT
-            ) as afas_http,
-        ):
+        # One client per system: Nmbrs calls are limited per domain (the client names its domain
+        # to the transport) by --concurrency; AFAS per environment (its own host) by its limit.
+        async with AsyncExitStack() as stack:
+            clients = {
+                name: await stack.enter_async_context(
+                    make_async_client(
+                        timeout_s=self._timeout_s,
+                        per_host_limit=get_system(name).per_host_limit or self._concurrency,
+                    )
+                )
+                for name in sorted({e.plan.system for e in employers})
+            }
 
             async def one(employer: PreparedEmployer) -> EmployerReport:
-                report = await self._employer(employer, nmbrs_http, afas_http)
+                report = await self._employer(employer, clients[employer.plan.system])
                 line = EmployerReport(
                     id=employer.plan.id,
                     system=employer.plan.system,
@@ -292,41 +251,18 @@ class BatchRunner:
             started_at=started,
             duration_ms=round((finished - started).total_seconds() * 1000),
             summary=summary,
-            exit_code=decide_exit_code(summary, strict=self._strict, exit_zero=self._exit_zero),
+            exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
             batch=batch,
             employers=list(lines),
         )
 
-    async def _employer(
-        self, employer: PreparedEmployer, nmbrs_http: Any, afas_http: Any
-    ) -> Report:
-        if employer.plan.system == "nmbrs":
-            from koppelcheck.nmbrs.checks import AnswerCache
-            from koppelcheck.nmbrs.verify import verify_nmbrs
-
-            target = employer.target
-            assert employer.token is not None
-            # The token's fingerprint is part of the login: a wrong token must not share answers.
-            fingerprint = hashlib.sha256(employer.token.reveal().encode()).hexdigest()[:16]
-            login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
-            cache = self._caches.setdefault(login, AnswerCache())
-            return await verify_nmbrs(
-                target,
-                employer.token,
-                translator=self._t,
-                timeout_s=self._timeout_s,
-                strict=self._strict,
-                exit_zero=self._exit_zero,
-                http=nmbrs_http,
-                cache=cache,
-            )
-        from koppelcheck.afas.verify import verify_afas
-
-        return await verify_afas(
+    async def _employer(self, employer: PreparedEmployer, http: Any) -> Report:
+        return await verify_system(
+            employer.plan.system,
             employer.target,
+            employer.token,
             translator=self._t,
             timeout_s=self._timeout_s,
-            strict=self._strict,
-            exit_zero=self._exit_zero,
-            http=afas_http,
+            http=http,
+            shared=self._caches,
         )

@@ -131,9 +131,7 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
     ]
 
 
-def merge_reports(
-    named: Sequence[tuple[str, BatchReport]], *, strict: bool = False, exit_zero: bool = False
-) -> BatchReport:
+def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
     """Join the N shard reports of one batch file into the report one run would have written.
 
     Refuses (InputError, exit 2, naming the report) reports of different batch files, reports
@@ -207,7 +205,7 @@ def merge_reports(
         started_at=started,
         duration_ms=round(ended - started.timestamp() * 1000),
         summary=summary,
-        exit_code=decide_exit_code(summary, strict=strict, exit_zero=exit_zero),
+        exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
         batch=first_info.model_copy(update={"shard": None}),
         employers=lines,
     )

@@ -27,6 +27,7 @@ from pydantic.json_schema import SkipJsonSchema
 from koppelcheck.errors import BundleRefusedError, InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status, Summary, ToolInfo
+from koppelcheck.systems import find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
 SCHEMA_ID = "urn:koppelcheck:schema:registration:v1"
@@ -278,7 +279,7 @@ def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) 
     from koppelcheck.bundle.encrypt import seal_secrets
 
     fields = seal_secrets(tokens, recipient)
-    model = NmbrsTokens if system == "nmbrs" else AfasTokens
+    model = get_system(system).token_model()
     expected = ", ".join(sorted(model.model_fields))
     required = {name for name, info in model.model_fields.items() if info.is_required()}
     if not required <= set(fields) <= set(model.model_fields):
@@ -314,7 +315,7 @@ def build_payload(
         form = form.model_dump()
     known = provenance or {}
     origins = {key: _as_json(known.get(key, DECLARED)) for key in form_keys(form)}
-    if report.system not in ("nmbrs", "afas"):
+    if find_system(report.system) is None:
         raise InputError("system", t("bundle.system.unknown", system=report.system))
     return RegistrationPayload(
         created_at=(now or datetime.now(UTC)).replace(microsecond=0),
@@ -338,22 +339,11 @@ def _version() -> str:
     return __version__
 
 
-COMPARED_CONNECTOR_PREFIX = "afas.connector."
-"""An AFAS bundle needs at least one check comparing an expected GetConnector (not only the
-``afas.connectors`` listing, which compares nothing)."""
-
-
 def bundle_blockers(report: Report) -> list[str]:
-    """What keeps a clean report from a bundle: an AFAS run that compared no expected
-    GetConnector (``["afas.connector.*"]``); else ``[]``."""
-    if report.system != "afas":
-        return []
-    compared = [
-        c
-        for c in report.checks
-        if c.id.startswith(COMPARED_CONNECTOR_PREFIX) and c.status in (Status.PASS, Status.WARN)
-    ]
-    return [] if compared else [COMPARED_CONNECTOR_PREFIX + "*"]
+    """What keeps a clean report from a bundle, as its system says (an AFAS run that compared no
+    expected GetConnector: ``["afas.connector.*"]``); else ``[]``."""
+    system = find_system(report.system)
+    return system.bundle_blockers(report) if system is not None else []
 
 
 def refuse_unless_clean(report: Report, *, lang: str | None = None) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from koppelcheck.checklist.model import (
-    APIS,
     DEFAULT_OPTION,
     OPTIONS,
     Checklist,
@@ -16,7 +15,8 @@ from koppelcheck.checklist.model import (
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration.form import FormField, fields_for
-from koppelcheck.steps import SYSTEMS, ScreenField, Step, steps_for
+from koppelcheck.steps import ScreenField, Step
+from koppelcheck.systems import SYSTEMS, get_system
 
 
 def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator) -> str:
@@ -31,14 +31,6 @@ def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator)
     )
 
 
-_AUTH_FORM_SKIP = {
-    "classic": frozenset({"afas.client_id", "afas.client_secret"}),
-    "oauth": frozenset({"afas.token_version", "afas.data_token"}),
-    "hybrid": frozenset(),
-}
-"""AFAS form fields that do not apply to one way of authenticating."""
-
-
 def build_checklist(
     system: str,
     option: str | None = None,
@@ -50,27 +42,25 @@ def build_checklist(
     gives the Nmbrs REST consent steps instead of the manual. For AFAS, ``auth`` picks step 3's
     variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
     ``hybrid``."""
-    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, afas_steps, default_auth
+    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, default_auth
 
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
-    check_choice("--api", api, APIS if system == "nmbrs" else ("soap",), t)
+    kind = get_system(system)
+    check_choice("--api", api, kind.apis, t)
     if api == "rest":
         return _rest_checklist(t)
     option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
     auth = check_choice("--auth", auth, AUTH_MODES, t) if auth is not None else None
-    if system != "afas":
+    if not kind.auth_modes:  # one way to authenticate: --auth does not apply
         if auth not in (None, DEFAULT_AUTH):
             raise InputError("--auth", t("checklist.error.auth_system"))
         auth = DEFAULT_AUTH
     auth = auth or default_auth()
-    steps = afas_steps(auth) if system == "afas" else steps_for(system, option)
-    command = _command(system, option, auth)
+    variant = kind.checklist_variant(option, auth)
+    steps, command, skip = variant.steps, variant.command, variant.form_skip
     form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)
-    subtitle = t(f"checklist.option.{option}") if system == "nmbrs" else ""
-    if system == "afas" and auth != DEFAULT_AUTH:
-        subtitle = t(f"checklist.auth.{auth}")
-    skip = _AUTH_FORM_SKIP[auth] if system == "afas" else frozenset()
+    subtitle = t(variant.subtitle) if variant.subtitle else ""
     return Checklist(
         lang=t.lang,
         title=t("checklist.title", system=t(f"checklist.system.{system}")),
@@ -107,17 +97,6 @@ def _rest_checklist(t: Translator) -> Checklist:
         form_columns=("", "", ""),
         footer=t("checklist.footer", command=command),
     )
-
-
-_AFAS_COMMANDS = {
-    "classic": "koppelcheck afas",
-    "oauth": "koppelcheck afas --client-id ID",
-    "hybrid": "koppelcheck afas --client-id ID --token-file TOKEN.txt",
-}
-
-
-def _command(system: str, option: str, auth: str = "classic") -> str:
-    return _AFAS_COMMANDS[auth] if system == "afas" else f"koppelcheck nmbrs --option {option}"
 
 
 def _entry(step: Step, t: Translator, top: bool = False) -> Entry:

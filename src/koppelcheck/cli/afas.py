@@ -223,6 +223,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.registration import FormContext
+    from koppelcheck.systems import get_system
 
     session = AfasSession(settings, common)
 
@@ -231,8 +232,6 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             session.settings,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
-            strict=common.strict,
-            exit_zero=common.exit_zero,
             on_progress=progress,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
@@ -243,7 +242,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
         system="afas",
         option=None,
         label="AFAS",
-        total=2 + max(1, len(settings.connectors)),  # the session keeps it current
+        total=get_system("afas").check_count(settings),  # the session keeps it current
         run=run,
         form_context=lambda: FormContext(environment_id=session.settings.environment.code),
         steps=afas_steps(settings.mode),

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from koppelcheck.cli.fields import flag_for
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.i18n import Translator
 
@@ -52,8 +53,9 @@ class AfasSession:
             tokens |= {"client_id": client.client_id, "client_secret": client.secret}
         self._job.form_inputs = {"afas": form}
         self._job.bundle_tokens = tokens
-        checks = (3 if token is not None else 0) + (2 if client is not None else 0)
-        self._job.total = checks + max(1, len(self.settings.connectors))
+        from koppelcheck.systems import get_system
+
+        self._job.total = get_system("afas").check_count(self.settings)
 
     def before_step(self, step: Any) -> None:
         """At step 1 (import a.s.r.'s connectors), ask for the ZIP or the ids when none were
@@ -78,7 +80,7 @@ class AfasSession:
                 else:
                     ids = expected_connectors([i for i in re.split(r"[,\s]+", answer) if i])
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.said(t)[0]}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             if ids:
                 self.settings = replace(self.settings, connectors=ids)
@@ -101,7 +103,7 @@ class AfasSession:
                 )
                 token = parse_token(raw, field=t("console.secret.afas_token"))
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.said(t)[0]}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             self.settings = replace(self.settings, token=token)
             self._refresh()

@@ -79,6 +79,7 @@ def batch(
         resumable,
         select_shard,
     )
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy
 
     common = o.CommonOptions(
         format=format,
@@ -102,13 +103,11 @@ def batch(
     to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
     employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
     translator = Translator(lang)
-    with _progress(len(employers), translator) as on_employer:
+    with _progress(len(employers), translator, strict=strict, exit_zero=exit_zero) as on_employer:
         runner = BatchRunner(
             translator,
             timeout_s=timeout,
             concurrency=concurrency,
-            strict=strict,
-            exit_zero=exit_zero,
             on_employer=on_employer,
         )
         from koppelcheck.trace import traced_run
@@ -117,6 +116,7 @@ def batch(
             report = run_async(
                 runner.run(employers, batch=info, done=done, order=[e.id for e in plan.employers])
             )
+    report = batch_with_exit_policy(report, strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, translator.lang)
     raise typer.Exit(report.exit_code)
@@ -140,6 +140,7 @@ def merge(
 ) -> None:
     """Join the JSON reports of every shard of one batch file into one report."""
     from koppelcheck.batch.shard import merge_reports, read_batch_report
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy
 
     common = o.CommonOptions(
         format=format,
@@ -153,7 +154,7 @@ def merge(
         no_color=no_color,
     ).validate()
     named = [(text, read_batch_report(Path(text), "REPORTS")) for text in reports]
-    report = merge_reports(named, strict=strict, exit_zero=exit_zero)
+    report = batch_with_exit_policy(merge_reports(named), strict=strict, exit_zero=exit_zero)
     _emit(report, common)
     _github(report, Translator(lang).lang)
     raise typer.Exit(report.exit_code)
@@ -162,9 +163,12 @@ def merge(
 class _progress:
     """A live bar on a terminal, one plain line per finished employer otherwise (both on stderr)."""
 
-    def __init__(self, total: int, t: Translator) -> None:
+    def __init__(
+        self, total: int, t: Translator, *, strict: bool = False, exit_zero: bool = False
+    ) -> None:
         self._t = t
         self._total = total
+        self._policy = {"strict": strict, "exit_zero": exit_zero}
         self._done = 0
         self._bar: Any = None
 
@@ -185,11 +189,14 @@ class _progress:
         return self._advance
 
     def _advance(self, line: Any) -> None:
+        from koppelcheck.cli.exit_policy import employer_with_exit_policy
+
         self._done += 1
         if self._bar is not None:
             self._bar.advance(self._task)
         else:
-            said = self._t("console.batch.progress", id=line.id, code=line.exit_code)
+            code = employer_with_exit_policy(line, **self._policy).exit_code
+            said = self._t("console.batch.progress", id=line.id, code=code)
             sys.stderr.write(f"[{self._done}/{self._total}] {said}\n")
             sys.stderr.flush()
 

@@ -39,6 +39,7 @@ class CheckJob:
 def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) -> int:
     """Run ``job`` as the contract says and return the exit code."""
     from koppelcheck.cli.common import stderr_console
+    from koppelcheck.cli.exit_policy import with_exit_policy
     from koppelcheck.cli.output import emit_report
     from koppelcheck.cli.registration_flow import (
         collect_form,
@@ -61,6 +62,7 @@ def run_check_command(job: CheckJob, common: CommonOptions, *, can_ask: bool) ->
             report, form_checks(job.system, form_data, job.form_context(), report, common), common
         )
     report = in_manual_order(report, common.lang)
+    report = with_exit_policy(report, strict=common.strict, exit_zero=common.exit_zero)
     emit_report(report, common)
     bundle_path = common.bundle or (_offer_bundle(report, common, console) if can_ask else None)
     if bundle_path is None:
@@ -101,8 +103,6 @@ def _with_results(report: Report, extra: list[Any], common: CommonOptions) -> Re
         target=report.target,
         started_at=report.started_at,
         results=[*report.checks, *extra],
-        strict=common.strict,
-        exit_zero=common.exit_zero,
     )
 
 
@@ -161,8 +161,6 @@ def _walk(job: CheckJob, common: CommonOptions, console: Any) -> Report:
         target=last.target,
         started_at=last.started_at,
         results=outcome.results() or last.checks,
-        strict=common.strict,
-        exit_zero=common.exit_zero,
     )
 
 

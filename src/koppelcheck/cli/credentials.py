@@ -50,40 +50,18 @@ def account_for(
     client_id: str | None = None,
 ) -> str:
     """The keyring account for these inputs; missing or bad inputs raise InputError (exit 2)."""
-    from koppelcheck.credentials import keyring_account
     from koppelcheck.errors import InputError
+    from koppelcheck.systems import find_system
 
-    if system == "nmbrs":
-        from koppelcheck.nmbrs.target import normalise_domain, validate_username
-
-        if not domain or not username:
-            raise InputError("--domain/--username", Text("input.credentials.nmbrs_needs"))
-        return keyring_account("nmbrs", normalise_domain(domain), validate_username(username))
-    if system == "afas":
-        from koppelcheck.afas.environment import parse_environment_id
-
-        if not environment_id:
-            raise InputError(
-                "--environment-id",
-                Text("input.credentials.afas_needs"),
-                Text("input.credentials.afas_needs_hint"),
-            )
-        number = parse_environment_id(environment_id).number
-        if client_id is not None:  # an OAuth client secret, keyed by its client id
-            from koppelcheck.afas.oauth import client_secret_account, parse_client_id
-
-            return client_secret_account(number, parse_client_id(client_id))
-        return keyring_account("afas", number)
-    if client_id is not None:
+    kind = find_system(system)
+    if kind is None:
         raise InputError(
-            "--client-id",
-            Text("input.credentials.client_id_afas"),
-            Text("input.credentials.client_id_afas_hint"),
+            "system",
+            Text("input.credentials.unknown_system", system=repr(system)),
+            Text("input.credentials.unknown_system_hint"),
         )
-    raise InputError(
-        "system",
-        Text("input.credentials.unknown_system", system=repr(system)),
-        Text("input.credentials.unknown_system_hint"),
+    return kind.credential_account(
+        domain=domain, username=username, environment_id=environment_id, client_id=client_id
     )
 
 
@@ -165,10 +143,15 @@ def set_token(
 
     account = account_for(system, domain, username, environment_id, client_id)
     backend = _backend()
+    from koppelcheck.systems import get_system
+
     t = Translator()
-    label = t("console.secret.afas_token" if system == "afas" else "console.secret.nmbrs_token")
+    label = t(f"console.secret.{system}_token")
     request = SecretRequest(
-        label, f"KOPPELCHECK_{system.upper()}_TOKEN", None, xml=system == "afas"
+        label,
+        f"KOPPELCHECK_{system.upper()}_TOKEN",
+        None,
+        xml=get_system(system).token_is_xml,
     )
     if client_id is not None:
         from koppelcheck.afas.oauth import CLIENT_SECRET_ENV

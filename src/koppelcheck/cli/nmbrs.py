@@ -145,7 +145,8 @@ def nmbrs(
     from koppelcheck.cli.nmbrs_company import given_company
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
-    from koppelcheck.nmbrs.target import NmbrsTarget
+    from koppelcheck.nmbrs.system import NmbrsSettings
+    from koppelcheck.systems.interface import settings_from
 
     configure_logging(verbose)
     can_ask = interactive(no_input)
@@ -153,14 +154,18 @@ def nmbrs(
         "--username", "KOPPELCHECK_NMBRS_USERNAME", can_ask, common.lang
     )
     domain = domain or ask_setting("--domain", "KOPPELCHECK_NMBRS_DOMAIN", can_ask, common.lang)
-    target = NmbrsTarget.create(
-        username=username,
-        domain=domain,
-        option=option,
-        company=given_company(company, common),
-        environment=environment,
-        base_url=base_url,
-    )
+    # The flags are the settings model's keys, as in a batch file.
+    target = settings_from(
+        NmbrsSettings,
+        {
+            "username": username,
+            "domain": domain,
+            "option": option,
+            "company": given_company(company, common),
+            "environment": environment,
+            "base_url": base_url,
+        },
+    ).target()
     token = resolve_secret(
         SecretRequest(
             Translator(common.lang)("console.secret.nmbrs_token"),
@@ -199,11 +204,10 @@ def nmbrs_job(
     """
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.cli.nmbrs_walk import NmbrsSession
-    from koppelcheck.nmbrs.calls import calls_for
     from koppelcheck.nmbrs.checks import NmbrsFacts
-    from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
     from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.registration import FormContext
+    from koppelcheck.systems import get_system
 
     facts = facts if facts is not None else []
     session = NmbrsSession(target, token, common)
@@ -216,8 +220,6 @@ def nmbrs_job(
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             concurrency=concurrency,
-            strict=common.strict,
-            exit_zero=common.exit_zero,
             on_progress=progress,
             facts_out=facts,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
@@ -237,7 +239,7 @@ def nmbrs_job(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
-        total=2 + len(calls_for(target.option)) + (len(READINESS_CHECKS) if rest_readiness else 0),
+        total=get_system("nmbrs").check_count(target, rest_readiness=rest_readiness),
         run=run,
         form_context=context,
         prepare=session.prepare,

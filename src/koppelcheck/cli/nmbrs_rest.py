@@ -110,6 +110,7 @@ def rest_settings(flags: RestFlags, common: CommonOptions, can_ask: bool) -> Any
 def run_rest(flags: RestFlags, common: CommonOptions) -> int:
     """Run the REST probe (on a terminal after walking through the REST steps); exit code."""
     from koppelcheck.cli.common import interactive, run_async, stderr_console
+    from koppelcheck.cli.exit_policy import with_exit_policy
     from koppelcheck.cli.output import emit_report
     from koppelcheck.nmbrs.rest.probe import verify_rest
 
@@ -147,6 +148,7 @@ def run_rest(flags: RestFlags, common: CommonOptions) -> int:
         return report
 
     report = _walk(probe, common, console) if can_ask else probe()
+    report = with_exit_policy(report, strict=common.strict, exit_zero=common.exit_zero)
     emit_report(report, common)
     return int(report.exit_code)
 
@@ -165,6 +167,4 @@ def _walk(probe: Any, common: CommonOptions, console: Any) -> Any:
         target=last.target,
         started_at=last.started_at,
         results=outcome.results() or last.checks,
-        strict=common.strict,
-        exit_zero=common.exit_zero,
     )

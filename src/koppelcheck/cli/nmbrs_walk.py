@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from koppelcheck.cli.fields import flag_for
 from koppelcheck.cli.options import CommonOptions
 from koppelcheck.i18n import Translator
 
@@ -77,7 +78,7 @@ class NmbrsSession:
                     hidden_prompt(t("walk.token.nmbrs")), t("console.secret.nmbrs_token")
                 )
             except InputError as exc:
-                typer.echo(f"{exc.field}: {exc.said(t)[0]}", err=True)
+                typer.echo(f"{flag_for(exc.field)}: {exc.said(t)[0]}", err=True)
                 continue
             self.token = Secret(raw, source="prompt")
             break

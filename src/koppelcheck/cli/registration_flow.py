@@ -77,6 +77,7 @@ def collect_form(
 ) -> Any:
     """The valid form: asked field by field on a terminal, else the first bad field → exit 2."""
     from koppelcheck.registration import FORM_FIELDS, form_errors, validate_form
+    from koppelcheck.systems import get_system
 
     if not can_ask:
         form = validate_form(data, system, context, lang=lang)
@@ -85,7 +86,7 @@ def collect_form(
     t = Translator(lang)
     by_key = {f.key: f for f in FORM_FIELDS}
     console.print(t("walk.form.ask"))
-    if system == "nmbrs":
+    if get_system(system).asks_dga:
         _ask_dga(data, t, lang)
     for _ in range(MAX_QUESTIONS):
         errors = form_errors(data, system, context, lang=lang)

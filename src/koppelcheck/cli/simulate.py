@@ -75,19 +75,11 @@ LatencyOpt = Annotated[
 def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tuple[Any, Any]:
     """The simulator and its scenario; an unknown scenario is an InputError (exit 2)."""
     from koppelcheck.errors import InputError
+    from koppelcheck.systems import get_system
 
     source: str | Path = scenario_file if scenario_file is not None else scenario
-    names: tuple[str, ...]
-    load: Any
-    cls: Any
-    if system == "nmbrs":
-        from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nmbrs_scenario
-
-        names, load, cls = NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator
-    else:
-        from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
-
-        names, load, cls = AFAS_SCENARIOS, load_afas_scenario, AfasSimulator
+    spec = get_system(system).simulator()
+    names, load, cls = spec.scenarios, spec.load, spec.simulator
     if scenario_file is None and scenario not in names:
         raise InputError(
             "--scenario",

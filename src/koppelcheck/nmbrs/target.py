@@ -33,7 +33,7 @@ def normalise_domain(value: str) -> str:
         text = text.removesuffix(suffix)
     if not _DOMAIN_LABEL.fullmatch(text):  # not match: "$" also matches before a final "\n"
         raise InputError(
-            "--domain",
+            "domain",
             Text("input.nmbrs.domain", value=repr(value)),
             Text("input.nmbrs.domain_hint"),
         )
@@ -45,7 +45,7 @@ def validate_username(value: str) -> str:
     text = value.strip()
     if not _EMAIL.fullmatch(text) or not text.isprintable():  # it goes into a SOAP header
         raise InputError(
-            "--username",
+            "username",
             Text("input.nmbrs.username", value=repr(value)),
             Text("input.nmbrs.username_hint"),
         )
@@ -74,21 +74,22 @@ class NmbrsTarget:
         environment: str = "production",
         base_url: str | None = None,
     ) -> NmbrsTarget:
-        """Validate raw inputs; any bad one raises InputError naming its flag."""
+        """Validate raw inputs; any bad one raises InputError naming its key (the CLI names the
+        flag, :mod:`koppelcheck.cli.fields`)."""
         if option not in {o.value for o in ManualOption}:
             raise InputError(
-                "--option",
+                "option",
                 Text("input.nmbrs.option", value=repr(option)),
                 Text("input.nmbrs.option_hint"),
             )
         if environment not in ENVIRONMENTS:
             raise InputError(
-                "--environment",
+                "environment",
                 Text("input.nmbrs.environment", value=repr(environment)),
                 Text("input.nmbrs.environment_hint"),
             )
         if company is not None and not company.strip():
-            raise InputError("--company", Text("input.empty"), Text("input.nmbrs.company_hint"))
+            raise InputError("company", Text("input.empty"), Text("input.nmbrs.company_hint"))
         return cls(
             username=validate_username(username),
             domain=normalise_domain(domain),

@@ -31,8 +31,6 @@ async def verify_nmbrs(
     translator: Translator,
     timeout_s: float = 30.0,
     concurrency: int = DEFAULT_CONCURRENCY,
-    strict: bool = False,
-    exit_zero: bool = False,
     on_progress: ProgressCallback | None = None,
     http: httpx.AsyncClient | None = None,
     ca_bundle: str | None = None,
@@ -92,6 +90,4 @@ async def verify_nmbrs(
         target=target.describe(),
         started_at=started,
         results=results,
-        strict=strict,
-        exit_zero=exit_zero,
     )

@@ -32,8 +32,8 @@ from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
+from koppelcheck.systems import SYSTEMS
 
-SYSTEMS = ("afas", "nmbrs")
 FORM_FILE_FIELD = "--form"
 
 

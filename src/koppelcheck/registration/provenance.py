@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from koppelcheck.nmbrs import calls as nmbrs_calls
+from koppelcheck.systems import SYSTEMS
 
 Source = Literal["verified", "declared"]
 
@@ -102,7 +103,7 @@ def form_keys(form: Mapping[str, Any]) -> list[str]:
     for key, value in form.items():
         if isinstance(value, Mapping):
             keys.extend(f"{key}.{sub}" for sub in value)
-        elif key != "system" and not (key in ("afas", "nmbrs") and value is None):
+        elif key != "system" and not (key in SYSTEMS and value is None):
             keys.append(key)
     return keys
 

@@ -22,8 +22,9 @@ from lxml import etree
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 from koppelcheck.simulator.server import SimRequest, SimResponse
+from koppelcheck.systems import SYSTEMS, get_system
 
-REPLAY_SYSTEMS = ("nmbrs", "afas")
+REPLAY_SYSTEMS = SYSTEMS
 _HOP_BY_HOP = {
     "content-length",
     "transfer-encoding",
@@ -76,8 +77,9 @@ def _soap_operation(headers: dict[str, str], body: str) -> str:
 def request_key(
     system: str, method: str, path: str, query: dict[str, Any], headers: dict[str, str], body: str
 ) -> tuple[str, ...]:
-    """What a request is matched on (the same for a recorded and a live request)."""
-    if system == "nmbrs":
+    """What a request is matched on (the same for a recorded and a live request): a SOAP system's
+    service and operation, a REST system's method and path."""
+    if get_system(system).replay_protocol == "soap":
         service = path.rstrip("/").rsplit("/", 1)[-1].lower()
         if method in ("GET", "HEAD"):
             return (service, "?wsdl" if any(k.lower() == "wsdl" for k in query) else "GET")

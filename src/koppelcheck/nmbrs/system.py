@@ -1,0 +1,188 @@
+"""Nmbrs as a :class:`koppelcheck.systems.interface.System` (SOAP v3; REST as its second API)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
+from koppelcheck.systems.interface import (
+    BATCH_COMMON_KEYS,
+    ChecklistVariant,
+    SimulatorSpec,
+    model_keys,
+    required_keys,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from koppelcheck.i18n import Translator
+    from koppelcheck.models import Report
+    from koppelcheck.secret import Secret
+    from koppelcheck.steps import Step
+
+
+class NmbrsSettings(BaseModel):
+    """One Nmbrs login and company: ``--username``/``--domain``/... and a batch employer's keys.
+
+    Values are raw text; :meth:`target` applies the rules (domain form, e-mail, option)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    username: str
+    domain: str
+    company: str | None = None
+    option: str = "overkoepelend"
+    environment: str = "production"
+    base_url: str | None = None
+
+    def target(self) -> Any:
+        """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
+        from koppelcheck.nmbrs.target import NmbrsTarget
+
+        return NmbrsTarget.create(**self.model_dump())
+
+
+REST_OPTION = "rest"
+"""``steps(option="rest")`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`."""
+
+
+class NmbrsSystem:
+    """Nmbrs: one login (domain, user name, token) per employer; answers shared per login."""
+
+    name = "nmbrs"
+    token_is_xml = False
+    per_host_limit: int | None = None  # limited per domain by the user's --concurrency
+    apis = ("soap", "rest")
+    auth_modes: tuple[str, ...] = ()
+    settings_model = NmbrsSettings
+    batch_keys = model_keys(NmbrsSettings, BATCH_COMMON_KEYS)
+    required_batch_keys = required_keys(NmbrsSettings)
+    replay_protocol = "soap"
+    asks_dga = True
+
+    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
+        if option == REST_OPTION:
+            from koppelcheck.nmbrs.rest.steps import rest_steps
+
+            return rest_steps()
+        from koppelcheck.nmbrs.steps import nmbrs_steps
+
+        return nmbrs_steps(option or "overkoepelend")
+
+    def report_steps(self, report: Report) -> tuple[Step, ...]:
+        return self.steps(report.option)
+
+    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+        return ChecklistVariant(
+            steps=self.steps(option),
+            command=f"koppelcheck nmbrs --option {option}",
+            subtitle=f"checklist.option.{option}",
+        )
+
+    def token_account(self, settings: Mapping[str, Any]) -> str:
+        from koppelcheck.credentials import keyring_account
+        from koppelcheck.nmbrs.target import normalise_domain
+
+        domain = normalise_domain(settings["domain"])
+        return keyring_account(self.name, domain, settings["username"])
+
+    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+        return None
+
+    def credential_account(
+        self,
+        *,
+        domain: str | None,
+        username: str | None,
+        environment_id: str | None,
+        client_id: str | None,
+    ) -> str:
+        from koppelcheck.credentials import keyring_account
+        from koppelcheck.nmbrs.target import normalise_domain, validate_username
+
+        if client_id is not None:
+            raise InputError(
+                "client_id",
+                Text("input.credentials.client_id_afas"),
+                Text("input.credentials.client_id_afas_hint"),
+            )
+        if not domain or not username:
+            raise InputError("domain/username", Text("input.credentials.nmbrs_needs"))
+        return keyring_account(self.name, normalise_domain(domain), validate_username(username))
+
+    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+        return False
+
+    def validate_batch(self, settings: dict[str, Any]) -> None:
+        if set(self.required_batch_keys) <= set(settings):
+            settings_from(NmbrsSettings, settings).target()
+
+    def prepare(
+        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
+    ) -> Any:
+        return settings_from(NmbrsSettings, settings).target()
+
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""
+        from koppelcheck.nmbrs.calls import calls_for
+        from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
+
+        readiness = len(READINESS_CHECKS) if rest_readiness else 0
+        return 2 + len(calls_for(target.option)) + readiness  # as NmbrsProbe.checks() builds
+
+    def limit_key(self, target: Any) -> str:
+        return f"{self.name}|{target.base_url}|{target.domain}"
+
+    async def verify(
+        self,
+        target: Any,
+        token: Secret | None,
+        *,
+        translator: Translator,
+        timeout_s: float,
+        http: httpx.AsyncClient | None,
+        shared: MutableMapping[Any, Any],
+    ) -> Report:
+        from koppelcheck.nmbrs.checks import AnswerCache
+        from koppelcheck.nmbrs.verify import verify_nmbrs
+
+        assert token is not None  # the batch plan requires a token for Nmbrs
+        # The token's fingerprint is part of the login: a wrong token must not share answers.
+        fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
+        login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
+        cache = shared.setdefault(login, AnswerCache())
+        return await verify_nmbrs(
+            target,
+            token,
+            translator=translator,
+            timeout_s=timeout_s,
+            http=http,
+            cache=cache,
+        )
+
+    def token_model(self) -> type[BaseModel]:
+        from koppelcheck.bundle.build import NmbrsTokens
+
+        return NmbrsTokens
+
+    def bundle_blockers(self, report: Report) -> list[str]:
+        return []
+
+    def simulator(self) -> SimulatorSpec:
+        from koppelcheck.simulator.nmbrs import (
+            NMBRS_SCENARIOS,
+            NmbrsSimulator,
+            load_nmbrs_scenario,
+        )
+
+        return SimulatorSpec(NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator)
+
+
+NMBRS = NmbrsSystem()

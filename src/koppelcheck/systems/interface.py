@@ -1,0 +1,192 @@
+"""What a payroll system is to koppelcheck: one Protocol every system package implements.
+
+The core (batch, credentials, steps, checklist, bundle, simulate, manual order, registration
+flow, replay) looks a system up in :mod:`koppelcheck.systems` and asks it; it never compares a
+system's name. A system's package (``koppelcheck.nmbrs``, ``koppelcheck.afas``) holds one module
+``system.py`` with an object that satisfies :class:`System`. Variants inside one system (Nmbrs's
+SOAP and REST APIs, AFAS's classic token and OAuth client credentials) are the system's own
+business: they travel as settings (``option``/``api``/``auth``), never as new branches here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
+
+from koppelcheck.errors import InputError
+from koppelcheck.i18n import Text
+
+if TYPE_CHECKING:
+    import httpx
+
+    from koppelcheck.i18n import Translator
+    from koppelcheck.models import Report
+    from koppelcheck.secret import Secret
+    from koppelcheck.steps import Step
+
+M = TypeVar("M", bound=BaseModel)
+BATCH_COMMON_KEYS = frozenset({"base_url"})
+"""Settings every batch employer may have whatever its system (batch/plan.py's common keys)."""
+
+
+def model_keys(model: type[BaseModel], common: frozenset[str]) -> frozenset[str]:
+    """A settings model's keys, less those every batch employer has (``base_url``)."""
+    return frozenset(model.model_fields) - common
+
+
+def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """A settings model's required keys, in field order."""
+    return tuple(name for name, info in model.model_fields.items() if info.is_required())
+
+
+def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
+    """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]  # pydantic's text would quote the value: name the key only
+        key = ".".join(str(part) for part in first["loc"]) or "settings"
+        if first["type"] == "extra_forbidden":
+            allowed = ", ".join(model.model_fields)
+            raise InputError(key, Text("input.batch.unknown_key", allowed=allowed)) from None
+        raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
+
+
+@dataclass(frozen=True)
+class SimulatorSpec:
+    """A system's local simulator: its scenario names, the loader and the simulator class."""
+
+    scenarios: tuple[str, ...]
+    load: Callable[[Any], Any]
+    simulator: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ChecklistVariant:
+    """What a checklist of one system (option, way of authenticating) shows.
+
+    ``subtitle`` is an i18n key (or ``""``); ``form_skip`` are form keys that do not apply.
+    """
+
+    steps: tuple[Step, ...]
+    command: str
+    subtitle: str = ""
+    form_skip: frozenset[str] = frozenset()
+
+
+@runtime_checkable
+class System(Protocol):
+    """One payroll system. Attributes are data known without a client; methods build things."""
+
+    name: str
+    """The registry key and the ``system`` value of reports, batch files and forms."""
+    token_is_xml: bool
+    """Whether the system's token is an XML document (AFAS) rather than a plain string."""
+    per_host_limit: int | None
+    """Calls in flight per :meth:`limit_key` group the system allows (AFAS: 5 per environment);
+    None leaves it to the user's ``--concurrency``."""
+    apis: tuple[str, ...]
+    """The APIs a checklist may show (``soap``, ``rest``); the first is the default."""
+    auth_modes: tuple[str, ...]
+    """Ways to authenticate a user can choose (``--auth``); empty when there is one."""
+    settings_model: type[BaseModel]
+    """The system's settings (pydantic, ``extra="forbid"``): one key per setting, shared by its
+    flags (``--environment-id`` is ``environment_id``), batch files and the form's inputs."""
+    batch_keys: frozenset[str]
+    """The keys an employer of this system may have in a batch file (besides the common ones):
+    the settings model's fields."""
+    required_batch_keys: tuple[str, ...]
+    """The settings model's required fields."""
+    replay_protocol: str
+    """How a recorded request is matched on replay: ``soap`` (service + operation) or ``rest``."""
+    asks_dga: bool
+    """Whether the registration form asks the manual's DGA question first."""
+
+    # --- manual steps ---------------------------------------------------------------------------
+    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
+        """The manual's steps (for one option or way of authenticating)."""
+        ...
+
+    def report_steps(self, report: Report) -> tuple[Step, ...]:
+        """The steps a finished report is ordered by (its option / authentication variant)."""
+        ...
+
+    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+        """Steps, command, subtitle and skipped form fields of a printable checklist."""
+        ...
+
+    # --- credentials ------------------------------------------------------------------------------
+    def token_account(self, settings: Mapping[str, Any]) -> str:
+        """The keyring account of the token for these (validated) settings."""
+        ...
+
+    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+        """The keyring account of a second secret (AFAS OAuth client secret), or None."""
+        ...
+
+    def credential_account(
+        self,
+        *,
+        domain: str | None,
+        username: str | None,
+        environment_id: str | None,
+        client_id: str | None,
+    ) -> str:
+        """The keyring account ``koppelcheck credentials`` reads or writes; InputError if an
+        input is missing or wrong."""
+        ...
+
+    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+        """Whether these batch settings may run without a token (AFAS client credentials)."""
+        ...
+
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        """How many checks a run of ``target`` builds, known without a client (progress bars)."""
+        ...
+
+    # --- settings and checks ---------------------------------------------------------------
+    def validate_batch(self, settings: dict[str, Any]) -> None:
+        """Apply the single-employer rules to one batch employer's settings (normalising them in
+        place); InputError naming the batch key."""
+        ...
+
+    def prepare(
+        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
+    ) -> Any:
+        """The target the checks run against (NmbrsTarget, AfasSettings)."""
+        ...
+
+    def limit_key(self, target: Any) -> str:
+        """The key whose calls share one concurrency limit."""
+        ...
+
+    async def verify(
+        self,
+        target: Any,
+        token: Secret | None,
+        *,
+        translator: Translator,
+        timeout_s: float,
+        http: httpx.AsyncClient | None,
+        shared: MutableMapping[Any, Any],
+    ) -> Report:
+        """Run the system's checks; ``shared`` is state a batch keeps across employers."""
+        ...
+
+    # --- bundle, form, simulator -----------------------------------------------------------
+    def token_model(self) -> type[BaseModel]:
+        """The bundle's token section of this system."""
+        ...
+
+    def bundle_blockers(self, report: Report) -> list[str]:
+        """What keeps a clean report from a bundle (check ids or patterns); ``[]`` if nothing."""
+        ...
+
+    def simulator(self) -> SimulatorSpec:
+        """The local simulator of this system."""
+        ...

@@ -1,0 +1,335 @@
+"""The System interface: the registry, both implementations, and no branching on system names."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import koppelcheck
+from koppelcheck import systems
+from koppelcheck.batch.plan import load_batch_file
+from koppelcheck.batch.run import limit_group, prepare
+from koppelcheck.errors import InputError
+from koppelcheck.models import Report
+from koppelcheck.secret import Secret
+from koppelcheck.steps import steps_for
+from koppelcheck.systems import SYSTEMS, System, find_system, get_system
+from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+
+PACKAGE = Path(koppelcheck.__file__).parent
+NAMES = frozenset({"nmbrs", "afas"})
+OWN_PACKAGES = ("nmbrs", "afas", "systems")
+"""Where a system may name itself: its own package and the registry."""
+
+
+def _is_name(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in NAMES
+
+
+def _names_in(node: ast.AST) -> bool:
+    return isinstance(node, ast.Tuple | ast.List | ast.Set) and any(map(_is_name, node.elts))
+
+
+def system_branches(tree: ast.AST) -> Iterator[int]:
+    """Lines comparing a value with "nmbrs"/"afas" (==, !=, in (...), match/case)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+                if isinstance(op, ast.Eq | ast.NotEq | ast.Is | ast.IsNot) and (
+                    _is_name(left) or _is_name(right)
+                ):
+                    yield node.lineno
+                if isinstance(op, ast.In | ast.NotIn) and (_names_in(right) or _is_name(left)):
+                    yield node.lineno
+        elif isinstance(node, ast.MatchValue) and _is_name(node.value):
+            yield node.lineno
+
+
+def test_no_branch_on_a_system_name_outside_the_systems_packages() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] in OWN_PACKAGES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{relative}:{line}" for line in system_branches(tree)]
+    assert found == [], "look the system up in koppelcheck.systems instead: " + ", ".join(found)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'if system == "nmbrs": pass',
+        'x = "afas" != kind',
+        'ok = name in ("afas", "nmbrs")',
+        'match s:\n    case "afas":\n        pass',
+    ],
+)
+def test_the_guard_finds_each_kind_of_branch(source: str) -> None:
+    assert list(system_branches(ast.parse(source)))
+
+
+def test_the_registry_knows_both_systems_once() -> None:
+    assert SYSTEMS == ("afas", "nmbrs")
+    assert systems.REGISTERED == ("nmbrs", "afas")
+    for name in SYSTEMS:
+        system = get_system(name)
+        assert isinstance(system, System)
+        assert system.name == name
+        assert get_system(name) is system
+    assert find_system("sap") is None
+    assert find_system(["nmbrs"]) is None
+    with pytest.raises(KeyError):
+        get_system("sap")
+
+
+def test_the_afas_limit_is_written_once() -> None:
+    from koppelcheck.afas.verify import AFAS_PARALLEL_LIMIT
+
+    assert get_system("afas").per_host_limit == AFAS_PARALLEL_LIMIT == 5
+    assert get_system("nmbrs").per_host_limit is None  # the user's --concurrency
+
+
+def test_steps_come_from_the_system() -> None:
+    assert steps_for("afas") == get_system("afas").steps()
+    assert steps_for("nmbrs", "rest") == get_system("nmbrs").steps("rest")
+    assert get_system("afas").steps(auth="oauth") != get_system("afas").steps()
+    with pytest.raises(KeyError):
+        steps_for("sap")
+
+
+def test_both_credential_kinds_of_afas_travel_as_settings() -> None:
+    afas = get_system("afas")
+    assert afas.token_account({"environment_id": "O12345AA"}) == "afas:12345"
+    assert afas.client_secret_account({"environment_id": "12345"}) is None
+    account = afas.client_secret_account({"environment_id": "12345", "client_id": "abc"})
+    assert account is not None and account.startswith("afas:12345:oauth:")
+    assert afas.token_optional({"client_id": "abc"}) and not afas.token_optional({})
+    assert not get_system("nmbrs").token_optional({"client_id": "abc"})
+
+
+def test_client_id_is_refused_for_nmbrs_credentials() -> None:
+    with pytest.raises(InputError) as info:
+        get_system("nmbrs").credential_account(
+            domain="bureau", username="u@x.nl", environment_id=None, client_id="abc"
+        )
+    assert info.value.field == "client_id"
+
+
+def test_bundle_blockers_are_the_systems_own() -> None:
+    from koppelcheck.bundle.build import bundle_blockers
+
+    report = Report.model_construct(system="afas", checks=[])
+    assert bundle_blockers(report) == ["afas.connector.*"]
+    assert bundle_blockers(Report.model_construct(system="nmbrs", checks=[])) == []
+    assert bundle_blockers(Report.model_construct(system="sap", checks=[])) == []
+
+
+class _ThirdSystem:
+    """A payroll system that exists only in this test: the registry line is all it needs."""
+
+    name = "loonpakket"
+    settings_model = BaseModel
+    token_is_xml = False
+    per_host_limit = 2
+    apis = ("rest",)
+    auth_modes: tuple[str, ...] = ()
+    batch_keys = frozenset({"tenant"})
+    required_batch_keys = ("tenant",)
+    replay_protocol = "rest"
+    asks_dga = False
+
+    def __init__(self) -> None:
+        self.verified: list[Any] = []
+
+    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Any, ...]:
+        return ()
+
+    def report_steps(self, report: Report) -> tuple[Any, ...]:
+        return ()
+
+    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+        return ChecklistVariant(steps=(), command="koppelcheck loonpakket")
+
+    def token_account(self, settings: Any) -> str:
+        return f"loonpakket:{settings['tenant']}"
+
+    def client_secret_account(self, settings: Any) -> str | None:
+        return None
+
+    def credential_account(self, **inputs: Any) -> str:
+        return "loonpakket:x"
+
+    def token_optional(self, settings: Any) -> bool:
+        return False
+
+    def validate_batch(self, settings: dict[str, Any]) -> None:
+        if not str(settings.get("tenant", "")).isdigit():
+            raise InputError("tenant", "must be digits")
+
+    def prepare(self, settings: Any, token: Any, client_secret: Any) -> Any:
+        return dict(settings)
+
+    def limit_key(self, target: Any) -> str:
+        return f"loonpakket|{target['tenant']}"
+
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        return 0
+
+    async def verify(self, target: Any, token: Any, **kwargs: Any) -> Report:
+        self.verified.append((target, kwargs["http"] is not None))
+        return Report.model_construct(system=self.name, checks=[], exit_code=0)
+
+    def token_model(self) -> Any:
+        raise NotImplementedError
+
+    def bundle_blockers(self, report: Report) -> list[str]:
+        return []
+
+    def simulator(self) -> SimulatorSpec:
+        raise NotImplementedError
+
+
+def test_a_third_system_is_one_registry_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    third = _ThirdSystem()
+    assert isinstance(third, System)
+    monkeypatch.setitem(systems._TABLE, "loonpakket", f"{__name__}:_THIRD")
+    monkeypatch.setitem(globals(), "_THIRD", third)
+    monkeypatch.setitem(systems._loaded, "loonpakket", third)
+    path = tmp_path / "batch.toml"
+    path.write_text(
+        '[[employer]]\nid = "a"\nsystem = "loonpakket"\ntenant = "42"\ntoken_env = "LP"\n'
+        '[[employer]]\nid = "b"\nsystem = "loonpakket"\ntenant = "x"\ntoken_env = "LP"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load_batch_file(path)
+    assert "tenant: must be digits" in info.value.message
+    path.write_text(
+        '[[employer]]\nid = "a"\nsystem = "loonpakket"\ntenant = "42"\ntoken_env = "LP"\n',
+        encoding="utf-8",
+    )
+    plan = load_batch_file(path)
+    employers = prepare(plan, {"a": Secret("t0ken", "env")})
+    assert limit_group(employers[0]) == "loonpakket|42"
+
+    from koppelcheck.batch.run import BatchRunner
+    from koppelcheck.i18n import Translator
+
+    runner = BatchRunner(Translator("en"), timeout_s=1, concurrency=1)
+    report = asyncio.run(runner.run(employers))
+    assert [line.system for line in report.employers] == ["loonpakket"]
+    assert third.verified == [({"tenant": "42"}, True)]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["nmbrs", "--username", "a@b.nl", "--domain", "ac me"], "--domain"),
+        (["afas", "--environment-id", "12"], "--environment-id"),
+        (
+            [
+                "credentials",
+                "set",
+                "nmbrs",
+                "--domain",
+                "acme",
+                "--username",
+                "a@b.nl",
+                "--client-id",
+                "x",
+            ],
+            "--client-id",
+        ),
+    ],
+)
+def test_the_cli_names_the_flag_of_a_key(args: list[str], flag: str) -> None:
+    from typer.testing import CliRunner
+
+    from koppelcheck.cli.app import app
+
+    result = CliRunner().invoke(app, [*args, "--no-input"] if args[0] != "credentials" else args)
+    assert result.exit_code == 2
+    assert f"{flag}:" in result.output
+
+
+@pytest.mark.parametrize("option", ["overkoepelend", "per-debiteur"])
+@pytest.mark.parametrize("readiness", [True, False])
+def test_nmbrs_check_count_is_the_number_of_checks_built(option: str, readiness: bool) -> None:
+    from koppelcheck.i18n import Translator
+    from koppelcheck.nmbrs.checks import NmbrsProbe
+    from koppelcheck.nmbrs.target import NmbrsTarget
+
+    target = NmbrsTarget.create(username="a@b.nl", domain="acme", option=option)
+    probe = NmbrsProbe(None, target, Translator("en"), rest_readiness=readiness)  # type: ignore[arg-type]
+    count = get_system("nmbrs").check_count(target, rest_readiness=readiness)
+    assert count == len(probe.checks())
+
+
+@pytest.mark.parametrize(("token", "client"), [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("connectors", [(), ("BP_A", "BP_B")])
+def test_afas_check_count_is_the_number_of_checks_built(
+    token: bool, client: bool, connectors: tuple[str, ...]
+) -> None:
+    from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+    from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.oauth import client_credentials
+    from koppelcheck.afas.token import parse_token
+    from koppelcheck.i18n import Translator
+
+    xml = "<token><version>1</version><data>" + "A" * 64 + "</data></token>"
+    settings = AfasSettings(
+        environment=parse_environment_id("12345"),
+        token=parse_token(Secret(xml, "test"), None) if token else None,
+        connectors=connectors,
+        client=client_credentials("client-1", Secret("s3cret-value", "test")) if client else None,
+    )
+    built = build_afas_checks(
+        settings,
+        None,  # type: ignore[arg-type]
+        Translator("en"),
+        oauth_client=None if not (token and client) else object(),  # type: ignore[arg-type]
+        access=object() if client else None,  # type: ignore[arg-type]
+    )
+    assert get_system("afas").check_count(settings) == len(built)
+
+
+@pytest.mark.parametrize("name", ["nmbrs", "afas"])
+def test_the_settings_model_is_the_one_list_of_keys(name: str) -> None:
+    from koppelcheck.systems.interface import settings_from
+
+    system = get_system(name)
+    model = system.settings_model
+    assert model.model_config.get("extra") == "forbid"
+    assert system.batch_keys == set(model.model_fields) - {"base_url"}
+    assert set(system.required_batch_keys) <= system.batch_keys
+    with pytest.raises(InputError) as info:
+        settings_from(model, {"unknown_key": "x", **dict.fromkeys(system.required_batch_keys, "1")})
+    assert info.value.field == "unknown_key"
+    assert info.value.texts[0].key == "input.batch.unknown_key"  # type: ignore[union-attr]
+
+
+def test_nmbrs_flags_and_batch_build_the_same_target() -> None:
+    from koppelcheck.nmbrs.system import NmbrsSettings
+    from koppelcheck.systems.interface import settings_from
+
+    raw = {"username": "a@b.nl", "domain": "https://Acme.nmbrs.nl/", "option": "per-debiteur"}
+    target = settings_from(NmbrsSettings, raw).target()
+    assert target == get_system("nmbrs").prepare(raw, None, None)
+    assert (target.domain, target.option.value) == ("acme", "per-debiteur")
+
+
+def test_the_cli_choice_of_systems_is_the_registry() -> None:
+    from koppelcheck.choices import SystemName
+
+    # The CLI's enum stays import-light for --help; it must list exactly the registered systems.
+    assert tuple(s.value for s in SystemName) == SYSTEMS
