@@ -10,6 +10,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from koppelcheck.secret import forget_known
 from koppelcheck.simulator.server import SimulatorServer
 
 
@@ -63,6 +64,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     yield
+    # Secrets a test made known are masked process-wide; the next test must not inherit them
+    # (a demo subscription key masked the word "subscription" in a later test's expectation).
+    forget_known()
 
 
 @pytest.fixture
