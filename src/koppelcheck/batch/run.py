@@ -54,7 +54,7 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     from koppelcheck.oskeyring import KeyringUnavailableError
 
     tokens: dict[str, Secret] = {}
-    missing: list[str] = []
+    missing: list[str | Text] = []
     for employer in plan.employers:
         missing += _resolve_client_secret(employer, tokens)
         if not employer.token_env and not employer.token_keyring:
@@ -76,14 +76,13 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
         if value:
             tokens[employer.id] = Secret(_cleaned(employer, value), source)
         else:
-            where = f"variable {employer.token_env}" if employer.token_env else "the OS keyring"
-            missing.append(f"{employer.id} (line {employer.line}): no token in {where}")
+            missing.append(_nothing_in(employer, "token", employer.token_env))
     if missing:
-        raise MissingSettingError("batch tokens", missing)
+        raise MissingSettingError(Text("input.batch.tokens"), missing)
     return tokens
 
 
-def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str]:
+def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str | Text]:
     """An employer's second secret (AFAS: the OAuth client secret) from ``client_secret_env`` or
     the keyring account the system names, into ``found``; what is missing, as text."""
     from koppelcheck.credentials import clean_pasted, read_keyring
@@ -98,8 +97,7 @@ def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> 
         value = read_keyring(account) or ""
         source = "keyring"
     if not value:
-        where = f"variable {env}" if env else "the OS keyring"
-        return [f"{employer.id} (line {employer.line}): no client secret in {where}"]
+        return [_nothing_in(employer, "client_secret", env)]
     try:
         cleaned = clean_pasted(value, env or "client_secret_keyring")
     except InputError as exc:
@@ -107,6 +105,15 @@ def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> 
         raise InputError(where, *exc.texts) from None
     found[employer.id + CLIENT_SECRET_SUFFIX] = Secret(cleaned, source)
     return []
+
+
+def _nothing_in(employer: EmployerPlan, what: str, variable: str | None) -> Text:
+    """``bakkerij (regel 3): geen token in variabele T`` (or in the keyring), translated later."""
+    if variable:
+        return Text(
+            f"input.batch.no_{what}_env", id=employer.id, line=employer.line, variable=variable
+        )
+    return Text(f"input.batch.no_{what}_keyring", id=employer.id, line=employer.line)
 
 
 def _cleaned(employer: EmployerPlan, value: str) -> str:
