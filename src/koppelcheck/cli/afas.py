@@ -21,12 +21,8 @@ _TOKEN_FIELDS = {"file": "--token-file", "stdin": "--token-file", "env": "KOPPEL
 def afas(
     environment_id: Annotated[
         str | None,
-        typer.Option(
-            "--environment-id",
-            metavar="ID",
-            envvar="KOPPELCHECK_AFAS_ENVIRONMENT",
-            help=_t("cli.afas.environment_id.help"),
-            show_envvar=True,
+        o.env_option(
+            "--environment-id", "ID", "KOPPELCHECK_AFAS_ENVIRONMENT", "cli.afas.environment_id.help"
         ),
     ] = None,
     token_file: o.TokenFileOpt = None,
@@ -41,13 +37,7 @@ def afas(
     ] = None,
     client_id: Annotated[
         str | None,
-        typer.Option(
-            "--client-id",
-            metavar="ID",
-            envvar="KOPPELCHECK_AFAS_CLIENT_ID",
-            help=_t("cli.afas.client_id.help"),
-            show_envvar=True,
-        ),
+        o.env_option("--client-id", "ID", "KOPPELCHECK_AFAS_CLIENT_ID", "cli.afas.client_id.help"),
     ] = None,
     client_secret_file: Annotated[
         str | None,

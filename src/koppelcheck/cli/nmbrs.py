@@ -19,23 +19,13 @@ _t = Translator()
 def nmbrs(
     username: Annotated[
         str | None,
-        typer.Option(
-            "--username",
-            metavar="EMAIL",
-            envvar="KOPPELCHECK_NMBRS_USERNAME",
-            help=_t("cli.nmbrs.username.help"),
-            show_envvar=True,
+        o.env_option(
+            "--username", "EMAIL", "KOPPELCHECK_NMBRS_USERNAME", "cli.nmbrs.username.help"
         ),
     ] = None,
     domain: Annotated[
         str | None,
-        typer.Option(
-            "--domain",
-            metavar="DOMAIN",
-            envvar="KOPPELCHECK_NMBRS_DOMAIN",
-            help=_t("cli.nmbrs.domain.help"),
-            show_envvar=True,
-        ),
+        o.env_option("--domain", "DOMAIN", "KOPPELCHECK_NMBRS_DOMAIN", "cli.nmbrs.domain.help"),
     ] = None,
     token_file: o.TokenFileOpt = None,
     option: Annotated[
@@ -87,12 +77,8 @@ def nmbrs(
     ] = Api.SOAP,
     client_id: Annotated[
         str | None,
-        typer.Option(
-            "--client-id",
-            metavar="ID",
-            envvar="KOPPELCHECK_NMBRS_CLIENT_ID",
-            help=_t("cli.nmbrs.client_id.help"),
-            show_envvar=True,
+        o.env_option(
+            "--client-id", "ID", "KOPPELCHECK_NMBRS_CLIENT_ID", "cli.nmbrs.client_id.help"
         ),
     ] = None,
     client_secret_file: Annotated[

@@ -18,6 +18,11 @@ REPORT_FORMATS = values(ReportFormat)
 LANG_METAVAR = "|".join(LANGUAGES)
 
 
+def env_option(flag: str, metavar: str, envvar: str, help_key: str) -> typer.models.OptionInfo:
+    """A text option that may also come from an environment variable (named in ``--help``)."""
+    return typer.Option(flag, metavar=metavar, envvar=envvar, help=_t(help_key), show_envvar=True)
+
+
 def complete_language(incomplete: str) -> list[str]:
     """Shell completion for ``--lang``: the languages koppelcheck speaks."""
     return [lang for lang in LANGUAGES if lang.startswith(incomplete.lower())]
