@@ -19,10 +19,14 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from koppelcheck.errors import InputError
+
+Writer = Callable[[Callable[[str], object]], None]
+"""Content written piece by piece: called with a ``write(text)`` function (a report of thousands
+of employers is streamed into its file, never held as one string)."""
 
 STDOUT = "-"
 """An output path of ``-`` means standard output."""
@@ -87,12 +91,15 @@ def atomic_write(
 
 
 def atomic_write_all(
-    files: Sequence[tuple[str | os.PathLike[str], str | bytes]],
+    files: Sequence[tuple[str | os.PathLike[str], str | bytes | Writer]],
     *,
     mode: int = 0o644,
     lang: str | None = None,
 ) -> list[Path]:
     """Write several files all or nothing, each as :func:`atomic_write` does.
+
+    A file's content is text, bytes, or a :data:`Writer` that writes it piece by piece into the
+    temporary file (the same guarantees hold: nothing is in place until every file is whole).
 
     Every file is first written in full to a temporary file beside it; only then are they moved
     into place, one quick rename each. On any failure (Ctrl-C, SIGTERM, SIGHUP included) the
@@ -180,10 +187,13 @@ def _unwritable(target: Path, exc: OSError, lang: str | None = None) -> InputErr
     )
 
 
-def _stage(target: Path, data: str | bytes, mode: int, lang: str | None = None) -> str:
-    """Write ``data`` to a new temporary file beside ``target`` (synced, mode set first)."""
+def _utf8(text: str) -> bytes:
     # A lone surrogate cannot be UTF-8; it is written as U+FFFD rather than losing the file.
-    payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    return text.encode("utf-8", "replace")
+
+
+def _stage(target: Path, data: str | bytes | Writer, mode: int, lang: str | None = None) -> str:
+    """Write ``data`` to a new temporary file beside ``target`` (synced, mode set first)."""
     try:
         fd, tmp_name = tempfile.mkstemp(
             dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp"
@@ -193,7 +203,10 @@ def _stage(target: Path, data: str | bytes, mode: int, lang: str | None = None) 
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if callable(data):
+                data(lambda text: handle.write(_utf8(text)))
+            else:
+                handle.write(_utf8(data) if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:

@@ -143,3 +143,15 @@ def test_faults_at_one_employer_leave_the_others_complete(tmp_path) -> None:
         checks = employers[employer_id]["report"]["checks"]
         errors = [c["id"] for c in checks if c["status"] == "error"]
         assert errors == [check_id], employer_id
+
+
+def test_each_employers_checks_are_listed_in_the_manuals_order(fleet_run) -> None:
+    from koppelcheck.manual_order import in_manual_order
+    from koppelcheck.models import Report
+
+    _, result, _ = fleet_run
+    for line in json.loads(result.stdout)["employers"]:
+        report = Report.model_validate(line["report"])
+        ordered = in_manual_order(report, "nl")
+        assert [c.id for c in report.checks] == [c.id for c in ordered.checks], line["id"]
+        assert [c.step for c in report.checks] == [c.step for c in ordered.checks], line["id"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from koppelcheck.models import (
     BatchReport,
     EmployerReport,
     Report,
+    Status,
     Summary,
     ToolInfo,
     decide_exit_code,
@@ -198,16 +200,30 @@ class BatchRunner:
         batch: BatchInfo | None = None,
         done: Iterable[EmployerReport] = (),
         order: Sequence[str] | None = None,
+        sink: Callable[[EmployerReport], None] | None = None,
     ) -> BatchReport:
         """Check every employer; the batch report keeps the file's order.
 
         ``done`` are lines of a previous report (``--resume``) taken over as they are; their
         employers are not checked again. ``batch`` says which file (and share) this covers.
+        With ``sink`` (a :class:`~koppelcheck.batch.store.BatchStore`'s ``append``), every line,
+        taken over or checked, goes there as it is known and is not kept: the returned report
+        then lists no employers (its summary and exit code are the whole batch's).
         """
         from koppelcheck.http import make_async_client
 
         started = now()
         taken_over = {line.id: line for line in done}
+        statuses: Counter[Status] = Counter()
+        checked: list[EmployerReport] = []
+
+        def keep(line: EmployerReport) -> None:
+            statuses.update(check.status for check in line.report.checks)
+            (sink or checked.append)(line)
+
+        if sink is not None:
+            for line in taken_over.values():
+                keep(line)
         employers = list(employers)
         # One client per system: Nmbrs calls are limited per domain (the client names its domain
         # to the transport) by --concurrency; AFAS per environment (its own host) by its limit.
@@ -238,20 +254,22 @@ class BatchRunner:
             # first logins would fill the workers and leave the others' call slots idle.
             to_check = [e for e in employers if e.plan.id not in taken_over]
             queue = iter(interleave_by_limit(to_check))
-            checked: list[EmployerReport] = []
 
             async def worker() -> None:
                 # A fixed set of workers, not one task per employer: memory stays flat.
                 for employer in queue:
-                    line = await one(employer)
-                    checked.append(line)
+                    keep(await one(employer))
 
             await asyncio.gather(
                 *(worker() for _ in range(min(MAX_EMPLOYERS_IN_FLIGHT, len(to_check))))
             )
+        if sink is None:
             by_id = {**taken_over, **{line.id: line for line in checked}}
             lines = [by_id[i] for i in (order or [e.plan.id for e in employers])]
-        summary = Summary.of(c.status for line in lines for c in line.report.checks)
+            statuses = Counter(c.status for line in lines for c in line.report.checks)
+        else:
+            lines = []
+        summary = Summary.of(statuses.elements())
         finished = now()
         return BatchReport(
             tool=ToolInfo(version=__version__),

@@ -10,14 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
-from koppelcheck.models import BatchInfo, BatchReport, EmployerReport, ShardInfo
+from koppelcheck.models import (
+    BATCH_SCHEMA,
+    BatchInfo,
+    BatchReport,
+    EmployerReport,
+    ShardInfo,
+    Status,
+)
 
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
 
@@ -77,28 +86,131 @@ def batch_info(plan: BatchPlan, shard: ShardInfo | None) -> BatchInfo:
     )
 
 
-def read_batch_report(path: Path, field: str) -> BatchReport:
-    """A ``koppelcheck.batch/v1`` JSON report from ``path``; anything else is exit 2."""
+class _JsonStream:
+    """A JSON document read in chunks: values decoded one at a time, never the whole text."""
+
+    _CHUNK = 1 << 20
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self._buffer = ""
+        self._pos = 0
+        self._eof = False
+        self._decoder = json.JSONDecoder()
+
+    def _fill(self) -> bool:
+        chunk = "" if self._eof else self._handle.read(self._CHUNK)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer = self._buffer[self._pos :] + chunk
+        self._pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            while self._pos < len(self._buffer) and self._buffer[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._buffer) or not self._fill():
+                return self._buffer[self._pos : self._pos + 1]
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            raise ValueError(f"expected {char!r}")
+        self._pos += 1
+
+    def value(self) -> Any:
+        """The next whole JSON value."""
+        self.peek()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except json.JSONDecodeError:
+                if self._fill():
+                    continue
+                raise
+            if end == len(self._buffer) and self._fill():  # a number may go on
+                continue
+            self._pos = end
+            return value
+
+
+def iter_batch_report(
+    path: Path, field: str, header: list[BatchReport]
+) -> Iterator[EmployerReport]:
+    """The employers of the ``koppelcheck.batch/v1`` JSON report at ``path``, one at a time,
+    without reading the whole file into memory; when they are all read, ``header`` gets the
+    report's other fields (a BatchReport without employers). Anything but such a report is an
+    InputError naming ``field`` (exit 2)."""
     from pydantic import ValidationError
 
+    fields: dict[str, Any] = {}
+    index = 0
     try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as handle:
+            stream = _JsonStream(handle)
+            if stream.peek() != "{":
+                stream.value()  # valid JSON that is no object: not a batch report
+                raise InputError(field, Text("input.shard.not_batch_report", path=path))
+            stream.expect("{")
+            while stream.peek() != "}":
+                if fields or index:
+                    stream.expect(",")
+                key = stream.value()
+                stream.expect(":")
+                if key != "employers" or stream.peek() != "[":
+                    fields[key] = stream.value()
+                    continue
+                if fields.get("schema", BATCH_SCHEMA) != BATCH_SCHEMA:
+                    raise InputError(field, Text("input.shard.not_batch_report", path=path))
+                stream.expect("[")
+                while stream.peek() != "]":
+                    if index:
+                        stream.expect(",")
+                    raw = stream.value()
+                    try:
+                        yield EmployerReport.model_validate(raw)
+                    except ValidationError as exc:
+                        where = _where(exc, f"employers.{index}.")
+                        raise InputError(
+                            field, Text("input.shard.schema", path=path, where=where)
+                        ) from None
+                    index += 1
+                stream.expect("]")
+                fields.setdefault("employers", [])
+            stream.expect("}")
+            if stream.peek():
+                raise ValueError("extra data")
     except OSError as exc:
         raise InputError(
             field,
             Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError):  # json.JSONDecodeError is a ValueError
         raise InputError(
             field, Text("input.shard.not_json", path=path), Text("input.shard.give_json")
         ) from None
-    if not isinstance(raw, dict) or raw.get("schema") != "koppelcheck.batch/v1":
+    if fields.get("schema") != BATCH_SCHEMA:
         raise InputError(field, Text("input.shard.not_batch_report", path=path))
     try:
-        return BatchReport.model_validate(raw)
+        header.append(BatchReport.model_validate({**fields, "employers": []}))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
-        raise InputError(field, Text("input.shard.schema", path=path, where=where)) from None
+        raise InputError(field, Text("input.shard.schema", path=path, where=_where(exc))) from None
+    if "employers" not in fields:
+        raise InputError(field, Text("input.shard.schema", path=path, where="employers"))
+
+
+def _where(exc: Any, prefix: str = "") -> str:
+    errors = exc.errors()
+    return prefix + ".".join(str(p) for p in errors[0]["loc"]) if errors else "?"
+
+
+def read_batch_report(path: Path, field: str) -> BatchReport:
+    """A ``koppelcheck.batch/v1`` JSON report from ``path``, whole; anything else is exit 2."""
+    header: list[BatchReport] = []
+    lines = list(iter_batch_report(path, field, header))
+    return header[0].model_copy(update={"employers": lines})
 
 
 def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[EmployerReport]:
@@ -107,6 +219,34 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
 
     A report of another batch file or another share is refused (exit 2).
     """
+    _same_batch(previous, info)
+    return list(_taken_over(previous.employers, plan))
+
+
+def take_over(
+    path: Path, info: BatchInfo, plan: BatchPlan, sink: Callable[[EmployerReport], None]
+) -> set[str]:
+    """:func:`resumable` for the report at ``path``, read one employer at a time: each line
+    taken over goes to ``sink`` (a :class:`~koppelcheck.batch.store.BatchStore`); returns their
+    ids. The report's header is checked once it is read: a report of another file or share is
+    an InputError then, and the caller drops what ``sink`` received."""
+    header: list[BatchReport] = []
+    taken: set[str] = set()
+    for line in _taken_over(iter_batch_report(path, "--resume", header), plan):
+        sink(line)
+        taken.add(line.id)
+    _same_batch(header[0], info)
+    return taken
+
+
+def _taken_over(lines: Iterable[EmployerReport], plan: BatchPlan) -> Iterator[EmployerReport]:
+    wanted = {e.id: e.line for e in plan.employers}
+    for line in lines:
+        if line.id in wanted and not line.report.summary.error:
+            yield line.model_copy(update={"line": wanted[line.id]})
+
+
+def _same_batch(previous: BatchReport, info: BatchInfo) -> None:
     theirs = previous.batch
     if theirs is None or theirs.fingerprint != info.fingerprint:
         raise InputError(
@@ -123,12 +263,6 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
         raise InputError(
             "--resume", Text("input.shard.other_shard", shard=shown), Text("input.shard.same")
         )
-    wanted = {e.id: e.line for e in plan.employers}
-    return [
-        line.model_copy(update={"line": wanted[line.id]})
-        for line in previous.employers
-        if line.id in wanted and not line.report.summary.error
-    ]
 
 
 def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
@@ -137,15 +271,67 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
     Refuses (InputError, exit 2, naming the report) reports of different batch files, reports
     without shard information, a shard given twice and a shard missing.
     """
-    from koppelcheck.models import Summary, decide_exit_code
-
-    if not named:
-        raise InputError("REPORT", Text("input.shard.none"), Text("input.shard.give_every"))
-    first_name, first = named[0]
-    first_info = _info_of(first_name, first)
-    seen: dict[int, str] = {}
+    lines: list[EmployerReport] = []
+    merge = ShardMerge(lines.append)
     for name, report in named:
+        merge.add(name, report, report.employers)
+    header = merge.finish()
+    lines.sort(key=lambda line: (line.line or 0, line.id))
+    return header.model_copy(update={"employers": lines})
+
+
+def merge_files(names: Sequence[str], sink: Callable[[EmployerReport], None]) -> BatchReport:
+    """:func:`merge_reports` for the shard reports in files ``names``, read one employer at a
+    time: every line goes to ``sink`` (a :class:`~koppelcheck.batch.store.BatchStore`, which
+    orders them), the returned header lists no employers. On an InputError the caller drops
+    what ``sink`` received."""
+    merge = ShardMerge(sink)
+    for name in names:
+        header: list[BatchReport] = []
+        lines = iter_batch_report(Path(name), "REPORTS", header)
+        merge.add(name, None, lines, header)
+    return merge.finish()
+
+
+class ShardMerge:
+    """Shard reports joined one at a time; their lines go to ``sink`` as they come."""
+
+    def __init__(self, sink: Callable[[EmployerReport], None]) -> None:
+        self._sink = sink
+        self._first: tuple[str, BatchReport, BatchInfo] | None = None
+        self._seen: dict[int, str] = {}
+        self._ids: set[str] = set()
+        self._doubled = 0
+        self._statuses: Counter[Status] = Counter()
+        self._started: datetime | None = None
+        self._ended = 0.0
+
+    def add(
+        self,
+        name: str,
+        report: BatchReport | None,
+        lines: Iterable[EmployerReport],
+        header: list[BatchReport] | None = None,
+    ) -> None:
+        """One shard report: its header (``report``, or read into ``header`` with its lines)
+        and its lines."""
+        if report is not None:
+            self._header(name, report)
+        for line in lines:
+            if line.id in self._ids:
+                self._doubled += 1
+                continue
+            self._ids.add(line.id)
+            self._statuses.update(check.status for check in line.report.checks)
+            self._sink(line)
+        if report is None and header:
+            self._header(name, header[0])
+
+    def _header(self, name: str, report: BatchReport) -> None:
         info = _info_of(name, report)
+        if self._first is None:
+            self._first = (name, report, info)
+        first_name, _, first_info = self._first
         if info.fingerprint != first_info.fingerprint or info.employers != first_info.employers:
             raise InputError(
                 name,
@@ -157,58 +343,70 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
                 ),
                 Text("input.shard.one_run"),
             )
-        assert info.shard is not None
-        if info.shard.count != first_info.shard.count:  # type: ignore[union-attr]
+        assert info.shard is not None and first_info.shard is not None
+        if info.shard.count != first_info.shard.count:
             raise InputError(
                 name,
                 Text(
                     "input.shard.other_split",
                     shard=f"{info.shard.index}/{info.shard.count}",
                     first=first_name,
-                    count=first_info.shard.count,  # type: ignore[union-attr]
+                    count=first_info.shard.count,
                 ),
                 Text("input.shard.one_split"),
             )
-        if info.shard.index in seen:
+        if info.shard.index in self._seen:
             raise InputError(
                 name,
                 Text(
                     "input.shard.twice",
                     shard=f"{info.shard.index}/{info.shard.count}",
-                    also=seen[info.shard.index],
+                    also=self._seen[info.shard.index],
                 ),
                 Text("input.shard.once"),
             )
-        seen[info.shard.index] = name
-    count = first_info.shard.count  # type: ignore[union-attr]
-    missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in seen]
-    if missing:
-        raise InputError(
-            "REPORT",
-            Text("input.shard.missing", shards=", ".join(missing)),
-            Text("input.shard.every"),
+        self._seen[info.shard.index] = name
+        if self._started is None or report.started_at < self._started:
+            self._started = report.started_at
+        self._ended = max(self._ended, report.started_at.timestamp() * 1000 + report.duration_ms)
+
+    def finish(self) -> BatchReport:
+        """The merged report's header (no employers listed); InputError for a missing shard or
+        a report that lost or doubled employers."""
+        from koppelcheck.models import Summary, decide_exit_code
+
+        if self._first is None or self._started is None:
+            raise InputError("REPORT", Text("input.shard.none"), Text("input.shard.give_every"))
+        _, first, first_info = self._first
+        assert first_info.shard is not None
+        count = first_info.shard.count
+        missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in self._seen]
+        if missing:
+            raise InputError(
+                "REPORT",
+                Text("input.shard.missing", shards=", ".join(missing)),
+                Text("input.shard.every"),
+            )
+        if self._doubled or len(self._ids) != first_info.employers:
+            raise InputError(
+                "REPORT",
+                Text(
+                    "input.shard.incomplete",
+                    distinct=len(self._ids),
+                    employers=first_info.employers,
+                ),
+                Text("input.shard.complete"),
+            )
+        summary = Summary.of(self._statuses.elements())
+        return BatchReport(
+            tool=first.tool,
+            started_at=self._started,
+            duration_ms=round(self._ended - self._started.timestamp() * 1000),
+            summary=summary,
+            exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
+            batch=first_info.model_copy(update={"shard": None}),
+            employers=[],
         )
-    lines: list[EmployerReport] = [line for _, report in named for line in report.employers]
-    ids = [line.id for line in lines]
-    if len(set(ids)) != len(ids) or len(ids) != first_info.employers:
-        raise InputError(
-            "REPORT",
-            Text("input.shard.incomplete", distinct=len(set(ids)), employers=first_info.employers),
-            Text("input.shard.complete"),
-        )
-    lines.sort(key=lambda line: (line.line or 0, line.id))
-    started = min(report.started_at for _, report in named)
-    ended = max(report.started_at.timestamp() * 1000 + report.duration_ms for _, report in named)
-    summary = Summary.of(c.status for line in lines for c in line.report.checks)
-    return BatchReport(
-        tool=first.tool,
-        started_at=started,
-        duration_ms=round(ended - started.timestamp() * 1000),
-        summary=summary,
-        exit_code=decide_exit_code(summary),  # --strict/--exit-zero: cli.exit_policy
-        batch=first_info.model_copy(update={"shard": None}),
-        employers=lines,
-    )
 
 
 def _info_of(name: str, report: BatchReport) -> BatchInfo:

@@ -75,11 +75,13 @@ def batch(
     from koppelcheck.batch.shard import (
         batch_info,
         parse_shard,
-        read_batch_report,
-        resumable,
         select_shard,
+        take_over,
     )
-    from koppelcheck.cli.exit_policy import batch_with_exit_policy
+    from koppelcheck.batch.store import BatchStore
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy, employer_with_exit_policy
+    from koppelcheck.manual_order import in_manual_order
+    from koppelcheck.models import decide_exit_code
 
     common = o.CommonOptions(
         format=format,
@@ -98,28 +100,49 @@ def batch(
     whole = load_batch_file(file)
     info = batch_info(whole, share)
     plan = select_shard(whole, share)
-    done = resumable(read_batch_report(resume, "--resume"), info, plan) if resume else []
-    skipped = {line.id for line in done}
-    to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
-    employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
-    translator = Translator(lang)
-    with _progress(len(employers), translator, strict=strict, exit_zero=exit_zero) as on_employer:
-        runner = BatchRunner(
-            translator,
-            timeout_s=timeout,
-            concurrency=concurrency,
-            on_employer=on_employer,
-        )
-        from koppelcheck.trace import traced_run
+    policy = {"strict": strict, "exit_zero": exit_zero}
+    # Each employer's line goes to a temporary file as soon as it is known, not into memory;
+    # the reports are written from there (docs/batch.md, "Memory and disk").
+    with BatchStore(order=[e.id for e in plan.employers]) as store:
 
-        with traced_run(trace, lang):
-            report = run_async(
-                runner.run(employers, batch=info, done=done, order=[e.id for e in plan.employers])
+        def keep(line: Any) -> None:
+            store.append(employer_with_exit_policy(line, **policy))
+
+        skipped = take_over(resume, info, plan, keep) if resume else set()
+        to_run = BatchPlan(plan.path, tuple(e for e in plan.employers if e.id not in skipped))
+        employers = prepare(to_run, resolve_tokens(to_run)) if to_run.employers else []
+        translator = Translator(lang)
+
+        def stored(line: Any) -> None:
+            # Its checks in the manual's order, as a single run lists them.
+            keep(line.model_copy(update={"report": in_manual_order(line.report, translator.lang)}))
+
+        with _progress(len(employers), translator, **policy) as on_employer:
+            runner = BatchRunner(
+                translator,
+                timeout_s=timeout,
+                concurrency=concurrency,
+                on_employer=on_employer,
             )
-    report = batch_with_exit_policy(report, strict=strict, exit_zero=exit_zero)
-    _emit(report, common)
-    _github(report, translator.lang)
-    raise typer.Exit(report.exit_code)
+            from koppelcheck.trace import traced_run
+
+            with traced_run(trace, lang):
+                header = run_async(
+                    runner.run(
+                        employers,
+                        batch=info,
+                        order=[e.id for e in plan.employers],
+                        sink=stored,
+                    )
+                )
+        summary = store.stats.summary  # resumed lines included
+        header = header.model_copy(
+            update={"summary": summary, "exit_code": decide_exit_code(summary)}
+        )
+        store.with_header(batch_with_exit_policy(header, **policy))
+        _emit(store, common)
+        _github(store, translator.lang)
+    raise typer.Exit(store.header.exit_code)
 
 
 @batch_app.command("merge", help=_t("cli.batch.merge.help"))
@@ -139,8 +162,9 @@ def merge(
     no_color: o.NoColorOpt = False,
 ) -> None:
     """Join the JSON reports of every shard of one batch file into one report."""
-    from koppelcheck.batch.shard import merge_reports, read_batch_report
-    from koppelcheck.cli.exit_policy import batch_with_exit_policy
+    from koppelcheck.batch.shard import merge_files
+    from koppelcheck.batch.store import BatchStore
+    from koppelcheck.cli.exit_policy import batch_with_exit_policy, employer_with_exit_policy
 
     common = o.CommonOptions(
         format=format,
@@ -153,11 +177,16 @@ def merge(
         exit_zero=exit_zero,
         no_color=no_color,
     ).validate()
-    named = [(text, read_batch_report(Path(text), "REPORTS")) for text in reports]
-    report = batch_with_exit_policy(merge_reports(named), strict=strict, exit_zero=exit_zero)
-    _emit(report, common)
-    _github(report, Translator(lang).lang)
-    raise typer.Exit(report.exit_code)
+    policy = {"strict": strict, "exit_zero": exit_zero}
+    # One shard's employer at a time into a temporary file (ordered by their lines there).
+    with BatchStore() as store:
+        header = merge_files(
+            reports, lambda line: store.append(employer_with_exit_policy(line, **policy))
+        )
+        store.with_header(batch_with_exit_policy(header, **policy))
+        _emit(store, common)
+        _github(store, Translator(lang).lang)
+    raise typer.Exit(store.header.exit_code)
 
 
 class _progress:
@@ -206,28 +235,30 @@ class _progress:
 
 
 def _emit(report: Any, common: o.CommonOptions) -> None:
+    """Every format the options ask for, each streamed from ``report`` (a BatchStore or a
+    BatchReport) into its file one employer at a time."""
     from koppelcheck.cli.output import emit, text_style
     from koppelcheck.i18n import resolve_language
-    from koppelcheck.report.batch_html import render_batch_html
+    from koppelcheck.report.batch_html import write_batch_html
     from koppelcheck.report.batch_text import render_batch_text
-    from koppelcheck.report.json import render_batch_json
-    from koppelcheck.report.junit import render_batch_junit
-    from koppelcheck.report.markdown import render_batch_markdown
+    from koppelcheck.report.json import write_batch_json
+    from koppelcheck.report.junit import write_batch_junit
+    from koppelcheck.report.markdown import write_batch_markdown
 
     lang = resolve_language(common.lang)
-    renderers = {
-        "json": lambda: render_batch_json(report),
-        "junit": lambda: render_batch_junit(report, lang=lang),
-        "markdown": lambda: render_batch_markdown(report, lang=lang),
-        "html": lambda: render_batch_html(report, lang=lang),
+    writers: dict[str, Any] = {
+        "json": lambda write: write_batch_json(report, write),
+        "junit": lambda write: write_batch_junit(report, write, lang=lang),
+        "markdown": lambda write: write_batch_markdown(report, write, lang=lang),
+        "html": lambda write: write_batch_html(report, write, lang=lang),
     }
 
-    def render(fmt: str, for_terminal: bool) -> str:
+    def render(fmt: str, for_terminal: bool) -> Any:
         if fmt == "text":
             return render_batch_text(
                 report, lang=lang, **text_style(common, for_terminal=for_terminal)
             )
-        return renderers[fmt]()
+        return writers[fmt]
 
     emit(render, common)
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from koppelcheck.cli.options import CommonOptions
-from koppelcheck.files import atomic_write_all, is_stdout
+from koppelcheck.files import Writer, atomic_write_all, is_stdout
 from koppelcheck.models import Report
 
-Render = Callable[[str, bool], str]
-"""``(format, for_terminal) -> text``: how one kind of report renders itself."""
+Render = Callable[[str, bool], "str | Writer"]
+"""``(format, for_terminal) -> text``: how one kind of report renders itself; a large report
+(a batch) may give a :data:`~koppelcheck.files.Writer` that streams it instead."""
 
 
 def text_style(options: CommonOptions, *, for_terminal: bool) -> dict[str, Any]:
@@ -32,10 +33,11 @@ def text_style(options: CommonOptions, *, for_terminal: bool) -> dict[str, Any]:
 def emit(render: Render, options: CommonOptions) -> None:
     """Write the chosen format to stdout or ``--output``, and ``--json/--junit/--html`` files.
 
-    Every format is rendered before anything is written, and the files are written all or
-    nothing: a run interrupted here leaves no file of it behind.
+    Every format is rendered before anything is written (a streamed one as it is written into
+    its temporary file), and the files are written all or nothing: a run interrupted here leaves
+    no file of it behind.
     """
-    files: list[tuple[Any, str]] = []
+    files: list[tuple[Any, str | Writer]] = []
     if options.output is not None and not is_stdout(options.output):
         files.append((options.output, render(options.format, False)))
         text = None
@@ -48,7 +50,10 @@ def emit(render: Render, options: CommonOptions) -> None:
     ):
         if path is not None:
             files.append((path, render(fmt, False)))
-    if text is not None:
+    if callable(text):
+        text(sys.stdout.write)
+        sys.stdout.flush()
+    elif text is not None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
     atomic_write_all(files, lang=options.lang)

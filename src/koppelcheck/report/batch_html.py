@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from koppelcheck.batch.outcome import (
     NOT_RUN_CODES,
     BatchTally,
-    attention_first,
     employer_outcome,
-    needing_attention,
-    tally,
     worst_outcome,
 )
 from koppelcheck.i18n import Translator
@@ -38,6 +38,11 @@ from koppelcheck.report._common import (
 )
 from koppelcheck.report.html import CSS, _fix_html, escape
 from koppelcheck.report.text import symbols_for
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
+
+Write = Callable[[str], object]
 
 #: Additions to the single report's stylesheet: a full-width page, the matrix, A4 landscape.
 BATCH_CSS = """
@@ -171,10 +176,11 @@ def column_order(check_id: str) -> tuple[int, list[str | int]]:
     return rank, _natural(check_id)
 
 
-def check_columns(batch: BatchReport) -> list[str]:
+def check_columns(batch: BatchReport | BatchLines) -> list[str]:
     """Every distinct check id of the batch, in :func:`column_order`."""
-    ids = {check.id for e in batch.employers for check in e.report.checks}
-    return sorted(ids, key=column_order)
+    from koppelcheck.batch.store import as_lines
+
+    return sorted(as_lines(batch).stats.check_ids, key=column_order)
 
 
 def column_label(check_id: str) -> str:
@@ -219,7 +225,7 @@ def _row(t: Translator, employer: EmployerReport, columns: list[str]) -> str:
     )
 
 
-def _matrix(t: Translator, batch: BatchReport) -> str:
+def _matrix(t: Translator, batch: BatchLines, write: Write) -> None:
     columns = check_columns(batch)
     fixed = "".join(
         f'<th scope="col"{css}>{escape(t(key))}</th>'
@@ -234,11 +240,13 @@ def _matrix(t: Translator, batch: BatchReport) -> str:
         f"<span>{escape(column_label(column))}</span></th>"
         for column in columns
     )
-    rows = "\n".join(_row(t, e, columns) for e in attention_first(batch))
-    return (
+    write(
         '<div class="matrix-wrap">\n<table class="matrix">\n'
-        f"<thead><tr>{fixed}{checks}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
+        f"<thead><tr>{fixed}{checks}</tr></thead>\n<tbody>\n"
     )
+    for index, employer in enumerate(batch.attention_first()):
+        write(("\n" if index else "") + _row(t, employer, columns))
+    write("\n</tbody>\n</table>\n</div>")
 
 
 def _tiles(t: Translator, counts: BatchTally) -> str:
@@ -252,17 +260,17 @@ def _tiles(t: Translator, counts: BatchTally) -> str:
     return f'<ul class="tiles">{"".join(tiles)}</ul>'
 
 
-def _status_counts(t: Translator, batch: BatchReport) -> str:
+def _status_counts(t: Translator, batch: BatchLines) -> str:
     items = "".join(
         f'<li class="s-{status.value}"><span class="c s-{status.value}">'
         f"{_SYMBOLS['manual_open' if status is Status.MANUAL else status.value]}</span> "
-        f"{escape(t(f'report.count.{status.value}', n=batch.summary.count(status)))}</li>"
+        f"{escape(t(f'report.count.{status.value}', n=batch.header.summary.count(status)))}</li>"
         for status in STATUS_ORDER
     )
     return (
         f"<h2>{escape(t('batch.html.checks_heading'))}</h2>\n"
         f'<ul class="counts">{items}</ul>\n'
-        f'<p class="meta">{escape(summary_line(t, batch.summary))}</p>'
+        f'<p class="meta">{escape(summary_line(t, batch.header.summary))}</p>'
     )
 
 
@@ -321,12 +329,12 @@ def _detail(t: Translator, employer: EmployerReport) -> str:
     )
 
 
-def _details(t: Translator, batch: BatchReport) -> str:
-    broken = needing_attention(batch)
-    if not broken:
-        return ""
-    sections = "\n".join(_detail(t, e) for e in broken)
-    return f"<h2>{escape(t('batch.html.details_heading'))}</h2>\n{sections}"
+def _details(t: Translator, batch: BatchLines, write: Write) -> None:
+    if not batch.attention_count():
+        return
+    write(f"<h2>{escape(t('batch.html.details_heading'))}</h2>\n")
+    for index, employer in enumerate(batch.needing_attention()):
+        write(("\n" if index else "") + _detail(t, employer))
 
 
 def render_batch_html(batch: BatchReport, *, lang: str | None = None) -> str:
@@ -335,33 +343,45 @@ def render_batch_html(batch: BatchReport, *, lang: str | None = None) -> str:
     Inline CSS and one inline script allowed by its hash; no external assets; prints on A4
     landscape; with JavaScript disabled every employer is shown.
     """
+    out = io.StringIO()
+    write_batch_html(batch, out.write, lang=lang)
+    return out.getvalue()
+
+
+def write_batch_html(
+    batch: BatchReport | BatchLines, write: Write, *, lang: str | None = None
+) -> None:
+    """:func:`render_batch_html`, one row at a time: the same bytes, never the page in memory."""
+    from koppelcheck.batch.store import as_lines
+
     t = Translator(lang)
-    counts = tally(batch)
+    lines = as_lines(batch)
+    header = lines.header
+    counts = lines.tally()
     title = escape(t("report.batch.title", n=counts.total))
-    started = batch.started_at.isoformat(timespec="seconds")
-    when = t("report.started", started_at=started, seconds=seconds(batch.duration_ms))
+    started = header.started_at.isoformat(timespec="seconds")
+    when = t("report.started", started_at=started, seconds=seconds(header.duration_ms))
     worst = worst_outcome(counts).value
     verdict = f"{tally_line(t, counts)} — {batch_verdict(t, counts)}"
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            f'<html lang="{t.lang}">',
-            '<head>\n<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-            '<meta name="referrer" content="no-referrer">',
-            f"<title>{title}</title>\n<style>{CSS}{BATCH_CSS}</style>\n</head>",
-            f"<body>\n<h1>{title}</h1>",
-            f'<p class="meta">{escape(when)}</p>',
-            f'<p class="summary s-{worst}">{escape(verdict)}</p>',
-            _tiles(t, counts),
-            _status_counts(t, batch),
-            f"<h2>{escape(t('batch.html.matrix_heading'))}</h2>",
-            _controls(t, counts),
-            _legend(t),
-            _matrix(t, batch),
-            _details(t, batch),
-            f"<script>{SCRIPT}</script>",
-            "</body>\n</html>\n",
-        ]
-    )
+    head = [
+        "<!DOCTYPE html>",
+        f'<html lang="{t.lang}">',
+        '<head>\n<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{title}</title>\n<style>{CSS}{BATCH_CSS}</style>\n</head>",
+        f"<body>\n<h1>{title}</h1>",
+        f'<p class="meta">{escape(when)}</p>',
+        f'<p class="summary s-{worst}">{escape(verdict)}</p>',
+        _tiles(t, counts),
+        _status_counts(t, lines),
+        f"<h2>{escape(t('batch.html.matrix_heading'))}</h2>",
+        _controls(t, counts),
+        _legend(t),
+    ]
+    write("\n".join(head) + "\n")
+    _matrix(t, lines, write)
+    write("\n")
+    _details(t, lines, write)
+    write(f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n")

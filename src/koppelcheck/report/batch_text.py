@@ -11,6 +11,9 @@ the shared wording in :mod:`koppelcheck.report._batch`; this module only draws.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -30,6 +33,9 @@ from koppelcheck.models import BatchReport, CheckResult, EmployerReport, Status
 from koppelcheck.report._batch import batch_verdict, short_check_id, tally_line
 from koppelcheck.report._common import strip_controls
 from koppelcheck.report.text import _STYLES, DEFAULT_WIDTH, render_renderable, symbols_for
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
 
 __all__ = [  # the outcome helpers lived here; their names still import from this module
     "NOT_RUN_CODES",
@@ -64,7 +70,7 @@ def _failing_item(check: CheckResult, symbols: dict[str, str]) -> str:
 
 
 def _table(
-    t: Translator, employers: list[EmployerReport], symbols: dict[str, str], unicode: bool
+    t: Translator, employers: Iterable[EmployerReport], symbols: dict[str, str], unicode: bool
 ) -> Table:
     table = Table(box=box.SIMPLE_HEAD if unicode else box.ASCII2, show_edge=False, pad_edge=False)
     table.add_column(t("report.batch.column.employer"), overflow="fold", max_width=40)
@@ -82,18 +88,22 @@ def _table(
 
 
 def batch_text_renderable(
-    batch: BatchReport, *, lang: str | None = None, encoding: str = "utf-8"
+    batch: BatchReport | BatchLines, *, lang: str | None = None, encoding: str = "utf-8"
 ) -> RenderableType:
-    """The batch summary as a rich renderable: the table of broken employers, counts, verdict."""
+    """The batch summary as a rich renderable: the table of broken employers, counts, verdict.
+
+    Only the employers needing attention are read (the healthy ones are not listed)."""
+    from koppelcheck.batch.store import as_lines
+
     t = Translator(lang)
     symbols = symbols_for(encoding)
     unicode = symbols["pass"] != "+"
-    counts = tally(batch)
-    broken = needing_attention(batch)
+    lines = as_lines(batch)
+    counts = lines.tally()
     worst = worst_outcome(counts)
     parts: list[RenderableType] = [Text(t("report.batch.title", n=counts.total), style="bold")]
-    if broken:
-        parts.append(_table(t, broken, symbols, unicode))
+    if lines.attention_count():
+        parts.append(_table(t, lines.needing_attention(), symbols, unicode))
     else:
         parts.append(Text(t("batch.none_broken"), style=_STYLES[Status.PASS]))
     parts.append(Text(f"{symbols[worst.value]} {tally_line(t, counts)}", style=_STYLES[worst]))
@@ -102,7 +112,7 @@ def batch_text_renderable(
 
 
 def render_batch_text(
-    batch: BatchReport,
+    batch: BatchReport | BatchLines,
     *,
     lang: str | None = None,
     color: bool = False,

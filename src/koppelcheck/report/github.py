@@ -8,14 +8,18 @@ only when ``GITHUB_ACTIONS=true`` and writes the full table to ``$GITHUB_STEP_SU
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from koppelcheck.batch.outcome import needing_attention, tally
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report
 from koppelcheck.report._batch import batch_verdict, tally_line
 from koppelcheck.report._common import strip_controls, target_label
-from koppelcheck.report.markdown import render_batch_markdown
+from koppelcheck.report.markdown import write_batch_markdown
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
 
 #: GitHub's limit on one step's ``$GITHUB_STEP_SUMMARY`` (1 MiB).
 STEP_SUMMARY_LIMIT = 1024 * 1024
@@ -68,51 +72,107 @@ def github_annotations(
     return _capped(items, limit, lang)
 
 
-def batch_annotations(batch: BatchReport, limit: int = 10, *, lang: str | None = None) -> list[str]:
+def batch_annotations(
+    batch: BatchReport | BatchLines, limit: int = 10, *, lang: str | None = None
+) -> list[str]:
     """``::error title=<employer>: <check>::message`` for every failing or undetermined check of
     a batch, employers with failures first, at most ``limit`` lines in all (the last then says how
     many more there are). ``[]`` when nothing failed or errored.
     """
-    items = [
-        (f"{employer.id}: {check.id}", check)
-        for employer in needing_attention(batch)
-        for check in employer.report.failing()
-    ]
-    return _capped(items, limit, lang)
+    from koppelcheck.batch.store import as_lines
+
+    lines = as_lines(batch)
+    total = lines.stats.failing
+    if limit <= 0 or not total:
+        return []
+    # Only the checks shown are read: at most ``limit`` of the employers needing attention.
+    shown = limit if total <= limit else limit - 1
+    items: list[tuple[str, CheckResult]] = []
+    for employer in lines.needing_attention():
+        if len(items) >= shown:
+            break
+        items.extend((f"{employer.id}: {check.id}", check) for check in employer.report.failing())
+    items = items[:shown]
+    result = [_line(title, _message(check)) for title, check in items]
+    if total > limit:
+        more = Translator(lang)("report.github.more", n=total - shown)
+        result.append(_line("koppelcheck", more))
+    return result
+
+
+class _Counter:
+    """A writer that only counts the UTF-8 bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.size += _size(text)
+
+
+def _markdown(lines: BatchLines, lang: str | None) -> str:
+    out = io.StringIO()
+    write_batch_markdown(lines, out.write, lang=lang)
+    return out.getvalue()
+
+
+class _Head:
+    """A writer that keeps the first ``cap`` bytes of whole lines and counts them all."""
+
+    def __init__(self, cap: int, first_line: str) -> None:
+        self.cap = cap
+        self.size = 0
+        self.rows: list[str] = []
+        self._first_line: str | None = first_line
+
+    def write(self, text: str) -> None:
+        for row in text.splitlines(keepends=True):
+            if self._first_line is not None:
+                row, self._first_line = self._first_line, None
+            self.size += _size(row)
+            if self.size <= self.cap:
+                self.rows.append(row)
 
 
 def step_summary_markdown(
-    batch: BatchReport, lang: str | None = None, *, max_bytes: int = STEP_SUMMARY_LIMIT
+    batch: BatchReport | BatchLines,
+    lang: str | None = None,
+    *,
+    max_bytes: int = STEP_SUMMARY_LIMIT,
 ) -> str:
     """The Markdown for ``$GITHUB_STEP_SUMMARY``: :func:`render_batch_markdown` plus the employer
     counts.
 
     GitHub refuses a step summary over 1 MiB; a batch of thousands of employers may exceed it.
     Then only the employers needing attention are listed (with a note saying so), and if that is
-    still too large the table is cut at a row boundary, again with a note.
+    still too large the table is cut at a row boundary, again with a note. A table is measured
+    before it is kept, so no more than ``max_bytes`` of it is ever held.
     """
+    from koppelcheck.batch.store import as_lines
+
     t = Translator(lang)
-    counts = tally(batch)
+    lines = as_lines(batch)
+    counts = lines.tally()
     closing = f"\n{tally_line(t, counts)} — {batch_verdict(t, counts)}\n"
-    full = render_batch_markdown(batch, lang=lang) + closing
-    if _size(full) <= max_bytes:
-        return full
-    broken = needing_attention(batch)
-    trimmed = render_batch_markdown(batch.model_copy(update={"employers": broken}), lang=lang)
-    # The heading counts the employers listed; it must still say how many were checked.
-    trimmed = f"# {t('report.batch.title', n=counts.total)}\n" + trimmed.split("\n", 1)[1]
+    measured = _Counter()
+    write_batch_markdown(lines, measured.write, lang=lang)
+    if measured.size + _size(closing) <= max_bytes:
+        return _markdown(lines, lang) + closing
+    broken = lines.attention_only()
     note = "\n" + t("batch.summary.trimmed", shown=len(broken), total=counts.total) + "\n"
-    text = trimmed + note + closing
-    if _size(text) <= max_bytes:
-        return text
+    # The heading counts the employers listed; it must still say how many were checked.
+    head = _Head(max_bytes, f"# {t('report.batch.title', n=counts.total)}\n")
+    write_batch_markdown(broken, head.write, lang=lang)
+    if head.size + _size(note + closing) <= max_bytes:
+        return "".join(head.rows) + note + closing
     cut = "\n" + t("batch.summary.truncated") + "\n"
     budget = max_bytes - _size(note + closing + cut)
     kept: list[str] = []
-    for line in trimmed.splitlines(keepends=True):
-        budget -= _size(line)
+    for row in head.rows:
+        budget -= _size(row)
         if budget < 0:
             break
-        kept.append(line)
+        kept.append(row)
     return "".join(kept) + cut + note + closing
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from koppelcheck.models import BatchReport, Report
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
+
+Write = Callable[[str], object]
+"""Where a streaming renderer puts its text, piece by piece (``handle.write``)."""
 
 
 def _dump(document: dict[str, Any]) -> str:
@@ -20,4 +28,25 @@ def render_json(report: Report) -> str:
 
 def render_batch_json(batch: BatchReport) -> str:
     """The batch report (``koppelcheck.batch/v1``) as one pretty JSON document."""
-    return _dump(batch.model_dump(mode="json", by_alias=True))
+    out = io.StringIO()
+    write_batch_json(batch, out.write)
+    return out.getvalue()
+
+
+def write_batch_json(batch: BatchReport | BatchLines, write: Write) -> None:
+    """:func:`render_batch_json`, one employer at a time: the same bytes, never the whole
+    document in memory (``employers`` is the document's last key)."""
+    from koppelcheck.batch.store import as_lines
+
+    lines = as_lines(batch)
+    head = _dump(lines.header.model_dump(mode="json", by_alias=True))
+    empty = '"employers": []\n}\n'
+    if not len(lines):
+        write(head)
+        return
+    assert head.endswith(empty)  # the model's last field; a new field after it breaks this
+    write(head[: -len(empty)] + '"employers": [\n')
+    for index, line in enumerate(lines.employers()):
+        text = json.dumps(line.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+        write(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
+    write("\n  ]\n}\n")

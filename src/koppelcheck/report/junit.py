@@ -9,13 +9,18 @@ and ``warn`` passes with ``<system-out>WARN ...</system-out>``. Time is in secon
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report, Status, Summary
 from koppelcheck.report._common import is_open_manual, seconds, target_label
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
 
 # XML 1.0 forbids most control characters even when escaped; a message from a remote service
 # (an ANSI colour code, a NUL) must not make the whole file unreadable.
@@ -121,8 +126,40 @@ def render_junit(report: Report, *, lang: str | None = None) -> str:
 
 def render_batch_junit(batch: BatchReport, *, lang: str | None = None) -> str:
     """A batch report as JUnit XML: one ``<testsuite>`` per employer, named by its id."""
+    out = io.StringIO()
+    write_batch_junit(batch, out.write, lang=lang)
+    return out.getvalue()
+
+
+def write_batch_junit(
+    batch: BatchReport | BatchLines, write: Callable[[str], object], *, lang: str | None = None
+) -> None:
+    """:func:`render_batch_junit`, one ``<testsuite>`` at a time: the same bytes, never the
+    whole tree in memory."""
+    from koppelcheck.batch.store import as_lines
+
     t = Translator(lang)
-    root = _root([e.report for e in batch.employers], batch.duration_ms)
-    for employer in batch.employers:
-        _testsuite(root, employer.report, t, employer=employer.id)
-    return _document(root)
+    lines = as_lines(batch)
+    stats = lines.stats
+    attrs = {
+        "name": "koppelcheck",
+        "tests": str(stats.checks),
+        "failures": str(stats.statuses[Status.FAIL.value]),
+        "errors": str(stats.statuses[Status.ERROR.value]),
+        "skipped": str(stats.statuses[Status.SKIP.value] + stats.open_manual),
+        "time": seconds(lines.header.duration_ms),
+    }
+    root = ET.Element("testsuites", attrs)
+    if not len(lines):
+        write(_document(root))
+        return
+    root.text = "\x00"  # stands for the suites: split the root's own tags around it
+    opening, closing = ET.tostring(root, encoding="unicode").split("\x00")
+    write(f'<?xml version="1.0" encoding="UTF-8"?>\n{opening}')
+    for employer in lines.employers():
+        holder = ET.Element("testsuites")
+        _testsuite(holder, employer.report, t, employer=employer.id)
+        [suite] = holder
+        ET.indent(suite, level=1)  # as ET.indent(root) indents it inside the whole tree
+        write("\n  " + ET.tostring(suite, encoding="unicode"))
+    write(f"\n{closing}\n")

@@ -7,7 +7,10 @@ Cell text is escaped: ``|`` would end a cell and a newline would end the table; 
 from __future__ import annotations
 
 import html
+import io
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from koppelcheck.i18n import Translator
@@ -22,6 +25,9 @@ from koppelcheck.report._common import (
     title_line,
     verdict,
 )
+
+if TYPE_CHECKING:
+    from koppelcheck.batch.store import BatchLines
 
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """The characters that make Markdown (and GitHub's flavour) inside a line: link and image
@@ -88,7 +94,20 @@ def render_markdown(report: Report, *, lang: str | None = None) -> str:
 
 def render_batch_markdown(batch: BatchReport, *, lang: str | None = None) -> str:
     """A batch report as Markdown: one row per employer with its failing checks."""
+    out = io.StringIO()
+    write_batch_markdown(batch, out.write, lang=lang)
+    return out.getvalue()
+
+
+def write_batch_markdown(
+    batch: BatchReport | BatchLines, write: Callable[[str], object], *, lang: str | None = None
+) -> None:
+    """:func:`render_batch_markdown`, one row at a time."""
+    from koppelcheck.batch.store import as_lines
+
     t = Translator(lang)
+    lines = as_lines(batch)
+    summary = lines.header.summary
     header = [
         t("report.batch.column.employer"),
         t("report.batch.column.system"),
@@ -96,21 +115,20 @@ def render_batch_markdown(batch: BatchReport, *, lang: str | None = None) -> str
         t("report.summary.heading"),
         t("report.batch.column.failing"),
     ]
-    rows = [
-        [
+    head = [
+        f"# {t('report.batch.title', n=len(lines))}",
+        "",
+        f"**{summary_line(t, summary)}** — {verdict(t, summary)}",
+        "",
+        *_table(header, []),
+    ]
+    write("\n".join(head) + "\n")
+    for e in lines.employers():
+        row = [
             e.id,
             e.system,
             target_label(e.report),
             summary_line(t, e.report.summary),
             ", ".join(c.id for c in e.report.failing()),
         ]
-        for e in batch.employers
-    ]
-    lines = [
-        f"# {t('report.batch.title', n=len(batch.employers))}",
-        "",
-        f"**{summary_line(t, batch.summary)}** — {verdict(t, batch.summary)}",
-        "",
-        *_table(header, rows),
-    ]
-    return "\n".join(lines) + "\n"
+        write(_row(*(escape_cell(cell) for cell in row)) + "\n")
