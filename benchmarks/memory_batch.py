@@ -84,7 +84,7 @@ main()
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = [a for a in sys.argv[1:] if a.isdigit()]
     employers = int(args[0]) if args else 2000
     latency_ms = int(args[1]) if len(args) > 1 else 20
     every = "--all" in sys.argv
@@ -111,6 +111,13 @@ def main() -> int:
             calls = fleet.stop()
         wall = time.perf_counter() - started
         state = json.loads(result.read_text(encoding="utf-8"))
+        if "--keep" in sys.argv:  # the reports, for a closer look
+            import shutil
+
+            keep = Path(sys.argv[sys.argv.index("--keep") + 1])
+            keep.mkdir(parents=True, exist_ok=True)
+            for report in out.glob("[rj].*"):
+                shutil.copy(report, keep / report.name)
         sizes = {
             p.name: p.stat().st_size
             for p in out.iterdir()
