@@ -416,3 +416,30 @@ def test_a_missing_file_is_named_in_the_interface_language(tmp_path: Path) -> No
     assert "No such file" not in said
     en = CliRunner().invoke(app, ["batch", "run", missing, "--lang", "en"])
     assert "does not exist" in " ".join(en.stderr.split()), en.stderr
+
+
+def test_no_arguments_shows_the_dutch_help() -> None:
+    result = CliRunner().invoke(app, [])
+    shown = result.output + result.stderr
+    assert "Gebruik: koppelcheck [OPTIES] COMMANDO [ARGUMENTEN]..." in shown, shown
+    assert not _english_in(shown), _english_in(shown)
+
+
+def test_the_os_locale_plays_no_part() -> None:
+    """stdlib gettext would follow LANGUAGE/LC_ALL; koppelcheck follows --lang and
+    KOPPELCHECK_LANG only."""
+    english_os = {"LANGUAGE": "en", "LC_ALL": "C.UTF-8", "LANG": "en_US.UTF-8"}
+    result = CliRunner().invoke(app, ["nmbrs", "--bogus"], env=english_os)
+    assert "Fout: Onbekende optie: --bogus" in result.stderr, result.stderr
+
+
+def test_typers_own_gettext_texts_are_translated() -> None:
+    click_text.set_language("nl")
+    try:
+        assert click_text.gettext("Aborted!") == "Afgebroken."
+        assert click_text.gettext("default: {default}").format(default="8") == "standaard: 8"
+        assert click_text.gettext("No such command {name!r}.").format(name="x") == (
+            "Onbekend commando 'x'."
+        )
+    finally:
+        click_text.set_language(None)
