@@ -19,7 +19,7 @@ from koppelcheck.batch import shard as shard_module
 from koppelcheck.batch.shard import iter_batch_report, read_batch_report
 from koppelcheck.batch.store import BatchStore, MemoryLines
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import EmployerReport, Fix, Status
 from koppelcheck.report.batch_html import render_batch_html, write_batch_html
 from koppelcheck.report.batch_text import render_batch_text
@@ -206,6 +206,7 @@ def test_a_full_temporary_folder_is_an_input_error_naming_it(tmp_path: Path) -> 
         with pytest.raises(InputError) as caught:
             store.append(mixed_batch().employers[0])
     assert caught.value.field == "TMPDIR"
-    assert str(tmp_path) in caught.value.message and "No space" in caught.value.message
+    assert str(tmp_path) in caught.value.message
+    assert Translator("en")("core.os.disk_full") in caught.value.said(Translator("en"))[0]
     with pytest.raises(InputError, match="TMPDIR"):
         BatchStore(folder=tmp_path / "absent")

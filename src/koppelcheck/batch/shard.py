@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 from koppelcheck.models import (
     BATCH_SCHEMA,
     BatchInfo,
@@ -185,7 +185,7 @@ def iter_batch_report(
     except OSError as exc:
         raise InputError(
             field,
-            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
+            Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
     except (UnicodeDecodeError, ValueError):  # json.JSONDecodeError is a ValueError
         raise InputError(

@@ -22,7 +22,7 @@ from typing import IO
 
 from koppelcheck.batch.outcome import BatchTally, employer_outcome
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 from koppelcheck.models import (
     BatchReport,
     EmployerReport,
@@ -214,10 +214,9 @@ class BatchStore(BatchLines):
 
     def _unwritable(self, exc: OSError) -> InputError:
         folder = os.fspath(self._folder) if self._folder else tempfile.gettempdir()
-        reason = exc.strerror or type(exc).__name__
         return InputError(
             "TMPDIR",
-            Text("input.batch.store_unwritable", folder=folder, reason=reason),
+            Text("input.batch.store_unwritable", folder=folder, reason=os_reason(exc)),
             Text("input.batch.store_elsewhere"),
         )
 
