@@ -100,8 +100,9 @@ class AnswerCache:
         return self._tasks[key]
 
 
-_PER_EMPLOYER_PARAMS = frozenset({"CompanyId", "EmployeeId", "RunId", "TaskId"})
-"""A call with one of these is about one company: its answer is not shared across a login."""
+_PER_EMPLOYER_PARAMS = frozenset({"companyid", "employeeid", "runid", "taskid"})
+"""A call with one of these (in any case: the catalogue has ``CompanyId``, ``CompanyID`` and
+``companyId``) is about one company: its answer is not shared across a login."""
 
 
 class Discovery:
@@ -130,7 +131,8 @@ class Discovery:
         return self._cache_for(params).done(f"{call.check_id}:{sorted(params.items())}")
 
     def _cache_for(self, params: dict[str, Any]) -> AnswerCache:
-        return self._cache if _PER_EMPLOYER_PARAMS & set(params) else self._shared
+        per_employer = any(name.lower() in _PER_EMPLOYER_PARAMS for name in params)
+        return self._cache if per_employer else self._shared
 
     async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
         """Call once per (call, params) and remember the answer."""
