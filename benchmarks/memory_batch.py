@@ -38,6 +38,8 @@ def rss_kb():
 def sample():
     while True:
         state["samples"].append(rss_kb())
+        files = len(os.listdir("/proc/self/fd"))
+        state["open_files"] = max(state.get("open_files", 0), files)
         time.sleep(0.2)
 threading.Thread(target=sample, daemon=True).start()
 def before_writing():
@@ -45,6 +47,12 @@ def before_writing():
         return
     state["before_write_kb"] = rss_kb()
     state["peak_run_kb"] = max(state["samples"] + [rss_kb()])
+    if os.environ.get("MEMORY_OBJECTS"):
+        import gc
+        from collections import Counter
+        gc.collect()
+        kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+        state["objects"] = kinds.most_common(30)
     if trace:
         import gc, tracemalloc
         gc.collect()
@@ -130,8 +138,11 @@ def main() -> int:
     print(
         f"peak RSS {state['peak_kb'] / 1024:.0f} MB;"
         f" while running {state['peak_run_kb'] / 1024:.0f} MB;"
-        f" before writing {state.get('before_write_kb', 0) / 1024:.0f} MB; files {sizes}"
+        f" before writing {state.get('before_write_kb', 0) / 1024:.0f} MB"
+        f"; at most {state.get('open_files', 0)} open files; files {sizes}"
     )
+    for name, count in state.get("objects", []):
+        print(f"  {count:9,d}  {name}")
     if trace:
         print(f"traced Python memory before writing: {state['traced_total'] / 1e6:.1f} MB")
         for name, size, count in state["top_files"]:
