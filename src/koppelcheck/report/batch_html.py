@@ -225,7 +225,7 @@ def _row(t: Translator, employer: EmployerReport, columns: list[str]) -> str:
     )
 
 
-def _matrix(t: Translator, batch: BatchLines, write: Write) -> None:
+def _matrix(t: Translator, batch: BatchLines, put: Write) -> None:
     columns = check_columns(batch)
     fixed = "".join(
         f'<th scope="col"{css}>{escape(t(key))}</th>'
@@ -240,13 +240,13 @@ def _matrix(t: Translator, batch: BatchLines, write: Write) -> None:
         f"<span>{escape(column_label(column))}</span></th>"
         for column in columns
     )
-    write(
+    put(
         '<div class="matrix-wrap">\n<table class="matrix">\n'
         f"<thead><tr>{fixed}{checks}</tr></thead>\n<tbody>\n"
     )
     for index, employer in enumerate(batch.attention_first()):
-        write(("\n" if index else "") + _row(t, employer, columns))
-    write("\n</tbody>\n</table>\n</div>")
+        put(("\n" if index else "") + _row(t, employer, columns))
+    put("\n</tbody>\n</table>\n</div>")
 
 
 def _tiles(t: Translator, counts: BatchTally) -> str:
@@ -329,12 +329,12 @@ def _detail(t: Translator, employer: EmployerReport) -> str:
     )
 
 
-def _details(t: Translator, batch: BatchLines, write: Write) -> None:
+def _details(t: Translator, batch: BatchLines, put: Write) -> None:
     if not batch.attention_count():
         return
-    write(f"<h2>{escape(t('batch.html.details_heading'))}</h2>\n")
+    put(f"<h2>{escape(t('batch.html.details_heading'))}</h2>\n")
     for index, employer in enumerate(batch.needing_attention()):
-        write(("\n" if index else "") + _detail(t, employer))
+        put(("\n" if index else "") + _detail(t, employer))
 
 
 def render_batch_html(batch: BatchReport, *, lang: str | None = None) -> str:
@@ -349,7 +349,7 @@ def render_batch_html(batch: BatchReport, *, lang: str | None = None) -> str:
 
 
 def write_batch_html(
-    batch: BatchReport | BatchLines, write: Write, *, lang: str | None = None
+    batch: BatchReport | BatchLines, put: Write, *, lang: str | None = None
 ) -> None:
     """:func:`render_batch_html`, one row at a time: the same bytes, never the page in memory."""
     from koppelcheck.batch.store import as_lines
@@ -380,8 +380,8 @@ def write_batch_html(
         _controls(t, counts),
         _legend(t),
     ]
-    write("\n".join(head) + "\n")
-    _matrix(t, lines, write)
-    write("\n")
-    _details(t, lines, write)
-    write(f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    put("\n".join(head) + "\n")
+    _matrix(t, lines, put)
+    put("\n")
+    _details(t, lines, put)
+    put(f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n")

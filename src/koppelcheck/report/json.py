@@ -33,7 +33,7 @@ def render_batch_json(batch: BatchReport) -> str:
     return out.getvalue()
 
 
-def write_batch_json(batch: BatchReport | BatchLines, write: Write) -> None:
+def write_batch_json(batch: BatchReport | BatchLines, put: Write) -> None:
     """:func:`render_batch_json`, one employer at a time: the same bytes, never the whole
     document in memory (``employers`` is the document's last key)."""
     from koppelcheck.batch.store import as_lines
@@ -42,11 +42,11 @@ def write_batch_json(batch: BatchReport | BatchLines, write: Write) -> None:
     head = _dump(lines.header.model_dump(mode="json", by_alias=True))
     empty = '"employers": []\n}\n'
     if not len(lines):
-        write(head)
+        put(head)
         return
     assert head.endswith(empty)  # the model's last field; a new field after it breaks this
-    write(head[: -len(empty)] + '"employers": [\n')
+    put(head[: -len(empty)] + '"employers": [\n')
     for index, line in enumerate(lines.employers()):
         text = json.dumps(line.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
-        write(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
-    write("\n  ]\n}\n")
+        put(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
+    put("\n  ]\n}\n")

@@ -132,7 +132,7 @@ def render_batch_junit(batch: BatchReport, *, lang: str | None = None) -> str:
 
 
 def write_batch_junit(
-    batch: BatchReport | BatchLines, write: Callable[[str], object], *, lang: str | None = None
+    batch: BatchReport | BatchLines, put: Callable[[str], object], *, lang: str | None = None
 ) -> None:
     """:func:`render_batch_junit`, one ``<testsuite>`` at a time: the same bytes, never the
     whole tree in memory."""
@@ -151,15 +151,15 @@ def write_batch_junit(
     }
     root = ET.Element("testsuites", attrs)
     if not len(lines):
-        write(_document(root))
+        put(_document(root))
         return
     root.text = "\x00"  # stands for the suites: split the root's own tags around it
     opening, closing = ET.tostring(root, encoding="unicode").split("\x00")
-    write(f'<?xml version="1.0" encoding="UTF-8"?>\n{opening}')
+    put(f'<?xml version="1.0" encoding="UTF-8"?>\n{opening}')
     for employer in lines.employers():
         holder = ET.Element("testsuites")
         _testsuite(holder, employer.report, t, employer=employer.id)
         [suite] = holder
         ET.indent(suite, level=1)  # as ET.indent(root) indents it inside the whole tree
-        write("\n  " + ET.tostring(suite, encoding="unicode"))
-    write(f"\n{closing}\n")
+        put("\n  " + ET.tostring(suite, encoding="unicode"))
+    put(f"\n{closing}\n")

@@ -100,7 +100,7 @@ def render_batch_markdown(batch: BatchReport, *, lang: str | None = None) -> str
 
 
 def write_batch_markdown(
-    batch: BatchReport | BatchLines, write: Callable[[str], object], *, lang: str | None = None
+    batch: BatchReport | BatchLines, put: Callable[[str], object], *, lang: str | None = None
 ) -> None:
     """:func:`render_batch_markdown`, one row at a time."""
     from koppelcheck.batch.store import as_lines
@@ -122,7 +122,7 @@ def write_batch_markdown(
         "",
         *_table(header, []),
     ]
-    write("\n".join(head) + "\n")
+    put("\n".join(head) + "\n")
     for e in lines.employers():
         row = [
             e.id,
@@ -131,4 +131,4 @@ def write_batch_markdown(
             summary_line(t, e.report.summary),
             ", ".join(c.id for c in e.report.failing()),
         ]
-        write(_row(*(escape_cell(cell) for cell in row)) + "\n")
+        put(_row(*(escape_cell(cell) for cell in row)) + "\n")
