@@ -19,11 +19,15 @@ from koppelcheck.systems.interface import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.secret import Secret
+    from koppelcheck.registration import FormContext
+    from koppelcheck.runner import ProgressCallback
+    from koppelcheck.secret import Redactor, Secret
     from koppelcheck.steps import Step
 
 PER_ENVIRONMENT_LIMIT = 5
@@ -65,6 +69,9 @@ class AfasInputs(BaseModel):
     client_secret_keyring: bool = False
     base_url: str | None = None
 
+
+_ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
+"""AFAS answers its error messages in the language asked for."""
 
 _CLIENT_AUTH = ("oauth", "hybrid")
 """The ways of authenticating with client credentials (step 3's OAuth variant)."""
@@ -225,18 +232,84 @@ class AfasSystem:
         token: Secret | None,
         *,
         translator: Translator,
-        timeout_s: float,
-        http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        timeout_s: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        shared: MutableMapping[Any, Any] | None = None,
+        on_progress: ProgressCallback | None = None,
+        ca_bundle: str | None = None,
+        concurrency: int | None = None,
+        facts_out: list[Any] | None = None,
+        rest_readiness: bool = True,
+        today: date | None = None,
     ) -> Report:
-        from koppelcheck.afas.verify import verify_afas
+        """Every AFAS check for ``target`` (an :class:`AfasSettings`, which holds its token and
+        client credentials: ``token`` is not read).
 
-        return await verify_afas(
-            target,
-            translator=translator,
-            timeout_s=timeout_s,
-            http=http,
+        A shared ``http`` client should come from :func:`koppelcheck.http.make_async_client`
+        with ``per_host_limit=PER_ENVIRONMENT_LIMIT``; otherwise one is made and closed here.
+        ``concurrency`` never raises the AFAS limit.
+        """
+        from koppelcheck.afas.checks import build_afas_checks
+        from koppelcheck.afas.client import AfasClient
+        from koppelcheck.afas.oauth import SharedAccessToken
+        from koppelcheck.http import make_async_client
+        from koppelcheck.reporting import build_report, now
+        from koppelcheck.runner import CheckRunner
+
+        settings = target
+        started = now()
+        own_client = http is None
+        limit = min(concurrency or PER_ENVIRONMENT_LIMIT, PER_ENVIRONMENT_LIMIT)
+        client = http or make_async_client(
+            timeout_s=timeout_s, per_host_limit=limit, ca_bundle=ca_bundle
         )
+        redactor = token_redactor(settings)
+        try:
+            language = _ACCEPT_LANGUAGE.get(translator.lang)
+            access = (
+                SharedAccessToken(client, settings.url, settings.client)
+                if settings.client is not None
+                else None
+            )
+            # Classic or hybrid: the main client carries the token; OAuth only: the access token.
+            main = settings.token if settings.token is not None else access
+            assert main is not None  # AfasSettings holds a token, client credentials or both
+            afas = AfasClient(client, settings.url, main, accept_language=language)
+            oauth_client = (
+                AfasClient(client, settings.url, access, accept_language=language)
+                if access is not None and settings.token is not None
+                else None
+            )
+            # A probe may wait behind others for one of the 5 slots: allow one call time per
+            # round. Hybrid mode probes twice; OAuth fetches a token first.
+            probes = len(settings.connectors) * (2 if oauth_client is not None else 1)
+            rounds = 2 + (1 if access is not None else 0) + probes // PER_ENVIRONMENT_LIMIT
+            runner = CheckRunner(
+                translator,
+                check_timeout_s=timeout_s * rounds,
+                on_progress=on_progress,
+                redactor=redactor,
+            )
+            checks = build_afas_checks(
+                settings, afas, translator, oauth_client=oauth_client, access=access
+            )
+            results = await runner.run(checks)
+        finally:
+            if own_client:
+                await client.aclose()
+        return build_report(
+            system=self.name,
+            option=None,
+            target=settings.describe(),
+            started_at=started,
+            results=results,
+        )
+
+    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+        """The environment the checks ran against (the form's participant number must match)."""
+        from koppelcheck.registration import FormContext
+
+        return FormContext(environment_id=target.environment.code)
 
     def token_model(self) -> type[BaseModel]:
         from koppelcheck.bundle.build import AfasTokens
@@ -280,6 +353,20 @@ def _validate_client(settings: dict[str, Any]) -> None:
         raise InputError(
             "client_secret_env", Text("input.batch.token_source", kind="client_secret")
         )
+
+
+def token_redactor(settings: Any) -> Redactor:
+    """A redactor that masks every form of the token (data, XML, base64 of the XML) and of the
+    OAuth client secret (as is, ``id:secret`` of the Basic header, form-encoded, and base64)."""
+    from koppelcheck.secret import Redactor
+
+    redactor = Redactor()
+    forms = settings.token.secret_forms() if settings.token is not None else ()
+    if settings.client is not None:
+        forms += settings.client.secret_forms()
+    for value in forms:
+        redactor.add(value)
+    return redactor
 
 
 AFAS = AfasSystem()

@@ -209,32 +209,32 @@ def _client_credentials(
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     """The AFAS check as the shared driver runs it (the walkthrough may change the expected
     connectors and the token, see :mod:`koppelcheck.cli.afas_walk`)."""
-    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.afas.steps import afas_steps
     from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
-    from koppelcheck.registration import FormContext
-    from koppelcheck.systems import get_system
+    from koppelcheck.systems import get_system, verify
 
+    system = get_system("afas")
     session = AfasSession(settings, common)
 
     def run(progress: Any) -> Any:
-        return verify_afas(
+        return verify(
+            system.name,
             session.settings,
+            None,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             on_progress=progress,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
-    from koppelcheck.afas.steps import afas_steps
-
     job = CheckJob(
         system="afas",
         option=None,
         label="AFAS",
-        total=get_system("afas").check_count(settings),  # the session keeps it current
+        total=system.check_count(settings),  # the session keeps it current
         run=run,
-        form_context=lambda: FormContext(environment_id=session.settings.environment.code),
+        form_context=lambda: system.form_context(session.settings, []),
         steps=afas_steps(settings.mode),
     )
     session.bind(job)

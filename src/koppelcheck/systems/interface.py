@@ -20,10 +20,14 @@ from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
+    from koppelcheck.registration import FormContext
+    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
@@ -171,14 +175,34 @@ class System(Protocol):
         token: Secret | None,
         *,
         translator: Translator,
-        timeout_s: float,
-        http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        timeout_s: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        shared: MutableMapping[Any, Any] | None = None,
+        on_progress: ProgressCallback | None = None,
+        ca_bundle: str | None = None,
+        concurrency: int | None = None,
+        facts_out: list[Any] | None = None,
+        rest_readiness: bool = True,
+        today: date | None = None,
     ) -> Report:
-        """Run the system's checks; ``shared`` is state a batch keeps across employers."""
+        """Run the system's checks for ``target`` (from :meth:`prepare`) and return the report.
+
+        ``http`` is a client a caller shares (a batch: one per run); without it one is made with
+        ``ca_bundle`` and closed again. ``shared`` is state a batch keeps across employers (Nmbrs:
+        answers per login). ``concurrency`` caps calls in flight per :meth:`limit_key` group
+        (None: the system's default; AFAS's own limit always applies). ``facts_out`` receives what
+        the run learnt for the registration form (:meth:`form_context`); ``rest_readiness`` and
+        ``today`` are for a system with a migration readiness group (Nmbrs). A system ignores an
+        option that means nothing to it. No exit-code policy travels here: that is the CLI's.
+        """
         ...
 
     # --- bundle, form, simulator -----------------------------------------------------------
+    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+        """What the registration form is checked against after a run of ``target``; ``facts``
+        is what :meth:`verify` put in ``facts_out`` (empty before a run)."""
+        ...
+
     def token_model(self) -> type[BaseModel]:
         """The bundle's token section of this system."""
         ...
