@@ -212,7 +212,7 @@ def test_the_token_endpoint_moves_with_the_base_url() -> None:
 def test_a_bad_client_id_is_an_input_error_naming_the_flag(bad) -> None:
     with pytest.raises(InputError) as caught:
         parse_client_id(bad)
-    assert caught.value.field == "--client-id"
+    assert caught.value.field == "client_id"
 
 
 def test_client_credentials_never_show_the_secret() -> None:

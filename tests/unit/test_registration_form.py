@@ -363,6 +363,6 @@ def test_unknown_keys_are_named(tmp_path: Path) -> None:
 def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_form_file(_write(tmp_path, "organisation = "))
-    assert caught.value.field == "--form"
+    assert caught.value.field == "form"
     with pytest.raises(InputError):
         load_form_file(tmp_path / "nope.toml")

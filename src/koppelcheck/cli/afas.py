@@ -168,7 +168,7 @@ def _client_credentials(
     """The OAuth client credentials, or None when no --client-id was given."""
     from koppelcheck.afas.oauth import (
         CLIENT_SECRET_ENV,
-        CLIENT_SECRET_FLAG,
+        CLIENT_SECRET_FIELD,
         client_credentials,
         client_secret_account,
         parse_client_id,
@@ -182,14 +182,14 @@ def _client_credentials(
     if client_id is None or not client_id.strip():
         if secret_file:
             raise InputError(
-                CLIENT_SECRET_FLAG,
+                CLIENT_SECRET_FIELD,
                 t("console.afas.needs_client_id"),
                 t("console.afas.give_client_id"),
             )
         return None
     if secret_file == "-" and token_file == "-":
         raise InputError(
-            CLIENT_SECRET_FLAG, t("console.stdin_once"), t("console.afas.token_from_file")
+            CLIENT_SECRET_FIELD, t("console.stdin_once"), t("console.afas.token_from_file")
         )
     cleaned = parse_client_id(client_id)
     secret = resolve_secret(
@@ -197,12 +197,12 @@ def _client_credentials(
             label,
             CLIENT_SECRET_ENV,
             client_secret_account(environment_number, cleaned),
-            file_flag=CLIENT_SECRET_FLAG,
+            file_field=CLIENT_SECRET_FIELD,
         ),
         token_file=secret_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    field = {"env": CLIENT_SECRET_ENV, "prompt": label}.get(secret.source, CLIENT_SECRET_FLAG)
+    field = {"env": CLIENT_SECRET_ENV, "prompt": label}.get(secret.source, CLIENT_SECRET_FIELD)
     return client_credentials(cleaned, secret, field=field)
 
 

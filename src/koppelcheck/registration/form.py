@@ -34,7 +34,7 @@ from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
 from koppelcheck.systems import SYSTEMS
 
-FORM_FILE_FIELD = "--form"
+FORM_FILE_FIELD = "form"
 
 
 @dataclass(frozen=True)
@@ -404,12 +404,12 @@ def check_field_flag_key(key: str, lang: str | None = None) -> None:
     t = Translator(lang)
     if key.rpartition(".")[2] in CREDENTIAL_KEYS | SECRET_FIELD_NAMES:
         raise InputError(
-            "--field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
+            "field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
         )
     if key not in FORM_FILE_KEYS:
         allowed = ", ".join(sorted(FORM_FILE_KEYS))
         raise InputError(
-            "--field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
+            "field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
         )
 
 
