@@ -4,18 +4,22 @@ client credentials, chosen by the settings, not by the core)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Rule,
     SimulatorSpec,
+    apply_rules,
     model_keys,
     required_keys,
+    settings_from,
+    text_rule,
 )
 
 if TYPE_CHECKING:
@@ -52,15 +56,76 @@ _COMMANDS = {
 }
 
 
+def check_environment_id(value: object) -> object:
+    """``12345`` or ``O12345AA`` (a TOML whole number too), as the code given, upper case."""
+    from koppelcheck.afas.environment import parse_environment_id
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value  # the model names the wrong type
+    return parse_environment_id(value, field="environment_id").code
+
+
+def check_connectors(value: object) -> list[str]:
+    """GetConnector ids (the rules of ``--connector``), without duplicates."""
+    from koppelcheck.afas.connectors_zip import expected_connectors
+
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(c, str) and c.strip() for c in value
+    ):
+        raise InputError("connectors", Text("input.batch.connectors"))
+    try:
+        return list(expected_connectors(list(value)))
+    except InputError as exc:
+        raise InputError("connectors", *exc.texts) from None
+
+
+def check_token_version(value: object) -> int:
+    """The token version AFAS shows beside the token: a whole number, 0 or more. Only 1 is
+    known; another is not refused (afas-api.md "Token version": warn, never a hard error)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError("token_version", Text("input.afas.token_version"))
+    return value
+
+
+def _client_id(value: str) -> str:
+    from koppelcheck.afas.oauth import parse_client_id
+
+    return parse_client_id(value, field="client_id")
+
+
+def _base_url(value: str) -> str:
+    from koppelcheck.http import validate_base_url
+
+    return validate_base_url(value, "base_url")
+
+
+AFAS_RULES: dict[str, Rule] = {
+    "environment_id": check_environment_id,
+    "base_url": text_rule(_base_url),
+    "connectors": check_connectors,
+    "token_version": check_token_version,
+    "client_id": text_rule(_client_id),
+}
+"""Setting key -> its rule, in the order a run reports the first bad one."""
+
+
 class AfasInputs(BaseModel):
-    """One AFAS environment's settings: ``--environment-id``/``--connector``/... and a batch
-    employer's keys. A classic token, OAuth client credentials (``client_id`` with where its
-    secret is: never the secret) or both; raw values, checked by :meth:`AfasSystem.validate_batch`
-    and built into :class:`koppelcheck.afas.checks.AfasSettings` by :meth:`AfasSystem.prepare`."""
+    """One AFAS environment's settings: ``--environment-id``/``--connector``/... , a batch
+    employer's keys and the registration form's ``afas.client_id``/``afas.token_version``.
+
+    A classic token, OAuth client credentials (``client_id`` with where its secret is: never the
+    secret) or both. The one place these inputs are checked (:data:`AFAS_RULES`), so a bad value
+    gets the same message naming its key from a flag, a batch file or the form; built into
+    :class:`koppelcheck.afas.checks.AfasSettings` by :meth:`AfasSystem.prepare`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    RULES: ClassVar[Mapping[str, Rule]] = AFAS_RULES
 
-    environment_id: str | int
+    environment_id: str
     connectors: list[str] = Field(default_factory=list)
     connectors_zip: str | None = None
     token_version: int | None = None
@@ -68,6 +133,11 @@ class AfasInputs(BaseModel):
     client_secret_env: str | None = None
     client_secret_keyring: bool = False
     base_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules(cls, data: object) -> object:
+        return apply_rules(cls.RULES, data)
 
 
 _ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
@@ -155,26 +225,13 @@ class AfasSystem:
         return "client_id" in settings  # a token beside it makes it hybrid
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
-        from koppelcheck.afas.connectors_zip import expected_connectors
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.http import validate_base_url
-
-        if "environment_id" in settings:
-            parse_environment_id(str(settings["environment_id"]), field="environment_id")
-        if "base_url" in settings:
-            validate_base_url(str(settings["base_url"]), field="base_url")
-        connectors = settings.get("connectors", [])
-        if not isinstance(connectors, list) or not all(
-            isinstance(c, str) and c.strip() for c in connectors
-        ):
-            raise InputError("connectors", Text("input.batch.connectors"))
-        try:  # the rules of --connector
-            settings["connectors"] = list(expected_connectors(connectors))
-        except InputError as exc:
-            raise InputError("connectors", *exc.texts) from None
-        version = settings.get("token_version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise InputError("token_version", Text("input.batch.whole_number"))
+        if not isinstance(settings.get("client_secret_keyring", False), bool):
+            raise InputError("client_secret_keyring", Text("input.batch.boolean"))
+        checked = apply_rules(AfasInputs.RULES, settings)  # also when a required key is missing
+        assert isinstance(checked, dict)
+        settings.update(checked)
+        if set(self.required_batch_keys) <= set(settings):
+            settings_from(AfasInputs, settings)  # the types of the other keys
         _validate_client(settings)
 
     def prepare(
@@ -185,24 +242,18 @@ class AfasSystem:
         from koppelcheck.afas.environment import parse_environment_id
         from koppelcheck.afas.oauth import client_credentials
         from koppelcheck.afas.token import parse_token
-        from koppelcheck.http import validate_base_url
 
-        connectors = list(settings.get("connectors", []))
-        if settings.get("connectors_zip"):
-            connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
+        inputs = settings_from(AfasInputs, settings)
+        connectors = list(inputs.connectors)
+        if inputs.connectors_zip:
+            connectors += read_connector_ids(inputs.connectors_zip, field="connectors_zip")
         return AfasSettings(
-            environment=parse_environment_id(
-                str(settings["environment_id"]), field="environment_id"
-            ),
-            token=parse_token(token, settings.get("token_version"), field="token")
-            if token
-            else None,
+            environment=parse_environment_id(inputs.environment_id, field="environment_id"),
+            token=parse_token(token, inputs.token_version, field="token") if token else None,
             connectors=tuple(dict.fromkeys(connectors)),
-            base_url=validate_base_url(settings["base_url"], "base_url")
-            if settings.get("base_url")
-            else "",
-            client=client_credentials(settings["client_id"], client_secret, field="client_secret")
-            if client_secret is not None
+            base_url=inputs.base_url or "",
+            client=client_credentials(inputs.client_id, client_secret, field="client_secret")
+            if client_secret is not None and inputs.client_id is not None
             else None,
         )
 
@@ -334,21 +385,18 @@ class AfasSystem:
 
 
 def _validate_client(settings: dict[str, Any]) -> None:
-    """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
-    from koppelcheck.afas.oauth import parse_client_id
+    """A batch row's ``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as
+    for tokens (where the secret is: a batch file's own rule, the id itself is the model's)."""
     from koppelcheck.batch.plan import is_env_name
 
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)
     if env is not None and not is_env_name(str(env)):
         raise InputError("client_secret_env", Text("input.batch.env_name"))
-    if not isinstance(keyring, bool):
-        raise InputError("client_secret_keyring", Text("input.batch.boolean"))
     if "client_id" not in settings:
         if env is not None or keyring:
             raise InputError("client_id", Text("input.batch.client_id_required"))
         return
-    settings["client_id"] = parse_client_id(str(settings["client_id"]), field="client_id")
     if env is None and not keyring:
         raise InputError(
             "client_secret_env", Text("input.batch.token_source", kind="client_secret")

@@ -82,26 +82,38 @@ def afas(
     from koppelcheck.afas.checks import AfasSettings
     from koppelcheck.afas.connectors_zip import expected_connectors
     from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.system import AfasInputs
     from koppelcheck.afas.token import parse_token
     from koppelcheck.cli.check_command import run_check_command
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
+    from koppelcheck.systems.interface import settings_from
 
     configure_logging(verbose)
     can_ask = interactive(no_input)
     environment_id = environment_id or ask_setting(
         "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask, common.lang
     )
-    environment = parse_environment_id(environment_id)
-    url = environment.base_url(base_url)
-    connectors = expected_connectors(connector or [], connectors_zip)
+    # The flags are the settings model's keys, as in a batch file and the form: one set of rules.
+    inputs = settings_from(
+        AfasInputs,
+        {
+            "environment_id": environment_id,
+            "connectors": connector or [],
+            "connectors_zip": str(connectors_zip) if connectors_zip is not None else None,
+            "token_version": token_version,
+            "client_id": client_id if client_id and client_id.strip() else None,
+            "base_url": base_url,
+        },
+    )
+    environment = parse_environment_id(inputs.environment_id)
+    url = environment.base_url(inputs.base_url)
+    connectors = expected_connectors(inputs.connectors, connectors_zip)
     if common.bundle is not None and not can_ask and not connectors:
         from koppelcheck.errors import InputError
 
         t = Translator(common.lang)
-        raise InputError(
-            "--connectors-zip", t("walk.connectors.required"), t("walk.connectors.hint")
-        )
+        raise InputError("connectors_zip", t("walk.connectors.required"), t("walk.connectors.hint"))
     auditor_report = None
     if auditor is not None:  # read before anything is sent: an unreadable export exits 2
         from koppelcheck.afas.auditor import read_auditor
@@ -127,7 +139,7 @@ def afas(
             prompt=hidden_prompt if can_ask else None,
         )
         token_field = _TOKEN_FIELDS.get(secret.source, token_label)
-        token = parse_token(secret, token_version, field=token_field)
+        token = parse_token(secret, inputs.token_version, field=token_field)
     else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
         token = None
     settings = AfasSettings(

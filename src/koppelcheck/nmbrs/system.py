@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs.target import RULES as TARGET_RULES
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Rule,
     SimulatorSpec,
+    apply_rules,
     model_keys,
     required_keys,
     settings_from,
+    text_rule,
 )
 
 if TYPE_CHECKING:
@@ -33,11 +37,15 @@ if TYPE_CHECKING:
 
 
 class NmbrsSettings(BaseModel):
-    """One Nmbrs login and company: ``--username``/``--domain``/... and a batch employer's keys.
+    """One Nmbrs login and company: ``--username``/``--domain``/... , a batch employer's keys and
+    the registration form's ``nmbrs.username``/``nmbrs.domain``.
 
-    Values are raw text; :meth:`target` applies the rules (domain form, e-mail, option)."""
+    The one place these inputs are checked: every text goes through its rule in
+    :data:`koppelcheck.nmbrs.target.RULES` (domain form, e-mail, option, ...), so a bad value
+    gets the same message naming its key from a flag, a batch file or the form."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    RULES: ClassVar[Mapping[str, Rule]] = {k: text_rule(r) for k, r in TARGET_RULES.items()}
 
     username: str
     domain: str
@@ -45,6 +53,11 @@ class NmbrsSettings(BaseModel):
     option: str = "overkoepelend"
     environment: str = "production"
     base_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules(cls, data: object) -> object:
+        return apply_rules(cls.RULES, data)
 
     def target(self) -> Any:
         """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""

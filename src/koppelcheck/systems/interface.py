@@ -50,6 +50,10 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
     from pydantic import ValidationError
 
+    unknown = sorted(set(data) - set(model.model_fields))
+    if unknown:  # before any rule: a misspelt key is the problem, not its neighbours' values
+        allowed = ", ".join(model.model_fields)
+        raise InputError(unknown[0], Text("input.batch.unknown_key", allowed=allowed))
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
@@ -59,6 +63,58 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
             allowed = ", ".join(model.model_fields)
             raise InputError(key, Text("input.batch.unknown_key", allowed=allowed)) from None
         raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
+
+
+Rule = Callable[[Any], Any]
+"""One setting's rule: the value, normalised, or an InputError naming the setting's key."""
+
+
+def text_rule(rule: Callable[[str], Any]) -> Rule:
+    """``rule`` for a text setting: a value of another type is left to the settings model, which
+    names the wrong type."""
+
+    def check(value: Any) -> Any:
+        return rule(value) if isinstance(value, str) else value
+
+    return check
+
+
+def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
+    """``data`` with every given value that has a rule replaced by what its rule returns: a
+    settings model's ``mode="before"`` validator, the one place a system's inputs are checked
+    whether they come from flags, a batch row, the registration form or the library."""
+    if not isinstance(data, Mapping):
+        return data
+    checked = dict(data)
+    for key, rule in rules.items():
+        if checked.get(key) is not None:
+            checked[key] = rule(checked[key])
+    return checked
+
+
+def setting_rule(system: str, key: str) -> Callable[[Any], Any]:
+    """The rule of one setting of ``system``'s settings model, for a model that shares the
+    setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
+    the rule's own message and hint, so the form says what the flag and the batch file say."""
+
+    def check(value: Any) -> Any:
+        from koppelcheck.systems import get_system
+
+        rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
+        try:
+            return rules[key](value)
+        except InputError as exc:
+            raise SettingInvalid(exc) from None
+
+    return check
+
+
+class SettingInvalid(ValueError):
+    """A setting's rule refused a value inside another model: the rule's InputError, kept."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -100,7 +156,10 @@ class System(Protocol):
     """Ways to authenticate a user can choose (``--auth``); empty when there is one."""
     settings_model: type[BaseModel]
     """The system's settings (pydantic, ``extra="forbid"``): one key per setting, shared by its
-    flags (``--environment-id`` is ``environment_id``), batch files and the form's inputs."""
+    flags (``--environment-id`` is ``environment_id``), batch files, the library and the
+    registration form. The one place the inputs are checked: its ``RULES`` class variable (key ->
+    :data:`Rule`) runs in a ``mode="before"`` validator (:func:`apply_rules`); the form reuses a
+    shared field's rule through :func:`setting_rule`."""
     batch_keys: frozenset[str]
     """The keys an employer of this system may have in a batch file (besides the common ones):
     the settings model's fields."""
