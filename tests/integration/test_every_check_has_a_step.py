@@ -84,8 +84,21 @@ def test_every_nmbrs_check_and_form_check_has_a_step(tmp_path: Path, option: str
     assert READINESS_STEP_ID.startswith("nmbrs.rest.step.")  # never a SOAP step's id
 
 
-@pytest.mark.parametrize("scenario", ["healthy", "oauth", "hybrid"])
-def test_every_afas_check_and_form_check_has_a_step(tmp_path: Path, scenario: str) -> None:
+AUDITOR_EXPORT = Path(__file__).parent.parent / "data" / "auditor" / "auditor-report.md"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "extra"),
+    [
+        ("healthy", ()),
+        ("oauth", ()),
+        ("hybrid", ()),
+        ("connector-missing", ("--auditor", str(AUDITOR_EXPORT))),
+    ],
+)
+def test_every_afas_check_and_form_check_has_a_step(
+    tmp_path: Path, scenario: str, extra: tuple[str, ...]
+) -> None:
     simulator = make_afas_simulator(scenario)
     env = {"COLUMNS": "120"}
     if scenario != "oauth":
@@ -100,7 +113,7 @@ def test_every_afas_check_and_form_check_has_a_step(tmp_path: Path, scenario: st
                 *("afas", "--environment-id", simulator.scenario.envid),
                 *("--base-url", server.base_url + BASE_PATH, "--no-input", "--lang", "en"),
                 *("--connector", "BP_Werknemers", "--form", str(_form(tmp_path))),
-                *("--format", "json"),
+                *("--format", "json", *extra),
             ],
             env=env,
         )
