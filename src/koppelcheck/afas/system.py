@@ -71,9 +71,7 @@ def check_connectors(value: object) -> list[str]:
     """GetConnector ids (the rules of ``--connector``), without duplicates."""
     from koppelcheck.afas.connectors_zip import expected_connectors
 
-    if not isinstance(value, list | tuple) or not all(
-        isinstance(c, str) and c.strip() for c in value
-    ):
+    if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
         raise InputError("connectors", Text("input.batch.connectors"))
     try:
         return list(expected_connectors(list(value)))
