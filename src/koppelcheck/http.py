@@ -459,9 +459,10 @@ def _env_proxy_transport_class() -> type:
             url = request.url
             pool = str(request.extensions.get(LIMIT_KEY_EXTENSION) or "")
             key = (proxy, f"{url.scheme}://{url.host}:{url.port}|{pool}")
+            if time.monotonic() - self._swept >= ROUTE_SWEEP_S:
+                await self._release_spent_routes()
             route = self._routes.get(key)
             if route is None:
-                await self._release_spent_routes()
                 if not isinstance(self._options.get("verify"), ssl.SSLContext):
                     verify = self._options.get("verify", True)
                     self._options["verify"] = httpx.create_ssl_context(verify=verify)
@@ -470,15 +471,13 @@ def _env_proxy_transport_class() -> type:
 
         async def _release_spent_routes(self) -> None:
             """Close the pools that wait for nothing and whose every connection outlived its
-            keep-alive (httpcore would drop them at their next use anyway), at most every 2 s.
+            keep-alive (httpcore would drop them at their next use anyway); looked for at most
+            every 2 s, by whichever request comes then.
 
             In a batch these are the routes of the AFAS environments that are done: kept, their
             connections held about 20 KB each to the end, 4,000 of them at 5,000 employers
             (docs/performance.md, "Memory of a batch")."""
-            now = time.monotonic()
-            if now - self._swept < ROUTE_SWEEP_S:
-                return
-            self._swept = now
+            self._swept = time.monotonic()
             # Taken out first, closed after: no request can pick a route up while one closes.
             spent = [key for key, route in self._routes.items() if _spent(route)]
             for route in [self._routes.pop(key) for key in spent]:
@@ -492,7 +491,7 @@ def _env_proxy_transport_class() -> type:
 
 
 ROUTE_SWEEP_S = 2.0
-"""How often a new route looks for spent ones to release (:func:`_spent`)."""
+"""How often a request looks for spent routes to release (:func:`_spent`)."""
 
 
 def _spent(route: Any) -> bool:

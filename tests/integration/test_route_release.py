@@ -44,7 +44,7 @@ def servers() -> Iterator[dict[str, str]]:
         server.server_close()
 
 
-def test_a_new_route_releases_spent_ones_and_keeps_live_ones(
+def test_spent_routes_are_released_and_live_ones_kept(
     servers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(http_module, "ROUTE_SWEEP_S", 0.0)
@@ -66,7 +66,7 @@ def test_a_new_route_releases_spent_ones_and_keeps_live_ones(
 
     after_done, after_busy, after_new, done_again = asyncio.run(run())
     assert after_done == {port("done")}
-    # The closed route is released when the next new route is made; the live one is kept.
+    # The closed route is released at the next request; the live one is kept.
     assert after_busy == {port("busy")}
     assert after_new == {port("busy"), port("new")}
     assert port("done") in done_again  # a released route comes back when used again
