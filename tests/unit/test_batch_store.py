@@ -163,12 +163,12 @@ def test_a_report_file_is_read_in_small_chunks_as_whole(
     path = tmp_path / "r.json"
     path.write_text(render_batch_json(batch), encoding="utf-8")
     monkeypatch.setattr(shard_module._JsonStream, "_CHUNK", 5)  # numbers cut at every place
-    assert read_batch_report(path, "--resume") == batch
+    assert read_batch_report(path, "resume") == batch
     # Compact JSON, the employers first: the same report.
     compact = batch.model_dump(mode="json", by_alias=True)
     compact = {"employers": compact.pop("employers"), **compact}
     path.write_text(json.dumps(compact, separators=(",", ":")), encoding="utf-8")
-    assert read_batch_report(path, "--resume") == batch
+    assert read_batch_report(path, "resume") == batch
 
 
 @pytest.mark.parametrize(
@@ -188,9 +188,9 @@ def test_a_file_that_is_no_batch_report_is_refused_naming_it(
     path = tmp_path / "r.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        list(iter_batch_report(path, "--resume", []))
+        list(iter_batch_report(path, "resume", []))
     message = caught.value.texts[0]
-    assert caught.value.field == "--resume"
+    assert caught.value.field == "resume"
     assert isinstance(message, Text) and message.key == expected, caught.value
     if expected == "input.shard.schema":
         assert message.params["where"].startswith("employers.0.")

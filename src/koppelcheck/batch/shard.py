@@ -232,7 +232,7 @@ def take_over(
     an InputError then, and the caller drops what ``sink`` received."""
     header: list[BatchReport] = []
     taken: set[str] = set()
-    for line in _taken_over(iter_batch_report(path, "--resume", header), plan):
+    for line in _taken_over(iter_batch_report(path, "resume", header), plan):
         sink(line)
         taken.add(line.id)
     _same_batch(header[0], info)
