@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
+import httpx
+
+from koppelcheck.afas.facts import TRACE_HEADER
 from koppelcheck.errors import AfasHttpError, ProtocolError
 from koppelcheck.http import looks_like_html, remote_error_from
 from koppelcheck.secret import SERVER_TEXT_LIMIT, server_text
 
 if TYPE_CHECKING:
-    import httpx
-
     from koppelcheck.afas.token import AfasToken
 
 
@@ -113,8 +114,6 @@ class AfasClient:
         return ConnectorProbe(connector_id, len(rows))
 
     async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        import httpx
-
         authorization = self._token.authorization()
         if inspect.isawaitable(authorization):
             authorization = await authorization
@@ -204,8 +203,6 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
 def trace_id_of(response: httpx.Response) -> str | None:
     """AFAS's ``X-Trace-Identifier`` (Profit 7, every call that reaches the application layer), as
     one short line, or None."""
-    from koppelcheck.afas.facts import TRACE_HEADER
-
     value = response.headers.get(TRACE_HEADER)
     return _one_line(value, 100) if value and value.strip() else None
 

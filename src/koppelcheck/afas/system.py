@@ -8,8 +8,22 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+from koppelcheck.afas.connectors_zip import expected_connectors, read_connector_ids
+from koppelcheck.afas.environment import parse_environment_id
+from koppelcheck.afas.facts import PER_ENVIRONMENT_LIMIT
+from koppelcheck.afas.oauth import client_credentials, client_secret_account, parse_client_id
+from koppelcheck.afas.steps import AFAS_STEPS, DEFAULT_AUTH, afas_steps
+from koppelcheck.afas.token import parse_token
+from koppelcheck.afas.verify import verify_afas
+from koppelcheck.batch.plan import is_env_name
+from koppelcheck.bundle.build import AfasTokens
+from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.http import validate_base_url
+from koppelcheck.i18n import Text, Translator
+from koppelcheck.models import Status
+from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -21,14 +35,9 @@ from koppelcheck.systems.interface import (
 if TYPE_CHECKING:
     import httpx
 
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
-
-PER_ENVIRONMENT_LIMIT = 5
-"""Calls in flight per AFAS environment (its own host), written once, here: AFAS allows at most
-8 calls in parallel and recommends about 5 (afas-api.md §7)."""
 
 COMPARED_CONNECTOR_PREFIX = "afas.connector."
 """An AFAS bundle needs at least one check comparing an expected GetConnector (not only the
@@ -85,8 +94,6 @@ class AfasSystem:
     asks_dga = False
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
-        from koppelcheck.afas.steps import AFAS_STEPS, afas_steps
-
         return afas_steps(auth) if auth is not None else AFAS_STEPS
 
     def report_steps(self, report: Report) -> tuple[Step, ...]:
@@ -94,8 +101,6 @@ class AfasSystem:
         return self.steps(auth=str(auth)) if auth in _CLIENT_AUTH else self.steps()
 
     def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
-        from koppelcheck.afas.steps import DEFAULT_AUTH
-
         return ChecklistVariant(
             steps=self.steps(auth=auth),
             command=_COMMANDS[auth],
@@ -104,17 +109,11 @@ class AfasSystem:
         )
 
     def token_account(self, settings: Mapping[str, Any]) -> str:
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.credentials import keyring_account
-
         number = parse_environment_id(str(settings["environment_id"])).number
         return keyring_account(self.name, number)
 
     def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
         """``afas:<environment>:oauth:<client id>`` when the settings name a client."""
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.afas.oauth import client_secret_account
-
         if "client_id" not in settings:
             return None
         number = parse_environment_id(str(settings["environment_id"])).number
@@ -128,9 +127,6 @@ class AfasSystem:
         environment_id: str | None,
         client_id: str | None,
     ) -> str:
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.credentials import keyring_account
-
         if not environment_id:
             raise InputError(
                 "environment_id",
@@ -139,8 +135,6 @@ class AfasSystem:
             )
         number = parse_environment_id(environment_id).number
         if client_id is not None:  # an OAuth client secret, keyed by its client id
-            from koppelcheck.afas.oauth import client_secret_account, parse_client_id
-
             return client_secret_account(number, parse_client_id(client_id))
         return keyring_account(self.name, number)
 
@@ -148,10 +142,6 @@ class AfasSystem:
         return "client_id" in settings  # a token beside it makes it hybrid
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
-        from koppelcheck.afas.connectors_zip import expected_connectors
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.http import validate_base_url
-
         if "environment_id" in settings:
             parse_environment_id(str(settings["environment_id"]), field="environment_id")
         if "base_url" in settings:
@@ -173,13 +163,6 @@ class AfasSystem:
     def prepare(
         self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
     ) -> Any:
-        from koppelcheck.afas.checks import AfasSettings
-        from koppelcheck.afas.connectors_zip import read_connector_ids
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.afas.oauth import client_credentials
-        from koppelcheck.afas.token import parse_token
-        from koppelcheck.http import validate_base_url
-
         connectors = list(settings.get("connectors", []))
         if settings.get("connectors_zip"):
             connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
@@ -202,9 +185,6 @@ class AfasSystem:
     def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
         """The specs :func:`build_afas_checks` builds for these settings: the clients are only
         held by the checks' closures, so none is made (or called) to count them."""
-        from koppelcheck.afas.checks import build_afas_checks
-        from koppelcheck.i18n import Translator
-
         hybrid = target.token is not None and target.client is not None
         unused: Any = object()
         specs = build_afas_checks(
@@ -229,8 +209,6 @@ class AfasSystem:
         http: httpx.AsyncClient | None,
         shared: MutableMapping[Any, Any],
     ) -> Report:
-        from koppelcheck.afas.verify import verify_afas
-
         return await verify_afas(
             target,
             translator=translator,
@@ -239,14 +217,10 @@ class AfasSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import AfasTokens
-
         return AfasTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
         """An AFAS run that compared no expected GetConnector: ``["afas.connector.*"]``."""
-        from koppelcheck.models import Status
-
         compared = [
             c
             for c in report.checks
@@ -255,16 +229,11 @@ class AfasSystem:
         return [] if compared else [COMPARED_CONNECTOR_PREFIX + "*"]
 
     def simulator(self) -> SimulatorSpec:
-        from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
-
         return SimulatorSpec(AFAS_SCENARIOS, load_afas_scenario, AfasSimulator)
 
 
 def _validate_client(settings: dict[str, Any]) -> None:
     """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
-    from koppelcheck.afas.oauth import parse_client_id
-    from koppelcheck.batch.plan import is_env_name
-
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)
     if env is not None and not is_env_name(str(env)):

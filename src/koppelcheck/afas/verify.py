@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
-from koppelcheck.afas.system import PER_ENVIRONMENT_LIMIT
+from koppelcheck.afas.client import AfasClient
+from koppelcheck.afas.facts import PER_ENVIRONMENT_LIMIT
+from koppelcheck.afas.oauth import SharedAccessToken
+from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.reporting import build_report, now
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
     import httpx
 
 AFAS_PARALLEL_LIMIT = PER_ENVIRONMENT_LIMIT
-"""The AFAS limit, written once in :mod:`koppelcheck.afas.system`."""
+"""The AFAS limit, written once in :mod:`koppelcheck.afas.facts`."""
 _ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
 
 
@@ -35,10 +38,6 @@ async def verify_afas(
     :func:`koppelcheck.http.make_async_client` with ``per_host_limit=AFAS_PARALLEL_LIMIT``.
     Otherwise one is made and closed here.
     """
-    from koppelcheck.afas.client import AfasClient
-    from koppelcheck.afas.oauth import SharedAccessToken
-    from koppelcheck.http import make_async_client
-
     started = now()
     own_client = http is None
     client = http or make_async_client(
