@@ -26,8 +26,11 @@ from koppelcheck.errors import NmbrsFault
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs import calls as catalogue
+from koppelcheck.nmbrs.answers import rows as _rows
 from koppelcheck.nmbrs.calls import NmbrsCall
+from koppelcheck.nmbrs.rest.readiness import Readiness
 from koppelcheck.nmbrs.target import NmbrsTarget
+from koppelcheck.steps import steps_for
 
 if TYPE_CHECKING:
     from koppelcheck.steps import Step
@@ -266,16 +269,6 @@ def rows_of(value: Any) -> list[dict[str, Any]]:
     return _rows(value)
 
 
-def _rows(value: Any) -> list[dict[str, Any]]:
-    """The items of an ``ArrayOf…`` answer as dicts (zeep gives a list, or a dict holding one)."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        inner = next(iter(value.values()), None) if len(value) == 1 else None
-        return _rows(inner) if isinstance(inner, list | dict) and inner is not value else [value]
-    return [row for row in value if isinstance(row, dict)]
-
-
 class NmbrsProbe:
     """Builds the Nmbrs checks for one target. ``client`` is an NmbrsClient (or a fake)."""
 
@@ -296,8 +289,6 @@ class NmbrsProbe:
         self.discovery = Discovery(client, target, cache)
         self.readiness = None
         if rest_readiness:
-            from koppelcheck.nmbrs.rest.readiness import Readiness
-
             self.readiness = Readiness(
                 self.discovery, target.option, t, today=today, requires=(AUTH_CHECK,)
             )
@@ -346,8 +337,6 @@ class NmbrsProbe:
     def _step_labeller(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
         """``check id → "Step 2: Set the Template User's rights"``: the manual step it verifies;
         and ``check id → "nmbrs.step.2"``, that step's stable id."""
-        from koppelcheck.steps import steps_for
-
         steps = steps_for("nmbrs", self._target.option.value)
 
         def top(check_id: str) -> Step | None:

@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from koppelcheck.bundle.build import NmbrsTokens
+from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs.calls import calls_for
+from koppelcheck.nmbrs.checks import AnswerCache
+from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
+from koppelcheck.nmbrs.rest.steps import rest_steps
+from koppelcheck.nmbrs.steps import nmbrs_steps
+from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain, validate_username
+from koppelcheck.nmbrs.verify import verify_nmbrs
+from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nmbrs_scenario
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -44,8 +54,6 @@ class NmbrsSettings(BaseModel):
 
     def target(self) -> Any:
         """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
-        from koppelcheck.nmbrs.target import NmbrsTarget
-
         return NmbrsTarget.create(**self.model_dump())
 
 
@@ -69,10 +77,7 @@ class NmbrsSystem:
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         if option == REST_OPTION:
-            from koppelcheck.nmbrs.rest.steps import rest_steps
-
             return rest_steps()
-        from koppelcheck.nmbrs.steps import nmbrs_steps
 
         return nmbrs_steps(option or "overkoepelend")
 
@@ -87,9 +92,6 @@ class NmbrsSystem:
         )
 
     def token_account(self, settings: Mapping[str, Any]) -> str:
-        from koppelcheck.credentials import keyring_account
-        from koppelcheck.nmbrs.target import normalise_domain
-
         domain = normalise_domain(settings["domain"])
         return keyring_account(self.name, domain, settings["username"])
 
@@ -104,9 +106,6 @@ class NmbrsSystem:
         environment_id: str | None,
         client_id: str | None,
     ) -> str:
-        from koppelcheck.credentials import keyring_account
-        from koppelcheck.nmbrs.target import normalise_domain, validate_username
-
         if client_id is not None:
             raise InputError(
                 "client_id",
@@ -131,9 +130,6 @@ class NmbrsSystem:
 
     def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
         """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""
-        from koppelcheck.nmbrs.calls import calls_for
-        from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
-
         readiness = len(READINESS_CHECKS) if rest_readiness else 0
         return 2 + len(calls_for(target.option)) + readiness  # as NmbrsProbe.checks() builds
 
@@ -150,9 +146,6 @@ class NmbrsSystem:
         http: httpx.AsyncClient | None,
         shared: MutableMapping[Any, Any],
     ) -> Report:
-        from koppelcheck.nmbrs.checks import AnswerCache
-        from koppelcheck.nmbrs.verify import verify_nmbrs
-
         assert token is not None  # the batch plan requires a token for Nmbrs
         # The token's fingerprint is part of the login: a wrong token must not share answers.
         fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
@@ -168,20 +161,12 @@ class NmbrsSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import NmbrsTokens
-
         return NmbrsTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
         return []
 
     def simulator(self) -> SimulatorSpec:
-        from koppelcheck.simulator.nmbrs import (
-            NMBRS_SCENARIOS,
-            NmbrsSimulator,
-            load_nmbrs_scenario,
-        )
-
         return SimulatorSpec(NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator)
 
 

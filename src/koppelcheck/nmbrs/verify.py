@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
+from koppelcheck.nmbrs.checks import NmbrsProbe, SoapCaller
+from koppelcheck.nmbrs.client import NmbrsClient
+from koppelcheck.nmbrs.rest.readiness import ended_note
 from koppelcheck.nmbrs.target import NmbrsTarget
 from koppelcheck.reporting import build_report, now
 from koppelcheck.runner import CheckRunner, ProgressCallback
@@ -46,11 +50,6 @@ async def verify_nmbrs(
     when given, receives what the checks learnt for the registration form. ``rest_readiness``
     adds the ``nmbrs.rest.*`` group (``today`` is for tests).
     """
-    from koppelcheck.http import make_async_client
-    from koppelcheck.nmbrs.checks import NmbrsProbe, SoapCaller
-    from koppelcheck.nmbrs.client import NmbrsClient
-    from koppelcheck.nmbrs.rest.readiness import ended_note
-
     started = now()
     own_client = http is None
     client = http or make_async_client(

@@ -12,18 +12,29 @@ import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.parameters import (
+    parse_authorization_code_response,
+    prepare_grant_uri,
+    prepare_token_request,
+)
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
-from koppelcheck.errors import RemoteError
-from koppelcheck.http import remote_error_from
+from koppelcheck.errors import InputError, RemoteError
+from koppelcheck.http import make_async_client, remote_error_from
 from koppelcheck.i18n import MessageList, Text, Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
-from koppelcheck.secret import Secret, server_text
+from koppelcheck.reporting import build_report, now
+from koppelcheck.runner import CheckRunner
+from koppelcheck.secret import Redactor, Secret, server_text
 
 AUTH_CHECK = "nmbrs.rest.auth"
 SCOPES_CHECK = "nmbrs.rest.scopes"
@@ -93,8 +104,6 @@ class LoopbackListener:
 
     async def start(self) -> str:
         """Listen; return the redirect URI to register in the authorization request."""
-        from koppelcheck.errors import InputError
-
         self._result = asyncio.get_running_loop().create_future()
         try:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
@@ -150,15 +159,6 @@ async def authorize(
     wait_s: float = 300.0,
 ) -> Consent:
     """Authorization code + PKCE S256 + state through a loopback redirect; then the token."""
-    from authlib.common.security import generate_token
-    from authlib.oauth2.rfc6749.errors import OAuth2Error
-    from authlib.oauth2.rfc6749.parameters import (
-        parse_authorization_code_response,
-        prepare_grant_uri,
-        prepare_token_request,
-    )
-    from authlib.oauth2.rfc7636 import create_s256_code_challenge
-
     listener = LoopbackListener(settings.redirect_uri)
     redirect_uri = await listener.start()
     try:
@@ -217,7 +217,6 @@ async def _post_with_client_auth(
     response = await http.post(url, content=body, headers=basic)
     if response.status_code not in (400, 401) or _oauth_error(response) != "invalid_client":
         return response
-    from urllib.parse import urlencode
 
     posted = f"{body}&" + urlencode(
         {"client_id": settings.client_id, "client_secret": settings.client_secret.reveal()}
@@ -234,8 +233,6 @@ def _oauth_error(response: httpx.Response) -> str | None:
 
 
 def _query(url: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(urlsplit(url).query)
 
 
@@ -274,7 +271,6 @@ async def revoke(http: httpx.AsyncClient, settings: RestSettings, tokens: Tokens
     for hint, token in pairs:
         if token is None:
             continue
-        from urllib.parse import urlencode
 
         body = urlencode({"token": token.reveal(), "token_type_hint": hint})
         try:
@@ -377,8 +373,6 @@ class RestProbe:
 
     async def year(self, company: str) -> int:
         """The company's current period's year (``GET {c}/period``), else this year."""
-        from datetime import date
-
         rows = _data(await self.get(mapping.PERIOD.path.format(companyId=company), pageSize=1))
         period = rows[0].get("period") if rows else None
         year = period.get("year") if isinstance(period, dict) else None
@@ -594,11 +588,6 @@ async def verify_rest(
     wait_s: float = 300.0,
 ) -> tuple[Any, Consent]:
     """Consent, probe, revoke (also when cancelled, e.g. by Ctrl-C); return (report, consent)."""
-    from koppelcheck.http import make_async_client
-    from koppelcheck.reporting import build_report, now
-    from koppelcheck.runner import CheckRunner
-    from koppelcheck.secret import Redactor
-
     started = now()
     client = http or make_async_client(timeout_s=timeout_s, per_host_limit=4, ca_bundle=ca_bundle)
     redactor = Redactor()

@@ -13,15 +13,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
+from koppelcheck.files import atomic_write
 from koppelcheck.i18n import MessageList, Translator
 from koppelcheck.models import CheckResult, Status
 from koppelcheck.nmbrs import calls as catalogue
+from koppelcheck.nmbrs.answers import rows
 from koppelcheck.nmbrs.calls import ManualOption
 from koppelcheck.nmbrs.rest import mapping
+from koppelcheck.nmbrs.rest.steps import day_checklist
 
 if TYPE_CHECKING:
     from koppelcheck.nmbrs.checks import Discovery
@@ -80,8 +84,6 @@ def soap_ended(today: date) -> bool:
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
-    from koppelcheck.nmbrs.checks import _rows as rows
-
     return rows(value)
 
 
@@ -260,8 +262,6 @@ def consent_plan(
 ) -> dict[str, Any]:
     """The consent plan as data (no secrets): per debtor its companies, who may consent, and the
     checklist of what must be true on the day."""
-    from koppelcheck.nmbrs.rest.steps import day_checklist
-
     t = Translator(lang)
     inventory = inventory or Inventory(inactive=("?",))
     option = inventory.option or option
@@ -343,10 +343,6 @@ def _md(text: str) -> str:
 
 def write_consent_plan(path: Any, plan: dict[str, Any], lang: str | None) -> None:
     """Write the plan atomically: Markdown for ``.md``, JSON otherwise."""
-    from pathlib import Path
-
-    from koppelcheck.files import atomic_write
-
     target = Path(path)
     if target.suffix.lower() == ".md":
         atomic_write(target, plan_markdown(plan, lang))
