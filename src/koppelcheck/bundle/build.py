@@ -24,9 +24,14 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from koppelcheck import __version__
+from koppelcheck.bundle.encrypt import load_recipient_key, seal_secrets
+from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
 from koppelcheck.errors import BundleRefusedError, InputError
+from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status, Summary, ToolInfo
+from koppelcheck.registration.provenance import DECLARED, form_keys
 from koppelcheck.systems import find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
@@ -204,8 +209,6 @@ class RegistrationPayload(_Strict):
     @model_validator(mode="after")
     def _claims_bound_to_evidence(self) -> RegistrationPayload:
         """Every form value has a provenance; every ``verified`` one a passing check."""
-        from koppelcheck.registration.provenance import form_keys
-
         if set(self.provenance) != set(form_keys(self.form)):
             raise ValueError("provenance must name exactly the form's fields")
         passed = {c.id for c in self.evidence.checks if c.status is Status.PASS}
@@ -237,8 +240,6 @@ def registration_json_schema() -> dict[str, Any]:
 
 def write_json_schema(path: str | Path) -> Path:
     """Write :func:`registration_json_schema` to ``path`` (how the docs copy is regenerated)."""
-    from koppelcheck.files import atomic_write
-
     text = json.dumps(registration_json_schema(), indent=2, ensure_ascii=False) + "\n"
     return atomic_write(path, text)
 
@@ -256,8 +257,6 @@ class BundleInfo:
 
 def report_sha256(report: Report) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of the report."""
-    from koppelcheck.bundle.sign import canonical_json
-
     return hashlib.sha256(canonical_json(report.to_json_dict())).hexdigest()
 
 
@@ -276,8 +275,6 @@ def _evidence(report: Report) -> Evidence:
 
 def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) -> Tokens:
     """The token section for ``system``, each token encrypted when there is a recipient."""
-    from koppelcheck.bundle.encrypt import seal_secrets
-
     fields = seal_secrets(tokens, recipient)
     model = get_system(system).token_model()
     expected = ", ".join(sorted(model.model_fields))
@@ -307,9 +304,6 @@ def build_payload(
     to a :class:`~koppelcheck.registration.provenance.Provenance`; a key it does not name is
     ``declared`` (a claim nothing checked is never called verified).
     """
-    from koppelcheck.bundle.encrypt import seal_secrets
-    from koppelcheck.registration.provenance import DECLARED, form_keys
-
     t = Translator(lang)
     if isinstance(form, BaseModel):
         form = form.model_dump()
@@ -334,8 +328,6 @@ def _as_json(origin: Any) -> Any:
 
 def _version() -> str:
     """koppelcheck's version."""
-    from koppelcheck import __version__
-
     return __version__
 
 
@@ -378,9 +370,6 @@ def build_and_write_bundle(
     X25519 key. Raises BundleRefusedError when a check failed or errored, and
     InputError for a bad recipient key; nothing is written then.
     """
-    from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
-    from koppelcheck.files import atomic_write
-
     refuse_unless_clean(report, lang=lang)
     recipient = _recipient(recipient_key_path, lang)
     payload = build_payload(
@@ -404,6 +393,5 @@ def _recipient(path: Path | None, lang: str | None) -> Any:
     """The recipient's public key, or None when no ``--recipient-key`` was given."""
     if path is None:
         return None
-    from koppelcheck.bundle.encrypt import load_recipient_key
 
     return load_recipient_key(path, lang=lang)

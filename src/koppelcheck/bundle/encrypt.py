@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from joserfc import jwe
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.secret import Secret, mask
@@ -40,9 +44,6 @@ def load_recipient_key(path: Path, *, lang: str | None = None) -> Any:
 
 def _import_public_okp(data: dict[str, Any], t: Translator) -> Any:
     """Import ``kty``/``crv``/``x`` of a public OKP JWK with joserfc."""
-    from joserfc.errors import JoseError
-    from joserfc.jwk import OKPKey
-
     try:
         return OKPKey.import_key({k: data[k] for k in ("kty", "crv", "x")})
     except (KeyError, ValueError, TypeError, JoseError):
@@ -51,8 +52,6 @@ def _import_public_okp(data: dict[str, Any], t: Translator) -> Any:
 
 def encrypt_token(token: str, recipient: Any) -> str:
     """``token`` as a compact JWE that only the holder of ``recipient``'s private key can open."""
-    from joserfc import jwe
-
     header = {"alg": KEY_ALGORITHM, "enc": CONTENT_ENCRYPTION, "kid": recipient.thumbprint()}
     return jwe.encrypt_compact(
         header, token.encode("utf-8"), recipient, algorithms=[KEY_ALGORITHM, CONTENT_ENCRYPTION]

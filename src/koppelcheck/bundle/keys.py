@@ -20,6 +20,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from joserfc.jwk import OKPKey
+
 from koppelcheck import oskeyring
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.files import atomic_write
@@ -69,8 +74,6 @@ class SigningKey:
     @classmethod
     def generate(cls) -> SigningKey:
         """A new random Ed25519 key, not yet stored anywhere."""
-        from joserfc.jwk import OKPKey
-
         return cls(OKPKey.generate_key("Ed25519", private=True))
 
     @classmethod
@@ -108,10 +111,6 @@ class SigningKey:
 
 def _import_private_pem(pem: str | bytes) -> Any | None:
     """The joserfc OKP key of an Ed25519 PKCS#8 PEM private key, or None for anything else."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-    from joserfc.jwk import OKPKey
-
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
     if b"BEGIN PRIVATE KEY" not in data:  # PKCS#8 only, as the contract says
         return None
@@ -174,8 +173,6 @@ def _read_keyring(lang: str | None = None) -> tuple[str, str] | None:
 
 def pem_path() -> Path:
     """The fallback key file: ``signing-key.pem`` under ``platformdirs.user_config_dir``."""
-    import platformdirs
-
     return Path(platformdirs.user_config_dir("koppelcheck")) / PEM_FILE_NAME
 
 

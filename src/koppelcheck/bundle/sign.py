@@ -8,9 +8,14 @@ public JWK, and that ``jwk`` itself.
 from __future__ import annotations
 
 import contextlib
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
+
+import rfc8785
+from joserfc import jws
+from joserfc.errors import SecurityWarning
 
 from koppelcheck.bundle.keys import SigningKey
 
@@ -25,8 +30,6 @@ def quiet_jose() -> Iterator[None]:
 
     We use ``EdDSA`` on purpose: many verifiers do not accept the newer ``Ed25519`` name yet.
     """
-    from joserfc.errors import SecurityWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SecurityWarning)
         yield
@@ -34,8 +37,6 @@ def quiet_jose() -> Iterator[None]:
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 (JCS) canonical JSON bytes of ``value``."""
-    import rfc8785
-
     return rfc8785.dumps(value)
 
 
@@ -46,8 +47,6 @@ def protected_header(key: SigningKey) -> dict[str, Any]:
 
 def sign_payload(payload: bytes, key: SigningKey) -> dict[str, str]:
     """The flattened JWS JSON (``protected``, ``payload``, ``signature``) of ``payload``."""
-    from joserfc import jws
-
     with quiet_jose():
         signed = jws.serialize_json(
             {"protected": protected_header(key)}, payload, key.jose_key, algorithms=[ALGORITHM]
@@ -57,6 +56,4 @@ def sign_payload(payload: bytes, key: SigningKey) -> dict[str, str]:
 
 def serialize_bundle(jws_json: dict[str, str]) -> str:
     """The bundle file's text: the flattened JWS as pretty JSON with a final newline."""
-    import json
-
     return json.dumps(jws_json, indent=2) + "\n"

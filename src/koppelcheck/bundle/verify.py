@@ -21,6 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from joserfc import jws as joserfc_jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+from jsonschema import Draft202012Validator
+from pydantic import ValidationError
+
+from koppelcheck.bundle.build import (
+    REGISTRATION_SCHEMA,
+    RegistrationPayload,
+    registration_json_schema,
+)
+from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE, canonical_json, quiet_jose
 from koppelcheck.errors import BundleInvalidError, BundleUnreadableError, InputError
 from koppelcheck.i18n import Translator
 
@@ -105,9 +117,6 @@ def load_public_key(path: str | Path, *, lang: str | None = None) -> Any:
 
 def _public_ed25519(data: Any) -> Any | None:
     """The joserfc key of a public Ed25519 JWK (no ``d``), or None for anything else."""
-    from joserfc.errors import JoseError
-    from joserfc.jwk import OKPKey
-
     if not isinstance(data, dict) or "d" in data:
         return None
     if (
@@ -124,8 +133,6 @@ def _public_ed25519(data: Any) -> Any | None:
 
 def check_header(header: dict[str, Any], t: Translator) -> Any:
     """The signer's key from a protected header, after checking alg, typ, crit, jwk and kid."""
-    from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE
-
     if header.get("alg") not in ACCEPTED_ALGORITHMS:
         raise BundleInvalidError(t("bundle.invalid.alg", alg=header.get("alg")))
     if header.get("typ") != BUNDLE_TYPE:
@@ -142,11 +149,6 @@ def check_header(header: dict[str, Any], t: Translator) -> Any:
 
 def _check_signature(jws: dict[str, Any], key: Any, alg: str, t: Translator) -> None:
     """BundleInvalidError unless the signature over protected.payload verifies with ``key``."""
-    from joserfc import jws as joserfc_jws
-    from joserfc.errors import JoseError
-
-    from koppelcheck.bundle.sign import quiet_jose
-
     try:
         with quiet_jose():
             flattened: Any = {m: jws[m] for m in JWS_MEMBERS}
@@ -157,11 +159,6 @@ def _check_signature(jws: dict[str, Any], key: Any, alg: str, t: Translator) -> 
 
 def check_payload(segment: str, t: Translator) -> dict[str, Any]:
     """The payload object after checking its schema string, canonical form and fields."""
-    from pydantic import ValidationError
-
-    from koppelcheck.bundle.build import REGISTRATION_SCHEMA, RegistrationPayload
-    from koppelcheck.bundle.sign import canonical_json
-
     payload = decode_json_segment(segment, "payload", t)
     if payload.get("schema") != REGISTRATION_SCHEMA:
         raise BundleInvalidError(t("bundle.invalid.schema", schema=payload.get("schema")))
@@ -184,10 +181,6 @@ def check_payload(segment: str, t: Translator) -> dict[str, Any]:
 def _schema_validator() -> Any:
     """A validator of the published JSON Schema (``docs/schemas/registration.schema.json``,
     generated from the same model; a test keeps the two the same)."""
-    from jsonschema import Draft202012Validator
-
-    from koppelcheck.bundle.build import registration_json_schema
-
     return Draft202012Validator(registration_json_schema())
 
 
