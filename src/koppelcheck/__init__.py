@@ -6,6 +6,7 @@ The names load on first use, so that ``koppelcheck --help`` stays fast.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -27,7 +28,5 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     """The library's names, imported when first used."""
     if name in _LAZY:
-        from importlib import import_module
-
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'koppelcheck' has no attribute {name!r}")

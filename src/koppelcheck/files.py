@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Translator
 
 STDOUT = "-"
 """An output path of ``-`` means standard output."""
@@ -50,7 +51,6 @@ def check_output_path(path: str | os.PathLike[str], field: str, lang: str | None
     and is writable, and it is absent or a regular file (``-`` is standard output: fine)."""
     if is_stdout(path):
         return
-    from koppelcheck.i18n import Translator
 
     t = Translator(lang)
     target = Path(path)
@@ -159,8 +159,6 @@ def _refuse_non_regular(target: Path, lang: str | None = None) -> None:
     except OSError:
         return
     if not stat.S_ISREG(info.st_mode):
-        from koppelcheck.i18n import Translator
-
         t = Translator(lang)
         key = "core.input.is_folder" if stat.S_ISDIR(info.st_mode) else "core.input.not_regular"
         raise InputError(str(target), t(key, path=target), t("core.input.stdout"))
@@ -172,8 +170,6 @@ def _reason(exc: OSError) -> str:
 
 def _unwritable(target: Path, exc: OSError, lang: str | None = None) -> InputError:
     """A write that the system refused (read-only, full, no permission): exit 2, naming it."""
-    from koppelcheck.i18n import Translator
-
     reason = _reason(exc)
     return InputError(
         str(target), Translator()("core.input.unwritable", path=target, reason=reason)

@@ -15,6 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import keyring
+from keyring.backends import chainer, fail, null
+
 from koppelcheck.errors import KeyringUnavailableError
 from koppelcheck.i18n import Text
 
@@ -31,10 +34,6 @@ def backend_label(backend: Any) -> str:
 
 def is_secure_backend(backend: Any) -> bool:
     """False for the ``fail`` and ``null`` backends and anything plaintext; True otherwise."""
-    try:
-        from keyring.backends import chainer, fail, null
-    except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
-        return False
     if isinstance(backend, fail.Keyring | null.Keyring | chainer.ChainerBackend):
         return False
     label = backend_label(backend).lower()
@@ -44,8 +43,6 @@ def is_secure_backend(backend: Any) -> bool:
 def active_backend() -> Any | None:
     """The keyring package's active backend, or None when the package cannot give one."""
     try:
-        import keyring
-
         return keyring.get_keyring()
     except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
         return None
@@ -58,10 +55,8 @@ def secure_backend() -> Any | None:
     if active is None:
         return None
     try:
-        from keyring.backends import chainer
-
         members = active.backends if isinstance(active, chainer.ChainerBackend) else [active]
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
         return None
     return next((member for member in members if is_secure_backend(member)), None)
 

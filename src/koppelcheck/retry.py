@@ -24,12 +24,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
+import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
-
-if TYPE_CHECKING:
-    import httpx
 
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 ATTEMPTS = "koppelcheck_attempts"
@@ -118,8 +115,6 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
 
 
 def _worth_retrying(exc: BaseException) -> bool:
-    import httpx
-
     if isinstance(exc, RetryableAnswer):
         return True
     if isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol | httpx.LocalProtocolError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import unicodedata
+from urllib.parse import quote
 
 _MASK = "••••"
 
@@ -80,9 +83,6 @@ class Redactor:
 
     def add(self, secret: Secret | str) -> None:
         """Remember a secret so that :meth:`redact` hides it."""
-        import base64
-        from urllib.parse import quote
-
         value = secret.reveal() if isinstance(secret, Secret) else secret
         value = value.strip()
         if len(value) < 4:
@@ -143,8 +143,6 @@ def sanitise(value: object) -> str:
     """A server's text made inert, on one line: lone surrogates become U+FFFD, control characters
     become spaces, bidi and invisible characters are removed, NFKC-normalised (so a full-width or
     look-alike copy of a token is masked like the token), whitespace collapsed."""
-    import unicodedata
-
     text = value if isinstance(value, str) else _text_of(value)
     text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", _UNSAFE.sub(" ", text)))

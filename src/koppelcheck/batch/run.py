@@ -16,7 +16,9 @@ from typing import Any
 
 from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
+from koppelcheck.credentials import clean_pasted, keyring_timeout_ways, read_keyring
 from koppelcheck.errors import InputError, MissingSettingError
+from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import (
     BatchInfo,
@@ -27,6 +29,7 @@ from koppelcheck.models import (
     ToolInfo,
     decide_exit_code,
 )
+from koppelcheck.oskeyring import KeyringUnavailableError
 from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
 from koppelcheck.systems import get_system
@@ -50,9 +53,6 @@ class PreparedEmployer:
 
 def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     """Every employer's token from its variable or the keyring; all missing ones in one error."""
-    from koppelcheck.credentials import keyring_timeout_ways, read_keyring
-    from koppelcheck.oskeyring import KeyringUnavailableError
-
     tokens: dict[str, Secret] = {}
     missing: list[str | Text] = []
     for employer in plan.employers:
@@ -85,8 +85,6 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
 def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str | Text]:
     """An employer's second secret (AFAS: the OAuth client secret) from ``client_secret_env`` or
     the keyring account the system names, into ``found``; what is missing, as text."""
-    from koppelcheck.credentials import clean_pasted, read_keyring
-
     settings = employer.settings
     account = get_system(employer.system).client_secret_account(settings)
     if account is None:
@@ -118,8 +116,6 @@ def _nothing_in(employer: EmployerPlan, what: str, variable: str | None) -> Text
 
 def _cleaned(employer: EmployerPlan, value: str) -> str:
     """A token as the single-employer commands take it (trimmed, or refused: exit 2)."""
-    from koppelcheck.credentials import clean_pasted
-
     try:
         return clean_pasted(
             value,
@@ -204,8 +200,6 @@ class BatchRunner:
         ``done`` are lines of a previous report (``--resume``) taken over as they are; their
         employers are not checked again. ``batch`` says which file (and share) this covers.
         """
-        from koppelcheck.http import make_async_client
-
         started = now()
         taken_over = {line.id: line for line in done}
         employers = list(employers)

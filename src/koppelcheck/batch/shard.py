@@ -14,10 +14,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
-from koppelcheck.models import BatchInfo, BatchReport, EmployerReport, ShardInfo
+from koppelcheck.models import (
+    BatchInfo,
+    BatchReport,
+    EmployerReport,
+    ShardInfo,
+    Summary,
+    decide_exit_code,
+)
 
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
 
@@ -79,8 +88,6 @@ def batch_info(plan: BatchPlan, shard: ShardInfo | None) -> BatchInfo:
 
 def read_batch_report(path: Path, field: str) -> BatchReport:
     """A ``koppelcheck.batch/v1`` JSON report from ``path``; anything else is exit 2."""
-    from pydantic import ValidationError
-
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -137,8 +144,6 @@ def merge_reports(named: Sequence[tuple[str, BatchReport]]) -> BatchReport:
     Refuses (InputError, exit 2, naming the report) reports of different batch files, reports
     without shard information, a shard given twice and a shard missing.
     """
-    from koppelcheck.models import Summary, decide_exit_code
-
     if not named:
         raise InputError("REPORT", Text("input.shard.none"), Text("input.shard.give_every"))
     first_name, first = named[0]

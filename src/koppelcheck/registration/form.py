@@ -28,8 +28,10 @@ from pydantic import (
 )
 
 from koppelcheck import tomlinput
+from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
+from koppelcheck.nmbrs.target import normalise_domain
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
 from koppelcheck.systems import SYSTEMS
@@ -187,8 +189,6 @@ class AfasSection(_Section):
         """The participant number must be the environment id's five digits, when known."""
         environment = _context(info).environment_id
         if environment:
-            from koppelcheck.afas.environment import parse_environment_id
-
             try:
                 number = parse_environment_id(environment).number
             except InputError:
@@ -244,8 +244,6 @@ class NmbrsSection(_Section):
     @classmethod
     def _domain(cls, value: str) -> str:
         """``acme``, ``acme.nmbrs.nl`` or an URL all mean ``acme``."""
-        from koppelcheck.nmbrs.target import normalise_domain
-
         try:
             return normalise_domain(value)
         except InputError:

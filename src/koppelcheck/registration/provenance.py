@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from koppelcheck.nmbrs import calls as nmbrs_calls
+from koppelcheck.registration.validators import frequency_from_period, name_matches
 from koppelcheck.systems import SYSTEMS
 
 Source = Literal["verified", "declared"]
@@ -53,8 +54,6 @@ def _checked_company(value: Any, _form: Mapping[str, Any], context: Any) -> bool
 
 
 def _from_period(value: Any, _form: Mapping[str, Any], context: Any) -> bool:
-    from koppelcheck.registration.validators import frequency_from_period
-
     if not context.period or value is None:
         return False
     try:
@@ -68,8 +67,6 @@ def _employee_exists(value: Any, _form: Mapping[str, Any], context: Any) -> bool
 
 
 def _dga_name_matches(value: Any, form: Mapping[str, Any], context: Any) -> bool:
-    from koppelcheck.registration.validators import name_matches
-
     number = (form.get("nmbrs") or {}).get("dga_employee_number")
     employees = context.employees or {}
     return value is not None and number in employees and name_matches(value, employees[number])

@@ -29,7 +29,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from koppelcheck.errors import InputError
 from koppelcheck.http import is_loopback_host
@@ -281,8 +281,6 @@ class NmbrsRestSimulator:
         return SimResponse(status=302, headers={"Location": redirect + sep + urlencode(query)})
 
     def _client_ok(self, request: SimRequest, form: dict[str, str]) -> bool:
-        from urllib.parse import unquote
-
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         auth = request.header("authorization")
         if auth.lower().startswith("basic "):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
@@ -44,8 +44,6 @@ def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
 
 def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
-    from pydantic import ValidationError
-
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
