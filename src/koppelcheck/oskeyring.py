@@ -18,7 +18,7 @@ from typing import Any
 import keyring
 from keyring.backends import chainer, fail, null
 
-from koppelcheck.errors import KeyringUnavailableError
+from koppelcheck.errors import KeyringUnavailableError as KeyringUnavailableError  # raised here
 from koppelcheck.i18n import Text
 
 KEYRING_SERVICE = "koppelcheck"

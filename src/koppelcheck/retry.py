@@ -50,7 +50,7 @@ class RetryPolicy:
 
     def backoff_s(self, failed_attempts: int) -> float:
         """The pause after ``failed_attempts`` failures: exponential, capped, plus jitter."""
-        base = self.initial_backoff_s * 2 ** (failed_attempts - 1)
+        base = self.initial_backoff_s * 2.0 ** (failed_attempts - 1)
         return min(self.max_backoff_s, base) + random.uniform(0, self.jitter_s)  # noqa: S311
 
 

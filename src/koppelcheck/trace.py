@@ -158,7 +158,7 @@ def _redact_xml(text: str, where: str, tally: _Tally) -> str | None:
                 tally.add(where, kind)
             else:
                 node.text = _scrub_text(node.text, where, tally)
-    body = etree.tostring(root, encoding="unicode")
+    body = str(etree.tostring(root, encoding="unicode"))
     if text.lstrip().startswith("<?xml"):
         return '<?xml version="1.0" encoding="utf-8"?>' + body
     return body

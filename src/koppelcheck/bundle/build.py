@@ -27,7 +27,8 @@ from pydantic.json_schema import SkipJsonSchema
 from koppelcheck import __version__
 from koppelcheck.bundle.encrypt import load_recipient_key, seal_secrets
 from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
-from koppelcheck.errors import BundleRefusedError, InputError
+from koppelcheck.errors import BundleRefusedError as BundleRefusedError  # part of this API
+from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status, Summary, ToolInfo

@@ -96,7 +96,8 @@ class SigningKey:
 
     def to_pem(self) -> str:
         """The private key as PKCS#8 PEM text, for its store only. Never print it."""
-        return self._key.as_pem(private=True).decode("ascii")
+        pem: bytes = self._key.as_pem(private=True)
+        return pem.decode("ascii")
 
     @property
     def jose_key(self) -> Any:

@@ -33,7 +33,9 @@ from koppelcheck.bundle.build import (
     registration_json_schema,
 )
 from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE, canonical_json, quiet_jose
-from koppelcheck.errors import BundleInvalidError, BundleUnreadableError, InputError
+from koppelcheck.errors import BundleInvalidError as BundleInvalidError  # part of this API
+from koppelcheck.errors import BundleUnreadableError as BundleUnreadableError  # part of this API
+from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 
 MAX_BUNDLE_BYTES = 5_000_000

@@ -307,7 +307,7 @@ def _wage_report(company: NmbrsCompany, run: NmbrsRun | None, code: int | None) 
     """The XML text of a wage-code report: ``<reports><report>…<lines><line>…`` (reference §6)."""
     reports = etree.Element("reports")
     if run is None:  # an unknown run: an empty report, not a fault (no source says either way)
-        return etree.tostring(reports, encoding="unicode")
+        return str(etree.tostring(reports, encoding="unicode"))
     for employee in company.employees:
         report = etree.SubElement(reports, "report")
         _leaves(
@@ -326,7 +326,7 @@ def _wage_report(company: NmbrsCompany, run: NmbrsRun | None, code: int | None) 
                     description=description,
                     value=_wage_value(line_code),
                 )
-    return etree.tostring(reports, encoding="unicode")
+    return str(etree.tostring(reports, encoding="unicode"))
 
 
 def _leaves(parent: etree._Element, **values: object) -> None:

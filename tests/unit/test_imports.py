@@ -1,0 +1,77 @@
+"""Imports in the core (everything but ``cli/``) sit at module top, where a reader and mypy see
+them; a function-level import needs a reason, written down in ``LAZY`` below. ``--help`` stays
+light because the modules it loads import nothing heavy, which the second test holds."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import koppelcheck
+
+CORE = Path(koppelcheck.__file__).parent
+
+LAZY: dict[tuple[str, str], str] = {
+    # (path under src/koppelcheck, function name or "*" for the whole file): why it stays lazy.
+    ("http.py", "*"): "the transport rework (issue 15) moves these when its real classes land",
+}
+
+
+def function_level_imports() -> dict[tuple[str, str], list[str]]:
+    """(path, function) -> the imports inside it, for every core module."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(CORE.rglob("*.py")):
+        relative = path.relative_to(CORE).as_posix()
+        if relative.startswith("cli/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for inner in node.body:
+                for sub in ast.walk(inner):
+                    if isinstance(sub, ast.Import | ast.ImportFrom):
+                        where = f"{relative}:{sub.lineno}"
+                        found.setdefault((relative, node.name), []).append(where)
+    return found
+
+
+def allowed(key: tuple[str, str]) -> bool:
+    return key in LAZY or (key[0], "*") in LAZY
+
+
+def test_the_core_imports_at_module_top() -> None:
+    unexplained = sorted(
+        where
+        for key, places in function_level_imports().items()
+        if not allowed(key)
+        for where in places
+    )
+    assert not unexplained, (
+        "move these imports to module top, or add them to LAZY with the reason they must wait: "
+        + ", ".join(unexplained)
+    )
+
+
+def test_every_lazy_entry_is_still_needed() -> None:
+    found = function_level_imports()
+    stale = [
+        key
+        for key in LAZY
+        if not (key in found if key[1] != "*" else any(k[0] == key[0] for k in found))
+    ]
+    assert not stale, f"remove these LAZY entries, nothing imports there any more: {stale}"
+
+
+def test_the_modules_help_loads_import_no_third_party_library() -> None:
+    """``koppelcheck --help`` loads these core modules (and ``cli.*``): none may pull in httpx,
+    zeep, pydantic, lxml, keyring or any other installed package."""
+    code = (
+        "import sys, koppelcheck, koppelcheck.errors, koppelcheck.exitcodes, koppelcheck.files,"
+        " koppelcheck.i18n, koppelcheck.choices, koppelcheck.nmbrs.calls;"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " - set(sys.stdlib_module_names) - {'__main__', 'koppelcheck', '_distutils_hack'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
