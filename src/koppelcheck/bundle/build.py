@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from joserfc.jwk import OKPKey
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -26,13 +27,14 @@ from pydantic.json_schema import SkipJsonSchema
 
 from koppelcheck import __version__
 from koppelcheck.bundle.encrypt import load_recipient_key, seal_secrets
+from koppelcheck.bundle.keys import SigningKey
 from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
 from koppelcheck.errors import BundleRefusedError as BundleRefusedError  # part of this API
 from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status, Summary, ToolInfo
-from koppelcheck.registration.provenance import DECLARED, form_keys
+from koppelcheck.registration.provenance import DECLARED, Provenance, form_keys
 from koppelcheck.systems import find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
@@ -274,7 +276,9 @@ def _evidence(report: Report) -> Evidence:
     return Evidence(summary=report.summary, checks=checks, report_sha256=report_sha256(report))
 
 
-def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) -> Tokens:
+def _tokens(
+    system: str, tokens: Mapping[str, object], recipient: OKPKey | None, t: Translator
+) -> Tokens:
     """The token section for ``system``, each token encrypted when there is a recipient."""
     fields = seal_secrets(tokens, recipient)
     model = get_system(system).token_model()
@@ -291,12 +295,12 @@ def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) 
 def build_payload(
     *,
     report: Report,
-    form: Mapping[str, Any] | BaseModel,
-    tokens: dict[str, Any],
-    recipient: Any = None,
+    form: Mapping[str, object] | BaseModel,
+    tokens: Mapping[str, object],
+    recipient: OKPKey | None = None,
     now: datetime | None = None,
     lang: str | None = None,
-    provenance: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> RegistrationPayload:
     """The payload for ``report``; ``tokens`` holds the fields of ``report.system`` (see Tokens).
 
@@ -309,7 +313,10 @@ def build_payload(
     if isinstance(form, BaseModel):
         form = form.model_dump()
     known = provenance or {}
-    origins = {key: _as_json(known.get(key, DECLARED)) for key in form_keys(form)}
+    origins = {
+        key: FieldProvenance.model_validate(known.get(key, DECLARED).to_json())
+        for key in form_keys(form)
+    }
     if find_system(report.system) is None:
         raise InputError("system", t("bundle.system.unknown", system=report.system))
     return RegistrationPayload(
@@ -321,10 +328,6 @@ def build_payload(
         tokens=_tokens(report.system, tokens, recipient, t),
         evidence=_evidence(report),
     )
-
-
-def _as_json(origin: Any) -> Any:
-    return origin.to_json() if hasattr(origin, "to_json") else origin
 
 
 def _version() -> str:
@@ -355,12 +358,12 @@ def build_and_write_bundle(
     path: str | Path,
     *,
     report: Report,
-    form: Mapping[str, Any] | BaseModel,
-    tokens: dict[str, Any],
+    form: Mapping[str, object] | BaseModel,
+    tokens: Mapping[str, object],
     recipient_key_path: Path | None,
-    signing_key: Any,
+    signing_key: SigningKey,
     lang: str | None = None,
-    provenance: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> BundleInfo:
     """Build, sign and atomically write (mode 0600) the registration bundle for ``report``.
 
@@ -390,9 +393,8 @@ def build_and_write_bundle(
     return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
 
 
-def _recipient(path: Path | None, lang: str | None) -> Any:
+def _recipient(path: Path | None, lang: str | None) -> OKPKey | None:
     """The recipient's public key, or None when no ``--recipient-key`` was given."""
     if path is None:
         return None
-
     return load_recipient_key(path, lang=lang)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, TypeVarTuple
 
 import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -60,6 +60,8 @@ class KeyPlace:
 
 
 KeyringUnavailableError = oskeyring.KeyringUnavailableError
+_T = TypeVar("_T")
+_Args = TypeVarTuple("_Args")
 
 
 class SigningKey:
@@ -67,7 +69,7 @@ class SigningKey:
 
     __slots__ = ("_key", "place")
 
-    def __init__(self, jose_key: Any, place: KeyPlace | None = None) -> None:
+    def __init__(self, jose_key: OKPKey, place: KeyPlace | None = None) -> None:
         self._key = jose_key
         self.place = place or KeyPlace(Storage.MEMORY)
 
@@ -92,7 +94,7 @@ class SigningKey:
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (``kty``, ``crv``, ``x``): safe to share."""
         public = self._key.as_dict(private=False)
-        return {name: public[name] for name in ("kty", "crv", "x")}
+        return {name: str(public[name]) for name in ("kty", "crv", "x")}
 
     def to_pem(self) -> str:
         """The private key as PKCS#8 PEM text, for its store only. Never print it."""
@@ -100,7 +102,7 @@ class SigningKey:
         return pem.decode("ascii")
 
     @property
-    def jose_key(self) -> Any:
+    def jose_key(self) -> OKPKey:
         """The joserfc key object, for signing."""
         return self._key
 
@@ -110,7 +112,7 @@ class SigningKey:
     __str__ = __repr__
 
 
-def _import_private_pem(pem: str | bytes) -> Any | None:
+def _import_private_pem(pem: str | bytes) -> OKPKey | None:
     """The joserfc OKP key of an Ed25519 PKCS#8 PEM private key, or None for anything else."""
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
     if b"BEGIN PRIVATE KEY" not in data:  # PKCS#8 only, as the contract says
@@ -133,7 +135,7 @@ secure_backend = oskeyring.secure_backend
 """The keyring rules are :mod:`koppelcheck.oskeyring`'s, the same as for tokens."""
 
 
-def _with_timeout(call: Callable[..., Any], *args: Any) -> Any:
+def _with_timeout(call: Callable[[*_Args], _T], *args: *_Args) -> _T:
     """Run a keyring call bounded by :data:`KEYRING_TIMEOUT_SECONDS` (see
     :func:`koppelcheck.oskeyring.bounded`); KeyringUnavailableError on error or time-out."""
     return oskeyring.bounded(call, *args, timeout_s=KEYRING_TIMEOUT_SECONDS)

@@ -11,13 +11,13 @@ import contextlib
 import json
 import warnings
 from collections.abc import Iterator
-from typing import Any
 
 import rfc8785
 from joserfc import jws
 from joserfc.errors import SecurityWarning
 
 from koppelcheck.bundle.keys import SigningKey
+from koppelcheck.jsontypes import JSON
 
 ALGORITHM = "EdDSA"
 ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519")
@@ -35,12 +35,12 @@ def quiet_jose() -> Iterator[None]:
         yield
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: JSON) -> bytes:
     """The RFC 8785 (JCS) canonical JSON bytes of ``value``."""
     return rfc8785.dumps(value)
 
 
-def protected_header(key: SigningKey) -> dict[str, Any]:
+def protected_header(key: SigningKey) -> dict[str, str | dict[str, str]]:
     """The protected header for a bundle signed by ``key``."""
     return {"alg": ALGORITHM, "typ": BUNDLE_TYPE, "kid": key.thumbprint, "jwk": key.public_jwk()}
 
