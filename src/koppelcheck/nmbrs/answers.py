@@ -3,10 +3,17 @@ the REST readiness checks and the company picker alike."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
+
+SoapValue: TypeAlias = Any
+"""A Nmbrs answer once :func:`koppelcheck.nmbrs.client.to_plain` made zeep's objects plain:
+lists, dicts, strings, numbers, dates or None, in whatever shape the WSDL gives. The edge with
+zeep, named once: readers narrow it (:func:`rows`, ``isinstance``)."""
+Row: TypeAlias = dict[str, SoapValue]
+"""One item of an ``ArrayOf…`` answer."""
 
 
-def rows(value: Any) -> list[dict[str, Any]]:
+def rows(value: SoapValue) -> list[Row]:
     """The items of an ``ArrayOf…`` answer as dicts (zeep gives a list, or a dict holding one)."""
     if value is None:
         return []

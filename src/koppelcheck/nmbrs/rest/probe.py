@@ -13,7 +13,6 @@ import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
@@ -30,7 +29,8 @@ from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import InputError, RemoteError
 from koppelcheck.http import make_async_client, remote_error_from
 from koppelcheck.i18n import MessageList, Text, Translator
-from koppelcheck.models import Status
+from koppelcheck.jsontypes import JSON, JSONObject
+from koppelcheck.models import Report, Status
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.reporting import build_report, now
 from koppelcheck.runner import CheckRunner
@@ -199,7 +199,7 @@ async def authorize(
             )
         except httpx.TransportError as exc:
             return Consent(failure=remote_error_from(exc, "token", http.timeout.read))
-        return Consent(**_token_answer(response, settings))
+        return _token_answer(response, settings)
     finally:
         await listener.close()
 
@@ -236,31 +236,31 @@ def _query(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query)
 
 
-def _token_answer(response: httpx.Response, settings: RestSettings) -> dict[str, Any]:
+def _token_answer(response: httpx.Response, settings: RestSettings) -> Consent:
     try:
         data = response.json()
     except (ValueError, RecursionError):  # RecursionError: nested too deep
         data = None
     if not isinstance(data, dict):
-        return {"refusal": IdentityRefusal("unreadable", f"HTTP {response.status_code}")}
+        return Consent(refusal=IdentityRefusal("unreadable", f"HTTP {response.status_code}"))
     if "error" in data or not response.is_success or not data.get("access_token"):
-        return {
-            "refusal": IdentityRefusal(
+        return Consent(
+            refusal=IdentityRefusal(
                 server_text(data.get("error") or f"http_{response.status_code}", 100),
                 # Sanitised, and secrets masked before it is shortened (koppelcheck.secret).
                 server_text(data.get("error_description") or "", 200),
             )
-        }
+        )
     # RFC 6749 §5.1: no scope in the answer means the scopes asked for.
     granted = frozenset(str(data.get("scope") or " ".join(settings.scopes)).split())
     refresh = data.get("refresh_token")
-    return {
-        "tokens": Tokens(
+    return Consent(
+        tokens=Tokens(
             Secret(str(data["access_token"]), "oauth"),
             Secret(str(refresh), "oauth") if refresh else None,
             granted,
         )
-    }
+    )
 
 
 async def revoke(http: httpx.AsyncClient, settings: RestSettings, tokens: Tokens) -> list[str]:
@@ -290,7 +290,7 @@ class ApiAnswer:
 
     status: int
     code: int | None = None
-    data: Any = None
+    data: JSON = None
     retry_after: str | None = None
     error: RemoteError | None = None
 
@@ -311,14 +311,14 @@ class RestProbe:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    async def get(self, path: str, **params: Any) -> ApiAnswer:
+    async def get(self, path: str, **params: str | int) -> ApiAnswer:
         """GET once per (path, params), with Bearer and X-Subscription-Key."""
         key = f"{path}?{sorted(params.items())}"
         if key not in self._answers:
             self._answers[key] = asyncio.ensure_future(self._get(path, params))
         return await asyncio.shield(self._answers[key])
 
-    async def _get(self, path: str, params: dict[str, Any]) -> ApiAnswer:
+    async def _get(self, path: str, params: dict[str, str | int]) -> ApiAnswer:
         tokens = self._consent.tokens
         assert tokens is not None
         headers = {
@@ -332,7 +332,7 @@ class RestProbe:
             )
         except httpx.TransportError as exc:
             return ApiAnswer(0, error=remote_error_from(exc, path, self._http.timeout.read))
-        data: Any = None
+        data: JSON = None
         if "json" in response.headers.get("content-type", ""):
             try:
                 data = response.json()
@@ -346,7 +346,7 @@ class RestProbe:
             response.headers.get("retry-after"),
         )
 
-    async def companies(self) -> list[dict[str, Any]]:
+    async def companies(self) -> list[JSONObject]:
         """The consent's companies: ``/api/companies``, or per debtor after a 40306."""
         answer = await self.get(mapping.COMPANIES.path, pageSize=mapping.MAX_PAGE_SIZE)
         if answer.status == 200:
@@ -354,7 +354,7 @@ class RestProbe:
         if answer.code != 40306:
             return []
         self.via_debtors = True
-        found: list[dict[str, Any]] = []
+        found: list[JSONObject] = []
         for debtor in _data(await self.get(mapping.DEBTORS.path, pageSize=mapping.MAX_PAGE_SIZE)):
             path = mapping.DEBTOR_COMPANIES.path.format(debtorId=debtor.get("debtorId"))
             found += _data(await self.get(path, pageSize=mapping.MAX_PAGE_SIZE))
@@ -482,7 +482,7 @@ class RestProbe:
             started = await self.get(path, year=year)
             if endpoint is mapping.WAGECODES or started.status != 200:
                 return (started, "") if endpoint is mapping.WAGECODES else (None, "")
-            task = (started.data or {}).get("taskId")
+            task = started.data.get("taskId") if isinstance(started.data, dict) else None
             return await self._poll(mapping.DOCUMENT.path.format(taskId=task)), ""
         return await self.get(endpoint.path.format(companyId=company), **one), ""
 
@@ -572,7 +572,7 @@ class RestProbe:
         return Outcome(Status.MANUAL, t("rest.probe.limits.message", limits=text))
 
 
-def _data(answer: ApiAnswer) -> list[dict[str, Any]]:
+def _data(answer: ApiAnswer) -> list[JSONObject]:
     data = answer.data.get("data") if isinstance(answer.data, dict) else None
     return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
 
@@ -586,7 +586,7 @@ async def verify_rest(
     ca_bundle: str | None = None,
     http: httpx.AsyncClient | None = None,
     wait_s: float = 300.0,
-) -> tuple[Any, Consent]:
+) -> tuple[Report, Consent]:
     """Consent, probe, revoke (also when cancelled, e.g. by Ctrl-C); return (report, consent)."""
     started = now()
     client = http or make_async_client(timeout_s=timeout_s, per_host_limit=4, ca_bundle=ca_bundle)

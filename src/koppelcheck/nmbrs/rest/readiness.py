@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
@@ -22,7 +22,7 @@ from koppelcheck.files import atomic_write
 from koppelcheck.i18n import MessageList, Translator
 from koppelcheck.models import CheckResult, Status
 from koppelcheck.nmbrs import calls as catalogue
-from koppelcheck.nmbrs.answers import rows
+from koppelcheck.nmbrs.answers import Row, SoapValue, rows
 from koppelcheck.nmbrs.calls import ManualOption
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.nmbrs.rest.steps import day_checklist
@@ -73,6 +73,45 @@ class Inventory:
         return not self.inactive
 
 
+class CompanyPlan(TypedDict):
+    """A company in the consent plan's JSON."""
+
+    name: str
+    number: int | None
+    soap_id: int | None
+
+
+class DebtorPlan(TypedDict):
+    """A debtor in the consent plan's JSON: one consent, its companies and the day's checklist."""
+
+    name: str
+    number: str
+    soap_id: int | None
+    companies: list[CompanyPlan]
+    checklist: list[str]
+
+
+MayConsent = TypedDict("MayConsent", {"logins": list[str], "templates": list[str], "not": str})
+"""Who may give the consent, and who may not."""
+
+
+class ConsentPlan(TypedDict):
+    schema: str
+    soap_ends: str
+    days_left: int
+    manual_option: str
+    complete: bool
+    inactive_calls: list[str]
+    consents_needed: int | None
+    may_consent: MayConsent
+    unsure: list[str]
+    debtors: list[DebtorPlan]
+    sources: str
+
+
+"""The consent plan (``koppelcheck.consent-plan/v1``) as its JSON file holds it."""
+
+
 def days_left(today: date) -> int:
     """Days from ``today`` until SOAP ends (negative once it has ended)."""
     return (mapping.SOAP_END - today).days
@@ -83,11 +122,11 @@ def soap_ended(today: date) -> bool:
     return today >= mapping.SOAP_END
 
 
-def _rows(value: Any) -> list[dict[str, Any]]:
+def _rows(value: SoapValue) -> list[Row]:
     return rows(value)
 
 
-def _int(value: Any) -> int | None:
+def _int(value: SoapValue) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -259,7 +298,7 @@ def ended_note(results: list[CheckResult], today: date, t: Translator) -> list[C
 
 def consent_plan(
     inventory: Inventory | None, option: ManualOption, lang: str | None, today: date
-) -> dict[str, Any]:
+) -> ConsentPlan:
     """The consent plan as data (no secrets): per debtor its companies, who may consent, and the
     checklist of what must be true on the day."""
     t = Translator(lang)
@@ -295,7 +334,7 @@ def consent_plan(
     }
 
 
-def plan_markdown(plan: dict[str, Any], lang: str | None) -> str:
+def plan_markdown(plan: ConsentPlan, lang: str | None) -> str:
     """The consent plan as Markdown, for a person to work through."""
     t = Translator(lang)
     lines = [f"# {t('rest.plan.title')}", ""]
@@ -341,7 +380,7 @@ def _md(text: str) -> str:
     return str(text).translate(str.maketrans(_MD_SPECIAL))
 
 
-def write_consent_plan(path: Any, plan: dict[str, Any], lang: str | None) -> None:
+def write_consent_plan(path: str | Path, plan: ConsentPlan, lang: str | None) -> None:
     """Write the plan atomically: Markdown for ``.md``, JSON otherwise."""
     target = Path(path)
     if target.suffix.lower() == ".md":
