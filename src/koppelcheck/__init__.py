@@ -7,7 +7,7 @@ The names load on first use, so that ``koppelcheck --help`` stays fast.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 __all__ = ["Report", "Secret", "Status", "__version__", "check"]
@@ -25,7 +25,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The library's names, imported when first used."""
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)

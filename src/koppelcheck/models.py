@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from koppelcheck.exitcodes import ExitCode
 from koppelcheck.i18n import Message, message_ref
+from koppelcheck.jsontypes import JSONObject
 
 REPORT_SCHEMA = "koppelcheck.report/v1"
 BATCH_SCHEMA = "koppelcheck.batch/v1"
@@ -42,7 +43,7 @@ _PARAMS_DOC = (
 )
 
 
-def _capture_refs(data: Any, fields: dict[str, str]) -> Any:
+def _capture_refs(data: object, fields: dict[str, str]) -> object:
     """Before validation: for each ``text field -> prefix``, fill ``<prefix>key`` and
     ``<prefix>params`` from a :class:`~koppelcheck.i18n.Message`, unless given explicitly."""
     if not isinstance(data, dict):
@@ -70,7 +71,7 @@ class Fix(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _refs(cls, data: Any) -> Any:
+    def _refs(cls, data: object) -> object:
         return _capture_refs(data, {"text": ""})
 
     def as_message(self) -> str:
@@ -113,7 +114,7 @@ class CheckResult(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _refs(cls, data: Any) -> Any:
+    def _refs(cls, data: object) -> object:
         return _capture_refs(data, {"title": "title_", "message": "message_"})
 
     def as_message(self, field: Literal["title", "message"]) -> str:
@@ -201,7 +202,7 @@ class Report(BaseModel):
         """Checks that failed or errored, in report order."""
         return [c for c in self.checks if c.status in (Status.FAIL, Status.ERROR)]
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self) -> JSONObject:
         """The report as the contract's JSON object."""
         return self.model_dump(mode="json", by_alias=True)
 

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -39,6 +39,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write, check_output_path, is_stdout
 from koppelcheck.http import read_capped
 from koppelcheck.i18n import Translator
+from koppelcheck.jsontypes import JSON, JSONValue
 from koppelcheck.secret import known_values, redact_known
 
 REMOVED = "[REMOVED]"
@@ -164,7 +165,7 @@ def _redact_xml(text: str, where: str, tally: _Tally) -> str | None:
     return body
 
 
-def _redact_json_value(value: Any, where: str, tally: _Tally, key: str = "") -> Any:
+def _redact_json_value(value: JSON, where: str, tally: _Tally, key: str = "") -> JSON:
     if isinstance(value, dict):
         return {k: _redact_json_value(v, where, tally, k) for k, v in value.items()}
     if isinstance(value, list):
@@ -262,12 +263,35 @@ def _last_line_of_defence(text: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------- recording
 
 
+class Redaction(TypedDict):
+    """What was replaced where: ``entry`` None for the last pass over the whole file."""
+
+    entry: int | None
+    where: str
+    kind: str
+    count: int
+
+
+class HarLog(TypedDict):
+    version: str
+    creator: dict[str, str]
+    pages: list[JSONValue]
+    entries: list[dict[str, JSONValue]]
+    _redactions: list[Redaction]
+
+
+class Har(TypedDict):
+    """A HAR 1.2 document, with koppelcheck's ``_redactions`` beside the entries."""
+
+    log: HarLog
+
+
 class HarRecorder:
     """Collects redacted HAR entries; thread-safe."""
 
     def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-        self.redactions: list[dict[str, Any]] = []
+        self.entries: list[dict[str, JSONValue]] = []
+        self.redactions: list[Redaction] = []
         self._lock = threading.Lock()
 
     def record(
@@ -283,34 +307,28 @@ class HarRecorder:
         url, query = _redact_url(str(request.url), tally)
         req_mime = request.headers.get("content-type", "")
         req_text = request.content.decode("utf-8", "replace") if request.content else ""
-        entry: dict[str, Any] = {
-            "startedDateTime": started.isoformat(timespec="milliseconds"),
-            "time": round(elapsed_ms, 3),
-            "request": {
-                "method": request.method,
-                "url": url,
-                "httpVersion": "HTTP/1.1",
-                "cookies": [],
-                "headers": _redact_headers(list(request.headers.items()), "request.headers", tally),
-                "queryString": query,
-                "headersSize": -1,
-                "bodySize": len(request.content or b""),
-            },
-            "cache": {},
-            "timings": {"send": 0, "wait": round(elapsed_ms, 3), "receive": 0},
+        har_request: dict[str, JSONValue] = {
+            "method": request.method,
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": _redact_headers(list(request.headers.items()), "request.headers", tally),
+            "queryString": query,
+            "headersSize": -1,
+            "bodySize": len(request.content or b""),
         }
         if req_text:
-            entry["request"]["postData"] = {
+            har_request["postData"] = {
                 "mimeType": req_mime,
                 "text": redact_body(req_text, req_mime, "request.body", tally),
             }
         if response is None:
-            entry["response"] = _response_dict(0, "", [], "", "", tally)
-            entry["response"]["_error"] = error
+            har_response = _response_dict(0, "", [], "", "", tally)
+            har_response["_error"] = error
         else:
             mime = response.headers.get("content-type", "")
             text = response.content.decode("utf-8", "replace")
-            entry["response"] = _response_dict(
+            har_response = _response_dict(
                 response.status_code,
                 response.reason_phrase,
                 list(response.headers.items()),
@@ -318,15 +336,23 @@ class HarRecorder:
                 redact_body(text, mime, "response.body", tally),
                 tally,
             )
+        entry: dict[str, JSONValue] = {
+            "startedDateTime": started.isoformat(timespec="milliseconds"),
+            "time": round(elapsed_ms, 3),
+            "request": har_request,
+            "cache": {},
+            "timings": {"send": 0, "wait": round(elapsed_ms, 3), "receive": 0},
+            "response": har_response,
+        }
         with self._lock:
             index = len(self.entries)
             self.entries.append(entry)
             self.redactions += [
-                {"entry": index, "where": where, "kind": kind, "count": count}
+                Redaction(entry=index, where=where, kind=kind, count=count)
                 for (where, kind), count in sorted(tally.counts.items())
             ]
 
-    def har(self) -> dict[str, Any]:
+    def har(self) -> Har:
         """The HAR 1.2 document."""
         with self._lock:
             return {
@@ -358,7 +384,7 @@ class HarRecorder:
 
 def _response_dict(
     status: int, reason: str, headers: list[tuple[str, str]], mime: str, text: str, tally: _Tally
-) -> dict[str, Any]:
+) -> dict[str, JSONValue]:
     return {
         "status": status,
         "statusText": reason,

@@ -75,3 +75,11 @@ def test_the_modules_help_loads_import_no_third_party_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_bundle_package_exports_what_it_loads() -> None:
+    import koppelcheck.bundle as bundle
+
+    assert sorted(bundle.__all__) == sorted(bundle._EXPORTS)
+    for name in bundle.__all__:
+        assert getattr(bundle, name) is not None

@@ -33,6 +33,7 @@ from koppelcheck.errors import BundleRefusedError as BundleRefusedError  # part 
 from koppelcheck.errors import InputError
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
+from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import Report, Status, Summary, ToolInfo
 from koppelcheck.registration.provenance import DECLARED, Provenance, form_keys
 from koppelcheck.systems import find_system, get_system
@@ -224,12 +225,12 @@ class RegistrationPayload(_Strict):
             raise ValueError(f"verified without a passing check: {', '.join(sorted(unproven))}")
         return self
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self) -> JSONObject:
         """The payload as JSON data, without absent token sections."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def registration_json_schema() -> dict[str, Any]:
+def registration_json_schema() -> JSONObject:
     """The JSON Schema (2020-12) of the payload."""
     schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
     # Counts are never negative, and a bundle is only written without failures or errors.

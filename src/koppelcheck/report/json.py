@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import BatchReport, Report
 
 
-def _dump(document: dict[str, Any]) -> str:
+def _dump(document: JSONObject) -> str:
     # Non-ASCII stays readable (UTF-8, as RFC 8259 prescribes); the writer must encode UTF-8.
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
