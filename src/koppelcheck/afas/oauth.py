@@ -14,7 +14,6 @@ import asyncio
 import base64
 import warnings
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
@@ -26,6 +25,7 @@ from koppelcheck.credentials import clean_pasted, keyring_account
 from koppelcheck.errors import AfasHttpError, InputError, OAuthRefused, ProtocolError, RemoteError
 from koppelcheck.http import USER_AGENT, remote_error_from, through
 from koppelcheck.i18n import Text
+from koppelcheck.jsontypes import JSONObject
 from koppelcheck.secret import Secret, remember, server_text
 
 with warnings.catch_warnings():
@@ -200,7 +200,7 @@ def _status_error(response: httpx.Response, method: str) -> RemoteError:
     )
 
 
-def _access_token(token: dict[str, Any], method: str, trace: str | None) -> AccessToken:
+def _access_token(token: JSONObject, method: str, trace: str | None) -> AccessToken:
     value = token.get("access_token")
     kind = str(token.get("token_type") or "")
     if not isinstance(value, str) or not value.strip():
