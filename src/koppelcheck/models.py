@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,7 +65,7 @@ class Fix(BaseModel):
     text: str = ""
     links: list[str] = Field(default_factory=list)
     key: str = Field(default="", description=_KEY_DOC.format(field="text"))
-    params: dict[str, Any] = Field(
+    params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="text")
     )
 
@@ -104,11 +104,11 @@ class CheckResult(BaseModel):
         "empty when the check belongs to no step.",
     )
     title_key: str = Field(default="", description=_KEY_DOC.format(field="title"))
-    title_params: dict[str, Any] = Field(
+    title_params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="title")
     )
     message_key: str = Field(default="", description=_KEY_DOC.format(field="message"))
-    message_params: dict[str, Any] = Field(
+    message_params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="message")
     )
 
@@ -126,7 +126,7 @@ class CheckResult(BaseModel):
 
     def with_texts(self, *, step_id: str | None = None, **texts: str) -> CheckResult:
         """A copy with new ``title``, ``message`` or ``step`` texts; keys follow the texts."""
-        update: dict[str, Any] = {name: str(text) for name, text in texts.items()}
+        update: dict[str, object] = {name: str(text) for name, text in texts.items()}
         for field in ("title", "message"):
             if field in texts:
                 update[f"{field}_key"], update[f"{field}_params"] = message_ref(texts[field])
@@ -191,7 +191,7 @@ class Report(BaseModel):
     tool: ToolInfo
     system: str
     option: str | None = None
-    target: dict[str, Any] = Field(default_factory=dict)
+    target: dict[str, object] = Field(default_factory=dict)
     started_at: datetime
     duration_ms: int
     summary: Summary

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from joserfc.jwk import OKPKey
 from pydantic import (
@@ -188,7 +188,7 @@ class RegistrationPayload(_Strict):
     created_at: AwareDatetime = Field(description="When the bundle was written (UTC, RFC 3339).")
     tool: ToolInfo
     system: Literal["nmbrs", "afas"]
-    form: dict[str, Any] = Field(
+    form: dict[str, object] = Field(
         description=(
             "The registration form fields, as validated by koppelcheck (see docs/bundle.md)."
         )
