@@ -3,7 +3,6 @@ client credentials, chosen by the settings, not by the core)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +26,8 @@ from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Settings,
+    Shared,
     SimulatorSpec,
     model_keys,
     required_keys,
@@ -108,11 +109,11 @@ class AfasSystem:
             form_skip=_AUTH_FORM_SKIP[auth],
         )
 
-    def token_account(self, settings: Mapping[str, Any]) -> str:
+    def token_account(self, settings: Settings) -> str:
         number = parse_environment_id(str(settings["environment_id"])).number
         return keyring_account(self.name, number)
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         """``afas:<environment>:oauth:<client id>`` when the settings name a client."""
         if "client_id" not in settings:
             return None
@@ -138,7 +139,7 @@ class AfasSystem:
             return client_secret_account(number, parse_client_id(client_id))
         return keyring_account(self.name, number)
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         return "client_id" in settings  # a token beside it makes it hybrid
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
@@ -161,8 +162,8 @@ class AfasSystem:
         _validate_client(settings)
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> AfasSettings:
         connectors = list(settings.get("connectors", []))
         if settings.get("connectors_zip"):
             connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
@@ -182,7 +183,7 @@ class AfasSystem:
             else None,
         )
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: AfasSettings, *, rest_readiness: bool = True) -> int:
         """The specs :func:`build_afas_checks` builds for these settings: the clients are only
         held by the checks' closures, so none is made (or called) to count them."""
         hybrid = target.token is not None and target.client is not None
@@ -196,18 +197,18 @@ class AfasSystem:
         )
         return len(specs)
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: AfasSettings) -> str:
         return f"{self.name}|{target.url}"
 
     async def verify(
         self,
-        target: Any,
+        target: AfasSettings,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float,
         http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        shared: Shared,
     ) -> Report:
         return await verify_afas(
             target,

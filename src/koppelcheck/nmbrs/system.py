@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +22,8 @@ from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nm
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Settings,
+    Shared,
     SimulatorSpec,
     model_keys,
     required_keys,
@@ -52,7 +53,7 @@ class NmbrsSettings(BaseModel):
     environment: str = "production"
     base_url: str | None = None
 
-    def target(self) -> Any:
+    def target(self) -> NmbrsTarget:
         """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
         return NmbrsTarget.create(**self.model_dump())
 
@@ -78,7 +79,6 @@ class NmbrsSystem:
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         if option == REST_OPTION:
             return rest_steps()
-
         return nmbrs_steps(option or "overkoepelend")
 
     def report_steps(self, report: Report) -> tuple[Step, ...]:
@@ -91,11 +91,11 @@ class NmbrsSystem:
             subtitle=f"checklist.option.{option}",
         )
 
-    def token_account(self, settings: Mapping[str, Any]) -> str:
+    def token_account(self, settings: Settings) -> str:
         domain = normalise_domain(settings["domain"])
         return keyring_account(self.name, domain, settings["username"])
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         return None
 
     def credential_account(
@@ -116,7 +116,7 @@ class NmbrsSystem:
             raise InputError("domain/username", Text("input.credentials.nmbrs_needs"))
         return keyring_account(self.name, normalise_domain(domain), validate_username(username))
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         return False
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
@@ -124,27 +124,27 @@ class NmbrsSystem:
             settings_from(NmbrsSettings, settings).target()
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> NmbrsTarget:
         return settings_from(NmbrsSettings, settings).target()
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: NmbrsTarget, *, rest_readiness: bool = True) -> int:
         """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""
         readiness = len(READINESS_CHECKS) if rest_readiness else 0
         return 2 + len(calls_for(target.option)) + readiness  # as NmbrsProbe.checks() builds
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: NmbrsTarget) -> str:
         return f"{self.name}|{target.base_url}|{target.domain}"
 
     async def verify(
         self,
-        target: Any,
+        target: NmbrsTarget,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float,
         http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        shared: Shared,
     ) -> Report:
         assert token is not None  # the batch plan requires a token for Nmbrs
         # The token's fingerprint is part of the login: a wrong token must not share answers.

@@ -7,11 +7,10 @@ Adding a system is one package with a ``system.py`` that satisfies
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec, System
+from koppelcheck.systems.interface import ChecklistVariant, Shared, SimulatorSpec, System, Target
 
 if TYPE_CHECKING:
     import httpx
@@ -50,13 +49,13 @@ def find_system(name: object) -> System | None:
 
 async def verify(
     system: str,
-    target: Any,
+    target: Target,
     token: Secret | None,
     *,
     translator: Translator,
     timeout_s: float,
     http: httpx.AsyncClient | None = None,
-    shared: MutableMapping[Any, Any] | None = None,
+    shared: Shared | None = None,
 ) -> Report:
     """Run the checks of any registered system: the one entry point a batch uses."""
     return await get_system(system).verify(

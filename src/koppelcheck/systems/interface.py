@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,9 +26,23 @@ if TYPE_CHECKING:
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
+    from koppelcheck.simulator.server import Simulator
     from koppelcheck.steps import Step
 
 M = TypeVar("M", bound=BaseModel)
+
+# What passes between the core and a system without the core looking inside. Each system types
+# them exactly (NmbrsTarget, AfasSettings, ...); the registry holds systems of different types,
+# which Python's types cannot say (no existential types), so they are named once here.
+Target: TypeAlias = Any
+"""What :meth:`System.prepare` builds and only the same system's methods take back."""
+Shared: TypeAlias = MutableMapping[Any, Any]
+"""State a batch keeps across one system's employers (answers shared per login)."""
+Scenario: TypeAlias = Any
+"""A system's simulator scenario, as its loader builds it and its simulator takes it."""
+Settings: TypeAlias = Mapping[str, Any]
+"""One employer's raw settings as a batch file gives them (TOML values, by the settings model's
+keys): validated by :meth:`System.validate_batch` and the settings model."""
 BATCH_COMMON_KEYS = frozenset({"base_url"})
 """Settings every batch employer may have whatever its system (batch/plan.py's common keys)."""
 
@@ -42,7 +57,7 @@ def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if info.is_required())
 
 
-def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
+def settings_from(model: type[M], data: Mapping[str, object]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
     try:
         return model.model_validate(dict(data))
@@ -60,8 +75,9 @@ class SimulatorSpec:
     """A system's local simulator: its scenario names, the loader and the simulator class."""
 
     scenarios: tuple[str, ...]
-    load: Callable[[Any], Any]
-    simulator: Callable[[Any], Any]
+    load: Callable[[str | Path], Scenario]
+    """A bundled scenario by name, or a scenario file by path."""
+    simulator: Callable[[Scenario], Simulator]
 
 
 @dataclass(frozen=True)
@@ -119,11 +135,11 @@ class System(Protocol):
         ...
 
     # --- credentials ------------------------------------------------------------------------------
-    def token_account(self, settings: Mapping[str, Any]) -> str:
+    def token_account(self, settings: Settings) -> str:
         """The keyring account of the token for these (validated) settings."""
         ...
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         """The keyring account of a second secret (AFAS OAuth client secret), or None."""
         ...
 
@@ -139,11 +155,11 @@ class System(Protocol):
         input is missing or wrong."""
         ...
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         """Whether these batch settings may run without a token (AFAS client credentials)."""
         ...
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: Target, *, rest_readiness: bool = True) -> int:
         """How many checks a run of ``target`` builds, known without a client (progress bars)."""
         ...
 
@@ -154,24 +170,24 @@ class System(Protocol):
         ...
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> Target:
         """The target the checks run against (NmbrsTarget, AfasSettings)."""
         ...
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: Target) -> str:
         """The key whose calls share one concurrency limit."""
         ...
 
     async def verify(
         self,
-        target: Any,
+        target: Target,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float,
         http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        shared: Shared,
     ) -> Report:
         """Run the system's checks; ``shared`` is state a batch keeps across employers."""
         ...
