@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,7 +76,12 @@ def _soap_operation(headers: dict[str, str], body: str) -> str:
 
 
 def request_key(
-    system: str, method: str, path: str, query: dict[str, Any], headers: dict[str, str], body: str
+    system: str,
+    method: str,
+    path: str,
+    query: Mapping[str, object],
+    headers: dict[str, str],
+    body: str,
 ) -> tuple[str, ...]:
     """What a request is matched on (the same for a recorded and a live request): a SOAP system's
     service and operation, a REST system's method and path."""
