@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 from koppelcheck.models import (
     BatchInfo,
     BatchReport,
@@ -93,7 +93,7 @@ def read_batch_report(path: Path, field: str) -> BatchReport:
     except OSError as exc:
         raise InputError(
             field,
-            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
+            Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(

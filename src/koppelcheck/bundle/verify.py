@@ -36,7 +36,7 @@ from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE, canonical_
 from koppelcheck.errors import BundleInvalidError as BundleInvalidError  # part of this API
 from koppelcheck.errors import BundleUnreadableError as BundleUnreadableError  # part of this API
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Translator, os_reason, render
 from koppelcheck.jsontypes import JSON, JSONObject
 
 MAX_BUNDLE_BYTES = 5_000_000
@@ -84,7 +84,9 @@ def read_bundle(path: str | Path, *, lang: str | None = None) -> FlattenedJWS:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BUNDLE_BYTES + 1)
     except OSError as exc:
-        raise BundleUnreadableError(field, t("bundle.unreadable", reason=exc.strerror)) from None
+        raise BundleUnreadableError(
+            field, t("bundle.unreadable", reason=render(os_reason(exc), t))
+        ) from None
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleUnreadableError(field, t("bundle.too_large"))
     try:

@@ -28,7 +28,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import InputError, RemoteError
 from koppelcheck.http import make_async_client, remote_error_from
-from koppelcheck.i18n import MessageList, Text, Translator
+from koppelcheck.i18n import MessageList, Text, Translator, os_reason
 from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.models import Report, Status
 from koppelcheck.nmbrs.rest import mapping
@@ -110,7 +110,7 @@ class LoopbackListener:
         except OSError as exc:  # before anything is sent: the address is the user's input
             raise InputError(
                 "--redirect-uri",
-                Text("console.simulate.cannot_listen", port=self._port, reason=exc.strerror),
+                Text("console.simulate.cannot_listen", port=self._port, reason=os_reason(exc)),
                 Text("input.rest.registered_port"),
             ) from None
         port = self._server.sockets[0].getsockname()[1]
