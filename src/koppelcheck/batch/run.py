@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+
+import httpx
 
 from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
@@ -34,6 +35,7 @@ from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
 from koppelcheck.systems import get_system
 from koppelcheck.systems import verify as verify_system
+from koppelcheck.systems.interface import Shared, Target
 
 MAX_EMPLOYERS_IN_FLIGHT = 256
 CLIENT_SECRET_SUFFIX = "#client_secret"
@@ -46,7 +48,7 @@ class PreparedEmployer:
     """An employer with validated inputs and its token, ready to run."""
 
     plan: EmployerPlan
-    target: Any
+    target: Target
     """What the system's ``prepare`` built (NmbrsTarget, AfasSettings)."""
     token: Secret | None = None
 
@@ -186,7 +188,7 @@ class BatchRunner:
         self._timeout_s = timeout_s
         self._concurrency = concurrency
         self._on_employer = on_employer or (lambda _report: None)
-        self._caches: dict[tuple[str, str, str], Any] = {}
+        self._caches: Shared = {}
 
     async def run(
         self,
@@ -258,7 +260,7 @@ class BatchRunner:
             employers=list(lines),
         )
 
-    async def _employer(self, employer: PreparedEmployer, http: Any) -> Report:
+    async def _employer(self, employer: PreparedEmployer, http: httpx.AsyncClient) -> Report:
         return await verify_system(
             employer.plan.system,
             employer.target,

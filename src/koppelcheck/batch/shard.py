@@ -12,13 +12,13 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text, os_reason
+from koppelcheck.jsontypes import JSON
 from koppelcheck.models import (
     BatchInfo,
     BatchReport,
@@ -89,7 +89,7 @@ def batch_info(plan: BatchPlan, shard: ShardInfo | None) -> BatchInfo:
 def read_batch_report(path: Path, field: str) -> BatchReport:
     """A ``koppelcheck.batch/v1`` JSON report from ``path``; anything else is exit 2."""
     try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        raw: JSON = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(
             field,
