@@ -32,6 +32,7 @@ from koppelcheck.systems.interface import (
     model_keys,
     required_keys,
 )
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     import httpx
@@ -142,7 +143,7 @@ class AfasSystem:
     def token_optional(self, settings: Settings) -> bool:
         return "client_id" in settings  # a token beside it makes it hybrid
 
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         if "environment_id" in settings:
             parse_environment_id(str(settings["environment_id"]), field="environment_id")
         if "base_url" in settings:
@@ -233,7 +234,7 @@ class AfasSystem:
         return SimulatorSpec(AFAS_SCENARIOS, load_afas_scenario, AfasSimulator)
 
 
-def _validate_client(settings: dict[str, Any]) -> None:
+def _validate_client(settings: TOMLTable) -> None:
     """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)

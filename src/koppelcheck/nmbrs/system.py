@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +29,7 @@ from koppelcheck.systems.interface import (
     required_keys,
     settings_from,
 )
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     import httpx
@@ -119,7 +120,7 @@ class NmbrsSystem:
     def token_optional(self, settings: Settings) -> bool:
         return False
 
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         if set(self.required_batch_keys) <= set(settings):
             settings_from(NmbrsSettings, settings).target()
 

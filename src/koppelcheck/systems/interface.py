@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     import httpx
@@ -164,7 +165,7 @@ class System(Protocol):
         ...
 
     # --- settings and checks ---------------------------------------------------------------
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         """Apply the single-employer rules to one batch employer's settings (normalising them in
         place); InputError naming the batch key."""
         ...
