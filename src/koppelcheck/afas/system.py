@@ -7,22 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from koppelcheck.afas.checks import AfasSettings, build_afas_checks
 from koppelcheck.afas.connectors_zip import expected_connectors, read_connector_ids
 from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.afas.facts import PER_ENVIRONMENT_LIMIT
 from koppelcheck.afas.oauth import client_credentials, client_secret_account, parse_client_id
 from koppelcheck.afas.steps import AFAS_STEPS, DEFAULT_AUTH, afas_steps
 from koppelcheck.afas.token import parse_token
-from koppelcheck.afas.verify import verify_afas
 from koppelcheck.batch.plan import is_env_name
-from koppelcheck.bundle.build import AfasTokens
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.http import validate_base_url
 from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import Status
-from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -37,6 +33,7 @@ from koppelcheck.tomlinput import TOMLTable
 if TYPE_CHECKING:
     import httpx
 
+    from koppelcheck.afas.checks import AfasSettings
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
@@ -165,6 +162,8 @@ class AfasSystem:
     def prepare(
         self, settings: Settings, token: Secret | None, client_secret: Secret | None
     ) -> AfasSettings:
+        from koppelcheck.afas.checks import AfasSettings  # lazy: runs the system (see verify)
+
         connectors = list(settings.get("connectors", []))
         if settings.get("connectors_zip"):
             connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
@@ -187,6 +186,8 @@ class AfasSystem:
     def check_count(self, target: AfasSettings, *, rest_readiness: bool = True) -> int:
         """The specs :func:`build_afas_checks` builds for these settings: the clients are only
         held by the checks' closures, so none is made (or called) to count them."""
+        from koppelcheck.afas.checks import build_afas_checks  # lazy: runs the system (see verify)
+
         hybrid = target.token is not None and target.client is not None
         unused: Any = object()
         specs = build_afas_checks(
@@ -211,6 +212,10 @@ class AfasSystem:
         http: httpx.AsyncClient | None,
         shared: Shared,
     ) -> Report:
+        # lazy: the checks and their clients load when a run starts, not for the checklist,
+        # credentials or form commands that also ask this system
+        from koppelcheck.afas.verify import verify_afas
+
         return await verify_afas(
             target,
             translator=translator,
@@ -219,6 +224,8 @@ class AfasSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
+        from koppelcheck.bundle.build import AfasTokens  # lazy: the bundle's crypto libraries
+
         return AfasTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
@@ -231,6 +238,9 @@ class AfasSystem:
         return [] if compared else [COMPARED_CONNECTOR_PREFIX + "*"]
 
     def simulator(self) -> SimulatorSpec:
+        # lazy: the simulator loads only when one is started
+        from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
+
         return SimulatorSpec(AFAS_SCENARIOS, load_afas_scenario, AfasSimulator)
 
 

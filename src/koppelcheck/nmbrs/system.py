@@ -7,18 +7,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from koppelcheck.bundle.build import NmbrsTokens
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 from koppelcheck.nmbrs.calls import calls_for
-from koppelcheck.nmbrs.checks import AnswerCache
 from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
 from koppelcheck.nmbrs.rest.steps import rest_steps
 from koppelcheck.nmbrs.steps import nmbrs_steps
 from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain, validate_username
-from koppelcheck.nmbrs.verify import verify_nmbrs
-from koppelcheck.simulator.nmbrs import NMBRS_SCENARIOS, NmbrsSimulator, load_nmbrs_scenario
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
@@ -147,6 +143,11 @@ class NmbrsSystem:
         http: httpx.AsyncClient | None,
         shared: Shared,
     ) -> Report:
+        # lazy: the SOAP client (zeep, requests: 0.3 s) loads when a run starts, not for the
+        # checklist, credentials or form commands that also ask this system
+        from koppelcheck.nmbrs.checks import AnswerCache
+        from koppelcheck.nmbrs.verify import verify_nmbrs
+
         assert token is not None  # the batch plan requires a token for Nmbrs
         # The token's fingerprint is part of the login: a wrong token must not share answers.
         fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
@@ -162,12 +163,21 @@ class NmbrsSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
+        from koppelcheck.bundle.build import NmbrsTokens  # lazy: the bundle's crypto libraries
+
         return NmbrsTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
         return []
 
     def simulator(self) -> SimulatorSpec:
+        # lazy: the simulator (its WSDLs, server) loads only when one is started
+        from koppelcheck.simulator.nmbrs import (
+            NMBRS_SCENARIOS,
+            NmbrsSimulator,
+            load_nmbrs_scenario,
+        )
+
         return SimulatorSpec(NMBRS_SCENARIOS, load_nmbrs_scenario, NmbrsSimulator)
 
 
