@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
-from koppelcheck.systems import get_system
+from koppelcheck.systems import get_system, verify
 
 
 async def check(
@@ -40,6 +40,6 @@ async def check(
     secret = Secret(token) if isinstance(token, str) else token
     client = Secret(client_secret) if isinstance(client_secret, str) else client_secret
     target = chosen.prepare(normalised, secret, client)
-    return await chosen.verify(
-        target, secret, translator=Translator(lang), timeout_s=timeout_s, http=None, shared={}
+    return await verify(
+        chosen.name, target, secret, translator=Translator(lang), timeout_s=timeout_s
     )

@@ -428,8 +428,8 @@ def check_trace_path(path: Path, lang: str | None = None) -> Path:
     """``--trace`` must name a regular file in an existing, writable folder, like every other
     output (exit 2 before anything is sent); unlike a report it cannot go to standard output."""
     if is_stdout(path):
-        raise InputError("--trace", Translator(lang)("core.input.trace_not_stdout"))
-    check_output_path(path, "--trace", lang)
+        raise InputError("trace", Translator(lang)("core.input.trace_not_stdout"))
+    check_output_path(path, "trace", lang)
     return path
 
 

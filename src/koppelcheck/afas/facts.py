@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-PER_ENVIRONMENT_LIMIT = 5
-"""Calls in flight per AFAS environment (its own host), written once, here: AFAS allows at most
-8 calls in parallel and recommends about 5 (afas-api.md §7)."""
-
 # --- classic tokens are being retired (MIG §4.1, AFAS-AUTH-EN dated 2026-09-30) ---------------
 
 CLASSIC_TOKEN_EXPIRY = date(2027, 5, 1)

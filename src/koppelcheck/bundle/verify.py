@@ -41,7 +41,7 @@ from koppelcheck.jsontypes import JSON, JSONObject
 
 MAX_BUNDLE_BYTES = 5_000_000
 JWS_MEMBERS = ("protected", "payload", "signature")
-PUBLIC_KEY_FIELD = "--public-key"
+PUBLIC_KEY_FIELD = "public_key"
 
 JoseJSON = Any
 """joserfc's JWS JSON TypedDicts, at the edge: joserfc checks the members itself."""

@@ -35,16 +35,16 @@ _HOP_BY_HOP = {
 }
 
 
-def load_har(path: Path, flag: str = "--replay") -> list[JSONObject]:
+def load_har(path: Path, field: str = "replay") -> list[JSONObject]:
     """The entries of a HAR file; InputError (exit 2) for anything that is not one."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         entries: JSON = document["log"]["entries"]
     except FileNotFoundError:
-        raise InputError(flag, Text("input.file.not_found", path=path)) from None
+        raise InputError(field, Text("input.file.not_found", path=path)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            flag,
+            field,
             Text("console.simulate.not_har", path=path, reason=type(exc).__name__),
             Text("input.scenario.har_hint"),
         ) from None
@@ -55,7 +55,7 @@ def load_har(path: Path, flag: str = "--replay") -> list[JSONObject]:
         or not all(isinstance(e.get("request"), dict) for e in found)
     ):
         raise InputError(
-            flag,
+            field,
             Text("console.simulate.not_har", path=path, reason=Text("input.scenario.no_entries")),
             Text("input.scenario.har_hint"),
         )

@@ -7,16 +7,30 @@ Adding a system is one package with a ``system.py`` that satisfies
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from koppelcheck.systems.interface import ChecklistVariant, Shared, SimulatorSpec, System, Target
+from koppelcheck.errors import InputError
+from koppelcheck.systems.interface import (
+    ChecklistVariant,
+    Facts,
+    Rule,
+    SettingInvalid,
+    Shared,
+    SimulatorSpec,
+    System,
+    Target,
+)
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
+    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
 
 _TABLE: dict[str, str] = {
@@ -53,18 +67,31 @@ async def verify(
     token: Secret | None,
     *,
     translator: Translator,
-    timeout_s: float,
+    timeout_s: float = 30.0,
     http: httpx.AsyncClient | None = None,
     shared: Shared | None = None,
+    on_progress: ProgressCallback | None = None,
+    ca_bundle: str | None = None,
+    concurrency: int | None = None,
+    facts_out: list[Facts] | None = None,
+    rest_readiness: bool = True,
+    today: date | None = None,
 ) -> Report:
-    """Run the checks of any registered system: the one entry point a batch uses."""
+    """Run the checks of any registered system: the one entry point the single commands, batch,
+    demo and library use (see :meth:`System.verify` for the options)."""
     return await get_system(system).verify(
         target,
         token,
         translator=translator,
         timeout_s=timeout_s,
         http=http,
-        shared={} if shared is None else shared,
+        shared=shared,
+        on_progress=on_progress,
+        ca_bundle=ca_bundle,
+        concurrency=concurrency,
+        facts_out=facts_out,
+        rest_readiness=rest_readiness,
+        today=today,
     )
 
 
@@ -76,5 +103,21 @@ __all__ = [
     "System",
     "find_system",
     "get_system",
+    "setting_rule",
     "verify",
 ]
+
+
+def setting_rule(system: str, key: str) -> Callable[[Any], Any]:
+    """The rule of one setting of ``system``'s settings model, for a model that shares the
+    setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
+    the rule's own message and hint, so the form says what the flag and the batch file say."""
+
+    def check(value: Any) -> Any:
+        rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
+        try:
+            return rules[key](value)
+        except InputError as exc:
+            raise SettingInvalid(exc) from None
+
+    return check

@@ -32,6 +32,7 @@ from koppelcheck.i18n import MessageList, Text, Translator, os_reason
 from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.models import Report, Status
 from koppelcheck.nmbrs.rest import mapping
+from koppelcheck.nmbrs.rest.steps import rest_step_id
 from koppelcheck.reporting import build_report, now
 from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor, Secret, server_text
@@ -109,7 +110,7 @@ class LoopbackListener:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
         except OSError as exc:  # before anything is sent: the address is the user's input
             raise InputError(
-                "--redirect-uri",
+                "redirect_uri",
                 Text("console.simulate.cannot_listen", port=self._port, reason=os_reason(exc)),
                 Text("input.rest.registered_port"),
             ) from None
@@ -390,13 +391,20 @@ class RestProbe:
         """Auth, scopes, one check per endpoint, and what a customer-side probe cannot prove."""
         t = self._t
         specs = [
-            CheckSpec(AUTH_CHECK, t("rest.probe.auth.title"), "", self._check_auth),
+            CheckSpec(
+                AUTH_CHECK,
+                t("rest.probe.auth.title"),
+                "",
+                self._check_auth,
+                step_id=rest_step_id(AUTH_CHECK),
+            ),
             CheckSpec(
                 SCOPES_CHECK,
                 t("rest.probe.scopes.title"),
                 "",
                 self._check_scopes,
                 requires=(AUTH_CHECK,),
+                step_id=rest_step_id(SCOPES_CHECK),
             ),
         ]
         for endpoint in mapping.PROBE_ENDPOINTS:
@@ -409,9 +417,18 @@ class RestProbe:
                     "",
                     self._endpoint_check(endpoint),
                     requires=(AUTH_CHECK,),
+                    step_id=rest_step_id(ENDPOINT_PREFIX + endpoint.name),
                 )
             )
-        specs.append(CheckSpec(LIMITS_CHECK, t("rest.probe.limits.title"), "", self._limits))
+        specs.append(
+            CheckSpec(
+                LIMITS_CHECK,
+                t("rest.probe.limits.title"),
+                "",
+                self._limits,
+                step_id=rest_step_id(LIMITS_CHECK),
+            )
+        )
         return specs
 
     async def _check_auth(self) -> Outcome:
@@ -439,7 +456,7 @@ class RestProbe:
         ]
         if not missing:
             return outcome(
-                Status.PASS, t("rest.probe.scopes.pass", count=len(mapping.REQUIRED_SCOPES))
+                Status.PASS, t.plural("rest.probe.scopes.pass", len(mapping.REQUIRED_SCOPES))
             )
         parts = [
             t("rest.probe.scopes.item", scope=s, endpoints=", ".join(mapping.blocked_by(s)) or "—")

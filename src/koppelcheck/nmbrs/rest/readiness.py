@@ -25,7 +25,7 @@ from koppelcheck.nmbrs import calls as catalogue
 from koppelcheck.nmbrs.answers import Row, SoapValue, rows
 from koppelcheck.nmbrs.calls import ManualOption
 from koppelcheck.nmbrs.rest import mapping
-from koppelcheck.nmbrs.rest.steps import day_checklist
+from koppelcheck.nmbrs.rest.steps import READINESS_STEP_ID, day_checklist
 
 if TYPE_CHECKING:
     from koppelcheck.nmbrs.checks import Discovery
@@ -156,15 +156,28 @@ class Readiness:
         """The three readiness checks."""
         t = self._t
         return [
-            CheckSpec(DEADLINE_CHECK, t("rest.deadline.title"), "", self._check_deadline),
+            CheckSpec(
+                DEADLINE_CHECK,
+                t("rest.deadline.title"),
+                "",
+                self._check_deadline,
+                step_id=READINESS_STEP_ID,
+            ),
             CheckSpec(
                 INVENTORY_CHECK,
                 t("rest.inventory.title"),
                 "",
                 self._check_inventory,
                 requires=self._requires,
+                step_id=READINESS_STEP_ID,
             ),
-            CheckSpec(COVERAGE_CHECK, t("rest.coverage.title"), "", self._check_coverage),
+            CheckSpec(
+                COVERAGE_CHECK,
+                t("rest.coverage.title"),
+                "",
+                self._check_coverage,
+                step_id=READINESS_STEP_ID,
+            ),
         ]
 
     @property
@@ -181,7 +194,7 @@ class Readiness:
         if left <= 0:
             return outcome(Status.FAIL, t("rest.deadline.ended", date=end), t("rest.deadline.fix"))
         return outcome(
-            Status.WARN, t("rest.deadline.left", days=left, date=end), t("rest.deadline.fix")
+            Status.WARN, t.plural("rest.deadline.left", left, date=end), t("rest.deadline.fix")
         )
 
     async def _check_coverage(self) -> Outcome:
@@ -338,7 +351,7 @@ def plan_markdown(plan: ConsentPlan, lang: str | None) -> str:
     """The consent plan as Markdown, for a person to work through."""
     t = Translator(lang)
     lines = [f"# {t('rest.plan.title')}", ""]
-    lines.append(t("rest.plan.intro", date=plan["soap_ends"], days=plan["days_left"]))
+    lines.append(t.plural("rest.plan.intro", plan["days_left"], date=plan["soap_ends"]))
     lines.append("")
     if not plan["complete"]:
         lines += [t("rest.plan.incomplete", calls=", ".join(plan["inactive_calls"])), ""]
