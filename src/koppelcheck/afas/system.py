@@ -379,7 +379,7 @@ def _validate_client(settings: TOMLTable) -> None:
         )
 
 
-def token_redactor(settings: Any) -> Redactor:
+def token_redactor(settings: AfasSettings) -> Redactor:
     """A redactor that masks every form of the token (data, XML, base64 of the XML) and of the
     OAuth client secret (as is, ``id:secret`` of the Basic header, form-encoded, and base64)."""
     redactor = Redactor()

@@ -7,9 +7,9 @@ Adding a system is one package with a ``system.py`` that satisfies
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from koppelcheck.errors import InputError
 from koppelcheck.systems.interface import (
@@ -108,12 +108,12 @@ __all__ = [
 ]
 
 
-def setting_rule(system: str, key: str) -> Callable[[Any], Any]:
+def setting_rule(system: str, key: str) -> Rule:
     """The rule of one setting of ``system``'s settings model, for a model that shares the
     setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
     the rule's own message and hint, so the form says what the flag and the batch file say."""
 
-    def check(value: Any) -> Any:
+    def check(value: object) -> object:
         rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
         try:
             return rules[key](value)

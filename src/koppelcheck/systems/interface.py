@@ -64,7 +64,7 @@ def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if info.is_required())
 
 
-def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
+def settings_from(model: type[M], data: Mapping[str, object]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:  # before any rule: a misspelt key is the problem, not its neighbours' values
@@ -81,15 +81,15 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
         raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
 
 
-Rule = Callable[[Any], Any]
+Rule = Callable[[object], object]
 """One setting's rule: the value, normalised, or an InputError naming the setting's key."""
 
 
-def text_rule(rule: Callable[[str], Any]) -> Rule:
+def text_rule(rule: Callable[[str], object]) -> Rule:
     """``rule`` for a text setting: a value of another type is left to the settings model, which
     names the wrong type."""
 
-    def check(value: Any) -> Any:
+    def check(value: object) -> object:
         return rule(value) if isinstance(value, str) else value
 
     return check
