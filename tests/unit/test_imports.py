@@ -24,6 +24,8 @@ LAZY: dict[tuple[str, str], str] = {
     ("nmbrs/system.py", "simulator"): "the simulator: its WSDLs and server",
     ("afas/system.py", "token_model"): "the bundle: joserfc, cryptography, keyring",
     ("afas/system.py", "simulator"): "the simulator",
+    ("nmbrs/client.py", "_zeep"): "zeep and requests (0.1 s), only for what compiled.py lacks",
+    ("nmbrs/compiled.py", "_datetime"): "isodate, only for a date-time form Nmbrs does not send",
     ("afas/oauth.py", "_oauth_client_class"): "authlib (0.15 s), only when a token is fetched",
     ("afas/oauth.py", "_fetch"): "authlib (0.15 s), only when a token is fetched",
 }
