@@ -19,7 +19,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 
@@ -47,8 +47,8 @@ class _StreamProtocol(asyncio.Protocol):
         self.read_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A read-write transport (uvloop's are not subclasses of asyncio.Transport).
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -195,8 +195,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         if tls is None:  # the connection was closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        assert isinstance(tls, asyncio.Transport)
-        self._protocol.transport = tls
+        self._protocol.transport = cast(asyncio.Transport, tls)
         return self
 
     def get_extra_info(self, info: str) -> Any:
