@@ -59,8 +59,9 @@ class InputError(KoppelcheckError):
     (:meth:`said`); ``.message`` and ``.hint`` hold them rendered in the default language.
     """
 
-    def __init__(self, field: str, message: str | Text, hint: str | Text = "") -> None:
-        self.field = field
+    def __init__(self, field: str | Text, message: str | Text, hint: str | Text = "") -> None:
+        self.field = str(field)  # a key (``domain``), or a label (a batch employer) rendered
+        self.field_text = field
         self.texts = (message, hint)
         self.message = str(message)
         self.hint = str(hint)
@@ -70,6 +71,10 @@ class InputError(KoppelcheckError):
         """Message and hint in ``t``'s language."""
         message, hint = self.texts
         return str(render(message, t)), str(render(hint, t))
+
+    def named(self, t: Translator | None = None) -> str:
+        """The field: a key as it is, a label (``werkgever x (regel 3)``) in ``t``'s language."""
+        return str(render(self.field_text, t))
 
 
 class MissingSettingError(KoppelcheckError):

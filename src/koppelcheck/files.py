@@ -60,7 +60,7 @@ def check_output_path(path: str | os.PathLike[str], field: str, lang: str | None
         info = None
     except OSError as exc:
         raise InputError(
-            field, t("core.input.unwritable", path=target, reason=_reason(exc))
+            field, t("core.input.unwritable", path=target, reason=_reason(exc, lang))
         ) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise InputError(field, t("core.input.is_folder", path=target))
@@ -166,17 +166,19 @@ def _refuse_non_regular(target: Path, lang: str | None = None) -> None:
         raise InputError(str(target), t(key, path=target), t("core.input.stdout"))
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
+def _reason(exc: OSError, lang: str | None = None) -> str:
+    from koppelcheck.i18n import Translator, os_reason, render
+
+    return str(render(os_reason(exc), Translator(lang)))
 
 
 def _unwritable(target: Path, exc: OSError, lang: str | None = None) -> InputError:
     """A write that the system refused (read-only, full, no permission): exit 2, naming it."""
     from koppelcheck.i18n import Translator
 
-    reason = _reason(exc)
+    reason = _reason(exc, lang)
     return InputError(
-        str(target), Translator()("core.input.unwritable", path=target, reason=reason)
+        str(target), Translator(lang)("core.input.unwritable", path=target, reason=reason)
     )
 
 

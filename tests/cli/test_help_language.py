@@ -1,8 +1,9 @@
 """Command help (``--help``) speaks the user's language, uniformly.
 
-Help texts are built when the commands are imported, before ``--lang`` is parsed, so help follows
-``KOPPELCHECK_LANG`` (Dutch when unset). Every command, sub-command, argument and option takes its
-help from the nl/en catalogues: an option added later with hard-coded English fails here.
+Help texts are built when the commands are imported, in ``KOPPELCHECK_LANG`` (Dutch when unset);
+a ``--lang`` on the command line is read before Click parses and swaps them for its language
+(``cli/click_text.py``). Every command, sub-command, argument and option takes its help from the
+nl/en catalogues: an option added later with hard-coded English fails here.
 
 Each language is read in a fresh interpreter, because the help texts are fixed at import.
 """
@@ -39,7 +40,8 @@ print(json.dumps(walk(typer.main.get_command(app), (), {})))
 
 _HELP = "import sys; from koppelcheck.cli.app import main; sys.argv[0] = 'koppelcheck'; main()"
 
-#: Options Typer adds itself, with Typer's own English help (not ours to translate).
+#: Options Typer adds itself: their help is Typer's English, translated when help is shown
+#: (i18n/*/click.toml; tests/cli/test_click_text.py).
 FRAMEWORK_OPTIONS = {"--install-completion", "--show-completion"}
 
 #: (command path, param) pairs whose help may read the same in both languages because it is only
@@ -161,9 +163,10 @@ def test_help_page_follows_koppelcheck_lang(
     assert en_text in english and nl_text not in english
 
 
-def test_lang_flag_does_not_change_help() -> None:
-    """``--lang`` is parsed after help is built; help follows KOPPELCHECK_LANG only."""
-    assert help_page(None, "nmbrs", "--lang", "en") == help_page(None, "nmbrs")
+def test_lang_flag_changes_help() -> None:
+    """``--lang`` is read before Click parses: the whole help page is in its language."""
+    assert help_page(None, "nmbrs", "--lang", "en") == help_page("en", "nmbrs")
+    assert help_page("en", "nmbrs", "--lang", "nl") == help_page(None, "nmbrs")
 
 
 @pytest.mark.parametrize(

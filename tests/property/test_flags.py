@@ -266,10 +266,12 @@ client_secret_file_flag = st.one_of(
     st.just(Hostile("--client-secret-file", ("--client-secret-file", "secret.txt"))),
 )
 unknown_flag = st.sampled_from(["--frobnicate", "-x", "--token", "--password"]).map(
-    lambda option: Hostile("<unknown>", (option,), ("No such option",))
+    lambda option: Hostile("<unknown>", (option,), ("No such option", "Onbekende optie"))
 )
 stray_argument = argv_text.filter(lambda text: not text.startswith("-")).map(
-    lambda text: Hostile("<stray>", (text,), ("unexpected extra argument", "Got unexpected"))
+    lambda text: Hostile(
+        "<stray>", (text,), ("unexpected extra argument", "Got unexpected", "Onverwachte extra")
+    )
 )
 
 

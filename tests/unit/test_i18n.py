@@ -52,3 +52,22 @@ def test_plural_picks_the_form_by_count() -> None:
     key = next(k.removesuffix(".one") for k in catalogue("en") if k.endswith(".one"))
     assert t.plural(key, 1) == t(f"{key}.one", count=1)
     assert t.plural(key, 3) == t(f"{key}.other", count=3)
+
+
+def test_an_os_reason_is_in_the_interface_language() -> None:
+    import errno
+
+    from koppelcheck.i18n import os_reason, render
+
+    gone = FileNotFoundError(errno.ENOENT, "No such file or directory")
+    assert render(os_reason(gone), Translator("nl")) == "bestaat niet"
+    assert render(os_reason(gone), Translator("en")) == "does not exist"
+    odd = OSError(errno.ENOTTY, "Inappropriate ioctl for device")
+    assert os_reason(odd) == "Inappropriate ioctl for device"  # unusual: the OS's own words
+
+
+def test_one_debtor_is_singular() -> None:
+    nl, en = Translator("nl"), Translator("en")
+    assert nl.plural("rest.inventory.count", 1).startswith("1 debiteur: 1 toestemming nodig")
+    assert nl.plural("rest.inventory.count", 2).startswith("2 debiteuren: 2 toestemmingen nodig")
+    assert en.plural("rest.inventory.count", 1).startswith("1 debtor: 1 consent needed")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from koppelcheck.afas import facts
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 
 AUDITOR_FLAG = "--auditor"
 _MAX_BYTES = 20 * 1024 * 1024
@@ -95,7 +95,7 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise InputError(
             AUDITOR_FLAG,
-            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
+            Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
 
 

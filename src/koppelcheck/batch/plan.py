@@ -15,7 +15,7 @@ from typing import Any
 
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 from koppelcheck.systems import REGISTERED, System, find_system
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -131,7 +131,7 @@ def load_batch_file(path: Path) -> BatchPlan:
     except OSError as exc:
         raise InputError(
             "FILE",
-            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
+            Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
     except UnicodeDecodeError as exc:
         raise InputError("FILE", Text("input.file.not_utf8", path=path, byte=exc.start)) from None

@@ -101,7 +101,7 @@ def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> 
     try:
         cleaned = clean_pasted(value, env or "client_secret_keyring")
     except InputError as exc:
-        where = f"employer {employer.id} (line {employer.line}): {exc.field}"
+        where = Text("input.batch.at_field", id=employer.id, line=employer.line, field=exc.field)
         raise InputError(where, *exc.texts) from None
     found[employer.id + CLIENT_SECRET_SUFFIX] = Secret(cleaned, source)
     return []
@@ -127,7 +127,7 @@ def _cleaned(employer: EmployerPlan, value: str) -> str:
             xml=get_system(employer.system).token_is_xml,
         )
     except InputError as exc:
-        where = f"employer {employer.id} (line {employer.line}): {exc.field}"
+        where = Text("input.batch.at_field", id=employer.id, line=employer.line, field=exc.field)
         raise InputError(where, *exc.texts) from None
 
 
@@ -144,7 +144,8 @@ def prepare(plan: BatchPlan, tokens: dict[str, Secret]) -> list[PreparedEmployer
                 )
             )
         except InputError as exc:
-            raise InputError(f"employer {employer.id} (line {employer.line})", *exc.texts) from None
+            where = Text("input.batch.at", id=employer.id, line=employer.line)
+            raise InputError(where, *exc.texts) from None
     return prepared
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, os_reason
 from koppelcheck.models import BatchInfo, BatchReport, EmployerReport, ShardInfo
 
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
@@ -86,7 +86,7 @@ def read_batch_report(path: Path, field: str) -> BatchReport:
     except OSError as exc:
         raise InputError(
             field,
-            Text("input.file.unreadable", path=path, reason=exc.strerror or type(exc).__name__),
+            Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from koppelcheck.errors import BundleInvalidError, BundleUnreadableError, InputError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Translator, os_reason, render
 
 MAX_BUNDLE_BYTES = 5_000_000
 JWS_MEMBERS = ("protected", "payload", "signature")
@@ -58,7 +58,9 @@ def read_bundle(path: str | Path, *, lang: str | None = None) -> dict[str, Any]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BUNDLE_BYTES + 1)
     except OSError as exc:
-        raise BundleUnreadableError(field, t("bundle.unreadable", reason=exc.strerror)) from None
+        raise BundleUnreadableError(
+            field, t("bundle.unreadable", reason=render(os_reason(exc), t))
+        ) from None
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleUnreadableError(field, t("bundle.too_large"))
     try:

@@ -12,6 +12,7 @@ from koppelcheck.cli.afas import afas
 from koppelcheck.cli.batch import batch_app
 from koppelcheck.cli.bundle import bundle_app
 from koppelcheck.cli.checklist import checklist
+from koppelcheck.cli.click_text import KoppelcheckGroup, install
 from koppelcheck.cli.credentials import credentials_app
 from koppelcheck.cli.demo import demo
 from koppelcheck.cli.keys import keys_app
@@ -22,9 +23,13 @@ from koppelcheck.i18n import Translator
 # Help follows KOPPELCHECK_LANG (Dutch when unset): it is built here, before --lang is parsed.
 # Every help text is a ``cli.*`` key in i18n/{nl,en}/cli.toml (bundle/keys: bundle.toml).
 _t = Translator()
+# Click's and Typer's own words (Usage, Options, Error ...) from the catalogues too; the root
+# group reads --lang before Click parses, so help and parse errors follow it (cli/click_text.py).
+install()
 
 app = typer.Typer(
     name="koppelcheck",
+    cls=KoppelcheckGroup,
     help=_t("cli.help"),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,

@@ -89,7 +89,7 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except InputError as exc:
             message, hint = exc.said(t)
-            _say_error(flag_for(exc.field), message + (f" — {hint}" if hint else ""))
+            _say_error(flag_for(exc.named(t)), message + (f" — {hint}" if hint else ""))
             raise typer.Exit(ExitCode.USAGE) from None
         except MissingSettingError as exc:
             setting, ways = exc.said(t)

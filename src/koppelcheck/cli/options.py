@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from koppelcheck.choices import ReportFormat, values
+from koppelcheck.cli import click_text
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import LANGUAGES, Text, Translator
 
@@ -90,10 +91,10 @@ TokenFileOpt = Annotated[
 ]
 
 
-def _range_text(low: int, high: int | None) -> str:
+def _range_text(t: Translator, low: int, high: int | None) -> str:
     if high is None:
-        return _t("core.input.range.at_least", low=low)
-    return _t("core.input.range.between", low=low, high=high)
+        return t("core.input.range.at_least", low=low)
+    return t("core.input.range.between", low=low, high=high)
 
 
 def bounded_int(low: int, high: int | None = None) -> Callable[[str | int], int]:
@@ -104,8 +105,9 @@ def bounded_int(low: int, high: int | None = None) -> Callable[[str | int], int]
     def parse(text: str | int) -> int:
         value = int(text)  # not a number: Typer names the flag and exits 2
         if value < low or (high is not None and value > high):
+            t = click_text.translator()  # parsed before the command runs: --lang is known
             raise typer.BadParameter(
-                _t("core.input.range.error", value=text, range=_range_text(low, high))
+                t("core.input.range.error", value=text, range=_range_text(t, low, high))
             )
         return value
 

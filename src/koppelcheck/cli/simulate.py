@@ -11,7 +11,7 @@ import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
 from koppelcheck.cli.options import bounded_int
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Text, Translator, os_reason
 
 _t = Translator()
 simulate_app = typer.Typer(help=_t("cli.simulate.help"), no_args_is_help=True)
@@ -132,7 +132,7 @@ def _serve(
     except OSError as exc:
         raise InputError(
             "--port",
-            _t("console.simulate.cannot_listen", port=port, reason=exc.strerror),
+            Text("console.simulate.cannot_listen", port=port, reason=os_reason(exc)),
             _t("console.simulate.other_port"),
         ) from None
     console = stderr_console()
@@ -199,7 +199,7 @@ def simulate_nmbrs_rest(port: PortOpt = 0, scenario: RestScenarioOpt = "healthy"
     except OSError as exc:
         raise InputError(
             "--port",
-            _t("console.simulate.cannot_listen", port=port, reason=exc.strerror),
+            Text("console.simulate.cannot_listen", port=port, reason=os_reason(exc)),
             _t("console.simulate.other_port"),
         ) from None
     s = simulator.scenario

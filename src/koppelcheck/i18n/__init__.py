@@ -22,6 +22,7 @@ and the CLI renders it in the user's ``--lang`` (see ``cli.common.handle_errors`
 
 from __future__ import annotations
 
+import errno
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -230,3 +231,29 @@ def render(text: object, t: Translator | None = None) -> object:
     if isinstance(text, tuple):
         return "".join(f"\n  {render(item, t)}" for item in text)
     return text.render(t) if isinstance(text, Text) else text
+
+
+_OS_REASONS = {
+    errno.ENOENT: "core.os.not_found",
+    errno.EACCES: "core.os.no_access",
+    errno.EPERM: "core.os.no_access",
+    errno.EISDIR: "core.os.is_folder",
+    errno.ENOTDIR: "core.os.not_folder",
+    errno.ENOSPC: "core.os.disk_full",
+    errno.EDQUOT: "core.os.disk_full",
+    errno.EROFS: "core.os.read_only",
+    errno.EEXIST: "core.os.exists",
+    errno.ENAMETOOLONG: "core.os.name_too_long",
+    errno.ELOOP: "core.os.loop",
+    errno.EADDRINUSE: "core.os.port_in_use",
+    errno.EADDRNOTAVAIL: "core.os.address_unavailable",
+    errno.EMFILE: "core.os.too_many_files",
+    errno.EIO: "core.os.io",
+}
+
+
+def os_reason(exc: OSError) -> Text | str:
+    """Why the system refused a file or port, as a :class:`Text` (the OS's own ``strerror`` is
+    English whatever ``--lang`` says); an unusual error keeps the OS's words."""
+    key = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    return Text(key) if key else (exc.strerror or type(exc).__name__)

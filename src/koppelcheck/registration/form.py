@@ -29,7 +29,7 @@ from pydantic import (
 
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Translator
+from koppelcheck.i18n import Translator, os_reason, render
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
 from koppelcheck.systems import SYSTEMS
@@ -358,7 +358,7 @@ def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
         data = tomlinput.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
     except OSError as exc:
         raise InputError(
-            FORM_FILE_FIELD, t("form.file.unreadable", path=path, reason=exc.strerror or exc)
+            FORM_FILE_FIELD, t("form.file.unreadable", path=path, reason=render(os_reason(exc), t))
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, tomlinput.TooDeep) as exc:
         raise InputError(

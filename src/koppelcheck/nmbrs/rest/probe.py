@@ -20,7 +20,7 @@ import httpx
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import RemoteError
 from koppelcheck.http import remote_error_from
-from koppelcheck.i18n import MessageList, Text, Translator
+from koppelcheck.i18n import MessageList, Text, Translator, os_reason
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.secret import Secret, server_text
@@ -101,7 +101,7 @@ class LoopbackListener:
         except OSError as exc:  # before anything is sent: the address is the user's input
             raise InputError(
                 "--redirect-uri",
-                Text("console.simulate.cannot_listen", port=self._port, reason=exc.strerror),
+                Text("console.simulate.cannot_listen", port=self._port, reason=os_reason(exc)),
                 Text("input.rest.registered_port"),
             ) from None
         port = self._server.sockets[0].getsockname()[1]

@@ -181,7 +181,7 @@ class Readiness:
             )
             for d in debtors
         ]
-        parts.insert(0, t("rest.inventory.count", debtors=len(debtors), consents=len(debtors)))
+        parts.insert(0, t.plural("rest.inventory.count", len(debtors)))  # one consent per debtor
         if self._option is ManualOption.OVERKOEPELEND:
             parts.append(t("rest.inventory.umbrella"))
         message = t("core.sentences", sentences=MessageList(" ", parts))
