@@ -22,7 +22,7 @@ from typing import Any
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
-from koppelcheck.systems import get_system
+from koppelcheck.systems import get_system, verify
 
 
 async def check(
@@ -41,6 +41,6 @@ async def check(
     secret = Secret(token) if isinstance(token, str) else token
     client = Secret(client_secret) if isinstance(client_secret, str) else client_secret
     target = chosen.prepare(normalised, secret, client)
-    return await chosen.verify(
-        target, secret, translator=Translator(lang), timeout_s=timeout_s, http=None, shared={}
+    return await verify(
+        chosen.name, target, secret, translator=Translator(lang), timeout_s=timeout_s
     )

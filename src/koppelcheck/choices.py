@@ -42,6 +42,7 @@ class ChecklistFormat(StrEnum):
     HTML = ReportFormat.HTML.value
 
 
+# Not derived from the registry: that loads pydantic on every --help (+180 ms); a test pins both.
 class SystemName(StrEnum):
     """The payroll systems koppelcheck knows (the ``checklist`` argument)."""
 

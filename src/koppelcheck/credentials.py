@@ -102,12 +102,13 @@ def keyring_timeout_ways(exc: oskeyring.KeyringUnavailableError) -> list[str | T
 
 @dataclass(frozen=True)
 class SecretRequest:
-    """What to look for: a label for messages, the flag, the variable and the keyring account."""
+    """What to look for: a label for messages, the file input's key (the CLI names its flag), the
+    variable and the keyring account."""
 
     label: str
     env_var: str
     keyring_account: str | None
-    file_flag: str = "--token-file"
+    file_field: str = "token_file"
     xml: bool = False
     """Whether the secret may be XML spanning lines (an AFAS token), see :func:`clean_pasted`."""
 
@@ -124,18 +125,18 @@ def resolve_secret(
         if token_file == "-":
             raw = stdin_reader()
             if len(raw) > MAX_TOKEN_FILE_BYTES:
-                raise _too_big(request.file_flag, "stdin")
+                raise _too_big(request.file_field, "stdin")
         else:
-            raw = _read_file(token_file, request.file_flag)
+            raw = _read_file(token_file, request.file_field)
         return Secret(
-            clean_pasted(raw, request.file_flag, xml=request.xml),
+            clean_pasted(raw, request.file_field, xml=request.xml),
             source="stdin" if token_file == "-" else "file",
         )
     from_env = os.environ.get(request.env_var)
     if from_env:
         return Secret(clean_pasted(from_env, request.env_var, xml=request.xml), source="env")
     ways: list[str | Text] = [
-        Text("input.way.file", flag=request.file_flag),
+        Text("input.way.file", flag=request.file_field),
         Text("input.way.env", name=request.env_var),
     ]
     if request.keyring_account:

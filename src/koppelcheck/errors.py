@@ -31,6 +31,8 @@ into one of the errors above) and never reaches a user as such::
      └── Terminated                 files: SIGTERM/SIGHUP during a write, exit 128 + the signal
     ValueError
      ├── Invalid                    registration.validators: one form value, becomes InputError
+     ├── SettingInvalid             systems.interface: a setting's rule refused a form value,
+     │                              becomes that rule's InputError on the form key
      └── TooDeep                    tomlinput: a TOML file nested too deep, becomes InputError
     Exception
      ├── RetryableAnswer            retry: a 502/503/504 worth asking again, inside the retry loop

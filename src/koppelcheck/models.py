@@ -99,8 +99,8 @@ class CheckResult(BaseModel):
     )
     step_id: str = Field(
         default="",
-        description="The stable id of the manual step in `step` (`afas.step.3`, `nmbrs.step.2`); "
-        "empty when the check belongs to no step.",
+        description="The stable id of the manual step in `step` (`afas.step.3`, `nmbrs.step.2`, "
+        "`nmbrs.rest.step.1`); empty when the check belongs to no step.",
     )
     title_key: str = Field(default="", description=_KEY_DOC.format(field="title"))
     title_params: dict[str, Any] = Field(

@@ -409,8 +409,8 @@ def check_trace_path(path: Path, lang: str | None = None) -> Path:
     from koppelcheck.i18n import Translator
 
     if is_stdout(path):
-        raise InputError("--trace", Translator(lang)("core.input.trace_not_stdout"))
-    check_output_path(path, "--trace", lang)
+        raise InputError("trace", Translator(lang)("core.input.trace_not_stdout"))
+    check_output_path(path, "trace", lang)
     return path
 
 

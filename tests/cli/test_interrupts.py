@@ -529,8 +529,7 @@ def test_ctrl_c_in_the_demo_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     async def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("koppelcheck.nmbrs.verify.verify_nmbrs", interrupted)
-    monkeypatch.setattr("koppelcheck.afas.verify.verify_afas", interrupted)
+    monkeypatch.setattr("koppelcheck.systems.verify", interrupted)
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 130, result.output
     assert "Traceback" not in result.output

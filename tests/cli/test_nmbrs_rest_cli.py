@@ -249,9 +249,13 @@ def test_rest_walkthrough_on_a_terminal_shows_the_steps_and_records_confirmation
     manual = {
         c["id"]: c["confirmed"]
         for c in json.loads(report)["checks"]
-        if c["status"] == "manual" and c["id"].startswith("nmbrs.step.")
+        if c["status"] == "manual" and c["id"].startswith("nmbrs.rest.step.")
     }
-    assert manual == {"nmbrs.step.3": True, "nmbrs.step.4": True, "nmbrs.step.5": False}
+    assert manual == {
+        "nmbrs.rest.step.3": True,
+        "nmbrs.rest.step.4": True,
+        "nmbrs.rest.step.5": False,
+    }
     assert simulator.live_tokens == 0
 
 

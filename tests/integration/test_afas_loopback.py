@@ -12,8 +12,8 @@ import pytest
 
 from koppelcheck.afas.checks import AfasSettings
 from koppelcheck.afas.environment import parse_environment_id
+from koppelcheck.afas.system import PER_ENVIRONMENT_LIMIT as AFAS_PARALLEL_LIMIT
 from koppelcheck.afas.token import parse_token
-from koppelcheck.afas.verify import AFAS_PARALLEL_LIMIT, verify_afas
 from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status
@@ -25,6 +25,7 @@ from koppelcheck.simulator.afas import (
     load_afas_scenario,
 )
 from koppelcheck.simulator.server import SimRequest, SimResponse, SimulatorServer
+from koppelcheck.systems import verify
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +68,7 @@ def settings_for(
 
 async def check(server: SimulatorServer, simulator: AfasSimulator, **kwargs) -> Report:
     settings = settings_for(server, simulator.scenario, **kwargs)
-    return await verify_afas(settings, translator=Translator("en"), timeout_s=10)
+    return await verify("afas", settings, None, translator=Translator("en"), timeout_s=10)
 
 
 async def test_healthy_passes_everything(afas_server) -> None:
@@ -145,8 +146,10 @@ async def test_at_most_five_calls_in_flight_with_twelve_connectors(afas_server) 
     http = make_async_client(timeout_s=10, per_host_limit=AFAS_PARALLEL_LIMIT)
     started = time.perf_counter()
     async with http:
-        report = await verify_afas(
+        report = await verify(
+            "afas",
             settings_for(server, scenario, ids),
+            None,
             translator=Translator("en"),
             timeout_s=10,
             http=http,

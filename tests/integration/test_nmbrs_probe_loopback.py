@@ -8,8 +8,8 @@ from koppelcheck.i18n import Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.calls import calls_for
 from koppelcheck.nmbrs.target import NmbrsTarget
-from koppelcheck.nmbrs.verify import verify_nmbrs
 from koppelcheck.secret import Secret
+from koppelcheck.systems import verify
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +22,8 @@ async def check(server, simulator, **overrides):
         base_url=f"{server.base_url}/soap/v3",
         **overrides,
     )
-    return await verify_nmbrs(
-        target, Secret(scenario.token), translator=Translator("en"), timeout_s=10
+    return await verify(
+        "nmbrs", target, Secret(scenario.token), translator=Translator("en"), timeout_s=10
     )
 
 

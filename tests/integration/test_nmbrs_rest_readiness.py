@@ -18,8 +18,8 @@ from koppelcheck.nmbrs.rest.readiness import (
     write_consent_plan,
 )
 from koppelcheck.nmbrs.target import NmbrsTarget
-from koppelcheck.nmbrs.verify import verify_nmbrs
 from koppelcheck.secret import Secret
+from koppelcheck.systems import verify
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +33,8 @@ async def run(server, simulator, *, today=date(2026, 12, 1), option="overkoepele
         option=option,
     )
     facts: list = []
-    report = await verify_nmbrs(
+    report = await verify(
+        "nmbrs",
         target,
         Secret(scenario.token),
         translator=Translator("en"),

@@ -127,7 +127,7 @@ def test_a_form_file_is_a_dict_or_an_input_error(
     try:
         data = load_form_file(path, lang="en")
     except InputError as error:
-        assert error.field == "--form" or error.field in keys_in(content), error.field
+        assert error.field == "form" or error.field in keys_in(content), error.field
         assert error.message.strip()
         return
     assert isinstance(data, dict)

@@ -118,8 +118,8 @@ def test_an_unmatched_quote_is_refused(token: str, quote: str, side: str) -> Non
 @given(noise=st.lists(st.sampled_from([*EDGE_NOISE, '""', "''"]), max_size=6).map("".join))
 def test_nothing_but_noise_is_empty(noise: str) -> None:
     with pytest.raises(InputError) as caught:
-        clean_pasted(noise, "--token-file")
-    assert caught.value.field == "--token-file"
+        clean_pasted(noise, "token_file")
+    assert caught.value.field == "token_file"
 
 
 @prop(100)
@@ -181,7 +181,7 @@ def test_an_nmbrs_token_is_never_xml(case: tuple[str, str]) -> None:
     pasted = broken if broken.startswith("<") else f"<{broken}>"
     with pytest.raises(InputError) as caught:
         resolve_secret(NMBRS_REQUEST, token_file="-", prompt=None, stdin_reader=lambda: pasted)
-    assert caught.value.field == "--token-file"
+    assert caught.value.field == "token_file"
 
 
 # --- AFAS tokens --------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_an_unreadable_export_is_an_input_error_naming_what_was_expected(
     path.write_bytes(content)
     with pytest.raises(InputError) as caught:
         read_auditor(path)
-    assert caught.value.field == "--auditor"
+    assert caught.value.field == "auditor"
     text = " ".join(caught.value.said(Translator("en")))
     for word in words:
         assert word in text
@@ -127,4 +127,4 @@ def test_a_missing_file_or_a_folder(tmp_path) -> None:
     for path in (tmp_path / "nope.md", tmp_path):
         with pytest.raises(InputError) as caught:
             read_auditor(path)
-        assert caught.value.field == "--auditor"
+        assert caught.value.field == "auditor"

@@ -17,9 +17,9 @@ from koppelcheck.afas.checks import AfasSettings, SharedMetainfo, build_afas_che
 from koppelcheck.afas.client import AfasClient
 from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.afas.token import parse_token
-from koppelcheck.afas.verify import verify_afas
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status
+from koppelcheck.systems import verify
 
 BASE = "https://12345.rest.afas.online/ProfitRestServices"
 DATA = "7C8DA34E" * 8
@@ -66,8 +66,13 @@ def settings(*connectors: str, token: str = DATA) -> AfasSettings:
 
 async def run(*connectors: str, lang: str = "en", token: str = DATA) -> Report:
     async with httpx.AsyncClient() as http:
-        report = await verify_afas(
-            settings(*connectors, token=token), translator=Translator(lang), timeout_s=5, http=http
+        report = await verify(
+            "afas",
+            settings(*connectors, token=token),
+            None,
+            translator=Translator(lang),
+            timeout_s=5,
+            http=http,
         )
     text = report.model_dump_json()
     for secret in (*SECRETS, ROW_SECRET, "123456789"):

@@ -17,11 +17,11 @@ from koppelcheck.afas.deadlines import parse_token_expiry
 from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.afas.oauth import client_credentials, parse_client_id, token_url
 from koppelcheck.afas.token import parse_token
-from koppelcheck.afas.verify import verify_afas
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status
 from koppelcheck.secret import Secret
+from koppelcheck.systems import verify
 
 BASE = "https://12345.rest.afas.online/ProfitRestServices"
 DATA = "7C8DA34E" * 8
@@ -68,7 +68,7 @@ def settings(
 
 async def run(s: AfasSettings, lang: str = "en") -> Report:
     async with httpx.AsyncClient() as http:
-        report = await verify_afas(s, translator=Translator(lang), timeout_s=5, http=http)
+        report = await verify("afas", s, None, translator=Translator(lang), timeout_s=5, http=http)
     text = report.model_dump_json()
     for secret in (SECRET, ACCESS, base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()):
         assert secret not in text
@@ -212,7 +212,7 @@ def test_the_token_endpoint_moves_with_the_base_url() -> None:
 def test_a_bad_client_id_is_an_input_error_naming_the_flag(bad) -> None:
     with pytest.raises(InputError) as caught:
         parse_client_id(bad)
-    assert caught.value.field == "--client-id"
+    assert caught.value.field == "client_id"
 
 
 def test_client_credentials_never_show_the_secret() -> None:

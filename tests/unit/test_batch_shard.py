@@ -62,7 +62,7 @@ def test_a_share_does_not_depend_on_the_file_order(ids: list[str], count: int, s
 def test_a_bad_shard_is_refused(text: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_shard(text)
-    assert caught.value.field == "--shard"
+    assert caught.value.field == "shard"
 
 
 def test_a_good_shard_is_read() -> None:

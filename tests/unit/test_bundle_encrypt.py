@@ -100,20 +100,20 @@ def test_bad_recipient_key_names_the_field(tmp_path: Path, content: str) -> None
     path.write_text(content)
     with pytest.raises(InputError) as caught:
         write_bundle(tmp_path, path)
-    assert caught.value.field == "--recipient-key"
+    assert caught.value.field == "recipient_key"
     assert not (tmp_path / "bundle.json").exists()
 
 
 def test_missing_recipient_file_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         write_bundle(tmp_path, tmp_path / "absent.jwk")
-    assert caught.value.field == "--recipient-key"
+    assert caught.value.field == "recipient_key"
 
 
 def test_private_recipient_key_is_refused(tmp_path: Path, recipient: tuple[cjwk.JWK, Path]) -> None:
     path = tmp_path / "private.jwk"
     path.write_text(recipient[0].export_private())
-    with pytest.raises(InputError, match="--recipient-key"):
+    with pytest.raises(InputError, match="^recipient_key: "):
         write_bundle(tmp_path, path)
 
 

@@ -216,7 +216,7 @@ def test_bad_pinned_key_file_names_the_field(bundle: Path, tmp_path: Path, jwk_t
     pinned.write_text(jwk_text)
     with pytest.raises(InputError) as caught:
         verify_bundle(bundle, public_key_path=pinned)
-    assert caught.value.field == "--public-key"
+    assert caught.value.field == "public_key"
 
 
 def test_private_pinned_key_is_refused(bundle: Path, key: SigningKey, tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from koppelcheck.afas.verify import verify_afas
+from koppelcheck.afas.system import AFAS
 from koppelcheck.batch.run import BatchRunner
 from koppelcheck.cli.exit_policy import batch_with_exit_policy, with_exit_policy
 from koppelcheck.models import BatchReport, CheckResult, EmployerReport, Status, ToolInfo
-from koppelcheck.nmbrs.verify import verify_nmbrs
+from koppelcheck.nmbrs.system import NMBRS
 from koppelcheck.reporting import build_report
 from koppelcheck.systems import verify
 
@@ -25,7 +25,7 @@ def _report(*statuses: Status):
     )
 
 
-@pytest.mark.parametrize("core", [verify_nmbrs, verify_afas, verify, build_report, BatchRunner])
+@pytest.mark.parametrize("core", [NMBRS.verify, AFAS.verify, verify, build_report, BatchRunner])
 def test_the_core_takes_no_exit_policy(core: object) -> None:
     parameters = inspect.signature(core).parameters  # type: ignore[arg-type]
     assert "strict" not in parameters and "exit_zero" not in parameters

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from koppelcheck.cli.fields import flag_for
+from koppelcheck.cli.fields import flag_for, with_flags
 from koppelcheck.credentials import SecretRequest, clean_pasted, resolve_secret
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.http import validate_base_url
+from koppelcheck.i18n import Translator
 from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain
 
 REQUEST = SecretRequest("Nmbrs API token", "KC_TEST_TOKEN", None)
@@ -114,12 +115,16 @@ def test_missing_secret_names_every_way(monkeypatch) -> None:
     with pytest.raises(MissingSettingError) as info:
         resolve_secret(REQUEST, token_file=None, prompt=None)
     text = str(info.value)
-    assert "--token-file" in text and "KC_TEST_TOKEN" in text and "--no-input" in text
+    assert "token_file" in text and "KC_TEST_TOKEN" in text and "--no-input" in text
+    assert "--token-file" not in text  # the core names the key; the CLI names the flag:
+    named, *ways = with_flags(info.value.texts)
+    assert "--token-file PATH" in MissingSettingError(named, ways).said(Translator("en"))[1][0]
 
 
 def test_missing_token_file_is_input_error(tmp_path) -> None:
-    with pytest.raises(InputError, match="--token-file"):
+    with pytest.raises(InputError, match="^token_file: ") as info:
         resolve_secret(REQUEST, token_file=str(tmp_path / "nope"), prompt=None)
+    assert flag_for(info.value.field) == "--token-file"
 
 
 def test_secret_never_shows_its_value() -> None:

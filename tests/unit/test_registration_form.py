@@ -116,7 +116,9 @@ def test_no_dga_is_fine() -> None:
         ({"afas__data_token": TOKEN[:-1]}, "afas", "afas.data_token"),
         ({"afas__employer_codes": []}, "afas", "afas.employer_codes"),
         ({"afas__employer_codes": ["01", "01"]}, "afas", "afas.employer_codes"),
-        ({"afas__token_version": 0}, "afas", "afas.token_version"),
+        ({"afas__token_version": -1}, "afas", "afas.token_version"),
+        ({"afas__token_version": "één"}, "afas", "afas.token_version"),
+        ({"afas__client_id": "met spatie\u0007"}, "afas", "afas.client_id"),
         ({"afas__extra": 1}, "afas", "afas.extra"),
         ({"nmbrs__username": "koppeling"}, "nmbrs", "nmbrs.username"),
         ({"nmbrs__domain": "not a domain!"}, "nmbrs", "nmbrs.domain"),
@@ -363,6 +365,6 @@ def test_unknown_keys_are_named(tmp_path: Path) -> None:
 def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_form_file(_write(tmp_path, "organisation = "))
-    assert caught.value.field == "--form"
+    assert caught.value.field == "form"
     with pytest.raises(InputError):
         load_form_file(tmp_path / "nope.toml")

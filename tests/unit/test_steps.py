@@ -52,6 +52,19 @@ def test_ids_are_unique_and_follow_the_pattern(name: str) -> None:
         assert s.manual_only == (not s.verified_by)
 
 
+def test_rest_steps_have_ids_of_their_own() -> None:
+    """``nmbrs.step.1`` is the SOAP manual's step 1; a REST step is ``nmbrs.rest.step.1``."""
+    from koppelcheck.nmbrs.rest.steps import READINESS_STEP_ID, REST_STEPS, rest_step_id
+
+    ids = [s.id for s in flatten(REST_STEPS)]
+    assert ids == [f"nmbrs.rest.step.{s.number}" for s in flatten(REST_STEPS)]
+    soap = {s.id for o in ManualOption for s in flatten(nmbrs_steps(o))}
+    assert not soap & set(ids)
+    assert rest_step_id("nmbrs.rest.auth") == "nmbrs.rest.step.1"
+    assert rest_step_id("nmbrs.rest.endpoint.companies") == "nmbrs.rest.step.2"
+    assert rest_step_id("nmbrs.rest.deadline") == READINESS_STEP_ID == "nmbrs.rest.step.0"
+
+
 def test_afas_has_the_manuals_sub_steps() -> None:
     numbers = {top.number: len(top.substeps) for top in AFAS_STEPS}
     assert numbers == {"1": 3, "2": 9, "3": 9, "4": 0}

@@ -91,9 +91,9 @@ def test_the_registry_knows_both_systems_once() -> None:
 
 
 def test_the_afas_limit_is_written_once() -> None:
-    from koppelcheck.afas.verify import AFAS_PARALLEL_LIMIT
+    from koppelcheck.afas.system import PER_ENVIRONMENT_LIMIT
 
-    assert get_system("afas").per_host_limit == AFAS_PARALLEL_LIMIT == 5
+    assert get_system("afas").per_host_limit == PER_ENVIRONMENT_LIMIT == 5
     assert get_system("nmbrs").per_host_limit is None  # the user's --concurrency
 
 
@@ -188,6 +188,9 @@ class _ThirdSystem:
         return Report.model_construct(system=self.name, checks=[], exit_code=0)
 
     def token_model(self) -> Any:
+        raise NotImplementedError
+
+    def form_context(self, target: Any, facts: list[Any]) -> Any:
         raise NotImplementedError
 
     def bundle_blockers(self, report: Report) -> list[str]:

@@ -90,7 +90,7 @@ async def test_recording_hooks_the_factory_and_writes_on_exit(tmp_path) -> None:
 def test_a_trace_path_in_a_missing_folder_is_an_input_error(tmp_path) -> None:
     with pytest.raises(InputError) as caught, recording(tmp_path / "no" / "t.har"):
         pass
-    assert caught.value.field == "--trace"
+    assert caught.value.field == "trace"
     assert http.TRANSPORT_WRAPPERS == []
 
 
@@ -106,5 +106,5 @@ def test_trace_refuses_what_every_output_refuses(tmp_path: Path) -> None:
     for bad in (fifo, tmp_path / "missing" / "t.har", Path("-"), tmp_path):
         with pytest.raises(InputError) as caught:
             check_trace_path(bad, "en")
-        assert caught.value.field == "--trace"
+        assert caught.value.field == "trace"
     assert check_trace_path(tmp_path / "t.har", "en") == tmp_path / "t.har"

@@ -19,7 +19,7 @@ from koppelcheck.afas import facts
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text, os_reason
 
-AUDITOR_FLAG = "--auditor"
+AUDITOR_FIELD = "auditor"
 _MAX_BYTES = 20 * 1024 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _APP = re.compile(r'App Connector\s+["“](?P<name>[^"”]+)["”]', re.IGNORECASE)
@@ -61,7 +61,7 @@ def read_auditor(path: str | Path) -> AuditorReport:
     raw = _read_bytes(Path(path))
     if raw.lstrip().startswith(b"%PDF"):
         raise InputError(
-            AUDITOR_FLAG,
+            AUDITOR_FIELD,
             Text("input.auditor.pdf", path=path),
             Text("input.auditor.pdf_hint"),
         )
@@ -69,14 +69,14 @@ def read_auditor(path: str | Path) -> AuditorReport:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            AUDITOR_FLAG, Text("input.auditor.not_utf8", path=path), Text("input.auditor.save_as")
+            AUDITOR_FIELD, Text("input.auditor.not_utf8", path=path), Text("input.auditor.save_as")
         ) from None
     is_html = bool(re.search(r"<(html|body|h[1-6]|ul|table|p)\b", text[:5000], re.IGNORECASE))
     lines = _html_lines(text) if is_html else text.splitlines()
     report = parse_auditor_lines(lines, "html" if is_html else "markdown")
     if not report.app_connectors and not report.findings:
         raise InputError(
-            AUDITOR_FLAG,
+            AUDITOR_FIELD,
             Text("input.auditor.not_report", path=path),
             Text("input.auditor.expected"),
         )
@@ -86,15 +86,15 @@ def read_auditor(path: str | Path) -> AuditorReport:
 def _read_bytes(path: Path) -> bytes:
     try:
         if path.stat().st_size > _MAX_BYTES:
-            raise InputError(AUDITOR_FLAG, Text("input.file.too_large", path=path, mb=20))
+            raise InputError(AUDITOR_FIELD, Text("input.file.too_large", path=path, mb=20))
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(AUDITOR_FLAG, Text("input.file.not_found", path=path)) from None
+        raise InputError(AUDITOR_FIELD, Text("input.file.not_found", path=path)) from None
     except IsADirectoryError:
-        raise InputError(AUDITOR_FLAG, Text("input.file.is_folder", path=path)) from None
+        raise InputError(AUDITOR_FIELD, Text("input.file.is_folder", path=path)) from None
     except OSError as exc:
         raise InputError(
-            AUDITOR_FLAG,
+            AUDITOR_FIELD,
             Text("input.file.unreadable", path=path, reason=os_reason(exc)),
         ) from None
 

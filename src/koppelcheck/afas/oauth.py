@@ -24,7 +24,7 @@ from koppelcheck.secret import Secret, remember
 if TYPE_CHECKING:
     import httpx
 
-CLIENT_ID_FIELD = "--client-id"
+CLIENT_ID_FIELD = "client_id"
 _MAX_CLIENT_ID = 200
 
 
@@ -106,7 +106,7 @@ def client_secret_account(environment_number: str, client_id: str) -> str:
 
 
 CLIENT_SECRET_ENV = "KOPPELCHECK_AFAS_CLIENT_SECRET"
-CLIENT_SECRET_FLAG = "--client-secret-file"
+CLIENT_SECRET_FIELD = "client_secret_file"
 
 
 def token_url(base_url: str) -> str:

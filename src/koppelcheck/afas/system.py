@@ -4,26 +4,34 @@ client credentials, chosen by the settings, not by the core)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Rule,
     SimulatorSpec,
+    apply_rules,
     model_keys,
     required_keys,
+    settings_from,
+    text_rule,
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.secret import Secret
+    from koppelcheck.registration import FormContext
+    from koppelcheck.runner import ProgressCallback
+    from koppelcheck.secret import Redactor, Secret
     from koppelcheck.steps import Step
 
 PER_ENVIRONMENT_LIMIT = 5
@@ -48,15 +56,74 @@ _COMMANDS = {
 }
 
 
+def check_environment_id(value: object) -> object:
+    """``12345`` or ``O12345AA`` (a TOML whole number too), as the code given, upper case."""
+    from koppelcheck.afas.environment import parse_environment_id
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value  # the model names the wrong type
+    return parse_environment_id(value, field="environment_id").code
+
+
+def check_connectors(value: object) -> list[str]:
+    """GetConnector ids (the rules of ``--connector``), without duplicates."""
+    from koppelcheck.afas.connectors_zip import expected_connectors
+
+    if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
+        raise InputError("connectors", Text("input.batch.connectors"))
+    try:
+        return list(expected_connectors(list(value)))
+    except InputError as exc:
+        raise InputError("connectors", *exc.texts) from None
+
+
+def check_token_version(value: object) -> int:
+    """The token version AFAS shows beside the token: a whole number, 0 or more. Only 1 is
+    known; another is not refused (afas-api.md "Token version": warn, never a hard error)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError("token_version", Text("input.afas.token_version"))
+    return value
+
+
+def _client_id(value: str) -> str:
+    from koppelcheck.afas.oauth import parse_client_id
+
+    return parse_client_id(value, field="client_id")
+
+
+def _base_url(value: str) -> str:
+    from koppelcheck.http import validate_base_url
+
+    return validate_base_url(value, "base_url")
+
+
+AFAS_RULES: dict[str, Rule] = {
+    "environment_id": check_environment_id,
+    "base_url": text_rule(_base_url),
+    "connectors": check_connectors,
+    "token_version": check_token_version,
+    "client_id": text_rule(_client_id),
+}
+"""Setting key -> its rule, in the order a run reports the first bad one."""
+
+
 class AfasInputs(BaseModel):
-    """One AFAS environment's settings: ``--environment-id``/``--connector``/... and a batch
-    employer's keys. A classic token, OAuth client credentials (``client_id`` with where its
-    secret is: never the secret) or both; raw values, checked by :meth:`AfasSystem.validate_batch`
-    and built into :class:`koppelcheck.afas.checks.AfasSettings` by :meth:`AfasSystem.prepare`."""
+    """One AFAS environment's settings: ``--environment-id``/``--connector``/... , a batch
+    employer's keys and the registration form's ``afas.client_id``/``afas.token_version``.
+
+    A classic token, OAuth client credentials (``client_id`` with where its secret is: never the
+    secret) or both. The one place these inputs are checked (:data:`AFAS_RULES`), so a bad value
+    gets the same message naming its key from a flag, a batch file or the form; built into
+    :class:`koppelcheck.afas.checks.AfasSettings` by :meth:`AfasSystem.prepare`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    RULES: ClassVar[Mapping[str, Rule]] = AFAS_RULES
 
-    environment_id: str | int
+    environment_id: str
     connectors: list[str] = Field(default_factory=list)
     connectors_zip: str | None = None
     token_version: int | None = None
@@ -65,6 +132,14 @@ class AfasInputs(BaseModel):
     client_secret_keyring: bool = False
     base_url: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rules(cls, data: object) -> object:
+        return apply_rules(cls.RULES, data)
+
+
+_ACCEPT_LANGUAGE = {"nl": "nl-nl", "en": "en-us"}
+"""AFAS answers its error messages in the language asked for."""
 
 _CLIENT_AUTH = ("oauth", "hybrid")
 """The ways of authenticating with client credentials (step 3's OAuth variant)."""
@@ -148,26 +223,13 @@ class AfasSystem:
         return "client_id" in settings  # a token beside it makes it hybrid
 
     def validate_batch(self, settings: dict[str, Any]) -> None:
-        from koppelcheck.afas.connectors_zip import expected_connectors
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.http import validate_base_url
-
-        if "environment_id" in settings:
-            parse_environment_id(str(settings["environment_id"]), field="environment_id")
-        if "base_url" in settings:
-            validate_base_url(str(settings["base_url"]), field="base_url")
-        connectors = settings.get("connectors", [])
-        if not isinstance(connectors, list) or not all(
-            isinstance(c, str) and c.strip() for c in connectors
-        ):
-            raise InputError("connectors", Text("input.batch.connectors"))
-        try:  # the rules of --connector
-            settings["connectors"] = list(expected_connectors(connectors))
-        except InputError as exc:
-            raise InputError("connectors", *exc.texts) from None
-        version = settings.get("token_version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise InputError("token_version", Text("input.batch.whole_number"))
+        if not isinstance(settings.get("client_secret_keyring", False), bool):
+            raise InputError("client_secret_keyring", Text("input.batch.boolean"))
+        checked = apply_rules(AfasInputs.RULES, settings)  # also when a required key is missing
+        assert isinstance(checked, dict)
+        settings.update(checked)
+        if set(self.required_batch_keys) <= set(settings):
+            settings_from(AfasInputs, settings)  # the types of the other keys
         _validate_client(settings)
 
     def prepare(
@@ -178,24 +240,18 @@ class AfasSystem:
         from koppelcheck.afas.environment import parse_environment_id
         from koppelcheck.afas.oauth import client_credentials
         from koppelcheck.afas.token import parse_token
-        from koppelcheck.http import validate_base_url
 
-        connectors = list(settings.get("connectors", []))
-        if settings.get("connectors_zip"):
-            connectors += read_connector_ids(settings["connectors_zip"], field="connectors_zip")
+        inputs = settings_from(AfasInputs, settings)
+        connectors = list(inputs.connectors)
+        if inputs.connectors_zip:
+            connectors += read_connector_ids(inputs.connectors_zip, field="connectors_zip")
         return AfasSettings(
-            environment=parse_environment_id(
-                str(settings["environment_id"]), field="environment_id"
-            ),
-            token=parse_token(token, settings.get("token_version"), field="token")
-            if token
-            else None,
+            environment=parse_environment_id(inputs.environment_id, field="environment_id"),
+            token=parse_token(token, inputs.token_version, field="token") if token else None,
             connectors=tuple(dict.fromkeys(connectors)),
-            base_url=validate_base_url(settings["base_url"], "base_url")
-            if settings.get("base_url")
-            else "",
-            client=client_credentials(settings["client_id"], client_secret, field="client_secret")
-            if client_secret is not None
+            base_url=inputs.base_url or "",
+            client=client_credentials(inputs.client_id, client_secret, field="client_secret")
+            if client_secret is not None and inputs.client_id is not None
             else None,
         )
 
@@ -225,18 +281,84 @@ class AfasSystem:
         token: Secret | None,
         *,
         translator: Translator,
-        timeout_s: float,
-        http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        timeout_s: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        shared: MutableMapping[Any, Any] | None = None,
+        on_progress: ProgressCallback | None = None,
+        ca_bundle: str | None = None,
+        concurrency: int | None = None,
+        facts_out: list[Any] | None = None,
+        rest_readiness: bool = True,
+        today: date | None = None,
     ) -> Report:
-        from koppelcheck.afas.verify import verify_afas
+        """Every AFAS check for ``target`` (an :class:`AfasSettings`, which holds its token and
+        client credentials: ``token`` is not read).
 
-        return await verify_afas(
-            target,
-            translator=translator,
-            timeout_s=timeout_s,
-            http=http,
+        A shared ``http`` client should come from :func:`koppelcheck.http.make_async_client`
+        with ``per_host_limit=PER_ENVIRONMENT_LIMIT``; otherwise one is made and closed here.
+        ``concurrency`` never raises the AFAS limit.
+        """
+        from koppelcheck.afas.checks import build_afas_checks
+        from koppelcheck.afas.client import AfasClient
+        from koppelcheck.afas.oauth import SharedAccessToken
+        from koppelcheck.http import make_async_client
+        from koppelcheck.reporting import build_report, now
+        from koppelcheck.runner import CheckRunner
+
+        settings = target
+        started = now()
+        own_client = http is None
+        limit = min(concurrency or PER_ENVIRONMENT_LIMIT, PER_ENVIRONMENT_LIMIT)
+        client = http or make_async_client(
+            timeout_s=timeout_s, per_host_limit=limit, ca_bundle=ca_bundle
         )
+        redactor = token_redactor(settings)
+        try:
+            language = _ACCEPT_LANGUAGE.get(translator.lang)
+            access = (
+                SharedAccessToken(client, settings.url, settings.client)
+                if settings.client is not None
+                else None
+            )
+            # Classic or hybrid: the main client carries the token; OAuth only: the access token.
+            main = settings.token if settings.token is not None else access
+            assert main is not None  # AfasSettings holds a token, client credentials or both
+            afas = AfasClient(client, settings.url, main, accept_language=language)
+            oauth_client = (
+                AfasClient(client, settings.url, access, accept_language=language)
+                if access is not None and settings.token is not None
+                else None
+            )
+            # A probe may wait behind others for one of the 5 slots: allow one call time per
+            # round. Hybrid mode probes twice; OAuth fetches a token first.
+            probes = len(settings.connectors) * (2 if oauth_client is not None else 1)
+            rounds = 2 + (1 if access is not None else 0) + probes // PER_ENVIRONMENT_LIMIT
+            runner = CheckRunner(
+                translator,
+                check_timeout_s=timeout_s * rounds,
+                on_progress=on_progress,
+                redactor=redactor,
+            )
+            checks = build_afas_checks(
+                settings, afas, translator, oauth_client=oauth_client, access=access
+            )
+            results = await runner.run(checks)
+        finally:
+            if own_client:
+                await client.aclose()
+        return build_report(
+            system=self.name,
+            option=None,
+            target=settings.describe(),
+            started_at=started,
+            results=results,
+        )
+
+    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+        """The environment the checks ran against (the form's participant number must match)."""
+        from koppelcheck.registration import FormContext
+
+        return FormContext(environment_id=target.environment.code)
 
     def token_model(self) -> type[BaseModel]:
         from koppelcheck.bundle.build import AfasTokens
@@ -261,25 +383,36 @@ class AfasSystem:
 
 
 def _validate_client(settings: dict[str, Any]) -> None:
-    """``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as for tokens."""
-    from koppelcheck.afas.oauth import parse_client_id
+    """A batch row's ``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as
+    for tokens (where the secret is: a batch file's own rule, the id itself is the model's)."""
     from koppelcheck.batch.plan import is_env_name
 
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)
     if env is not None and not is_env_name(str(env)):
         raise InputError("client_secret_env", Text("input.batch.env_name"))
-    if not isinstance(keyring, bool):
-        raise InputError("client_secret_keyring", Text("input.batch.boolean"))
     if "client_id" not in settings:
         if env is not None or keyring:
             raise InputError("client_id", Text("input.batch.client_id_required"))
         return
-    settings["client_id"] = parse_client_id(str(settings["client_id"]), field="client_id")
     if env is None and not keyring:
         raise InputError(
             "client_secret_env", Text("input.batch.token_source", kind="client_secret")
         )
+
+
+def token_redactor(settings: Any) -> Redactor:
+    """A redactor that masks every form of the token (data, XML, base64 of the XML) and of the
+    OAuth client secret (as is, ``id:secret`` of the Basic header, form-encoded, and base64)."""
+    from koppelcheck.secret import Redactor
+
+    redactor = Redactor()
+    forms = settings.token.secret_forms() if settings.token is not None else ()
+    if settings.client is not None:
+        forms += settings.client.secret_forms()
+    for value in forms:
+        redactor.add(value)
+    return redactor
 
 
 AFAS = AfasSystem()

@@ -235,7 +235,13 @@ def _validate_settings(
     try:
         system.validate_batch(settings)
     except InputError as exc:
-        problems.add(index, exc.field, exc.texts[0])  # the core names keys, not flags
+        # The core names keys, not flags; the message and the fix, as a flag's error says them.
+        message, hint = exc.texts
+        problems.add(
+            index,
+            exc.field,
+            Text("input.batch.with_hint", message=message, hint=hint) if hint else message,
+        )
     except TypeError as exc:
         problems.add(index, "?", Text("input.batch.wrong_type", reason=exc))
 

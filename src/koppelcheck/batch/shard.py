@@ -22,7 +22,7 @@ from koppelcheck.models import BatchInfo, BatchReport, EmployerReport, ShardInfo
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
 
 
-def parse_shard(text: str, field: str = "--shard") -> ShardInfo:
+def parse_shard(text: str, field: str = "shard") -> ShardInfo:
     """``"K/N"`` with 1 ≤ K ≤ N as a ShardInfo; anything else is an InputError (exit 2)."""
     match = _SHARD.match(text)
     if not match:
@@ -110,7 +110,7 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
     theirs = previous.batch
     if theirs is None or theirs.fingerprint != info.fingerprint:
         raise InputError(
-            "--resume",
+            "resume",
             Text("input.shard.other_file"),
             Text("input.shard.earlier_run"),
         )
@@ -121,7 +121,7 @@ def resumable(previous: BatchReport, info: BatchInfo, plan: BatchPlan) -> list[E
             else Text("input.shard.all")
         )
         raise InputError(
-            "--resume", Text("input.shard.other_shard", shard=shown), Text("input.shard.same")
+            "resume", Text("input.shard.other_shard", shard=shown), Text("input.shard.same")
         )
     wanted = {e.id: e.line for e in plan.employers}
     return [

@@ -20,7 +20,7 @@ from koppelcheck.secret import Secret, mask
 
 KEY_ALGORITHM = "ECDH-ES+A256KW"
 CONTENT_ENCRYPTION = "A256GCM"
-RECIPIENT_FIELD = "--recipient-key"
+RECIPIENT_FIELD = "recipient_key"
 _SECRET_KEYS = ("token", "password", "secret")
 
 

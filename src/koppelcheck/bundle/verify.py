@@ -26,7 +26,7 @@ from koppelcheck.i18n import Translator, os_reason, render
 
 MAX_BUNDLE_BYTES = 5_000_000
 JWS_MEMBERS = ("protected", "payload", "signature")
-PUBLIC_KEY_FIELD = "--public-key"
+PUBLIC_KEY_FIELD = "public_key"
 
 
 @dataclass(frozen=True)

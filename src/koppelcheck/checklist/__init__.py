@@ -68,7 +68,7 @@ def render(
 ) -> str:
     """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise
     InputError."""
-    check_choice("--format", fmt, FORMATS, Translator(lang))
+    check_choice("format", fmt, FORMATS, Translator(lang))
     return RENDERERS[fmt](build_checklist(system, option, lang, api, auth))
 
 

@@ -23,10 +23,9 @@ def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator)
     """``value`` when it is one of ``accepted``; else an InputError naming the field and values."""
     if value in accepted:
         return value
-    kind = field.removeprefix("--")
     raise InputError(
         field,
-        t(f"checklist.error.{kind}", value=value),
+        t(f"checklist.error.{field}", value=value),
         t("checklist.error.accepted", values=", ".join(accepted)),
     )
 
@@ -47,14 +46,14 @@ def build_checklist(
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     kind = get_system(system)
-    check_choice("--api", api, kind.apis, t)
+    check_choice("api", api, kind.apis, t)
     if api == "rest":
         return _rest_checklist(t)
-    option = check_choice("--option", option or DEFAULT_OPTION, OPTIONS, t)
-    auth = check_choice("--auth", auth, AUTH_MODES, t) if auth is not None else None
+    option = check_choice("option", option or DEFAULT_OPTION, OPTIONS, t)
+    auth = check_choice("auth", auth, AUTH_MODES, t) if auth is not None else None
     if not kind.auth_modes:  # one way to authenticate: --auth does not apply
         if auth not in (None, DEFAULT_AUTH):
-            raise InputError("--auth", t("checklist.error.auth_system"))
+            raise InputError("auth", t("checklist.error.auth_system"))
         auth = DEFAULT_AUTH
     auth = auth or default_auth()
     variant = kind.checklist_variant(option, auth)

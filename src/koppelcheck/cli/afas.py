@@ -82,26 +82,38 @@ def afas(
     from koppelcheck.afas.checks import AfasSettings
     from koppelcheck.afas.connectors_zip import expected_connectors
     from koppelcheck.afas.environment import parse_environment_id
+    from koppelcheck.afas.system import AfasInputs
     from koppelcheck.afas.token import parse_token
     from koppelcheck.cli.check_command import run_check_command
     from koppelcheck.cli.session import ask_setting, configure_logging, hidden_prompt
     from koppelcheck.credentials import SecretRequest, keyring_account, resolve_secret
+    from koppelcheck.systems.interface import settings_from
 
     configure_logging(verbose)
     can_ask = interactive(no_input)
     environment_id = environment_id or ask_setting(
         "--environment-id", "KOPPELCHECK_AFAS_ENVIRONMENT", can_ask, common.lang
     )
-    environment = parse_environment_id(environment_id)
-    url = environment.base_url(base_url)
-    connectors = expected_connectors(connector or [], connectors_zip)
+    # The flags are the settings model's keys, as in a batch file and the form: one set of rules.
+    inputs = settings_from(
+        AfasInputs,
+        {
+            "environment_id": environment_id,
+            "connectors": connector or [],
+            "connectors_zip": str(connectors_zip) if connectors_zip is not None else None,
+            "token_version": token_version,
+            "client_id": client_id if client_id and client_id.strip() else None,
+            "base_url": base_url,
+        },
+    )
+    environment = parse_environment_id(inputs.environment_id)
+    url = environment.base_url(inputs.base_url)
+    connectors = expected_connectors(inputs.connectors, connectors_zip)
     if common.bundle is not None and not can_ask and not connectors:
         from koppelcheck.errors import InputError
 
         t = Translator(common.lang)
-        raise InputError(
-            "--connectors-zip", t("walk.connectors.required"), t("walk.connectors.hint")
-        )
+        raise InputError("connectors_zip", t("walk.connectors.required"), t("walk.connectors.hint"))
     auditor_report = None
     if auditor is not None:  # read before anything is sent: an unreadable export exits 2
         from koppelcheck.afas.auditor import read_auditor
@@ -127,7 +139,7 @@ def afas(
             prompt=hidden_prompt if can_ask else None,
         )
         token_field = _TOKEN_FIELDS.get(secret.source, token_label)
-        token = parse_token(secret, token_version, field=token_field)
+        token = parse_token(secret, inputs.token_version, field=token_field)
     else:  # client credentials only: OAuth mode (a token given beside them makes it hybrid)
         token = None
     settings = AfasSettings(
@@ -168,7 +180,7 @@ def _client_credentials(
     """The OAuth client credentials, or None when no --client-id was given."""
     from koppelcheck.afas.oauth import (
         CLIENT_SECRET_ENV,
-        CLIENT_SECRET_FLAG,
+        CLIENT_SECRET_FIELD,
         client_credentials,
         client_secret_account,
         parse_client_id,
@@ -182,14 +194,14 @@ def _client_credentials(
     if client_id is None or not client_id.strip():
         if secret_file:
             raise InputError(
-                CLIENT_SECRET_FLAG,
+                CLIENT_SECRET_FIELD,
                 t("console.afas.needs_client_id"),
                 t("console.afas.give_client_id"),
             )
         return None
     if secret_file == "-" and token_file == "-":
         raise InputError(
-            CLIENT_SECRET_FLAG, t("console.stdin_once"), t("console.afas.token_from_file")
+            CLIENT_SECRET_FIELD, t("console.stdin_once"), t("console.afas.token_from_file")
         )
     cleaned = parse_client_id(client_id)
     secret = resolve_secret(
@@ -197,44 +209,44 @@ def _client_credentials(
             label,
             CLIENT_SECRET_ENV,
             client_secret_account(environment_number, cleaned),
-            file_flag=CLIENT_SECRET_FLAG,
+            file_field=CLIENT_SECRET_FIELD,
         ),
         token_file=secret_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    field = {"env": CLIENT_SECRET_ENV, "prompt": label}.get(secret.source, CLIENT_SECRET_FLAG)
+    field = {"env": CLIENT_SECRET_ENV, "prompt": label}.get(secret.source, CLIENT_SECRET_FIELD)
     return client_credentials(cleaned, secret, field=field)
 
 
 def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     """The AFAS check as the shared driver runs it (the walkthrough may change the expected
     connectors and the token, see :mod:`koppelcheck.cli.afas_walk`)."""
-    from koppelcheck.afas.verify import verify_afas
+    from koppelcheck.afas.steps import afas_steps
     from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
-    from koppelcheck.registration import FormContext
-    from koppelcheck.systems import get_system
+    from koppelcheck.systems import get_system, verify
 
+    system = get_system("afas")
     session = AfasSession(settings, common)
 
     def run(progress: Any) -> Any:
-        return verify_afas(
+        return verify(
+            system.name,
             session.settings,
+            None,
             translator=Translator(common.lang),
             timeout_s=common.timeout,
             on_progress=progress,
             ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
         )
 
-    from koppelcheck.afas.steps import afas_steps
-
     job = CheckJob(
         system="afas",
         option=None,
         label="AFAS",
-        total=get_system("afas").check_count(settings),  # the session keeps it current
+        total=system.check_count(settings),  # the session keeps it current
         run=run,
-        form_context=lambda: FormContext(environment_id=session.settings.environment.code),
+        form_context=lambda: system.form_context(session.settings, []),
         steps=afas_steps(settings.mode),
     )
     session.bind(job)

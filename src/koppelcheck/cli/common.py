@@ -10,7 +10,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 
-from koppelcheck.cli.fields import flag_for
+from koppelcheck.cli.fields import flag_for, with_flags
 from koppelcheck.errors import InputError, KoppelcheckError, MissingSettingError
 from koppelcheck.exitcodes import ExitCode
 
@@ -92,7 +92,8 @@ def handle_errors(func: F) -> F:
             _say_error(flag_for(exc.named(t)), message + (f" — {hint}" if hint else ""))
             raise typer.Exit(ExitCode.USAGE) from None
         except MissingSettingError as exc:
-            setting, ways = exc.said(t)
+            named, *given = with_flags(exc.texts)  # "token_file PATH" -> "--token-file PATH"
+            setting, ways = MissingSettingError(named, given).said(t)
             _say_error(setting, "; ".join(ways))
             raise typer.Exit(ExitCode.CANNOT_RUN) from None
         except KeyboardInterrupt:

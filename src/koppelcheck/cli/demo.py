@@ -39,10 +39,10 @@ class DemoPart:
 def _run_nmbrs(translator: Any) -> DemoPart:
     from koppelcheck.nmbrs.calls import ALL_CALLS
     from koppelcheck.nmbrs.target import NmbrsTarget
-    from koppelcheck.nmbrs.verify import verify_nmbrs
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
+    from koppelcheck.systems import verify
 
     scenario = load_nmbrs_scenario(NMBRS_SCENARIO)
     with SimulatorServer(NmbrsSimulator(scenario)) as server:
@@ -52,7 +52,8 @@ def _run_nmbrs(translator: Any) -> DemoPart:
             base_url=f"{server.base_url}/soap/v3",
         )
         report = run_async(
-            verify_nmbrs(
+            verify(
+                "nmbrs",
                 target,
                 Secret(scenario.token, "demo"),
                 translator=translator,
@@ -104,9 +105,9 @@ def _run_afas(translator: Any) -> DemoPart:
     from koppelcheck.afas.checks import AfasSettings, connector_check_id
     from koppelcheck.afas.environment import parse_environment_id
     from koppelcheck.afas.token import parse_token
-    from koppelcheck.afas.verify import verify_afas
     from koppelcheck.simulator.afas import AfasSimulator, load_afas_scenario
     from koppelcheck.simulator.server import SimulatorServer
+    from koppelcheck.systems import verify
 
     scenario = load_afas_scenario(AFAS_SCENARIO)
     with SimulatorServer(AfasSimulator(scenario)) as server:
@@ -116,7 +117,7 @@ def _run_afas(translator: Any) -> DemoPart:
             connectors=tuple(c.id for c in scenario.connectors),
             base_url=f"{server.base_url}/ProfitRestServices",
         )
-        report = run_async(verify_afas(settings, translator=translator, timeout_s=10))
+        report = run_async(verify("afas", settings, None, translator=translator, timeout_s=10))
     expected = {
         connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked
     }
@@ -132,12 +133,11 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     from koppelcheck.bundle.verify import verify_bundle
     from koppelcheck.models import Status
     from koppelcheck.nmbrs.target import NmbrsTarget
-    from koppelcheck.nmbrs.verify import verify_nmbrs
-    from koppelcheck.registration import FormContext
     from koppelcheck.registration.provenance import provenance_of
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
+    from koppelcheck.systems import get_system, verify
 
     scenario = load_nmbrs_scenario("healthy")
     company = scenario.companies[0]
@@ -151,7 +151,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
         )
         facts: list[Any] = []
         report = run_async(
-            verify_nmbrs(target, token, translator=translator, timeout_s=10, facts_out=facts)
+            verify("nmbrs", target, token, translator=translator, timeout_s=10, facts_out=facts)
         )
     dga = company.employees[0]
     form = {
@@ -167,13 +167,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
             "thirteenth_month": False,
         },
     }
-    known = facts[-1]
-    context = FormContext(
-        companies=known.companies,
-        employees=known.employees,
-        period=known.period,
-        checked_company=known.company,
-    )
+    context = get_system("nmbrs").form_context(target, facts)
     passed = [c.id for c in report.checks if c.status is Status.PASS]
     path = Path(tempfile.mkdtemp(prefix="koppelcheck-demo-")) / "registratie-demo.json"
     info = build_and_write_bundle(

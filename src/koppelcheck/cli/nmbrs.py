@@ -190,17 +190,16 @@ def nmbrs_job(
     """
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.cli.nmbrs_walk import NmbrsSession
-    from koppelcheck.nmbrs.checks import NmbrsFacts
-    from koppelcheck.nmbrs.verify import verify_nmbrs
-    from koppelcheck.registration import FormContext
-    from koppelcheck.systems import get_system
+    from koppelcheck.systems import get_system, verify
 
+    system = get_system("nmbrs")
     facts = facts if facts is not None else []
     session = NmbrsSession(target, token, common)
 
     def run(progress: Any) -> Any:
         facts.clear()
-        return verify_nmbrs(
+        return verify(
+            system.name,
             session.target,
             session.token,
             translator=Translator(common.lang),
@@ -212,22 +211,13 @@ def nmbrs_job(
             rest_readiness=rest_readiness,
         )
 
-    def context() -> FormContext:
-        known = facts[-1] if facts else NmbrsFacts()
-        return FormContext(
-            companies=known.companies,
-            employees=known.employees,
-            period=known.period,
-            checked_company=known.company,
-        )
-
     job = CheckJob(
         system="nmbrs",
         option=target.option.value,
         label="Nmbrs",
-        total=get_system("nmbrs").check_count(target, rest_readiness=rest_readiness),
+        total=system.check_count(target, rest_readiness=rest_readiness),
         run=run,
-        form_context=context,
+        form_context=lambda: system.form_context(session.target, facts),
         prepare=session.prepare,
     )
     session.bind(job)

@@ -140,7 +140,7 @@ def form_checks(
     from koppelcheck.registration.provenance import provenance_of
 
     t = Translator(common.lang)
-    step = _form_step(system, report.option)
+    step, step_id = _form_step(system, report.option)
     errors: dict[str, Any] = {}
     for error in form_errors(data, system, context, lang=common.lang):
         errors.setdefault(error.field, error)
@@ -177,6 +177,7 @@ def form_checks(
                 title=title,
                 message=message,
                 step=step,
+                step_id=step_id,
                 fix=Fix(text=fix),
             )
         )
@@ -188,6 +189,7 @@ def form_checks(
                 title=key,
                 message=error.message,
                 step=step,
+                step_id=step_id,
                 fix=Fix(text=error.hint),
             )
         )
@@ -208,12 +210,14 @@ def _with_derived(data: dict[str, Any], context: Any) -> dict[str, Any]:
     return merge(data, {"nmbrs": {"payroll_frequency": derived}}) if derived else data
 
 
-def _form_step(system: str, option: str | None) -> str:
-    """The number of the manual step that fills in a.s.r.'s form (Nmbrs 4 or 3, AFAS 4)."""
+def _form_step(system: str, option: str | None) -> tuple[str, str]:
+    """Number and id of the manual step that fills in a.s.r.'s form (Nmbrs 4 or 3, AFAS 4): the
+    registration step every ``form.*`` check belongs to."""
     from koppelcheck.steps import steps_for
 
     steps = steps_for(system, option)
-    return next((s.number for s in steps if s.title.endswith(".form.title")), "")
+    found = next((s for s in steps if s.title.endswith(".form.title")), None)
+    return (found.number, found.id) if found is not None else ("", "")
 
 
 def _has_value(data: Mapping[str, Any], key: str) -> bool:

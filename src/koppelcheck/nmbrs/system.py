@@ -4,36 +4,48 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs.target import RULES as TARGET_RULES
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Rule,
     SimulatorSpec,
+    apply_rules,
     model_keys,
     required_keys,
     settings_from,
+    text_rule,
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
+    from koppelcheck.registration import FormContext
+    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
 
 class NmbrsSettings(BaseModel):
-    """One Nmbrs login and company: ``--username``/``--domain``/... and a batch employer's keys.
+    """One Nmbrs login and company: ``--username``/``--domain``/... , a batch employer's keys and
+    the registration form's ``nmbrs.username``/``nmbrs.domain``.
 
-    Values are raw text; :meth:`target` applies the rules (domain form, e-mail, option)."""
+    The one place these inputs are checked: every text goes through its rule in
+    :data:`koppelcheck.nmbrs.target.RULES` (domain form, e-mail, option, ...), so a bad value
+    gets the same message naming its key from a flag, a batch file or the form."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    RULES: ClassVar[Mapping[str, Rule]] = {k: text_rule(r) for k, r in TARGET_RULES.items()}
 
     username: str
     domain: str
@@ -42,12 +54,23 @@ class NmbrsSettings(BaseModel):
     environment: str = "production"
     base_url: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rules(cls, data: object) -> object:
+        return apply_rules(cls.RULES, data)
+
     def target(self) -> Any:
         """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
         from koppelcheck.nmbrs.target import NmbrsTarget
 
         return NmbrsTarget.create(**self.model_dump())
 
+
+DEFAULT_CONCURRENCY = 24
+"""Calls in flight per domain: every call of one check whose inputs are known can be under way
+(the fan-out after List_GetAll is under 20), so none waits a round behind another. Nmbrs names no
+in-flight cap, only a rate (150 calls per second); the transport keeps to that
+(:data:`koppelcheck.http.NMBRS_CALLS_PER_S`)."""
 
 REST_OPTION = "rest"
 """``steps(option="rest")`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`."""
@@ -146,25 +169,97 @@ class NmbrsSystem:
         token: Secret | None,
         *,
         translator: Translator,
-        timeout_s: float,
-        http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        timeout_s: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        shared: MutableMapping[Any, Any] | None = None,
+        on_progress: ProgressCallback | None = None,
+        ca_bundle: str | None = None,
+        concurrency: int | None = None,
+        facts_out: list[Any] | None = None,
+        rest_readiness: bool = True,
+        today: date | None = None,
     ) -> Report:
-        from koppelcheck.nmbrs.checks import AnswerCache
-        from koppelcheck.nmbrs.verify import verify_nmbrs
+        """Every Nmbrs check for ``target``: login, company, each call of the option and (with
+        ``rest_readiness``) the ``nmbrs.rest.*`` migration group.
 
-        assert token is not None  # the batch plan requires a token for Nmbrs
-        # The token's fingerprint is part of the login: a wrong token must not share answers.
-        fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
-        login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
-        cache = shared.setdefault(login, AnswerCache())
-        return await verify_nmbrs(
-            target,
-            token,
-            translator=translator,
+        A batch shares one ``http`` client (which limits calls in flight per domain) and, through
+        ``shared``, one answer cache per login; a single run makes its own client and closes it.
+        """
+        from datetime import date as _date
+
+        from koppelcheck.http import make_async_client
+        from koppelcheck.nmbrs.checks import AnswerCache, NmbrsProbe, SoapCaller
+        from koppelcheck.nmbrs.client import NmbrsClient
+        from koppelcheck.nmbrs.rest.readiness import ended_note
+        from koppelcheck.reporting import build_report, now
+        from koppelcheck.runner import CheckRunner
+        from koppelcheck.secret import Redactor
+
+        assert token is not None  # an Nmbrs login always has a token (the plan requires one)
+        cache: AnswerCache | None = None
+        if shared is not None:
+            # The token's fingerprint is part of the login: a wrong token must not share answers.
+            fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
+            login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
+            cache = shared.setdefault(login, AnswerCache())
+        started = now()
+        own_client = http is None
+        client = http or make_async_client(
             timeout_s=timeout_s,
-            http=http,
-            cache=cache,
+            per_host_limit=concurrency or DEFAULT_CONCURRENCY,
+            ca_bundle=ca_bundle,
+        )
+        redactor = Redactor()
+        redactor.add(token)
+        try:
+            soap: SoapCaller = NmbrsClient(
+                client,
+                base_url=target.base_url,
+                username=target.username,
+                token=token,
+                domain=target.domain,
+            )
+            probe = NmbrsProbe(
+                soap,
+                target,
+                translator,
+                poll_budget_s=min(20.0, timeout_s),
+                cache=cache,
+                rest_readiness=rest_readiness,
+                today=today,
+            )
+            runner = CheckRunner(
+                translator,
+                check_timeout_s=timeout_s * 4,
+                on_progress=on_progress,
+                redactor=redactor,
+            )
+            results = await runner.run(probe.checks())
+            results = ended_note(results, today or _date.today(), translator)
+            if facts_out is not None:
+                facts_out.append(probe.facts())
+        finally:
+            if own_client:
+                await client.aclose()
+        return build_report(
+            system=self.name,
+            option=target.option.value,
+            target=target.describe(),
+            started_at=started,
+            results=results,
+        )
+
+    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+        """What the last run learnt (companies, employees, period, the checked company)."""
+        from koppelcheck.nmbrs.checks import NmbrsFacts
+        from koppelcheck.registration import FormContext
+
+        known = facts[-1] if facts else NmbrsFacts()
+        return FormContext(
+            companies=known.companies,
+            employees=known.employees,
+            period=known.period,
+            checked_company=known.company,
         )
 
     def token_model(self) -> type[BaseModel]:

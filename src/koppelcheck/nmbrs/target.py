@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from koppelcheck.choices import NmbrsEnvironment
@@ -52,6 +54,52 @@ def validate_username(value: str) -> str:
     return text
 
 
+def check_option(value: str) -> str:
+    """One of the manual's options (``overkoepelend``, ``per-debiteur``)."""
+    if value not in {o.value for o in ManualOption}:
+        raise InputError(
+            "option",
+            Text("input.nmbrs.option", value=repr(value)),
+            Text("input.nmbrs.option_hint"),
+        )
+    return str(value)
+
+
+def check_environment(value: str) -> str:
+    """``production`` or ``sandbox``."""
+    if value not in ENVIRONMENTS:
+        raise InputError(
+            "environment",
+            Text("input.nmbrs.environment", value=repr(value)),
+            Text("input.nmbrs.environment_hint"),
+        )
+    return str(value)
+
+
+def check_company(value: str | None) -> str | None:
+    """A company name, when given, is not blank (it is compared exactly, so not stripped)."""
+    if value is not None and not value.strip():
+        raise InputError("company", Text("input.empty"), Text("input.nmbrs.company_hint"))
+    return value
+
+
+def check_base_url(value: str) -> str:
+    """An ``https://`` (or loopback ``http://``) base URL."""
+    return validate_base_url(value, "base_url")
+
+
+RULES: dict[str, Callable[[Any], Any]] = {
+    "option": check_option,
+    "environment": check_environment,
+    "company": check_company,
+    "username": validate_username,
+    "domain": normalise_domain,
+    "base_url": check_base_url,
+}
+"""Setting key -> its rule: the value, normalised, or an InputError naming the key (in the order
+a run reports the first bad one)."""
+
+
 @dataclass(frozen=True)
 class NmbrsTarget:
     """Everything but the token that says which Nmbrs setup to verify."""
@@ -75,28 +123,18 @@ class NmbrsTarget:
         base_url: str | None = None,
     ) -> NmbrsTarget:
         """Validate raw inputs; any bad one raises InputError naming its key (the CLI names the
-        flag, :mod:`koppelcheck.cli.fields`)."""
-        if option not in {o.value for o in ManualOption}:
-            raise InputError(
-                "option",
-                Text("input.nmbrs.option", value=repr(option)),
-                Text("input.nmbrs.option_hint"),
-            )
-        if environment not in ENVIRONMENTS:
-            raise InputError(
-                "environment",
-                Text("input.nmbrs.environment", value=repr(environment)),
-                Text("input.nmbrs.environment_hint"),
-            )
-        if company is not None and not company.strip():
-            raise InputError("company", Text("input.empty"), Text("input.nmbrs.company_hint"))
+        flag, :mod:`koppelcheck.cli.fields`). The rules are :data:`RULES`, the ones
+        :class:`koppelcheck.nmbrs.system.NmbrsSettings` applies to flags, batch files and form."""
+        option = check_option(option)
+        environment = check_environment(environment)
+        company = check_company(company)
         return cls(
             username=validate_username(username),
             domain=normalise_domain(domain),
             option=ManualOption(option),
             company=company,
             environment=environment,
-            base_url=validate_base_url(base_url) if base_url else ENVIRONMENTS[environment],
+            base_url=check_base_url(base_url) if base_url else ENVIRONMENTS[environment],
         )
 
     def describe(self) -> dict[str, str]:

@@ -33,8 +33,9 @@ from koppelcheck.i18n import Translator, os_reason, render
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
 from koppelcheck.systems import SYSTEMS
+from koppelcheck.systems.interface import SettingInvalid, setting_rule
 
-FORM_FILE_FIELD = "--form"
+FORM_FILE_FIELD = "form"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,17 @@ def _secret(check: Any) -> Any:
 Required = Annotated[str, BeforeValidator(v.check_required)]
 
 
+def _setting(system: str, key: str) -> Any:
+    """A text the check's own settings share (``nmbrs.domain`` is ``--domain``): checked by the
+    system's settings model, so the form says what the flag and the batch file say."""
+    rule = setting_rule(system, key)
+
+    def check(value: object) -> object:
+        return None if value is None else rule(v.text_value(value))
+
+    return check
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, arbitrary_types_allowed=True, str_strip_whitespace=True
@@ -156,9 +168,9 @@ class AfasSection(_Section):
 
     employer_codes: Annotated[list[str], BeforeValidator(v.check_employer_codes)]
     participant_number: Annotated[str, BeforeValidator(v.check_participant_number)]
-    token_version: Annotated[int, BeforeValidator(v.whole_number)] = Field(default=1, ge=1)
+    token_version: Annotated[int, BeforeValidator(setting_rule("afas", "token_version"))] = 1
     data_token: Annotated[Secret | None, _secret(v.check_data_token)] = None
-    client_id: Annotated[str | None, BeforeValidator(v.check_client_id)] = None
+    client_id: Annotated[str | None, BeforeValidator(_setting("afas", "client_id"))] = None
     client_secret: Annotated[Secret | None, _secret(v.check_required)] = None
 
     @model_serializer(mode="wrap")
@@ -204,9 +216,9 @@ class NmbrsSection(_Section):
     """The Nmbrs part of the form. ``api_token`` is a :class:`Secret` (optional here)."""
 
     company: str | None = Field(default=None, validate_default=True)
-    username: Annotated[str, BeforeValidator(v.check_email)]
+    username: Annotated[str, BeforeValidator(_setting("nmbrs", "username"))]
     api_token: Annotated[Secret | None, _secret(v.check_required)] = None
-    domain: Required
+    domain: Annotated[str, BeforeValidator(_setting("nmbrs", "domain"))]
     dga_name: Annotated[str, BeforeValidator(v.text_value)] | None = None
     dga_employee_number: Annotated[int, BeforeValidator(v.whole_number)] | None = Field(
         default=None, ge=1, validate_default=True
@@ -239,17 +251,6 @@ class NmbrsSection(_Section):
         if close:
             raise v.Invalid("company.close", close=", ".join(f"'{c}'" for c in close))
         raise v.Invalid("company.missing", count=len(companies))
-
-    @field_validator("domain")
-    @classmethod
-    def _domain(cls, value: str) -> str:
-        """``acme``, ``acme.nmbrs.nl`` or an URL all mean ``acme``."""
-        from koppelcheck.nmbrs.target import normalise_domain
-
-        try:
-            return normalise_domain(value)
-        except InputError:
-            raise v.Invalid("domain") from None
 
     @field_validator("dga_name", mode="before")
     @classmethod
@@ -404,12 +405,12 @@ def check_field_flag_key(key: str, lang: str | None = None) -> None:
     t = Translator(lang)
     if key.rpartition(".")[2] in CREDENTIAL_KEYS | SECRET_FIELD_NAMES:
         raise InputError(
-            "--field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
+            "field", t("form.flag.credential", name=key), t("form.flag.credential_hint")
         )
     if key not in FORM_FILE_KEYS:
         allowed = ", ".join(sorted(FORM_FILE_KEYS))
         raise InputError(
-            "--field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
+            "field", t("form.flag.unknown", name=key), t("form.file.allowed", keys=allowed)
         )
 
 
@@ -483,6 +484,9 @@ def _to_input_error(err: Mapping[str, Any], t: Translator) -> InputError:
     """One pydantic error as an InputError on a dotted form key, in the user's language."""
     field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
     cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingInvalid):  # a setting's own rule: its message and hint
+        message, hint = cause.error.said(t)
+        return InputError(field, message, hint)
     if isinstance(cause, v.Invalid):
         field = cause.field or field
         message = t(f"form.error.{cause.key}", **cause.params)

@@ -115,16 +115,6 @@ def check_participant_number(value: str | int) -> str:
     return text
 
 
-def check_client_id(value: object) -> str | None:
-    """An AFAS OAuth client id: printable ASCII without spaces (None stays None)."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text or not text.isascii() or not text.isprintable() or " " in text or len(text) > 200:
-        raise Invalid("client_id")
-    return text
-
-
 def check_data_token(value: str) -> str:
     """The AFAS data token: exactly 64 characters, no spaces. The value is never echoed."""
     text = str(value).strip()

@@ -34,16 +34,16 @@ _HOP_BY_HOP = {
 }
 
 
-def load_har(path: Path, flag: str = "--replay") -> list[dict[str, Any]]:
+def load_har(path: Path, field: str = "replay") -> list[dict[str, Any]]:
     """The entries of a HAR file; InputError (exit 2) for anything that is not one."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         entries = document["log"]["entries"]
     except FileNotFoundError:
-        raise InputError(flag, Text("input.file.not_found", path=path)) from None
+        raise InputError(field, Text("input.file.not_found", path=path)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            flag,
+            field,
             Text("console.simulate.not_har", path=path, reason=type(exc).__name__),
             Text("input.scenario.har_hint"),
         ) from None
@@ -51,7 +51,7 @@ def load_har(path: Path, flag: str = "--replay") -> list[dict[str, Any]]:
         isinstance(e, dict) and isinstance(e.get("request"), dict) for e in entries
     ):
         raise InputError(
-            flag,
+            field,
             Text("console.simulate.not_har", path=path, reason=Text("input.scenario.no_entries")),
             Text("input.scenario.har_hint"),
         )

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec, System
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
+    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
 
 _TABLE: dict[str, str] = {
@@ -54,18 +57,31 @@ async def verify(
     token: Secret | None,
     *,
     translator: Translator,
-    timeout_s: float,
+    timeout_s: float = 30.0,
     http: httpx.AsyncClient | None = None,
     shared: MutableMapping[Any, Any] | None = None,
+    on_progress: ProgressCallback | None = None,
+    ca_bundle: str | None = None,
+    concurrency: int | None = None,
+    facts_out: list[Any] | None = None,
+    rest_readiness: bool = True,
+    today: date | None = None,
 ) -> Report:
-    """Run the checks of any registered system: the one entry point a batch uses."""
+    """Run the checks of any registered system: the one entry point the single commands, batch,
+    demo and library use (see :meth:`System.verify` for the options)."""
     return await get_system(system).verify(
         target,
         token,
         translator=translator,
         timeout_s=timeout_s,
         http=http,
-        shared={} if shared is None else shared,
+        shared=shared,
+        on_progress=on_progress,
+        ca_bundle=ca_bundle,
+        concurrency=concurrency,
+        facts_out=facts_out,
+        rest_readiness=rest_readiness,
+        today=today,
     )
 
 

@@ -20,10 +20,14 @@ from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
+    from koppelcheck.registration import FormContext
+    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
@@ -46,6 +50,10 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
     from pydantic import ValidationError
 
+    unknown = sorted(set(data) - set(model.model_fields))
+    if unknown:  # before any rule: a misspelt key is the problem, not its neighbours' values
+        allowed = ", ".join(model.model_fields)
+        raise InputError(unknown[0], Text("input.batch.unknown_key", allowed=allowed))
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
@@ -55,6 +63,58 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
             allowed = ", ".join(model.model_fields)
             raise InputError(key, Text("input.batch.unknown_key", allowed=allowed)) from None
         raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
+
+
+Rule = Callable[[Any], Any]
+"""One setting's rule: the value, normalised, or an InputError naming the setting's key."""
+
+
+def text_rule(rule: Callable[[str], Any]) -> Rule:
+    """``rule`` for a text setting: a value of another type is left to the settings model, which
+    names the wrong type."""
+
+    def check(value: Any) -> Any:
+        return rule(value) if isinstance(value, str) else value
+
+    return check
+
+
+def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
+    """``data`` with every given value that has a rule replaced by what its rule returns: a
+    settings model's ``mode="before"`` validator, the one place a system's inputs are checked
+    whether they come from flags, a batch row, the registration form or the library."""
+    if not isinstance(data, Mapping):
+        return data
+    checked = dict(data)
+    for key, rule in rules.items():
+        if checked.get(key) is not None:
+            checked[key] = rule(checked[key])
+    return checked
+
+
+def setting_rule(system: str, key: str) -> Callable[[Any], Any]:
+    """The rule of one setting of ``system``'s settings model, for a model that shares the
+    setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
+    the rule's own message and hint, so the form says what the flag and the batch file say."""
+
+    def check(value: Any) -> Any:
+        from koppelcheck.systems import get_system
+
+        rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
+        try:
+            return rules[key](value)
+        except InputError as exc:
+            raise SettingInvalid(exc) from None
+
+    return check
+
+
+class SettingInvalid(ValueError):
+    """A setting's rule refused a value inside another model: the rule's InputError, kept."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -96,7 +156,10 @@ class System(Protocol):
     """Ways to authenticate a user can choose (``--auth``); empty when there is one."""
     settings_model: type[BaseModel]
     """The system's settings (pydantic, ``extra="forbid"``): one key per setting, shared by its
-    flags (``--environment-id`` is ``environment_id``), batch files and the form's inputs."""
+    flags (``--environment-id`` is ``environment_id``), batch files, the library and the
+    registration form. The one place the inputs are checked: its ``RULES`` class variable (key ->
+    :data:`Rule`) runs in a ``mode="before"`` validator (:func:`apply_rules`); the form reuses a
+    shared field's rule through :func:`setting_rule`."""
     batch_keys: frozenset[str]
     """The keys an employer of this system may have in a batch file (besides the common ones):
     the settings model's fields."""
@@ -171,14 +234,34 @@ class System(Protocol):
         token: Secret | None,
         *,
         translator: Translator,
-        timeout_s: float,
-        http: httpx.AsyncClient | None,
-        shared: MutableMapping[Any, Any],
+        timeout_s: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        shared: MutableMapping[Any, Any] | None = None,
+        on_progress: ProgressCallback | None = None,
+        ca_bundle: str | None = None,
+        concurrency: int | None = None,
+        facts_out: list[Any] | None = None,
+        rest_readiness: bool = True,
+        today: date | None = None,
     ) -> Report:
-        """Run the system's checks; ``shared`` is state a batch keeps across employers."""
+        """Run the system's checks for ``target`` (from :meth:`prepare`) and return the report.
+
+        ``http`` is a client a caller shares (a batch: one per run); without it one is made with
+        ``ca_bundle`` and closed again. ``shared`` is state a batch keeps across employers (Nmbrs:
+        answers per login). ``concurrency`` caps calls in flight per :meth:`limit_key` group
+        (None: the system's default; AFAS's own limit always applies). ``facts_out`` receives what
+        the run learnt for the registration form (:meth:`form_context`); ``rest_readiness`` and
+        ``today`` are for a system with a migration readiness group (Nmbrs). A system ignores an
+        option that means nothing to it. No exit-code policy travels here: that is the CLI's.
+        """
         ...
 
     # --- bundle, form, simulator -----------------------------------------------------------
+    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+        """What the registration form is checked against after a run of ``target``; ``facts``
+        is what :meth:`verify` put in ``facts_out`` (empty before a run)."""
+        ...
+
     def token_model(self) -> type[BaseModel]:
         """The bundle's token section of this system."""
         ...

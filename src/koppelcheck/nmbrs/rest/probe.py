@@ -23,6 +23,7 @@ from koppelcheck.http import remote_error_from
 from koppelcheck.i18n import MessageList, Text, Translator, os_reason
 from koppelcheck.models import Status
 from koppelcheck.nmbrs.rest import mapping
+from koppelcheck.nmbrs.rest.steps import rest_step_id
 from koppelcheck.secret import Secret, server_text
 
 AUTH_CHECK = "nmbrs.rest.auth"
@@ -100,7 +101,7 @@ class LoopbackListener:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
         except OSError as exc:  # before anything is sent: the address is the user's input
             raise InputError(
-                "--redirect-uri",
+                "redirect_uri",
                 Text("console.simulate.cannot_listen", port=self._port, reason=os_reason(exc)),
                 Text("input.rest.registered_port"),
             ) from None
@@ -396,13 +397,20 @@ class RestProbe:
         """Auth, scopes, one check per endpoint, and what a customer-side probe cannot prove."""
         t = self._t
         specs = [
-            CheckSpec(AUTH_CHECK, t("rest.probe.auth.title"), "", self._check_auth),
+            CheckSpec(
+                AUTH_CHECK,
+                t("rest.probe.auth.title"),
+                "",
+                self._check_auth,
+                step_id=rest_step_id(AUTH_CHECK),
+            ),
             CheckSpec(
                 SCOPES_CHECK,
                 t("rest.probe.scopes.title"),
                 "",
                 self._check_scopes,
                 requires=(AUTH_CHECK,),
+                step_id=rest_step_id(SCOPES_CHECK),
             ),
         ]
         for endpoint in mapping.PROBE_ENDPOINTS:
@@ -415,9 +423,18 @@ class RestProbe:
                     "",
                     self._endpoint_check(endpoint),
                     requires=(AUTH_CHECK,),
+                    step_id=rest_step_id(ENDPOINT_PREFIX + endpoint.name),
                 )
             )
-        specs.append(CheckSpec(LIMITS_CHECK, t("rest.probe.limits.title"), "", self._limits))
+        specs.append(
+            CheckSpec(
+                LIMITS_CHECK,
+                t("rest.probe.limits.title"),
+                "",
+                self._limits,
+                step_id=rest_step_id(LIMITS_CHECK),
+            )
+        )
         return specs
 
     async def _check_auth(self) -> Outcome:

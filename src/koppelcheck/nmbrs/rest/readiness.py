@@ -22,6 +22,7 @@ from koppelcheck.models import CheckResult, Status
 from koppelcheck.nmbrs import calls as catalogue
 from koppelcheck.nmbrs.calls import ManualOption
 from koppelcheck.nmbrs.rest import mapping
+from koppelcheck.nmbrs.rest.steps import READINESS_STEP_ID
 
 if TYPE_CHECKING:
     from koppelcheck.nmbrs.checks import Discovery
@@ -115,15 +116,28 @@ class Readiness:
         """The three readiness checks."""
         t = self._t
         return [
-            CheckSpec(DEADLINE_CHECK, t("rest.deadline.title"), "", self._check_deadline),
+            CheckSpec(
+                DEADLINE_CHECK,
+                t("rest.deadline.title"),
+                "",
+                self._check_deadline,
+                step_id=READINESS_STEP_ID,
+            ),
             CheckSpec(
                 INVENTORY_CHECK,
                 t("rest.inventory.title"),
                 "",
                 self._check_inventory,
                 requires=self._requires,
+                step_id=READINESS_STEP_ID,
             ),
-            CheckSpec(COVERAGE_CHECK, t("rest.coverage.title"), "", self._check_coverage),
+            CheckSpec(
+                COVERAGE_CHECK,
+                t("rest.coverage.title"),
+                "",
+                self._check_coverage,
+                step_id=READINESS_STEP_ID,
+            ),
         ]
 
     @property

@@ -8,6 +8,8 @@ rest``, the consent plan and the docs. Prose lives in ``i18n/*/steps.toml`` unde
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from koppelcheck.i18n import Translator
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.steps import ScreenField, Step, step
@@ -17,8 +19,14 @@ SCOPES = "nmbrs.rest.scopes"
 ENDPOINTS = "nmbrs.rest.endpoint.*"
 
 
+STEP_ID_PREFIX = "nmbrs.rest.step."
+"""REST steps have ids of their own (``nmbrs.rest.step.1``): ``nmbrs.step.1`` is the SOAP
+manual's step 1, and a SOAP run's readiness checks name a REST step."""
+
+
 def _rest(number: str, key: str, **extra: object) -> Step:
-    return step("nmbrs", number, f"rest.{key}", **extra)  # type: ignore[arg-type]
+    built = step("nmbrs", number, f"rest.{key}", **extra)  # type: ignore[arg-type]
+    return replace(built, id=STEP_ID_PREFIX + number)
 
 
 REST_STEPS: tuple[Step, ...] = (
@@ -46,6 +54,18 @@ REST_STEPS: tuple[Step, ...] = (
     _rest("5", "overview"),
 )
 """Step 0 explains; 1-5 are done per debtor (reference §3 C; 'per debtor': §1.5)."""
+
+READINESS_STEP_ID = REST_STEPS[0].id
+"""The step the migration readiness checks (``nmbrs.rest.deadline``, ``.inventory``,
+``.coverage``) and the probe's rate-limit check belong to: how the coupling works under REST,
+what a bureau prepares before Keylane moves it (no step of the manual verifies them)."""
+
+
+def rest_step_id(check_id: str) -> str:
+    """The id of the REST step that verifies ``check_id`` (``nmbrs.rest.auth``: step 1), else
+    :data:`READINESS_STEP_ID`."""
+    found = next((s for s in REST_STEPS if s.is_verified_by(check_id)), None)
+    return found.id if found is not None else READINESS_STEP_ID
 
 
 def rest_steps() -> tuple[Step, ...]:
