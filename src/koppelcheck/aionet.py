@@ -195,7 +195,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         if tls is None:  # the connection was closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        self._protocol.transport = cast(asyncio.Transport, tls)
+        self._protocol.transport = tls
         return self
 
     def get_extra_info(self, info: str) -> Any:
