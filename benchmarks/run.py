@@ -322,6 +322,8 @@ def write_doc(figures: list[Figure], notes: str) -> None:
         "each in its own process; latency is added by the simulator. Figures are min / median /",
         f"max over {RUNS} runs. Machine: {platform.machine()}, {os.cpu_count()} cores, Python"
         f" {platform.python_version()}, shared with other work (compare ratios, not seconds).",
+        "Batches above 500 employers run once (the 5,000-employer batch takes about 10 minutes",
+        "here): their min, median and max are that one run.",
         "",
         "| measure | min / median / max | target | met |",
         "|---|---|---|---|",
