@@ -39,7 +39,9 @@ into one of the errors above) and never reaches a user as such::
      ├── IdentityRefusal            nmbrs.rest.probe: the identity service said no (a check result)
      ├── Fault                      simulator.nmbrs.codec: a SOAP fault the simulator answers
      ├── BadRequest                 simulator.nmbrs.codec: an HTTP error the simulator answers
-     └── ContractError              simulator.nmbrs.contract: an answer its own WSDL forbids (a bug)
+     ├── ContractError              simulator.nmbrs.contract: an answer its own WSDL forbids (a bug)
+     ├── HandBack                   nmbrs.compiled: a call or answer for zeep, not the compiled form
+     └── Unsupported                nmbrs.compile_wsdl: a type the compiled reader leaves to zeep
 """
 
 from __future__ import annotations

@@ -461,9 +461,9 @@ def traced_run(path: Path | None, lang: str | None) -> Iterator[None]:
                 )
             )
             stderr_console().print(
-                Translator(lang)(
+                Translator(lang).plural(
                     "core.trace.written",
-                    count=len(har["entries"]),
+                    len(har["entries"]),
                     path=path,
                     redactions=replaced,
                 ),

@@ -13,7 +13,7 @@ import respx
 
 from koppelcheck.afas import facts
 from koppelcheck.afas.checks import AfasSettings
-from koppelcheck.afas.deadlines import parse_token_expiry
+from koppelcheck.afas.deadlines import check_sunset, parse_token_expiry
 from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.afas.oauth import client_credentials, parse_client_id, token_url
 from koppelcheck.afas.token import parse_token
@@ -280,7 +280,7 @@ async def test_hybrid_reachable_with_one_credential_only_fails_naming_it(
         ("2026-12-01", Status.WARN, ("2026-12-01", "0 days")),
         ("2027-05-30T00:00:00", Status.WARN, ("180 days",)),
         ("2027-05-31", Status.PASS, ("2027-05-31", "181 days")),
-        ("2026-11-30", Status.FAIL, ("2026-11-30", "1 days ago")),
+        ("2026-11-30", Status.FAIL, ("2026-11-30", "1 day ago")),
         ("01-05-2027", Status.WARN, ("'01-05-2027'",)),
         ("2027-13-45", Status.WARN, ("'2027-13-45'",)),
     ],
@@ -380,3 +380,32 @@ async def test_trace_identifier_with_a_connector_answer_that_is_not_json(router)
     check = by_id(await run(settings("BP_A", token=True, client=False)))["afas.connector.BP_A"]
     assert check.status is Status.ERROR
     assert TRACE in check.message and "web page" in check.message
+
+
+@pytest.mark.parametrize(
+    ("days", "nl", "en"),
+    [
+        (1, "(over 1 dag)", "(1 day from now)"),
+        (2, "(over 2 dagen)", "(2 days from now)"),
+    ],
+)
+async def test_sunset_counts_one_day_as_one(days, nl, en) -> None:
+    today = date.fromordinal(facts.CLASSIC_LAST_DAY.toordinal() - days)
+    assert nl in (await check_sunset(today, Translator("nl"))).message
+    assert en in (await check_sunset(today, Translator("en"))).message
+
+
+@pytest.mark.parametrize(
+    ("expiry", "nl"),
+    [
+        ("2027-01-02", "nog 1 dag."),
+        ("2027-01-03", "nog 2 dagen."),
+        ("2026-12-31", "(1 dag geleden)"),
+        ("2026-12-30", "(2 dagen geleden)"),
+    ],
+)
+async def test_token_expiry_counts_one_day_as_one(router, expiry, nl) -> None:
+    router.get("/metainfo").respond(200, json=metainfo(expiry=expiry))
+    today = date(2027, 1, 1)
+    checks = by_id(await run(settings(token=True, client=False, today=today), lang="nl"))
+    assert nl in checks["afas.token.expiry"].message

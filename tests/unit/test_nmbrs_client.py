@@ -7,6 +7,7 @@ are the bundled files.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -22,14 +23,10 @@ from koppelcheck.errors import (
     ServiceUnavailable,
     TransportError,
 )
-from koppelcheck.nmbrs import calls
+from koppelcheck.nmbrs import calls, compiled
 from koppelcheck.nmbrs.calls import NmbrsCall
-from koppelcheck.nmbrs.client import (
-    NmbrsClient,
-    _OfflineTransport,
-    load_document,
-    wsdl_path,
-)
+from koppelcheck.nmbrs.client import NmbrsClient, wsdl_path
+from koppelcheck.nmbrs.zeep_layer import OfflineTransport, load_document
 from koppelcheck.secret import Secret
 
 BASE = "https://api.nmbrs.nl/soap/v3"
@@ -256,6 +253,30 @@ async def test_unknown_elements_anywhere_do_not_hide_known_ones(router, client) 
     assert parsed["NewMid"] == "m" and parsed["NewEnd"] == {"Part": "p"}
 
 
+async def test_a_decimal_zeep_cannot_read_is_a_protocol_error(router, client) -> None:
+    call = calls.find_call("EmployeeService", "Schedule_GetCurrent")
+    route(router, call, answer(call, "<HoursMonday>acht</HoursMonday>"))
+    with pytest.raises(ProtocolError, match="does not match the WSDL"):
+        await client.call(call, EmployeeId=1)
+
+
+async def test_answers_the_compiled_form_hands_back_are_read_by_zeep(router, client) -> None:
+    """A comment in the answer: zeep reads it (and drops the comment), as before."""
+    body = answer(calls.LIST_GET_ALL, "<!-- c --><Company><ID>7</ID></Company>").text
+    route(router, calls.LIST_GET_ALL, httpx.Response(200, text=body))
+    [company] = await client.call(calls.LIST_GET_ALL)
+    assert company["ID"] == 7
+    assert "koppelcheck.nmbrs.zeep_layer" in sys.modules
+
+
+async def test_values_the_compiled_form_hands_back_are_sent_by_zeep(router, client) -> None:
+    """A bool where an int goes: zeep formats it (str(True)), as before the compiled envelopes."""
+    call = calls.COMPANY_GET_CURRENT_PERIOD
+    r = route(router, call, answer(call, "2026-11-M"))
+    assert await client.call(call, CompanyId=True) == "2026-11-M"
+    assert sent(r).find(f".//{{{call.namespace}}}CompanyId").text == "True"
+
+
 async def test_string_result(router, client) -> None:
     call = calls.COMPANY_GET_CURRENT_PERIOD
     route(router, call, answer(call, "2026-11-M"))
@@ -420,18 +441,20 @@ def test_wsdl_is_parsed_once_per_process() -> None:
     assert (info.misses, info.hits) == (1, 1)
 
 
-async def test_clients_share_the_parsed_wsdl(router) -> None:
+async def test_clients_share_the_parsed_wsdl(router, monkeypatch) -> None:
+    """Where zeep is needed (here: no compiled form), the WSDL is still parsed once."""
+    monkeypatch.setattr(compiled, "operation", lambda service, name: None)
     load_document.cache_clear()
     route(router, calls.LIST_GET_ALL, httpx.Response(200, text=v3(SAMPLE_LIST_GET_ALL)))
     async with httpx.AsyncClient() as http:
         for _ in range(3):
             c = NmbrsClient(http, base_url=BASE, username="u", token=Secret(TOKEN), domain="d")
-            await c.call(calls.LIST_GET_ALL)
+            assert (await c.call(calls.LIST_GET_ALL))[0]["ID"] == 54613
     assert load_document.cache_info().misses == 1
 
 
 def test_offline_transport_refuses_remote_and_foreign_files(tmp_path) -> None:
-    transport = _OfflineTransport()
+    transport = OfflineTransport()
     for url in ("https://api.nmbrs.nl/soap/v3/CompanyService.asmx?WSDL", str(tmp_path / "x")):
         with pytest.raises(zeep.exceptions.ExternalReferenceForbidden):
             transport.load(url)

@@ -70,16 +70,16 @@ async def check_token_expiry(meta: SharedMetainfo, today: date, t: Translator) -
     if days < 0:
         return outcome(
             Status.FAIL,
-            t("afas.expiry.passed", date=expiry.isoformat(), days=-days),
+            t.plural("afas.expiry.passed", -days, date=expiry.isoformat()),
             t("afas.expiry.fix"),
         )
     if days <= facts.TOKEN_EXPIRY_WARN_DAYS:
         return outcome(
             Status.WARN,
-            t("afas.expiry.soon", date=expiry.isoformat(), days=days),
+            t.plural("afas.expiry.soon", days, date=expiry.isoformat()),
             t("afas.expiry.fix"),
         )
-    return outcome(Status.PASS, t("afas.expiry.later", date=expiry.isoformat(), days=days))
+    return outcome(Status.PASS, t.plural("afas.expiry.later", days, date=expiry.isoformat()))
 
 
 async def check_sunset(today: date, t: Translator) -> Outcome:
@@ -95,7 +95,7 @@ async def check_sunset(today: date, t: Translator) -> Outcome:
         )
     return outcome(
         Status.WARN,
-        t("afas.sunset.warn", expiry=expiry, last=last, days=days, source=facts.AUTH_SOURCE),
+        t.plural("afas.sunset.warn", days, expiry=expiry, last=last, source=facts.AUTH_SOURCE),
         fix,
     )
 

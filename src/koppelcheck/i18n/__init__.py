@@ -178,12 +178,20 @@ class Translator:
 
     def plural(self, key: str, count: int, **params: object) -> str:
         """``<key>.one`` when ``count`` is 1, else ``<key>.other``; ``{count}`` is filled in."""
-        form = "one" if count == 1 else "other"
-        return self(f"{key}.{form}", count=count, **params)
+        return self(plural_key(key, count), count=count, **params)
 
     def has(self, key: str) -> bool:
         """Whether the catalogue knows ``key``."""
         return key in self._messages
+
+
+def plural_key(key: str, count: int) -> str:
+    """The catalogue key for ``count`` of something: ``<key>.one`` for 1, else ``<key>.other``.
+
+    Dutch and English have these two plural categories only; an error that is rendered later
+    (a :class:`Text`, a form rule) picks its key with this when it is raised.
+    """
+    return f"{key}.{'one' if count == 1 else 'other'}"
 
 
 class _KeepMissing(dict[str, object]):

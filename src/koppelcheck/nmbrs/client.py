@@ -1,27 +1,22 @@
-"""An async Nmbrs SOAP v3 client: zeep over an injected ``httpx.AsyncClient`` and bundled WSDLs.
+"""An async Nmbrs SOAP v3 client: zeep's compiled envelopes and types over an injected
+``httpx.AsyncClient``.
 
-zeep never fetches anything: the WSDLs ship in ``nmbrs/wsdl/`` and are parsed once per process
-through a transport that refuses the network. Calls go out as SOAP 1.1 over the caller's HTTP
-client (its timeouts, limits and User-Agent stay as they are). Every failure is mapped here, once,
-into :mod:`koppelcheck.errors`; no message or debug log ever carries the request body or the token.
+Each call is sent with the envelope zeep builds for it and its answer read as zeep reads it, both
+compiled from the bundled WSDLs ahead of time (:mod:`koppelcheck.nmbrs.compiled`); zeep itself
+(:mod:`koppelcheck.nmbrs.zeep_layer`) is imported, and its WSDL parsed, only for a call or answer
+the compiled form hands back. Calls go out as SOAP 1.1 over the caller's HTTP client (its
+timeouts, limits and User-Agent stay as they are). Every failure is mapped here, once, into
+:mod:`koppelcheck.errors`; no message or debug log ever carries the request body or the token.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import zeep
-import zeep.exceptions
 from lxml import etree
-from zeep.helpers import serialize_object
-from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport, Transport
-from zeep.wsdl import Document
 
 from koppelcheck.errors import NmbrsFault, ProtocolError, ServiceUnavailable
 from koppelcheck.http import (
@@ -31,18 +26,20 @@ from koppelcheck.http import (
     remote_error_from,
 )
 from koppelcheck.nmbrs import calls as calls_catalogue
-from koppelcheck.nmbrs import faults
-from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NAMESPACE_TEMPLATE, NmbrsCall, find_call
+from koppelcheck.nmbrs import compiled, faults
+from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NmbrsCall, find_call
+from koppelcheck.nmbrs.compiled import HandBack, wsdl_path
 from koppelcheck.retry import IDEMPOTENT_EXTENSION, RETRYABLE_STATUSES, attempts_of
 from koppelcheck.secret import Secret, scrub_auth
 
+if TYPE_CHECKING:
+    from zeep.proxy import AsyncServiceProxy
+
+__all__ = ["NmbrsClient", "check_answer", "to_plain", "wsdl_path"]
+
 logger = logging.getLogger(__name__)
 
-WSDL_DIR = Path(str(resources.files("koppelcheck.nmbrs") / "wsdl"))
-SETTINGS = zeep.Settings(strict=False, forbid_external=True, xsd_ignore_sequence_order=True)
-"""Lenient parsing: real servers add elements the bundled WSDL does not know, anywhere in a type
-(``strict=False`` keeps them out of the way, ``xsd_ignore_sequence_order`` stops one in the middle
-of a sequence from hiding the known elements after it). Well-formedness is checked beforehand."""
+_SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -50,88 +47,19 @@ def _safe_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def wsdl_path(service: str) -> Path:
-    """The bundled WSDL file of one service."""
-    return WSDL_DIR / f"{service}.wsdl"
+def _zeep() -> ModuleType:
+    """The zeep layer, imported on first need (about 0.1 s with the ``requests`` zeep imports)."""
+    from koppelcheck.nmbrs import zeep_layer
+
+    return zeep_layer
 
 
-class _NoRemoteLoads:
-    """Shared by both transports: set zeep's attributes without opening sessions, fetch nothing."""
-
-    def _init_offline(self) -> None:
-        self.cache = None
-        self.load_timeout = None
-        self.operation_timeout = None
-        self.logger = logger
-        self._close_session = False
-
-    def _load_remote_data(self, url: str) -> bytes:
-        raise zeep.exceptions.ExternalReferenceForbidden(url)
-
-
-class _OfflineTransport(_NoRemoteLoads, Transport):
-    """Loads only the bundled WSDL files; any other address is refused."""
-
-    def __init__(self) -> None:  # no super().__init__: it would open a requests.Session
-        self._init_offline()
-
-    def load(self, url: str) -> bytes:
-        """Read a bundled file; refuse everything else."""
-        path = Path(url)
-        if path.parent != WSDL_DIR or not path.is_file():
-            raise zeep.exceptions.ExternalReferenceForbidden(url)
-        return path.read_bytes()
-
-
-@functools.cache
-def load_document(service: str) -> Document:
-    """Parse one bundled WSDL, once per process."""
-    transport = _OfflineTransport()
-    return Document(str(wsdl_path(service)), transport, settings=SETTINGS)  # type: ignore[arg-type]
-
-
-class _InjectedTransport(_NoRemoteLoads, AsyncTransport):
-    """zeep's async transport over the caller's ``httpx.AsyncClient``.
-
-    Unlike ``AsyncTransport.__init__`` it leaves the client's headers alone and opens no sync
-    client; unlike ``AsyncTransport.post`` it logs the request only with the token masked.
-    """
-
-    def __init__(self, http: httpx.AsyncClient, limit_key: str) -> None:  # no super().__init__
-        self._init_offline()
-        self.client = http
-        self.wsdl_client = None
-        # Every domain shares api.nmbrs.nl: limit calls in flight per domain, not per host.
-        self._extensions = {LIMIT_KEY_EXTENSION: limit_key}
-
-    async def aclose(self) -> None:
-        """Leave the injected client open: its owner closes it."""
-
-    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Any:
-        """POST the envelope, then refuse any answer that is not a fault-free SOAP envelope."""
-        if logger.isEnabledFor(logging.DEBUG):
-            text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-            logger.debug("POST %s\n%s", address, scrub_auth(text))
-        extensions = {
-            **self._extensions,
-            IDEMPOTENT_EXTENSION: _is_read(headers),
-            PRIORITY_EXTENSION: 0 if _on_chain(headers) else 1,
-        }
-        response = await self.client.post(
-            address, content=message, headers=headers, extensions=extensions
-        )
-        logger.debug(
-            "HTTP %d from %s (%d bytes)", response.status_code, address, len(response.content)
-        )
-        check_answer(response, _expected_response(headers))
-        return response
-
-
-def check_answer(response: httpx.Response, expected: str | None = None) -> None:
+def check_answer(response: httpx.Response, expected: str | None = None) -> etree._Element:
     """Raise NmbrsFault for a SOAP fault, ProtocolError for anything else that is not a SOAP answer.
 
     ``expected`` is the Clark name of the response element (``{ns}<Operation>Response``); an
-    answer without it is refused, because zeep would silently read it as None.
+    answer without it is refused, because zeep would silently read it as None. Returns the parsed
+    envelope.
     """
     status = response.status_code
     unavailable = status in RETRYABLE_STATUSES
@@ -157,6 +85,7 @@ def check_answer(response: httpx.Response, expected: str | None = None) -> None:
         raise ProtocolError(f"HTTP {status} without a SOAP fault")
     if expected is not None:
         _check_body(envelope, expected)
+    return envelope
 
 
 def _envelope(response: httpx.Response) -> etree._Element:
@@ -215,18 +144,6 @@ def _is_read(headers: dict[str, str]) -> bool:
         return False
 
 
-class _Client(zeep.AsyncClient):
-    """zeep 4.3's ``AsyncClient.create_service`` returns a sync proxy; this one is async."""
-
-    def create_service(self, binding_name: str, address: str) -> AsyncServiceProxy:
-        """Bind ``binding_name`` (a QName string) to ``address``."""
-        try:
-            binding = self.wsdl.bindings[binding_name]
-        except KeyError as exc:
-            raise ValueError(f"no binding {binding_name} in the bundled WSDL") from exc
-        return AsyncServiceProxy(self, binding, address=address)
-
-
 class NmbrsClient:
     """Calls Nmbrs SOAP v3 operations from the catalogue in :mod:`koppelcheck.nmbrs.calls`."""
 
@@ -244,7 +161,8 @@ class NmbrsClient:
         self._username = username
         self._token = token
         self._domain = domain
-        self._limit_key = f"{self._base_url}|{domain}"
+        # Every domain shares api.nmbrs.nl: limit calls in flight per domain, not per host.
+        self._extensions = {LIMIT_KEY_EXTENSION: f"{self._base_url}|{domain}"}
         self._services: dict[str, AsyncServiceProxy] = {}
 
     def __repr__(self) -> str:
@@ -257,42 +175,101 @@ class NmbrsClient:
         NmbrsFault, CallTimeout, TransportError or ProtocolError.
         """
         _check_params(call, params)
+        operation = compiled.operation(call.service, call.operation)
+        try:
+            if operation is None:
+                return await self._call_with_zeep(call, params)
+            try:
+                message, headers = operation.envelope(self._auth_values(call), params)
+            except HandBack:
+                return await self._call_with_zeep(call, params)
+            address = f"{self._base_url}/{call.service}.asmx"
+            response, envelope = await self._post_checked(address, message, headers)
+            try:
+                value = _read_compiled(operation, response, envelope)
+            except HandBack:
+                return self._read_with_zeep(call, response)
+        except httpx.TransportError as exc:
+            raise remote_error_from(exc, call.label, self._http.timeout.read) from exc
+        plain = plain_of(value, call.operation)
+        return [] if plain is None and operation.returns_array else plain
+
+    async def _call_with_zeep(self, call: NmbrsCall, params: dict[str, Any]) -> Any:
+        zeep_layer = _zeep()
         operation = self._service(call.service)[call.operation]
         try:
             result = await operation(**params, _soapheaders=self._auth_header(call))
-        except httpx.TransportError as exc:
-            raise remote_error_from(exc, call.label, self._http.timeout.read) from exc
-        except (zeep.exceptions.Error, etree.XMLSyntaxError) as exc:
+        except (*zeep_layer.ERRORS, etree.XMLSyntaxError) as exc:
             raise ProtocolError(f"{call.label}: answer does not match the WSDL") from exc
+        return self._plain_result(call, result)
+
+    def _read_with_zeep(self, call: NmbrsCall, response: httpx.Response) -> Any:
+        zeep_layer = _zeep()
+        try:
+            result = zeep_layer.read_answer(self._service(call.service), call.operation, response)
+        except (*zeep_layer.ERRORS, etree.XMLSyntaxError) as exc:
+            raise ProtocolError(f"{call.label}: answer does not match the WSDL") from exc
+        return self._plain_result(call, result)
+
+    def _plain_result(self, call: NmbrsCall, result: Any) -> Any:
         plain = to_plain(result, call.operation)
-        return [] if plain is None and _returns_array(call) else plain
+        returns_array = _zeep().returns_array(call.service, call.namespace, call.operation)
+        return [] if plain is None and returns_array else plain
 
     def _service(self, service: str) -> AsyncServiceProxy:
         if service not in self._services:
-            client = _Client(
-                load_document(service),
-                transport=_InjectedTransport(self._http, self._limit_key),
-                settings=SETTINGS,
+            self._services[service] = _zeep().service_proxy(
+                service,
+                calls_catalogue.NAMESPACE_TEMPLATE.format(service=service),
+                f"{self._base_url}/{service}.asmx",
+                self._post,
             )
-            binding = f"{{{NAMESPACE_TEMPLATE.format(service=service)}}}{service}Soap"
-            address = f"{self._base_url}/{service}.asmx"
-            self._services[service] = client.create_service(binding, address)
         return self._services[service]
 
-    def _auth_header(self, call: NmbrsCall) -> dict[str, dict[str, str]]:
+    async def _post(
+        self, address: str, message: bytes | str, headers: dict[str, str]
+    ) -> httpx.Response:
+        return (await self._post_checked(address, message, headers))[0]
+
+    async def _post_checked(
+        self, address: str, message: bytes | str, headers: dict[str, str]
+    ) -> tuple[httpx.Response, etree._Element]:
+        """POST the envelope, then refuse any answer that is not a fault-free SOAP envelope."""
+        if logger.isEnabledFor(logging.DEBUG):
+            text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+            logger.debug("POST %s\n%s", address, scrub_auth(text))
+        extensions = {
+            **self._extensions,
+            IDEMPOTENT_EXTENSION: _is_read(headers),
+            PRIORITY_EXTENSION: 0 if _on_chain(headers) else 1,
+        }
+        response = await self._http.post(
+            address, content=message, headers=headers, extensions=extensions
+        )
+        logger.debug(
+            "HTTP %d from %s (%d bytes)", response.status_code, address, len(response.content)
+        )
+        return response, check_answer(response, _expected_response(headers))
+
+    def _auth_values(self, call: NmbrsCall) -> dict[str, str]:
         header = {"Username": self._username, "Token": self._token.reveal()}
-        if call == ENVIRONMENT_GET:
-            return {"AuthHeader": header}
-        return {"AuthHeaderWithDomain": {**header, "Domain": self._domain}}
+        return header if call == ENVIRONMENT_GET else {**header, "Domain": self._domain}
+
+    def _auth_header(self, call: NmbrsCall) -> dict[str, dict[str, str]]:
+        name = "AuthHeader" if call == ENVIRONMENT_GET else "AuthHeaderWithDomain"
+        return {name: self._auth_values(call)}
 
 
-@functools.cache
-def _returns_array(call: NmbrsCall) -> bool:
-    """Whether the call answers an ``ArrayOf…`` (zeep reads an empty one as None)."""
-    types = load_document(call.service).types
-    response = types.get_element(f"{{{call.namespace}}}{call.operation}Response")
-    [(_, result)] = response.type.elements
-    return bool(result.type.name and result.type.name.startswith("ArrayOf"))
+def _read_compiled(
+    operation: compiled.Operation, response: httpx.Response, envelope: etree._Element
+) -> Any:
+    """The compiled reader, only where zeep's ``process_reply`` would go straight to the body."""
+    if response.status_code != 200 or etree.QName(envelope).namespace != _SOAP11:
+        raise HandBack("not a plain SOAP 1.1 answer")
+    media_type = response.headers.get("content-type", "text/xml").split(";")[0].strip().lower()
+    if media_type == "multipart/related" or envelope.getroottree().docinfo.doctype:
+        raise HandBack("multipart or DOCTYPE")
+    return operation.read(envelope)
 
 
 def _check_params(call: NmbrsCall, params: dict[str, Any]) -> None:
@@ -307,7 +284,11 @@ def to_plain(result: Any, operation: str) -> Any:
     ``ArrayOfX`` wrappers become lists; elements the WSDL does not know are kept under their local
     name (their text, or a dict of their children).
     """
-    value = serialize_object(result, dict)
+    return plain_of(_zeep().serialize(result), operation)
+
+
+def plain_of(value: Any, operation: str) -> Any:
+    """:func:`to_plain` of an answer already serialised to dicts and lists."""
     if isinstance(value, dict) and f"{operation}Result" in value:
         value = value[f"{operation}Result"]
     return _plain(value)

@@ -29,7 +29,7 @@ from pydantic import (
 
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Translator, os_reason, render
+from koppelcheck.i18n import Translator, os_reason, plural_key, render
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
 from koppelcheck.systems import SYSTEMS
@@ -250,7 +250,7 @@ class NmbrsSection(_Section):
         close = v.closest_names(value, companies)
         if close:
             raise v.Invalid("company.close", close=", ".join(f"'{c}'" for c in close))
-        raise v.Invalid("company.missing", count=len(companies))
+        raise v.Invalid(plural_key("company.missing", len(companies)), count=len(companies))
 
     @field_validator("dga_name", mode="before")
     @classmethod
@@ -273,7 +273,7 @@ class NmbrsSection(_Section):
         if number not in employees:
             close = _closest_employees(number, name, employees)
             raise v.Invalid(
-                "dga.unknown_number",
+                plural_key("dga.unknown_number", len(employees)),
                 number=number,
                 count=len(employees),
                 close=", ".join(f"{n} ({employees[n]})" for n in close) or "-",

@@ -462,7 +462,7 @@ class RestProbe:
         ]
         if not missing:
             return outcome(
-                Status.PASS, t("rest.probe.scopes.pass", count=len(mapping.REQUIRED_SCOPES))
+                Status.PASS, t.plural("rest.probe.scopes.pass", len(mapping.REQUIRED_SCOPES))
             )
         parts = [
             t("rest.probe.scopes.item", scope=s, endpoints=", ".join(mapping.blocked_by(s)) or "—")

@@ -154,7 +154,7 @@ class Readiness:
         if left <= 0:
             return outcome(Status.FAIL, t("rest.deadline.ended", date=end), t("rest.deadline.fix"))
         return outcome(
-            Status.WARN, t("rest.deadline.left", days=left, date=end), t("rest.deadline.fix")
+            Status.WARN, t.plural("rest.deadline.left", left, date=end), t("rest.deadline.fix")
         )
 
     async def _check_coverage(self) -> Outcome:
@@ -313,7 +313,7 @@ def plan_markdown(plan: dict[str, Any], lang: str | None) -> str:
     """The consent plan as Markdown, for a person to work through."""
     t = Translator(lang)
     lines = [f"# {t('rest.plan.title')}", ""]
-    lines.append(t("rest.plan.intro", date=plan["soap_ends"], days=plan["days_left"]))
+    lines.append(t.plural("rest.plan.intro", plan["days_left"], date=plan["soap_ends"]))
     lines.append("")
     if not plan["complete"]:
         lines += [t("rest.plan.incomplete", calls=", ".join(plan["inactive_calls"])), ""]

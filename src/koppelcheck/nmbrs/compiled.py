@@ -1,0 +1,242 @@
+"""The bundled WSDLs, compiled by zeep ahead of time: envelopes to fill in, answer types to read.
+
+zeep stays the SOAP layer: ``nmbrs/wsdl/compiled.json`` is what zeep builds from the bundled
+WSDLs (``python -m koppelcheck.nmbrs.compile_wsdl``), stored so that a run neither imports zeep
+nor parses a WSDL before its first call, and does not serialise and parse every call from
+scratch. The file is package data (never written at run time, so there is no cache another user
+could plant); it records a SHA-256 of the WSDLs it was built from, and when that does not match
+the bundled WSDLs the client ignores it and uses zeep for every call. Tests check that the file
+equals a fresh build and that what it produces equals zeep's own envelopes and parse.
+
+Everything here hands back to zeep rather than guess: a value that is not a plain ``str`` or
+``int`` or holds a character zeep would refuse or encode, an answer with a comment, an entity,
+an ``xsi:type``, a SOAP header or anything else the reader does not model, a simple value zeep
+would fail to convert. Such calls are read by zeep, exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+import re
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+WSDL_DIR = Path(str(resources.files("koppelcheck.nmbrs") / "wsdl"))
+COMPILED_PATH = WSDL_DIR / "compiled.json"
+FORMAT = 1
+SLOT = "KOPPELCHECKSLOT{}X"
+"""The marker zeep serialises in each value's place when the file is built."""
+
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_UNSAFE_TEXT = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters lxml refuses or writes as a character reference: left to zeep."""
+
+
+class HandBack(Exception):
+    """This call or answer is not one the compiled form covers exactly: use zeep."""
+
+
+def wsdl_path(service: str) -> Path:
+    """The bundled WSDL file of one service."""
+    return WSDL_DIR / f"{service}.wsdl"
+
+
+def wsdl_digest() -> str:
+    """SHA-256 over the bundled WSDLs (name and content), the compiled file's key."""
+    digest = hashlib.sha256()
+    for path in sorted(WSDL_DIR.glob("*.wsdl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def compiled() -> dict[str, Any] | None:
+    """The compiled file, or None when it is missing, unreadable or built from other WSDLs."""
+    try:
+        data = json.loads(COMPILED_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    if data.get("wsdl_sha256") != wsdl_digest():
+        return None
+    return data
+
+
+def _escape(value: str) -> str:
+    if _UNSAFE_TEXT.search(value):
+        raise HandBack("a character zeep would refuse or encode")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _text(value: Any, kind: str) -> str:
+    if kind == "str" and type(value) is str:
+        return _escape(value)
+    if kind == "int" and type(value) is int:
+        return str(value)
+    raise HandBack("a value zeep formats itself")
+
+
+class Operation:
+    """One compiled operation: its envelope and the reader of its answer."""
+
+    def __init__(self, key: str, spec: dict[str, Any], types: dict[str, Any]) -> None:
+        self.key = key
+        self._envelope = spec["envelope"]
+        self._result = spec["result"]
+        self._types = types
+        self.returns_array = bool(self._result and self._result["returns_array"])
+
+    def envelope(
+        self, header: dict[str, str], params: dict[str, Any]
+    ) -> tuple[bytes, dict[str, str]]:
+        """The request zeep would send, and its HTTP headers. Raises HandBack."""
+        if self._envelope is None:
+            raise HandBack("no compiled envelope")
+        kinds = self._envelope["kinds"]
+        values = []
+        for slot in self._envelope["slots"]:
+            if slot in kinds:
+                values.append(_text(params[slot], kinds[slot]))
+            elif slot in header:
+                values.append(_text(header[slot], "str"))
+            else:
+                raise HandBack(f"no value for {slot}")
+        parts = self._envelope["parts"]
+        text = "".join(part + value for part, value in zip(parts, values, strict=False))
+        return (text + parts[-1]).encode("utf-8"), dict(self._envelope["headers"])
+
+    def read(self, envelope: etree._Element) -> Any:
+        """The answer as zeep's ``serialize_object`` gives it (``<Operation>Result`` unwrapped
+        by zeep). Raises HandBack for anything the reader does not model."""
+        if self._result is None:
+            raise HandBack("no compiled answer type")
+        namespace = etree.QName(envelope).namespace
+        body = None
+        for child in envelope:
+            if not isinstance(child.tag, str):
+                raise HandBack("a comment or instruction in the envelope")
+            if child.tag == f"{{{namespace}}}Body":
+                body = child
+            else:
+                raise HandBack("a SOAP header or other envelope child")
+        if body is None or len(body) != 1:
+            raise HandBack("not exactly one body element")
+        response = body[0]
+        for node in response.iter():
+            if not isinstance(node.tag, str):
+                raise HandBack("a comment, instruction or entity in the answer")
+        if _XSI_TYPE in response.attrib:
+            raise HandBack("xsi:type")
+        if len(response) == 0 and not response.attrib:
+            return None
+        name, localname, max_occurs, kind, ref = self._result["field"]
+        matches = [child for child in response if _local(child.tag) == localname]
+        if len(matches) != len(response) or (max_occurs != -1 and len(matches) > max_occurs):
+            raise HandBack("unknown elements beside the result")  # zeep would not unwrap it
+        value = self._field(matches, max_occurs, kind, ref)
+        fields: list[Any] = self._types[ref]["fields"] if kind == "complex" else []
+        if isinstance(value, dict) and len(fields) == 1:
+            # zeep returns the only element of a one-element result type (an ArrayOf…'s list),
+            # dropping the wrapper and any unknown elements beside it
+            value = value[fields[0][0]]
+        return value
+
+    def _field(self, matches: list[etree._Element], max_occurs: int, kind: str, ref: Any) -> Any:
+        if max_occurs != -1:
+            matches = matches[:max_occurs]
+        values = [self._value(element, kind, ref) for element in matches]
+        if max_occurs == 1:
+            return values[0] if values else None
+        return values
+
+    def _value(self, element: etree._Element, kind: str, ref: Any) -> Any:
+        if _XSI_TYPE in element.attrib:
+            raise HandBack("xsi:type")
+        if kind != "complex":
+            return _simple(element.text, kind)
+        children = list(element)
+        if not children and not element.attrib:
+            return None
+        by_name: dict[str, list[etree._Element]] = {}
+        for child in children:
+            by_name.setdefault(_local(child.tag), []).append(child)
+        result: dict[str, Any] = {}
+        for name, localname, max_occurs, sub_kind, sub_ref in self._types[ref]["fields"]:
+            # zeep (xsd_ignore_sequence_order): the leftmost elements of that local name
+            matches = by_name.pop(localname, None)
+            if not matches:
+                result[name] = None if max_occurs == 1 else []
+                continue
+            if max_occurs != -1 and len(matches) > max_occurs:
+                by_name[localname] = matches[max_occurs:]
+                matches = matches[:max_occurs]
+            result[name] = self._field(matches, max_occurs, sub_kind, sub_ref)
+        if by_name:  # what no field took, in document order: zeep's _raw_elements
+            left = {id(child) for group in by_name.values() for child in group}
+            result["_raw_elements"] = [child for child in children if id(child) in left]
+        return result
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"[\n\r\t ]", " ", text).strip()
+
+
+def _simple(text: str | None, kind: str) -> Any:
+    """zeep's conversion of one simple value (zeep.xsd.types.builtins), or HandBack where zeep
+    would log a failed conversion and answer None."""
+    if text is None:
+        return None
+    try:
+        if kind == "str":
+            return text
+        if kind == "int":
+            return int(text)
+        if kind == "bool":
+            return _collapse(text) in ("true", "1")
+        if kind == "decimal":
+            return Decimal(_collapse(text))
+        if kind == "datetime":
+            return _datetime(_collapse(text))
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise HandBack("a value zeep would not convert") from exc
+    raise HandBack(f"kind {kind}")
+
+
+_PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def _datetime(value: str) -> Any:
+    if _PLAIN_DATETIME.fullmatch(value):  # what Nmbrs sends: isodate gives this naive datetime
+        return datetime.datetime(
+            int(value[0:4]), int(value[5:7]), int(value[8:10]),
+            int(value[11:13]), int(value[14:16]), int(value[17:19]),
+        )  # fmt: skip
+    import isodate  # zeep's own date parser, for every other form
+
+    if len(value) == 10:
+        value += "T00:00:00"
+    elif (len(value) == 19 or len(value) == 26) and value[10] == " ":
+        value = "T".join(value.split(" "))
+    return isodate.parse_datetime(value)
+
+
+@functools.cache
+def operation(service: str, name: str) -> Operation | None:
+    """The compiled operation, or None (no compiled file, or not in it)."""
+    data = compiled()
+    if data is None:
+        return None
+    spec = data["operations"].get(f"{service}/{name}")
+    return Operation(f"{service}/{name}", spec, data["types"]) if spec else None
