@@ -15,7 +15,7 @@ CORE = Path(koppelcheck.__file__).parent
 
 LAZY: dict[tuple[str, str], str] = {
     # (path under src/koppelcheck, function name or "*" for the whole file): why it stays lazy.
-    ("http.py", "*"): "the transport rework (issue 15) moves these when its real classes land",
+    ("retry.py", "_worth_retrying"): "httpx: explain.py imports retry on the CLI's start-up path",
     # A system's adapter is asked by light commands too (checklist, credentials, the form): what
     # runs the system, signs its bundle or simulates it loads when that method is called.
     # Measured: `koppelcheck checklist nmbrs` takes 0.30 s of CPU this way, 0.60 s with zeep eager.

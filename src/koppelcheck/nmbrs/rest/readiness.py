@@ -36,6 +36,11 @@ COVERAGE_CHECK = "nmbrs.rest.coverage"
 READINESS_CHECKS = (DEADLINE_CHECK, INVENTORY_CHECK, COVERAGE_CHECK)
 INACTIVE_CALL = 1002
 PLAN_SCHEMA = "koppelcheck.consent-plan/v1"
+LISTED_DEBTORS = 5
+"""Debtors the inventory message names; the consent plan (``--consent-plan``) lists them all. A
+login of a bureau sees hundreds, and the message is repeated in every report of a batch."""
+LISTED_COMPANIES = 5
+"""Companies named per debtor in the inventory message."""
 
 
 @dataclass(frozen=True)
@@ -225,20 +230,7 @@ class Readiness:
                 t("rest.inventory.inactive", calls=", ".join(inventory.inactive)),
                 t("rest.inventory.inactive.fix", calls=calls),
             )
-        debtors = inventory.debtors
-        parts = [
-            t(
-                "rest.inventory.debtor",
-                name=d.name,
-                number=d.number,
-                companies=", ".join(f"{c.name} ({c.number})" for c in d.companies) or "—",
-            )
-            for d in debtors
-        ]
-        parts.insert(0, t.plural("rest.inventory.count", len(debtors)))  # one consent per debtor
-        if self._option is ManualOption.OVERKOEPELEND:
-            parts.append(t("rest.inventory.umbrella"))
-        message = t("core.sentences", sentences=MessageList(" ", parts))
+        message = inventory_message(inventory.debtors, self._option, t)
         return outcome(Status.WARN, message, t("rest.inventory.fix"))
 
     async def take_inventory(self) -> Inventory:
@@ -345,6 +337,26 @@ def consent_plan(
         ],
         "sources": "shared/reference/migration-rest-oauth.md §1.5, §1.10, §2, §3 C",
     }
+
+
+def inventory_message(debtors: tuple[PlanDebtor, ...], option: ManualOption, t: Translator) -> str:
+    """How many consents, and the first :data:`LISTED_DEBTORS` debtors with their first
+    :data:`LISTED_COMPANIES` companies; the rest is counted, so the message stays short."""
+    parts = [t.plural("rest.inventory.count", len(debtors))]  # one consent per debtor
+    for debtor in debtors[:LISTED_DEBTORS]:
+        names = [f"{c.name} ({c.number})" for c in debtor.companies[:LISTED_COMPANIES]]
+        companies = ", ".join(names) or "—"
+        if len(debtor.companies) > LISTED_COMPANIES:
+            hidden = len(debtor.companies) - LISTED_COMPANIES
+            companies += " " + t.plural("rest.inventory.more_companies", hidden)
+        parts.append(
+            t("rest.inventory.debtor", name=debtor.name, number=debtor.number, companies=companies)
+        )
+    if len(debtors) > LISTED_DEBTORS:
+        parts.append(t.plural("rest.inventory.more_debtors", len(debtors) - LISTED_DEBTORS))
+    if option is ManualOption.OVERKOEPELEND:
+        parts.append(t("rest.inventory.umbrella"))
+    return t("core.sentences", sentences=MessageList(" ", parts))
 
 
 def plan_markdown(plan: ConsentPlan, lang: str | None) -> str:
