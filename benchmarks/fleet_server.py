@@ -4,14 +4,15 @@
 (``{"logins": {"1": 80}, "afas": [30000, ...], "afas_connectors": 4, "latency_ms": 100,
 "folder": "..."}``), writes the batch file into ``folder``, prints one JSON line (the batch file's
 path and the token variables), and serves until its stdin closes; then it prints one JSON line
-with the calls each simulator answered. Its own interpreter: the client's CPU is not shared
-with the simulators' (as with the real services).
+with the calls each simulator answered and the CPU seconds it spent serving them. Its own
+interpreter: the client's CPU is not shared with the simulators' (as with the real services).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import threading
 from pathlib import Path
@@ -47,10 +48,14 @@ def main() -> int:
         batch = Path(spec["folder"]) / "fleet.toml"
         batch.write_text(fleet.batch_toml(), encoding="utf-8")
         print(json.dumps({"batch": str(batch), "env": fleet.env}), flush=True)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        started_cpu = usage.ru_utime + usage.ru_stime  # serving only, not start-up
         sys.stdin.read()  # serve until the parent closes our stdin
         nmbrs = sum(sum(sim.hits.values()) for _, sim in fleet.nmbrs.values())
         afas = sum(sum(sim.hits.values()) for _, sim in fleet.afas.values())
-        print(json.dumps({"nmbrs_calls": nmbrs, "afas_calls": afas}), flush=True)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_s = usage.ru_utime + usage.ru_stime - started_cpu
+        print(json.dumps({"nmbrs_calls": nmbrs, "afas_calls": afas, "cpu_s": cpu_s}), flush=True)
         os._exit(0)  # daemon threads and sockets end with the process; no slow one-by-one stop
     return 0
 

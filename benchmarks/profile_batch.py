@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,11 +49,12 @@ class FleetProcess:
         self.batch: str = ready["batch"]
         self.env: dict[str, str] = ready["env"]
 
-    def stop(self) -> dict[str, int]:
-        """Stop serving; the calls answered."""
+    def stop(self) -> dict[str, Any]:
+        """Stop serving; the calls answered (``nmbrs_calls``, ``afas_calls``) and the CPU seconds
+        the fleet spent serving them (``cpu_s``)."""
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._proc.stdin.close()
-        counts: dict[str, int] = json.loads(self._proc.stdout.readline())
+        counts: dict[str, Any] = json.loads(self._proc.stdout.readline())
         self._proc.wait(timeout=60)
         return counts
 
@@ -111,6 +113,8 @@ def main() -> int:
         print(f"{employers} employers, {latency_ms} ms/call: exit {done.returncode}, {wall:.1f} s")
         print(f"calls: {calls}")
         print(summarise(profile))
+        if os.environ.get("PROFILE_KEEP"):  # for pstats' callers/callees afterwards
+            Path(os.environ["PROFILE_KEEP"]).write_bytes(profile.read_bytes())
     return 0
 
 

@@ -6,7 +6,8 @@ The names load on first use, so that ``koppelcheck --help`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 __all__ = ["Report", "Secret", "Status", "__version__", "check"]
@@ -24,10 +25,8 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The library's names, imported when first used."""
     if name in _LAZY:
-        from importlib import import_module
-
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'koppelcheck' has no attribute {name!r}")

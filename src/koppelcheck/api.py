@@ -17,7 +17,6 @@ codes, ``--strict`` and the walkthrough are the CLI's business, not the library'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
@@ -27,7 +26,7 @@ from koppelcheck.systems import get_system, verify
 
 async def check(
     system: str,
-    settings: Mapping[str, Any],
+    settings: Mapping[str, object],
     token: str | Secret | None = None,
     *,
     client_secret: str | Secret | None = None,

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from keyring.backend import KeyringBackend
+
 from koppelcheck import oskeyring
 from koppelcheck.errors import InputError, MissingSettingError
 from koppelcheck.i18n import Text
@@ -61,7 +63,7 @@ def keyring_account(system: str, *parts: str) -> str:
     return ":".join([system, *[p.strip().lower() for p in parts if p]])
 
 
-def secure_keyring() -> object | None:
+def secure_keyring() -> KeyringBackend | None:
     """The keyring backend tokens are kept in: a secure one, or for a chainer its secure member
     (never a plaintext member); None when there is none. See :mod:`koppelcheck.oskeyring`."""
     return oskeyring.secure_backend()

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from koppelcheck.afas import facts
 from koppelcheck.i18n import Text, Translator, render
 
 
@@ -206,8 +207,6 @@ class OAuthRefused(RemoteError):
     @property
     def invalid_client(self) -> bool:
         """Whether AFAS says the client id or secret is wrong."""
-        from koppelcheck.afas import facts
-
         return self.error == facts.OAUTH_INVALID_CLIENT
 
 

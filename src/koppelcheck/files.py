@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from koppelcheck.errors import InputError
+from koppelcheck.i18n import Translator, os_reason, render
 
 Writer = Callable[[Callable[[str], object]], None]
 """Content written piece by piece: called with a ``write(text)`` function (a report of thousands
@@ -54,7 +55,6 @@ def check_output_path(path: str | os.PathLike[str], field: str, lang: str | None
     and is writable, and it is absent or a regular file (``-`` is standard output: fine)."""
     if is_stdout(path):
         return
-    from koppelcheck.i18n import Translator
 
     t = Translator(lang)
     target = Path(path)
@@ -166,23 +166,17 @@ def _refuse_non_regular(target: Path, lang: str | None = None) -> None:
     except OSError:
         return
     if not stat.S_ISREG(info.st_mode):
-        from koppelcheck.i18n import Translator
-
         t = Translator(lang)
         key = "core.input.is_folder" if stat.S_ISDIR(info.st_mode) else "core.input.not_regular"
         raise InputError(str(target), t(key, path=target), t("core.input.stdout"))
 
 
 def _reason(exc: OSError, lang: str | None = None) -> str:
-    from koppelcheck.i18n import Translator, os_reason, render
-
     return str(render(os_reason(exc), Translator(lang)))
 
 
 def _unwritable(target: Path, exc: OSError, lang: str | None = None) -> InputError:
     """A write that the system refused (read-only, full, no permission): exit 2, naming it."""
-    from koppelcheck.i18n import Translator
-
     reason = _reason(exc, lang)
     return InputError(
         str(target), Translator(lang)("core.input.unwritable", path=target, reason=reason)

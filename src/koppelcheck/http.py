@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import ipaddress
+import itertools
 import re
+import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+import urllib.request
+import zlib
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from koppelcheck import __version__
-from koppelcheck.errors import CallTimeout, InputError, RemoteError, TransportError
+from koppelcheck.aionet import AsyncioBackend
+from koppelcheck.errors import CallTimeout, InputError, ProtocolError, RemoteError, TransportError
 from koppelcheck.i18n import Text
-
-if TYPE_CHECKING:
-    import httpx
-
-    from koppelcheck.retry import RetryPolicy
+from koppelcheck.loopclock import Budget
+from koppelcheck.retry import (
+    DEFAULT_POLICY,
+    RETRYABLE_STATUSES,
+    RetryableAnswer,
+    RetryPolicy,
+    attempts_of,
+    caused_by,
+    is_idempotent,
+    send_with_retries,
+)
 
 USER_AGENT = f"koppelcheck/{__version__}"
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
@@ -33,7 +47,7 @@ LIMIT_KEY_EXTENSION = "koppelcheck.limit_key"
 PRIORITY_EXTENSION = "koppelcheck.priority"
 """An httpx request extension (never sent): 0 for a call others wait for (an Nmbrs chain call),
 1 (the default) for the rest. A free slot goes to the lowest number first, then first come."""
-TRANSPORT_WRAPPERS: list[Callable[[Any], Any]] = []
+TRANSPORT_WRAPPERS: list[Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]] = []
 """Hooks that wrap the innermost transport of each client made while they are listed (one per
 attempt sees the wire): :mod:`koppelcheck.trace` records a HAR file with one."""
 
@@ -66,8 +80,6 @@ def validate_base_url(url: str, field: str = "base_url") -> str:
     if parts.username or parts.password:
         raise InputError(field, Text("input.url.credentials"))
     cleaned = url.strip().rstrip("/")
-    import httpx
-
     try:  # the URL must also be one httpx sends (a space or a control character in the host)
         raw_host = httpx.Request("GET", cleaned + "/x").url.raw_host.decode("ascii")
     except (httpx.InvalidURL, ValueError, TypeError, UnicodeError):
@@ -104,12 +116,6 @@ def looks_like_html(response: httpx.Response) -> bool:
 def remote_error_from(exc: Exception, what: str, timeout_s: float | None) -> RemoteError:
     """Map an httpx error into koppelcheck's tree, once for every client. ``what`` names the call
     (it never holds a secret); ``timeout_s`` is the per-call budget, for the timeout's wording."""
-    import ssl
-
-    import httpx
-
-    from koppelcheck.retry import attempts_of, caused_by
-
     attempts = attempts_of(exc)
     if isinstance(exc, httpx.TimeoutException):
         return CallTimeout(f"{what}: no complete answer in time", timeout_s, attempts)
@@ -136,38 +142,28 @@ class _Slots:
     """A semaphore whose waiters are served by priority, then in order of arrival."""
 
     def __init__(self, size: int) -> None:
-        import heapq
-        import itertools
-
         self._free = size
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
-        self._push, self._pop = heapq.heappush, heapq.heappop
 
-    @asynccontextmanager
-    async def held(self, priority: int) -> AsyncIterator[None]:
-        await self._acquire(priority)
-        try:
-            yield
-        finally:
-            self._release()
-
-    async def _acquire(self, priority: int) -> None:
+    async def acquire(self, priority: int) -> None:
+        """Take a slot, waiting for one (lowest ``priority`` first, then first come)."""
         if self._free > 0 and not self._waiting:
             self._free -= 1
             return
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._push(self._waiting, (priority, next(self._order), granted))
+        heapq.heappush(self._waiting, (priority, next(self._order), granted))
         try:
             await granted
         except asyncio.CancelledError:
             if granted.done() and not granted.cancelled():  # handed a slot, then cancelled
-                self._release()
+                self.release()
             raise
 
-    def _release(self) -> None:
+    def release(self) -> None:
+        """Give a slot back: to the first waiter still waiting, else to the free ones."""
         while self._waiting:
-            _, _, granted = self._pop(self._waiting)
+            _, _, granted = heapq.heappop(self._waiting)
             if not granted.done():  # a cancelled waiter is skipped
                 granted.set_result(None)
                 return
@@ -178,23 +174,27 @@ class _RateWindow:
     """At most ``per_s`` starts in any one second (a sliding window), FIFO."""
 
     def __init__(self, per_s: int) -> None:
-        from collections import deque
-
         self._per_s = per_s
         self._starts: deque[float] = deque()
         self._lock = asyncio.Lock()
 
+    def _try_start(self, now: float) -> bool:
+        starts = self._starts
+        while starts and starts[0] <= now - 1.0:
+            starts.popleft()
+        if len(starts) < self._per_s:
+            starts.append(now)
+            return True
+        return False
+
     async def wait(self) -> None:
+        """Return when a start fits in the window (at once, when nobody waits and it fits)."""
         loop = asyncio.get_running_loop()
+        if not self._lock.locked() and self._try_start(loop.time()):
+            return
         async with self._lock:
-            while True:
-                now = loop.time()
-                while self._starts and self._starts[0] <= now - 1.0:
-                    self._starts.popleft()
-                if len(self._starts) < self._per_s:
-                    self._starts.append(now)
-                    return
-                await asyncio.sleep(self._starts[0] + 1.0 - now)
+            while not self._try_start(loop.time()):
+                await asyncio.sleep(self._starts[0] + 1.0 - loop.time())
 
 
 class _BoundedDecoder:
@@ -202,9 +202,6 @@ class _BoundedDecoder:
     bytes at once: zlib's ``max_length`` stops a decompression bomb mid-chunk."""
 
     def __init__(self, encoding: str) -> None:
-        import zlib
-
-        self._zlib = zlib
         self._raw_deflate_tried = encoding != "deflate"
         wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
         self._object = zlib.decompressobj(wbits)
@@ -214,12 +211,12 @@ class _BoundedDecoder:
         """Decode ``data``; raises OverflowError when it would make more than ``room`` bytes."""
         try:
             out = self._object.decompress(data, room + 1)
-        except self._zlib.error:
+        except zlib.error:
             if self._raw_deflate_tried or self._seen_input:
                 raise
             # "deflate" is meant as zlib-wrapped, but some servers send it raw (as httpx allows).
             self._raw_deflate_tried = True
-            self._object = self._zlib.decompressobj(-self._zlib.MAX_WBITS)
+            self._object = zlib.decompressobj(-zlib.MAX_WBITS)
             out = self._object.decompress(data, room + 1)
         self._seen_input = True
         if len(out) > room:
@@ -227,9 +224,7 @@ class _BoundedDecoder:
         return out
 
 
-def _too_large(status: int, limit: int) -> Exception:
-    from koppelcheck.errors import ProtocolError
-
+def _too_large(status: int, limit: int) -> ProtocolError:
     return ProtocolError(
         f"HTTP {status}: answer too large (more than {limit} bytes, decoded)",
         "too_large",
@@ -239,23 +234,43 @@ def _too_large(status: int, limit: int) -> Exception:
 
 
 async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> httpx.Response:
-    """The answer read whole, decoded, and at most ``limit`` bytes: a new response holding the
-    decoded body. Raises :class:`~koppelcheck.errors.ProtocolError` (kind ``too_large``) as soon
-    as the body, or what its ``Content-Encoding`` unpacks to, passes ``limit``; an unknown
-    encoding or a broken gzip stream is ``unreadable``. Memory stays near ``limit``, whatever
-    the server sends (a 1 GB body, an endless one, a gzip bomb)."""
-    import httpx
+    """The answer read whole, decoded, and at most ``limit`` bytes. Raises
+    :class:`~koppelcheck.errors.ProtocolError` (kind ``too_large``) as soon as the body, or what
+    its ``Content-Encoding`` unpacks to, passes ``limit``; an unknown encoding or a broken gzip
+    stream is ``unreadable``. Memory stays near ``limit``, whatever the server sends (a 1 GB
+    body, an endless one, a gzip bomb).
 
-    from koppelcheck.errors import ProtocolError
-
+    An answer without ``Content-Encoding`` (every simulator's, most of Nmbrs') is read into the
+    response itself; an encoded one becomes a new response holding the decoded body."""
     status = response.status_code
     if hasattr(response, "_content"):  # built in memory (a test's MockTransport): decoded already
         if len(response.content) > limit:
             raise _too_large(status, limit)
         return response
+    encoding = response.headers.get("content-encoding")
+    if not encoding or encoding.strip().lower() == "identity":
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for raw in response.aiter_raw():
+                size += len(raw)
+                if size > limit:
+                    raise _too_large(status, limit)
+                chunks.append(raw)
+        finally:
+            await response.aclose()
+        # What ``Response.aread`` itself leaves behind once the (identity) stream is read; the
+        # response keeps its headers, request and extensions without being copied.
+        response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return response
+    return await _read_decoded(response, encoding, limit)
+
+
+async def _read_decoded(response: httpx.Response, encoding: str, limit: int) -> httpx.Response:
+    status = response.status_code
     encodings = [
         e.strip().lower()
-        for e in response.headers.get("content-encoding", "").split(",")
+        for e in encoding.split(",")
         if e.strip() and e.strip().lower() != "identity"
     ]
     unknown = [e for e in encodings if e not in ("gzip", "x-gzip", "deflate")]
@@ -293,17 +308,13 @@ async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -
             take(raw)
     except OverflowError:
         raise _too_large(status, limit) from None
-    except Exception as exc:
-        import zlib
-
-        if isinstance(exc, zlib.error):
-            raise ProtocolError(
-                f"HTTP {status}: the answer's {encodings[0]} encoding is broken",
-                "unreadable",
-                status,
-                ACCEPT_ENCODING,
-            ) from None
-        raise
+    except zlib.error:
+        raise ProtocolError(
+            f"HTTP {status}: the answer's {encodings[0]} encoding is broken",
+            "unreadable",
+            status,
+            ACCEPT_ENCODING,
+        ) from None
     finally:
         await response.aclose()
     skip = {b"content-encoding", b"content-length", b"transfer-encoding"}
@@ -312,104 +323,113 @@ async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -
         headers=[(k, v) for k, v in response.headers.raw if k.lower() not in skip],
         content=b"".join(chunks),
         extensions=response.extensions,
-        request=response._request,
+        request=response._request,  # noqa: SLF001 - None when unset (the property raises)
     )
 
 
-def _limited_transport_class() -> type:
-    import httpx
+class HostLimitedTransport(httpx.AsyncBaseTransport):
+    """Allows at most ``per_host`` requests in flight to any one host (AFAS asks for ≤ 5), or to
+    any one key a request names in its ``koppelcheck.limit_key`` extension.
 
-    from koppelcheck.loopclock import Budget
-    from koppelcheck.retry import (
-        DEFAULT_POLICY,
-        RETRYABLE_STATUSES,
-        RetryableAnswer,
-        is_idempotent,
-        send_with_retries,
-    )
+    Each request gets ``budget_s`` seconds from the moment its first attempt is sent: the
+    answer must be complete by then (a slow drip or a hang ends as ``httpx.ReadTimeout``),
+    and idempotent reads are retried within it (:mod:`koppelcheck.retry`). Time spent
+    waiting for a free slot before the first attempt does not count, nor does time the
+    event loop was too busy to read an answer (:mod:`koppelcheck.loopclock`).
+    """
 
-    class HostLimitedTransport(httpx.AsyncBaseTransport):
-        """Allows at most ``per_host`` requests in flight to any one host (AFAS asks for ≤ 5), or to
-        any one key a request names in its ``koppelcheck.limit_key`` extension.
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        per_host: int,
+        budget_s: float,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+    ) -> None:
+        self._inner = inner
+        self._max_answer_bytes = max_answer_bytes
+        self._per_host = per_host
+        self._budget_s = budget_s
+        self._policy = policy
+        self._semaphores: dict[str, _Slots] = {}
+        self._rates: dict[str, _RateWindow] = {}
+        self.peak_in_flight: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
+        self.attempts = 0
+        """Requests actually sent, retries included (for tests and benchmarks)."""
 
-        Each request gets ``budget_s`` seconds from the moment its first attempt is sent: the
-        answer must be complete by then (a slow drip or a hang ends as ``httpx.ReadTimeout``),
-        and idempotent reads are retried within it (:mod:`koppelcheck.retry`). Time spent
-        waiting for a free slot before the first attempt does not count, nor does time the
-        event loop was too busy to read an answer (:mod:`koppelcheck.loopclock`).
-        """
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        call = _Call(self, request)
+        if not is_idempotent(request):
+            return await call.attempt()
+        return await send_with_retries(
+            call.retryable_attempt, remaining_s=call.remaining_s, policy=self._policy
+        )
 
-        def __init__(
-            self,
-            inner: httpx.AsyncBaseTransport,
-            per_host: int,
-            budget_s: float,
-            policy: RetryPolicy = DEFAULT_POLICY,
-            max_answer_bytes: int = MAX_ANSWER_BYTES,
-        ) -> None:
-            self._inner = inner
-            self._max_answer_bytes = max_answer_bytes
-            self._per_host = per_host
-            self._budget_s = budget_s
-            self._policy = policy
-            self._semaphores: dict[str, _Slots] = {}
-            self._rates: dict[str, _RateWindow] = {}
-            self.peak_in_flight: dict[str, int] = {}
-            self._in_flight: dict[str, int] = {}
-            self.attempts = 0
-            """Requests actually sent, retries included (for tests and benchmarks)."""
+    async def _send_once(self, request: httpx.Request, call: _Call) -> httpx.Response:
+        extensions = request.extensions
+        # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
+        limit_key = extensions.get(LIMIT_KEY_EXTENSION)
+        host = str(limit_key) if limit_key else f"{request.url.host}:{request.url.port or ''}"
+        slots = self._semaphores.get(host)
+        if slots is None:
+            slots = self._semaphores[host] = _Slots(self._per_host)
+        await slots.acquire(int(extensions.get(PRIORITY_EXTENSION, 1)))
+        try:
+            if limit_key:  # a service's per-login fair use
+                rate = self._rates.get(host)
+                if rate is None:
+                    rate = self._rates[host] = _RateWindow(NMBRS_CALLS_PER_S)
+                await rate.wait()
+            budget = call.budget
+            if budget is None:  # the budget is service time (loopclock), not the loop's backlog
+                budget = call.budget = Budget(self._budget_s)
+            in_flight = self._in_flight[host] = self._in_flight.get(host, 0) + 1
+            if in_flight > self.peak_in_flight.get(host, 0):
+                self.peak_in_flight[host] = in_flight
+            self.attempts += 1
+            # httpcore's own per-read timeouts are wall time: the budget alone times a call.
+            request.extensions = {**extensions, "timeout": _NO_SOCKET_TIMEOUTS}
+            try:
+                async with budget.scope():
+                    response = await self._inner.handle_async_request(request)
+                    return await read_capped(response, self._max_answer_bytes)
+            except TimeoutError:
+                raise httpx.ReadTimeout(
+                    f"no complete answer within {self._budget_s:g} s", request=request
+                ) from None
+            finally:
+                self._in_flight[host] -= 1
+        finally:
+            slots.release()
 
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            budget: list[Budget] = []
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
-            def remaining_s() -> float:
-                return budget[0].remaining_s() if budget else self._budget_s
 
-            if not is_idempotent(request):
-                return await self._send_once(request, budget)
+class _Call:
+    """One request's attempts and the budget they share (made by its first attempt)."""
 
-            async def attempt() -> httpx.Response:
-                response = await self._send_once(request, budget)
-                if response.status_code in RETRYABLE_STATUSES:
-                    raise RetryableAnswer(response)
-                return response
+    __slots__ = ("_transport", "_request", "budget")
 
-            return await send_with_retries(attempt, remaining_s=remaining_s, policy=self._policy)
+    def __init__(self, transport: HostLimitedTransport, request: httpx.Request) -> None:
+        self._transport = transport
+        self._request = request
+        self.budget: Budget | None = None
 
-        async def _send_once(self, request: httpx.Request, budget: list[Budget]) -> httpx.Response:
-            # A client may name a finer key than the host (Nmbrs: the domain) in an extension.
-            host = str(
-                request.extensions.get(LIMIT_KEY_EXTENSION)
-                or f"{request.url.host}:{request.url.port or ''}"
-            )
-            slots = self._semaphores.setdefault(host, _Slots(self._per_host))
-            async with slots.held(int(request.extensions.get(PRIORITY_EXTENSION, 1))):
-                if LIMIT_KEY_EXTENSION in request.extensions:  # a service's per-login fair use
-                    await self._rates.setdefault(host, _RateWindow(NMBRS_CALLS_PER_S)).wait()
-                if not budget:  # the budget is service time (loopclock), not the loop's backlog
-                    budget.append(Budget(self._budget_s))
-                self._in_flight[host] = self._in_flight.get(host, 0) + 1
-                self.peak_in_flight[host] = max(
-                    self.peak_in_flight.get(host, 0), self._in_flight[host]
-                )
-                self.attempts += 1
-                # httpcore's own per-read timeouts are wall time: the budget alone times a call.
-                request.extensions = {**request.extensions, "timeout": _NO_SOCKET_TIMEOUTS}
-                try:
-                    async with budget[0].scope():
-                        response = await self._inner.handle_async_request(request)
-                        return await read_capped(response, self._max_answer_bytes)
-                except TimeoutError:
-                    raise httpx.ReadTimeout(
-                        f"no complete answer within {self._budget_s:g} s", request=request
-                    ) from None
-                finally:
-                    self._in_flight[host] -= 1
+    def remaining_s(self) -> float:
+        if self.budget is None:
+            return self._transport._budget_s
+        return self.budget.remaining_s()
 
-        async def aclose(self) -> None:
-            await self._inner.aclose()
+    def attempt(self) -> Awaitable[httpx.Response]:
+        return self._transport._send_once(self._request, self)
 
-    return HostLimitedTransport
+    async def retryable_attempt(self) -> httpx.Response:
+        response = await self._transport._send_once(self._request, self)
+        if response.status_code in RETRYABLE_STATUSES:
+            raise RetryableAnswer(response)
+        return response
 
 
 def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
@@ -420,8 +440,6 @@ def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
     Plain ``http://`` is only ever a simulator on this machine, which no proxy can reach: it is
     never proxied (so ``koppelcheck demo`` works behind a corporate ``HTTP_PROXY``).
     """
-    import urllib.request
-
     if url.scheme == "http" and is_loopback_host(url.host):
         return None
     proxy = proxies.get(url.scheme) or proxies.get("all")
@@ -432,62 +450,72 @@ def env_proxy_for(url: httpx.URL, proxies: Mapping[str, str]) -> str | None:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
-def _env_proxy_transport_class() -> type:
-    import ssl
-    import urllib.request
+class EnvProxyTransport(httpx.AsyncBaseTransport):
+    """Sends each request directly, or through the proxy the environment names for its URL
+    (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route.
 
-    import httpx
+    A route is the proxy and the origin, or the limit key a request names (an Nmbrs domain):
+    httpcore scans every connection of a pool on every request, so one pool for a whole
+    batch cost more CPU than the calls themselves (docs/performance.md). The pools share
+    one TLS context, built once. Direct routes run on :mod:`koppelcheck.aionet` (asyncio's own
+    transports); routes through a proxy on httpcore's default network layer.
+    """
 
-    class EnvProxyTransport(httpx.AsyncBaseTransport):
-        """Sends each request directly, or through the proxy the environment names for its URL
-        (a CONNECT tunnel for https), with one pooled ``httpx.AsyncHTTPTransport`` per route.
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._proxies = urllib.request.getproxies_environment()
+        self._routes: dict[tuple[str | None, str], httpx.AsyncHTTPTransport] = {}
+        self._by_origin: dict[tuple[bytes, bytes, int | None, str], httpx.AsyncHTTPTransport] = {}
+        self._backend = AsyncioBackend()
+        self._swept = time.monotonic()
 
-        A route is the proxy and the origin, or the limit key a request names (an Nmbrs domain):
-        httpcore scans every connection of a pool on every request, so one pool for a whole
-        batch cost more CPU than the calls themselves (docs/performance.md). The pools share
-        one TLS context, built once.
-        """
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if time.monotonic() - self._swept >= ROUTE_SWEEP_S:
+            await self._release_spent_routes()
+        url = request.url
+        pool = str(request.extensions.get(LIMIT_KEY_EXTENSION) or "")
+        origin = (url.raw_scheme, url.raw_host, url.port, pool)
+        route = self._by_origin.get(origin)
+        if route is None:
+            route = self._by_origin[origin] = self._route(url, pool)
+        return await route.handle_async_request(request)
 
-        def __init__(self, **options: Any) -> None:
-            self._options = options
-            self._proxies = urllib.request.getproxies_environment()
-            self._routes: dict[tuple[str | None, str], httpx.AsyncHTTPTransport] = {}
-            self._swept = time.monotonic()
+    def _route(self, url: httpx.URL, pool: str) -> httpx.AsyncHTTPTransport:
+        proxy = env_proxy_for(url, self._proxies) if self._proxies else None
+        key = (proxy, f"{url.scheme}://{url.host}:{url.port}|{pool}")
+        route = self._routes.get(key)
+        if route is None:
+            if not isinstance(self._options.get("verify"), ssl.SSLContext):
+                verify = self._options.get("verify", True)
+                self._options["verify"] = httpx.create_ssl_context(verify=verify)
+            route = self._routes[key] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
+            if proxy is None:
+                # httpx takes no network backend; its pool reads this attribute per connection.
+                route._pool._network_backend = self._backend  # noqa: SLF001
+        return route
 
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            proxy = env_proxy_for(request.url, self._proxies)
-            url = request.url
-            pool = str(request.extensions.get(LIMIT_KEY_EXTENSION) or "")
-            key = (proxy, f"{url.scheme}://{url.host}:{url.port}|{pool}")
-            if time.monotonic() - self._swept >= ROUTE_SWEEP_S:
-                await self._release_spent_routes()
-            route = self._routes.get(key)
-            if route is None:
-                if not isinstance(self._options.get("verify"), ssl.SSLContext):
-                    verify = self._options.get("verify", True)
-                    self._options["verify"] = httpx.create_ssl_context(verify=verify)
-                route = self._routes[key] = httpx.AsyncHTTPTransport(proxy=proxy, **self._options)
-            return await route.handle_async_request(request)
+    async def _release_spent_routes(self) -> None:
+        """Close the pools that wait for nothing and whose every connection outlived its
+        keep-alive (httpcore would drop them at their next use anyway); looked for at most
+        every 2 s, by whichever request comes then.
 
-        async def _release_spent_routes(self) -> None:
-            """Close the pools that wait for nothing and whose every connection outlived its
-            keep-alive (httpcore would drop them at their next use anyway); looked for at most
-            every 2 s, by whichever request comes then.
+        In a batch these are the routes of the AFAS environments that are done: kept, their
+        connections stayed open to the end, 4,037 of them at 5,000 employers
+        (docs/performance.md, "Memory of a batch")."""
+        self._swept = time.monotonic()
+        # Taken out first, closed after: no request can pick a route up while one closes.
+        spent = {id(route) for route in self._routes.values() if _spent(route)}
+        if not spent:
+            return
+        self._by_origin = {k: r for k, r in self._by_origin.items() if id(r) not in spent}
+        closing = [r for r in self._routes.values() if id(r) in spent]
+        self._routes = {k: r for k, r in self._routes.items() if id(r) not in spent}
+        for route in closing:
+            await route.aclose()
 
-            In a batch these are the routes of the AFAS environments that are done: kept, their
-            connections held about 20 KB each to the end, 4,000 of them at 5,000 employers
-            (docs/performance.md, "Memory of a batch")."""
-            self._swept = time.monotonic()
-            # Taken out first, closed after: no request can pick a route up while one closes.
-            spent = [key for key, route in self._routes.items() if _spent(route)]
-            for route in [self._routes.pop(key) for key in spent]:
-                await route.aclose()
-
-        async def aclose(self) -> None:
-            for route in self._routes.values():
-                await route.aclose()
-
-    return EnvProxyTransport
+    async def aclose(self) -> None:
+        for route in self._routes.values():
+            await route.aclose()
 
 
 ROUTE_SWEEP_S = 2.0
@@ -520,10 +548,6 @@ def make_async_client(
     its retries included; ``retry_policy`` (default :data:`koppelcheck.retry.DEFAULT_POLICY`)
     says how idempotent reads are retried. ``transport`` is for tests.
     """
-    import ssl
-
-    import httpx
-
     inner = transport
     if inner is None:
         verify: ssl.SSLContext | bool = True
@@ -532,18 +556,14 @@ def make_async_client(
             verify = ssl.create_default_context()
             verify.load_verify_locations(cafile=ca_bundle)
         # httpx reads HTTPS_PROXY itself only for a transport it builds; this one is ours.
-        inner = _env_proxy_transport_class()(
+        inner = EnvProxyTransport(
             verify=verify,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
             trust_env=True,
         )
     for wrap in TRANSPORT_WRAPPERS:
         inner = wrap(inner)
-    from koppelcheck.retry import DEFAULT_POLICY
-
-    limited = _limited_transport_class()(
-        inner, per_host_limit, timeout_s, retry_policy or DEFAULT_POLICY
-    )
+    limited = HostLimitedTransport(inner, per_host_limit, timeout_s, retry_policy or DEFAULT_POLICY)
     return httpx.AsyncClient(
         transport=limited,
         timeout=httpx.Timeout(timeout_s),
@@ -553,15 +573,17 @@ def make_async_client(
     )
 
 
+class _Through(httpx.AsyncBaseTransport):
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._client.send(request, follow_redirects=False)
+
+
 def through(client: httpx.AsyncClient) -> httpx.AsyncBaseTransport:
     """A transport that sends every request through ``client`` (one made by
     :func:`make_async_client`), so a library that builds its own ``httpx.AsyncClient`` (Authlib's
     OAuth client) keeps koppelcheck's TLS, proxy, no-redirect, time budget and per-host limits.
     Closing the transport leaves ``client`` open: its owner closes it."""
-    import httpx
-
-    class _Through(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            return await client.send(request, follow_redirects=False)
-
-    return _Through()
+    return _Through(client)

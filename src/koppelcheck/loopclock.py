@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 
 TICK_S = 0.05
 """How often the clock looks at the loop while something is timed. A stall shorter than this is
@@ -31,7 +31,7 @@ class LoopClock:
     that was due. Ticks only while at least one user holds it (:meth:`acquire`)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+        self.loop = loop
         self._stalled = 0.0
         self._users = 0
         self._due = 0.0
@@ -50,7 +50,7 @@ class LoopClock:
         """Start ticking (if not yet): a budget is being measured."""
         self._users += 1
         if self._handle is None:
-            self._schedule(self._loop.time())
+            self._schedule(self.loop.time())
 
     def release(self) -> None:
         """Stop ticking when nobody measures any more (no handle is left behind)."""
@@ -62,16 +62,16 @@ class LoopClock:
 
     def _schedule(self, now: float) -> None:
         self._due = now + TICK_S
-        self._handle = self._loop.call_at(self._due, self._tick)
+        self._handle = self.loop.call_at(self._due, self._tick)
 
     def _tick(self) -> None:
-        now = self._loop.time()
+        now = self.loop.time()
         self._stalled += max(0.0, now - self._due)
         self._schedule(now)
 
     def now(self) -> float:
         """Service time: the loop's time minus every stall seen so far, the one under way too."""
-        now = self._loop.time()
+        now = self.loop.time()
         pending = max(0.0, now - self._due) if self._handle is not None else 0.0
         return now - self._stalled - pending
 
@@ -100,25 +100,48 @@ class Budget:
         """Service seconds left (negative when spent)."""
         return self.seconds - (self.clock.now() - self._started)
 
-    @asynccontextmanager
-    async def scope(self) -> AsyncIterator[Budget]:
+    def scope(self) -> BudgetScope:
         """A block that is cancelled (TimeoutError on exit) when the budget is spent."""
-        loop = asyncio.get_running_loop()
-        self.clock.acquire()
-        handle: list[asyncio.TimerHandle] = []
-        try:
-            async with asyncio.timeout(None) as scope:
+        return BudgetScope(self)
 
-                def check() -> None:
-                    left = self.remaining_s()
-                    if left <= 0:
-                        scope.reschedule(loop.time())  # expire now: cancels the block
-                    else:
-                        handle[:] = [loop.call_at(loop.time() + left, check)]
 
-                handle.append(loop.call_at(loop.time() + max(0.0, self.remaining_s()), check))
-                yield self
-        finally:
-            for pending in handle:
-                pending.cancel()
-            self.clock.release()
+class BudgetScope:
+    """``async with budget.scope():`` cancels the block when ``budget`` is spent: an
+    :func:`asyncio.timeout` whose deadline is moved on while the loop was starved. A plain
+    class, not a generator-based context manager: one is entered for every remote call."""
+
+    __slots__ = ("_budget", "_loop", "_timeout", "_handle")
+
+    def __init__(self, budget: Budget) -> None:
+        self._budget = budget
+        self._loop = budget.clock.loop
+        self._timeout = asyncio.timeout(None)
+        self._handle: asyncio.TimerHandle | None = None
+
+    async def __aenter__(self) -> Budget:
+        budget = self._budget
+        await self._timeout.__aenter__()
+        budget.clock.acquire()
+        loop = self._loop
+        self._handle = loop.call_at(loop.time() + max(0.0, budget.remaining_s()), self._check)
+        return budget
+
+    def _check(self) -> None:
+        left = self._budget.remaining_s()
+        if left <= 0:
+            self._handle = None
+            self._timeout.reschedule(self._loop.time())  # expire now: cancels the block
+        else:
+            self._handle = self._loop.call_at(self._loop.time() + left, self._check)
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._budget.clock.release()
+        await self._timeout.__aexit__(kind, exc, tb)

@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from koppelcheck.exitcodes import ExitCode
 from koppelcheck.i18n import Message, message_ref
+from koppelcheck.jsontypes import JSONObject
 
 REPORT_SCHEMA = "koppelcheck.report/v1"
 BATCH_SCHEMA = "koppelcheck.batch/v1"
@@ -42,7 +43,7 @@ _PARAMS_DOC = (
 )
 
 
-def _capture_refs(data: Any, fields: dict[str, str]) -> Any:
+def _capture_refs(data: object, fields: dict[str, str]) -> object:
     """Before validation: for each ``text field -> prefix``, fill ``<prefix>key`` and
     ``<prefix>params`` from a :class:`~koppelcheck.i18n.Message`, unless given explicitly."""
     if not isinstance(data, dict):
@@ -64,13 +65,13 @@ class Fix(BaseModel):
     text: str = ""
     links: list[str] = Field(default_factory=list)
     key: str = Field(default="", description=_KEY_DOC.format(field="text"))
-    params: dict[str, Any] = Field(
+    params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="text")
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _refs(cls, data: Any) -> Any:
+    def _refs(cls, data: object) -> object:
         return _capture_refs(data, {"text": ""})
 
     def as_message(self) -> str:
@@ -103,17 +104,17 @@ class CheckResult(BaseModel):
         "`nmbrs.rest.step.1`); empty when the check belongs to no step.",
     )
     title_key: str = Field(default="", description=_KEY_DOC.format(field="title"))
-    title_params: dict[str, Any] = Field(
+    title_params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="title")
     )
     message_key: str = Field(default="", description=_KEY_DOC.format(field="message"))
-    message_params: dict[str, Any] = Field(
+    message_params: dict[str, object] = Field(
         default_factory=dict, description=_PARAMS_DOC.format(field="message")
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _refs(cls, data: Any) -> Any:
+    def _refs(cls, data: object) -> object:
         return _capture_refs(data, {"title": "title_", "message": "message_"})
 
     def as_message(self, field: Literal["title", "message"]) -> str:
@@ -125,7 +126,7 @@ class CheckResult(BaseModel):
 
     def with_texts(self, *, step_id: str | None = None, **texts: str) -> CheckResult:
         """A copy with new ``title``, ``message`` or ``step`` texts; keys follow the texts."""
-        update: dict[str, Any] = {name: str(text) for name, text in texts.items()}
+        update: dict[str, object] = {name: str(text) for name, text in texts.items()}
         for field in ("title", "message"):
             if field in texts:
                 update[f"{field}_key"], update[f"{field}_params"] = message_ref(texts[field])
@@ -190,7 +191,7 @@ class Report(BaseModel):
     tool: ToolInfo
     system: str
     option: str | None = None
-    target: dict[str, Any] = Field(default_factory=dict)
+    target: dict[str, object] = Field(default_factory=dict)
     started_at: datetime
     duration_ms: int
     summary: Summary
@@ -201,7 +202,7 @@ class Report(BaseModel):
         """Checks that failed or errored, in report order."""
         return [c for c in self.checks if c.status in (Status.FAIL, Status.ERROR)]
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self) -> JSONObject:
         """The report as the contract's JSON object."""
         return self.model_dump(mode="json", by_alias=True)
 

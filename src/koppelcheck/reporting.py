@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from koppelcheck import __version__
 from koppelcheck.models import CheckResult, Report, Summary, ToolInfo, decide_exit_code
@@ -14,7 +13,7 @@ def build_report(
     *,
     system: str,
     option: str | None,
-    target: dict[str, Any],
+    target: Mapping[str, object],
     started_at: datetime,
     results: Sequence[CheckResult],
 ) -> Report:
@@ -26,7 +25,7 @@ def build_report(
         tool=ToolInfo(version=__version__),
         system=system,
         option=option,
-        target=target,
+        target=dict(target),
         started_at=started_at,
         duration_ms=round((finished - started_at).total_seconds() * 1000),
         summary=summary,

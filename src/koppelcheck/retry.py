@@ -18,6 +18,7 @@ not verify, a proxy that refuses.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import ssl
 from collections.abc import Awaitable, Callable
@@ -26,10 +27,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
-
 if TYPE_CHECKING:
     import httpx
+
 
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 ATTEMPTS = "koppelcheck_attempts"
@@ -53,7 +53,7 @@ class RetryPolicy:
 
     def backoff_s(self, failed_attempts: int) -> float:
         """The pause after ``failed_attempts`` failures: exponential, capped, plus jitter."""
-        base = self.initial_backoff_s * 2 ** (failed_attempts - 1)
+        base = self.initial_backoff_s * 2.0 ** (failed_attempts - 1)
         return min(self.max_backoff_s, base) + random.uniform(0, self.jitter_s)  # noqa: S311
 
 
@@ -118,7 +118,7 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
 
 
 def _worth_retrying(exc: BaseException) -> bool:
-    import httpx
+    import httpx  # not at the top: explain.py imports this module on the CLI's start-up path
 
     if isinstance(exc, RetryableAnswer):
         return True
@@ -152,52 +152,41 @@ async def send_with_retries(
     ``attempt`` returns the response, or raises :class:`RetryableAnswer` or an httpx error. When
     the retries run out on a retryable answer, that last answer is returned for the caller to
     judge (AFAS's 503 says when to come back); on an exception, the last exception is raised.
+
+    A plain loop: it replaced tenacity, whose per-call machinery (a retry state object, its
+    statistics, ``inspect`` on every attempt) cost more CPU than the rest of the client's own
+    layers together, for three rules that read more plainly here (docs/performance.md).
     """
-
-    def pause(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RetryableAnswer):
-            wait = retry_after_s(exc.response.headers.get("retry-after"))
-            if wait is not None:
-                return wait
-        return policy.backoff_s(state.attempt_number)
-
-    def stop(state: RetryCallState) -> bool:
-        if state.attempt_number >= policy.max_attempts:
-            return True
-        return state.upcoming_sleep + policy.min_attempt_s > remaining_s()
-
-    def give_back(state: RetryCallState) -> httpx.Response:
-        assert state.outcome is not None
-        exc = state.outcome.exception()
-        if isinstance(exc, RetryableAnswer):
-            return exc.response
-        raise exc  # type: ignore[misc]
-
-    retrying = AsyncRetrying(
-        retry=retry_if_exception(_worth_retrying),
-        wait=pause,
-        stop=stop,
-        retry_error_callback=give_back,
-        reraise=True,
-    )
     attempts = 0
-
-    async def counted() -> httpx.Response:
-        nonlocal attempts
+    while True:
         attempts += 1
         try:
             response = await attempt()
         except Exception as exc:
             setattr(exc, ATTEMPTS, attempts)
-            if isinstance(exc, RetryableAnswer):
-                exc.response.extensions[ATTEMPTS] = attempts
-            raise
+            answer = exc.response if isinstance(exc, RetryableAnswer) else None
+            if answer is not None:
+                answer.extensions[ATTEMPTS] = attempts
+            if not _worth_retrying(exc):
+                raise
+            wait = _pause_s(answer, attempts, policy)
+            if attempts >= policy.max_attempts or wait + policy.min_attempt_s > remaining_s():
+                if answer is not None:
+                    return answer
+                raise
+            await asyncio.sleep(wait)
+            continue
         response.extensions[ATTEMPTS] = attempts
         return response
 
-    response: httpx.Response = await retrying(counted)
-    return response
+
+def _pause_s(answer: httpx.Response | None, failed: int, policy: RetryPolicy) -> float:
+    """The pause before the next attempt: the answer's ``Retry-After``, else the backoff."""
+    if answer is not None:
+        wait = retry_after_s(answer.headers.get("retry-after"))
+        if wait is not None:
+            return wait
+    return policy.backoff_s(failed)
 
 
 def attempts_of(thing: object) -> int:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from koppelcheck.checks import CheckSpec, Outcome
 from koppelcheck.errors import CallTimeout, RemoteError, ServiceUnavailable, TransportError
@@ -145,7 +144,7 @@ class CheckRunner:
     def _safe_text(self, text: str) -> str:
         return self._redactor.redact(redact_known(inert(text)))
 
-    def _safe_params(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _safe_params(self, params: Mapping[str, object]) -> dict[str, object]:
         """Message parameters as JSON values (:func:`~koppelcheck.i18n.message_ref`), made safe."""
         return {name: self._safe_json(value) for name, value in params.items()}
 

@@ -9,40 +9,44 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from koppelcheck.files import atomic_write
+from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.models import BATCH_SCHEMA, REPORT_SCHEMA, BatchReport, Report
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _require_every_property(node: dict[str, Any]) -> None:
+def _require_every_property(node: JSONObject) -> None:
     """Mark every property required: koppelcheck always writes every field, defaults included."""
-    if "properties" in node:
-        node["required"] = list(node["properties"])
-    for definition in node.get("$defs", {}).values():
-        _require_every_property(definition)
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        required: list[JSON] = list(properties)
+        node["required"] = required
+    definitions = node.get("$defs")
+    for definition in definitions.values() if isinstance(definitions, dict) else ():
+        if isinstance(definition, dict):
+            _require_every_property(definition)
 
 
-def _schema(model: type[Report] | type[BatchReport], schema_id: str) -> dict[str, Any]:
+def _schema(model: type[Report] | type[BatchReport], schema_id: str) -> JSONObject:
     # The schemas describe the documents koppelcheck writes, hence the serialization mode.
-    generated = model.model_json_schema(by_alias=True, mode="serialization")
+    generated: JSONObject = model.model_json_schema(by_alias=True, mode="serialization")
     _require_every_property(generated)
     return {"$schema": _DIALECT, "$id": schema_id, **generated}
 
 
-def report_json_schema() -> dict[str, Any]:
+def report_json_schema() -> JSONObject:
     """The JSON Schema of the report (``koppelcheck.report/v1``)."""
     return _schema(Report, REPORT_SCHEMA)
 
 
-def batch_json_schema() -> dict[str, Any]:
+def batch_json_schema() -> JSONObject:
     """The JSON Schema of the batch report (``koppelcheck.batch/v1``)."""
     return _schema(BatchReport, BATCH_SCHEMA)
 
 
-def schema_text(schema: dict[str, Any]) -> str:
+def schema_text(schema: JSONObject) -> str:
     """A schema as the committed file holds it: sorted keys, indent 2, trailing newline."""
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import unicodedata
+from urllib.parse import quote
 
 _MASK = "••••"
 
@@ -54,6 +57,10 @@ FRAGMENT = 8
 """Any run of this many characters or more of a known secret is masked (case-insensitively)."""
 SERVER_TEXT_LIMIT = 300
 """The most characters of a server's text that a report shows (after masking)."""
+REDACTED_KEPT = 4096
+"""Redacted texts a :class:`Redactor` keeps for when the same text comes again (short texts)."""
+REDACTED_KEPT_CHARS = 2048
+"""Texts longer than this are redacted each time, never kept."""
 
 _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 """Lower-cases ASCII only, so that every position in the folded text is the same in the original
@@ -73,6 +80,12 @@ class Redactor:
         """Every remembered form (value, base64, URL-encoded) and its mask."""
         self._short: set[str] = set()
         self._grams: set[str] = set()
+        self._alphabet: set[str] = set()
+        """Every character of a gram."""
+        self._runs: re.Pattern[str] | None = None
+        """Runs of FRAGMENT or more characters of the alphabet (built when needed)."""
+        self._done: dict[str, str] = {}
+        """Texts already redacted with the secrets known now (a batch repeats its sentences)."""
 
     def values(self) -> list[str]:
         """Every remembered form of every secret, longest first (for exact replacement)."""
@@ -80,32 +93,55 @@ class Redactor:
 
     def add(self, secret: Secret | str) -> None:
         """Remember a secret so that :meth:`redact` hides it."""
-        import base64
-        from urllib.parse import quote
-
         value = secret.reveal() if isinstance(secret, Secret) else secret
         value = value.strip()
         if len(value) < 4:
             return
         forms = {value, base64.b64encode(value.encode()).decode(), quote(value, safe="")}
         for form in forms:
+            if form in self._values:
+                continue
             self._values[form] = _MASK
+            self._done.clear()
             folded = form.translate(_ASCII_FOLD)
             if len(folded) < FRAGMENT:
                 self._short.add(folded)
             for start in range(len(folded) - FRAGMENT + 1):
                 self._grams.add(folded[start : start + FRAGMENT])
+            if len(folded) >= FRAGMENT and not self._alphabet.issuperset(folded):
+                self._alphabet.update(folded)
+                self._runs = None
+
+    def _candidate_runs(self) -> re.Pattern[str]:
+        """A gram holds only characters of some secret: a window with any other character (a
+        space, most punctuation) cannot match, so only runs without one are looked at."""
+        if self._runs is None:
+            alphabet = sorted(self._alphabet)
+            self._runs = re.compile(f"[{''.join(map(re.escape, alphabet))}]{{{FRAGMENT},}}")
+        return self._runs
 
     def redact(self, text: str) -> str:
         """Return ``text`` with every remembered secret, and every fragment of one, masked."""
         if not text or not (self._grams or self._short):
             return text
+        if len(text) > REDACTED_KEPT_CHARS:
+            return self._redact(text)
+        done = self._done.get(text)
+        if done is None:
+            if len(self._done) >= REDACTED_KEPT:
+                self._done.clear()
+            done = self._done[text] = self._redact(text)
+        return done
+
+    def _redact(self, text: str) -> str:
         folded = text.translate(_ASCII_FOLD)
         covered = bytearray(len(text))
         grams = self._grams
-        for start in range(len(folded) - FRAGMENT + 1):
-            if folded[start : start + FRAGMENT] in grams:
-                covered[start : start + FRAGMENT] = b"\x01" * FRAGMENT
+        if grams:
+            for run in self._candidate_runs().finditer(folded):
+                for start in range(run.start(), run.end() - FRAGMENT + 1):
+                    if folded[start : start + FRAGMENT] in grams:
+                        covered[start : start + FRAGMENT] = b"\x01" * FRAGMENT
         for short in self._short:
             at = folded.find(short)
             while at >= 0:
@@ -143,8 +179,6 @@ def sanitise(value: object) -> str:
     """A server's text made inert, on one line: lone surrogates become U+FFFD, control characters
     become spaces, bidi and invisible characters are removed, NFKC-normalised (so a full-width or
     look-alike copy of a token is masked like the token), whitespace collapsed."""
-    import unicodedata
-
     text = value if isinstance(value, str) else _text_of(value)
     text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", _UNSAFE.sub(" ", text)))

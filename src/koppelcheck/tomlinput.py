@@ -9,17 +9,22 @@ file is three levels deep, a form file two). Parsing is linear in the file's siz
 from __future__ import annotations
 
 import tomllib
-from typing import Any
+from typing import Any, TypeAlias
 
 MAX_NESTING_DEPTH = 16
 """The deepest nesting of tables and arrays a batch or form file may have."""
+
+
+TOMLTable: TypeAlias = dict[str, Any]
+"""A parsed TOML document or table, as ``tomllib`` types it: strings, numbers, booleans, dates,
+arrays and tables. The edge with the file: a pydantic model or the reader narrows it."""
 
 
 class TooDeep(ValueError):
     """The document nests tables or arrays deeper than :data:`MAX_NESTING_DEPTH`."""
 
 
-def loads(text: str) -> dict[str, Any]:
+def loads(text: str) -> TOMLTable:
     """``tomllib.loads`` that raises :class:`TooDeep` instead of RecursionError, and for any value
     nested deeper than :data:`MAX_NESTING_DEPTH`; TOMLDecodeError as tomllib does."""
     try:
@@ -31,11 +36,11 @@ def loads(text: str) -> dict[str, Any]:
     return data
 
 
-def depth(value: Any) -> int:
+def depth(value: object) -> int:
     """How deep tables (dicts) and arrays (lists) nest in ``value`` (a scalar is 0), without
     recursion; stops counting past :data:`MAX_NESTING_DEPTH` + 1."""
     deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, level = stack.pop()
         if isinstance(item, dict | list):

@@ -28,11 +28,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from koppelcheck import __version__
+import httpx
+from lxml import etree
+
+from koppelcheck import __version__, http
 from koppelcheck.errors import InputError
+from koppelcheck.files import atomic_write, check_output_path, is_stdout
+from koppelcheck.http import read_capped
+from koppelcheck.i18n import Translator
+from koppelcheck.jsontypes import JSON, JSONValue
+from koppelcheck.secret import known_values, redact_known
 
 REMOVED = "[REMOVED]"
 _SECRET_NAME = re.compile(
@@ -118,8 +126,6 @@ def _scrub_text(text: str, where: str, tally: _Tally) -> str:
 
 def _redact_xml(text: str, where: str, tally: _Tally) -> str | None:
     """A SOAP body with the auth header removed and personal data replaced; None when not XML."""
-    from lxml import etree
-
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -153,13 +159,13 @@ def _redact_xml(text: str, where: str, tally: _Tally) -> str | None:
                 tally.add(where, kind)
             else:
                 node.text = _scrub_text(node.text, where, tally)
-    body = etree.tostring(root, encoding="unicode")
+    body = str(etree.tostring(root, encoding="unicode"))
     if text.lstrip().startswith("<?xml"):
         return '<?xml version="1.0" encoding="utf-8"?>' + body
     return body
 
 
-def _redact_json_value(value: Any, where: str, tally: _Tally, key: str = "") -> Any:
+def _redact_json_value(value: JSON, where: str, tally: _Tally, key: str = "") -> JSON:
     if isinstance(value, dict):
         return {k: _redact_json_value(v, where, tally, k) for k, v in value.items()}
     if isinstance(value, list):
@@ -232,14 +238,10 @@ def _redact_url(url: str, tally: _Tally) -> tuple[str, list[dict[str, str]]]:
 
 def _known_secrets() -> list[str]:
     """Every secret value this process holds (and its base64), longest first."""
-    from koppelcheck.secret import known_values
-
     return [v for v in known_values() if len(v) >= 8]
 
 
 def _last_line_of_defence(text: str) -> tuple[str, int]:
-    from koppelcheck.secret import redact_known
-
     count = 0
     for value in _known_secrets():
         if value in text:
@@ -261,18 +263,41 @@ def _last_line_of_defence(text: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------- recording
 
 
+class Redaction(TypedDict):
+    """What was replaced where: ``entry`` None for the last pass over the whole file."""
+
+    entry: int | None
+    where: str
+    kind: str
+    count: int
+
+
+class HarLog(TypedDict):
+    version: str
+    creator: dict[str, str]
+    pages: list[JSONValue]
+    entries: list[dict[str, JSONValue]]
+    _redactions: list[Redaction]
+
+
+class Har(TypedDict):
+    """A HAR 1.2 document, with koppelcheck's ``_redactions`` beside the entries."""
+
+    log: HarLog
+
+
 class HarRecorder:
     """Collects redacted HAR entries; thread-safe."""
 
     def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-        self.redactions: list[dict[str, Any]] = []
+        self.entries: list[dict[str, JSONValue]] = []
+        self.redactions: list[Redaction] = []
         self._lock = threading.Lock()
 
     def record(
         self,
-        request: Any,
-        response: Any | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
         started: datetime,
         elapsed_ms: float,
         error: str = "",
@@ -282,34 +307,28 @@ class HarRecorder:
         url, query = _redact_url(str(request.url), tally)
         req_mime = request.headers.get("content-type", "")
         req_text = request.content.decode("utf-8", "replace") if request.content else ""
-        entry: dict[str, Any] = {
-            "startedDateTime": started.isoformat(timespec="milliseconds"),
-            "time": round(elapsed_ms, 3),
-            "request": {
-                "method": request.method,
-                "url": url,
-                "httpVersion": "HTTP/1.1",
-                "cookies": [],
-                "headers": _redact_headers(list(request.headers.items()), "request.headers", tally),
-                "queryString": query,
-                "headersSize": -1,
-                "bodySize": len(request.content or b""),
-            },
-            "cache": {},
-            "timings": {"send": 0, "wait": round(elapsed_ms, 3), "receive": 0},
+        har_request: dict[str, JSONValue] = {
+            "method": request.method,
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": _redact_headers(list(request.headers.items()), "request.headers", tally),
+            "queryString": query,
+            "headersSize": -1,
+            "bodySize": len(request.content or b""),
         }
         if req_text:
-            entry["request"]["postData"] = {
+            har_request["postData"] = {
                 "mimeType": req_mime,
                 "text": redact_body(req_text, req_mime, "request.body", tally),
             }
         if response is None:
-            entry["response"] = _response_dict(0, "", [], "", "", tally)
-            entry["response"]["_error"] = error
+            har_response = _response_dict(0, "", [], "", "", tally)
+            har_response["_error"] = error
         else:
             mime = response.headers.get("content-type", "")
             text = response.content.decode("utf-8", "replace")
-            entry["response"] = _response_dict(
+            har_response = _response_dict(
                 response.status_code,
                 response.reason_phrase,
                 list(response.headers.items()),
@@ -317,15 +336,23 @@ class HarRecorder:
                 redact_body(text, mime, "response.body", tally),
                 tally,
             )
+        entry: dict[str, JSONValue] = {
+            "startedDateTime": started.isoformat(timespec="milliseconds"),
+            "time": round(elapsed_ms, 3),
+            "request": har_request,
+            "cache": {},
+            "timings": {"send": 0, "wait": round(elapsed_ms, 3), "receive": 0},
+            "response": har_response,
+        }
         with self._lock:
             index = len(self.entries)
             self.entries.append(entry)
             self.redactions += [
-                {"entry": index, "where": where, "kind": kind, "count": count}
+                Redaction(entry=index, where=where, kind=kind, count=count)
                 for (where, kind), count in sorted(tally.counts.items())
             ]
 
-    def har(self) -> dict[str, Any]:
+    def har(self) -> Har:
         """The HAR 1.2 document."""
         with self._lock:
             return {
@@ -350,14 +377,14 @@ class HarRecorder:
             text = json.dumps(document, ensure_ascii=False, indent=1)
         return text
 
-    def wrap(self, inner: Any) -> Any:
+    def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
         """A transport that records every exchange through ``inner``."""
-        return _recording_transport_class()(inner, self)
+        return RecordingTransport(inner, self)
 
 
 def _response_dict(
     status: int, reason: str, headers: list[tuple[str, str]], mime: str, text: str, tally: _Tally
-) -> dict[str, Any]:
+) -> dict[str, JSONValue]:
     return {
         "status": status,
         "statusText": reason,
@@ -371,43 +398,35 @@ def _response_dict(
     }
 
 
-def _recording_transport_class() -> type:
-    import httpx
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Hands every exchange through ``inner`` to a :class:`HarRecorder` (also one that failed)."""
 
-    from koppelcheck.http import read_capped
+    def __init__(self, inner: httpx.AsyncBaseTransport, recorder: HarRecorder) -> None:
+        self._inner = inner
+        self._recorder = recorder
 
-    class RecordingTransport(httpx.AsyncBaseTransport):
-        def __init__(self, inner: httpx.AsyncBaseTransport, recorder: HarRecorder) -> None:
-            self._inner = inner
-            self._recorder = recorder
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            started = datetime.now(UTC)
-            begin = time.perf_counter()
-            await request.aread()
-            try:
-                # Read within the one answer cap (decoded): a trace must not undo it.
-                response = await read_capped(await self._inner.handle_async_request(request))
-            except BaseException as exc:
-                elapsed = (time.perf_counter() - begin) * 1000
-                self._recorder.record(request, None, started, elapsed, type(exc).__name__)
-                raise
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        started = datetime.now(UTC)
+        begin = time.perf_counter()
+        await request.aread()
+        try:
+            # Read within the one answer cap (decoded): a trace must not undo it.
+            response = await read_capped(await self._inner.handle_async_request(request))
+        except BaseException as exc:
             elapsed = (time.perf_counter() - begin) * 1000
-            self._recorder.record(request, response, started, elapsed)
-            return response
+            self._recorder.record(request, None, started, elapsed, type(exc).__name__)
+            raise
+        elapsed = (time.perf_counter() - begin) * 1000
+        self._recorder.record(request, response, started, elapsed)
+        return response
 
-        async def aclose(self) -> None:
-            await self._inner.aclose()
-
-    return RecordingTransport
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def check_trace_path(path: Path, lang: str | None = None) -> Path:
     """``--trace`` must name a regular file in an existing, writable folder, like every other
     output (exit 2 before anything is sent); unlike a report it cannot go to standard output."""
-    from koppelcheck.files import check_output_path, is_stdout
-    from koppelcheck.i18n import Translator
-
     if is_stdout(path):
         raise InputError("trace", Translator(lang)("core.input.trace_not_stdout"))
     check_output_path(path, "trace", lang)
@@ -421,8 +440,6 @@ def recording(path: Path | None, lang: str | None = None) -> Iterator[HarRecorde
     if path is None:
         yield None
         return
-    from koppelcheck import http
-
     check_trace_path(path, lang)
     recorder = HarRecorder()
     http.TRANSPORT_WRAPPERS.append(recorder.wrap)
@@ -430,43 +447,4 @@ def recording(path: Path | None, lang: str | None = None) -> Iterator[HarRecorde
         yield recorder
     finally:
         http.TRANSPORT_WRAPPERS.remove(recorder.wrap)
-        from koppelcheck.files import atomic_write
-
         atomic_write(path, recorder.text(), mode=0o600)  # it may hold business data
-
-
-@contextmanager
-def traced_run(path: Path | None, lang: str | None) -> Iterator[None]:
-    """:func:`recording` for a command: afterwards, one line on stderr says where the trace is."""
-    if path is None:
-        yield
-        return
-    recorders: list[HarRecorder] = []
-    try:
-        with recording(path, lang) as recorder:
-            if recorder is not None:
-                recorders.append(recorder)
-            yield
-    finally:
-        if recorders:
-            from koppelcheck.cli.common import stderr_console
-            from koppelcheck.i18n import Translator
-
-            har = recorders[0].har()["log"]
-            replaced = sum(
-                r["count"]
-                for r in har["_redactions"]
-                if not str(r["kind"]).startswith(
-                    ("header:", "soap-header:", "secret", "known-secret")
-                )
-            )
-            stderr_console().print(
-                Translator(lang).plural(
-                    "core.trace.written",
-                    len(har["entries"]),
-                    path=path,
-                    redactions=replaced,
-                ),
-                markup=False,
-                highlight=False,
-            )

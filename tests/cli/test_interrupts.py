@@ -300,10 +300,10 @@ def _report_files_whole(env: Env) -> None:
 def test_ctrl_c_while_writing_the_bundle(env: Env, where: str) -> None:
     """The bundle is written after the report files: those stay whole, the bundle never appears,
     and no temporary file is left."""
-    import koppelcheck.bundle.sign as sign
+    import koppelcheck.bundle.build as build
 
     if where == "sign":
-        env.monkeypatch.setattr(sign, "sign_payload", interrupt)
+        env.monkeypatch.setattr(build, "sign_payload", interrupt)
     else:
         # Writes 1-4 are the reports; the 5th is the bundle.
         env.monkeypatch.setattr(os, where, on_call(5, getattr(os, where)))

@@ -58,10 +58,9 @@ def test_spent_routes_are_released_and_live_ones_kept(
     async def run() -> list[set[str]]:
         seen = []
         async with make_async_client(timeout_s=5, per_host_limit=5) as client:
-            routes = client._transport._inner._routes  # type: ignore[attr-defined]
             for name in ("done", "busy", "new", "done"):
                 assert (await client.get(servers[name])).status_code == 200
-                seen.append(ports(routes))
+                seen.append(ports(client._transport._inner._routes))  # type: ignore[attr-defined]
         return seen
 
     after_done, after_busy, after_new, done_again = asyncio.run(run())

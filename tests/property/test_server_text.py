@@ -69,6 +69,21 @@ def test_a_redactor_masks_every_fragment(secret: str, text: str, at: int, case) 
     assert fragments_in(secret.strip(), shown) == [] or fragments_in(secret.strip(), text)
 
 
+@prop(100)
+@given(first=tokens, second=tokens, text=st.text(max_size=100), case=cases)
+def test_a_text_redacted_before_a_secret_was_known_is_masked_after(
+    first: str, second: str, text: str, case
+) -> None:
+    redactor = Redactor()
+    redactor.add(first)
+    shown_before = redactor.redact(text + case(second))  # kept: the same text may come again
+    redactor.add(second)
+    shown = redactor.redact(text + case(second))
+    assert fragments_in(second.strip(), shown) == [] or fragments_in(second.strip(), text)
+    assert redactor.redact(text + case(second)) == shown
+    assert fragments_in(first.strip(), shown_before) == [] or fragments_in(first.strip(), text)
+
+
 @prop(300)
 @given(text=st.one_of(st.text(), st.sampled_from(NASTY_STRINGS), st.binary().map(repr)))
 def test_sanitised_text_is_one_inert_line(text: str) -> None:

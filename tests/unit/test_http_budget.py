@@ -165,10 +165,13 @@ def test_a_free_slot_goes_to_a_chain_call_first_then_in_order_of_arrival() -> No
         release = asyncio.Event()
 
         async def call(name: str, priority: int) -> None:
-            async with slots.held(priority):
+            await slots.acquire(priority)
+            try:
                 served.append(name)
                 if name == "first":
                     await release.wait()
+            finally:
+                slots.release()
 
         first = asyncio.create_task(call("first", 1))
         await asyncio.sleep(0)

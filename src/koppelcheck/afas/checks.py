@@ -13,6 +13,8 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from koppelcheck.afas import deadlines
+from koppelcheck.afas.auditor_checks import auditor_checks
 from koppelcheck.afas.client import ConnectorProbe
 from koppelcheck.afas.deadlines import with_trace
 from koppelcheck.checks import CheckFunction, CheckSpec, Outcome, outcome
@@ -26,6 +28,7 @@ from koppelcheck.errors import (
 from koppelcheck.explain import describe_remote_error, describe_retry_after
 from koppelcheck.i18n import MessageList
 from koppelcheck.models import Status
+from koppelcheck.runner import PASSING
 
 if TYPE_CHECKING:
     from koppelcheck.afas.auditor import AuditorReport
@@ -141,8 +144,6 @@ def build_afas_checks(
     in hybrid mode ``oauth_client`` carries the access token and every probe runs with both.
     ``access`` is the shared access token whenever client credentials were given.
     """
-    from koppelcheck.afas import deadlines
-
     step3 = t("afas.step.3")
     today = settings.check_date
     classic = settings.token is not None
@@ -230,8 +231,6 @@ def build_afas_checks(
             )
         )
     if settings.auditor is not None:
-        from koppelcheck.afas.auditor_checks import auditor_checks
-
         specs.extend(auditor_checks(settings.auditor, t))
     return specs
 
@@ -240,7 +239,6 @@ def _hybrid_runner(
     classic: CheckFunction, oauth: CheckFunction, cid: str, t: Translator
 ) -> CheckFunction:
     """Probe one GetConnector with both credentials; a difference is a failure naming which."""
-    from koppelcheck.runner import PASSING
 
     async def run() -> Outcome:
         by_token, by_oauth = await asyncio.gather(_outcome_of(classic, t), _outcome_of(oauth, t))

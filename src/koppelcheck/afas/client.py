@@ -11,16 +11,18 @@ import inspect
 import json
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
+import httpx
+
+from koppelcheck.afas.facts import TRACE_HEADER
 from koppelcheck.errors import AfasHttpError, ProtocolError
 from koppelcheck.http import looks_like_html, remote_error_from
+from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.secret import SERVER_TEXT_LIMIT, server_text
 
 if TYPE_CHECKING:
-    import httpx
-
     from koppelcheck.afas.token import AfasToken
 
 
@@ -112,9 +114,7 @@ class AfasClient:
             raise ProtocolError(f"connector {connector_id}: the answer has no rows list")
         return ConnectorProbe(connector_id, len(rows))
 
-    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        import httpx
-
+    async def _get_json(self, path: str, params: dict[str, str]) -> JSON:
         authorization = self._token.authorization()
         if inspect.isawaitable(authorization):
             authorization = await authorization
@@ -134,12 +134,12 @@ class AfasClient:
             raise
 
 
-def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
+def _object(body: JSONObject, key: str) -> JSONObject:
     value = body.get(key)
     return value if isinstance(value, dict) else {}
 
 
-def _connectors(body: dict[str, Any], key: str) -> tuple[ConnectorInfo, ...] | None:
+def _connectors(body: JSONObject, key: str) -> tuple[ConnectorInfo, ...] | None:
     items = body.get(key)
     if items is None:
         return None
@@ -152,10 +152,10 @@ def _connectors(body: dict[str, Any], key: str) -> tuple[ConnectorInfo, ...] | N
     )
 
 
-def _json_body(response: httpx.Response) -> Any:
+def _json_body(response: httpx.Response) -> JSON:
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        return json.loads(response.content)
+        body: JSON = json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         status = response.status_code
         if looks_like_html(response):
@@ -168,6 +168,7 @@ def _json_body(response: httpx.Response) -> Any:
             status,
             "JSON",
         ) from None
+    return body
 
 
 def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
@@ -204,8 +205,6 @@ def _http_error(response: httpx.Response) -> AfasHttpError | ProtocolError:
 def trace_id_of(response: httpx.Response) -> str | None:
     """AFAS's ``X-Trace-Identifier`` (Profit 7, every call that reaches the application layer), as
     one short line, or None."""
-    from koppelcheck.afas.facts import TRACE_HEADER
-
     value = response.headers.get(TRACE_HEADER)
     return _one_line(value, 100) if value and value.strip() else None
 

@@ -13,8 +13,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from koppelcheck.afas import facts
+from koppelcheck.afas.oauth import token_url
 from koppelcheck.checks import Outcome, outcome
-from koppelcheck.errors import AfasHttpError, CallTimeout, ProtocolError, TransportError
+from koppelcheck.errors import (
+    AfasHttpError,
+    CallTimeout,
+    OAuthRefused,
+    ProtocolError,
+    TransportError,
+)
 from koppelcheck.explain import describe_remote_error
 from koppelcheck.i18n import MessageList
 from koppelcheck.models import Status
@@ -102,8 +109,6 @@ async def check_sunset(today: date, t: Translator) -> Outcome:
 
 async def check_oauth(access: SharedAccessToken, base_url: str, t: Translator) -> Outcome:
     """``afas.oauth``: the client-credentials flow at ``<base>/oauth/token``."""
-    from koppelcheck.afas.oauth import OAuthRefused, token_url
-
     url = token_url(base_url)
     try:
         token = await access.get()

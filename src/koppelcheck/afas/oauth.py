@@ -11,18 +11,22 @@ Client authentication goes in the form body first and, where AFAS refuses that, 
 from __future__ import annotations
 
 import asyncio
+import base64
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import quote_plus
+
+import httpx
 
 from koppelcheck.afas import facts
-from koppelcheck.credentials import clean_pasted
+from koppelcheck.afas.client import trace_id_of
+from koppelcheck.credentials import clean_pasted, keyring_account
 from koppelcheck.errors import AfasHttpError, InputError, OAuthRefused, ProtocolError, RemoteError
+from koppelcheck.http import USER_AGENT, remote_error_from, through
 from koppelcheck.i18n import Text
-from koppelcheck.secret import Secret, remember
-
-if TYPE_CHECKING:
-    import httpx
+from koppelcheck.jsontypes import JSONObject
+from koppelcheck.secret import Secret, remember, server_text
 
 CLIENT_ID_FIELD = "client_id"
 _MAX_CLIENT_ID = 200
@@ -44,15 +48,11 @@ class ClientCredentials:
     @property
     def basic_header(self) -> str:
         """base64 of ``id:secret``, as HTTP Basic client authentication sends it (a secret)."""
-        import base64
-
         pair = f"{self.client_id}:{self.secret.reveal()}"
         return base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
     def secret_forms(self) -> tuple[str, ...]:
         """Every form of the secret a redactor must hide (their base64 is added by it)."""
-        from urllib.parse import quote_plus
-
         value = self.secret.reveal()
         return (value, self.basic_header, quote_plus(value))
 
@@ -100,8 +100,6 @@ class AccessToken:
 
 def client_secret_account(environment_number: str, client_id: str) -> str:
     """The keyring account of a client secret: ``afas:<environment>:oauth:<client id>``."""
-    from koppelcheck.credentials import keyring_account
-
     return keyring_account("afas", environment_number, "oauth", client_id)
 
 
@@ -131,11 +129,13 @@ async def fetch_access_token(
     return await _fetch(http, base_url, credentials, facts.OAUTH_BASIC_AUTH)
 
 
-def _oauth_client_class() -> Any:
+def _oauth_client_class() -> Any:  # authlib ships no types: its client is an edge
+    """Authlib's client, imported when a token is fetched: authlib costs 0.15 s, and the checklist
+    and credentials commands read client ids from this module without fetching anything."""
     with warnings.catch_warnings():
         # Authlib 1.7+ announces a move to the "httpx2" package; httpx is what koppelcheck uses.
         warnings.simplefilter("ignore", DeprecationWarning)
-        from authlib.integrations.httpx_client import AsyncOAuth2Client
+        from authlib.integrations.httpx_client import AsyncOAuth2Client  # lazy: see above
 
     return AsyncOAuth2Client
 
@@ -143,11 +143,7 @@ def _oauth_client_class() -> Any:
 async def _fetch(
     http: httpx.AsyncClient, base_url: str, credentials: ClientCredentials, method: str
 ) -> AccessToken:
-    import httpx
-    from authlib.integrations.base_client import OAuthError
-
-    from koppelcheck.afas.client import trace_id_of
-    from koppelcheck.http import USER_AGENT, remote_error_from, through
+    from authlib.integrations.base_client import OAuthError  # lazy: see _oauth_client_class
 
     answers: list[httpx.Response] = []
 
@@ -203,8 +199,6 @@ async def _fetch(
 
 
 def _status_error(response: httpx.Response, method: str) -> RemoteError:
-    from koppelcheck.afas.client import trace_id_of
-
     trace = trace_id_of(response)
     if response.status_code == 401 and response.headers.get("www-authenticate"):
         # AFAS: invalid_client is 401 with WWW-Authenticate for Basic authentication (MIG §4.3).
@@ -214,7 +208,7 @@ def _status_error(response: httpx.Response, method: str) -> RemoteError:
     )
 
 
-def _access_token(token: dict[str, Any], method: str, trace: str | None) -> AccessToken:
+def _access_token(token: JSONObject, method: str, trace: str | None) -> AccessToken:
     value = token.get("access_token")
     kind = str(token.get("token_type") or "")
     if not isinstance(value, str) or not value.strip():
@@ -241,8 +235,6 @@ def _is_int(value: object) -> bool:
 
 def _one_line(value: object, limit: int = 200) -> str:
     """A server's text as one inert line, secrets masked (``secret.server_text``)."""
-    from koppelcheck.secret import server_text
-
     return server_text(value, limit)
 
 

@@ -8,8 +8,10 @@ App Connector's user group). The rest only a person can confirm.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+from koppelcheck.afas.facts import CLASSIC_LAST_DAY
 from koppelcheck.choices import AfasAuth, values
 from koppelcheck.steps import ScreenField, Step, step
 
@@ -164,8 +166,6 @@ DEFAULT_AUTH = "classic"
 def default_auth(today: date | None = None) -> str:
     """``classic`` until the last day classic tokens work (2027-08-31, ``afas.facts``), then
     ``oauth``: after it a.s.r.'s manual as written no longer works."""
-    from koppelcheck.afas.facts import CLASSIC_LAST_DAY
-
     return DEFAULT_AUTH if (today or date.today()) <= CLASSIC_LAST_DAY else "oauth"
 
 
@@ -203,8 +203,6 @@ def afas_steps(auth: str = DEFAULT_AUTH) -> tuple[Step, ...]:
     """The AFAS steps for ``auth`` (:data:`AUTH_MODES`): classic is a.s.r.'s manual as written;
     ``oauth`` and ``hybrid`` replace the user token (3.6-3.7) by the authentication type and a
     generated client id and secret. ValueError for another value."""
-    from dataclasses import replace
-
     if auth not in AUTH_MODES:
         raise ValueError(auth)
     if auth == "classic":

@@ -3,17 +3,40 @@ client credentials, chosen by the settings, not by the core)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from koppelcheck.afas.checks import AfasSettings, build_afas_checks
+from koppelcheck.afas.client import AfasClient
+from koppelcheck.afas.connectors_zip import expected_connectors, read_connector_ids
+from koppelcheck.afas.environment import parse_environment_id
+from koppelcheck.afas.oauth import (
+    SharedAccessToken,
+    client_credentials,
+    client_secret_account,
+    parse_client_id,
+)
+from koppelcheck.afas.steps import AFAS_STEPS, DEFAULT_AUTH, afas_steps
+from koppelcheck.afas.token import parse_token
+from koppelcheck.batch.plan import is_env_name
+from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.http import make_async_client, validate_base_url
+from koppelcheck.i18n import Text, Translator
+from koppelcheck.models import Status
+from koppelcheck.registration import FormContext
+from koppelcheck.reporting import build_report, now
+from koppelcheck.runner import CheckRunner
+from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Facts,
     Rule,
+    Settings,
+    Shared,
     SimulatorSpec,
     apply_rules,
     model_keys,
@@ -21,17 +44,16 @@ from koppelcheck.systems.interface import (
     settings_from,
     text_rule,
 )
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     from datetime import date
 
     import httpx
 
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.registration import FormContext
     from koppelcheck.runner import ProgressCallback
-    from koppelcheck.secret import Redactor, Secret
+    from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
 PER_ENVIRONMENT_LIMIT = 5
@@ -58,8 +80,6 @@ _COMMANDS = {
 
 def check_environment_id(value: object) -> object:
     """``12345`` or ``O12345AA`` (a TOML whole number too), as the code given, upper case."""
-    from koppelcheck.afas.environment import parse_environment_id
-
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -69,8 +89,6 @@ def check_environment_id(value: object) -> object:
 
 def check_connectors(value: object) -> list[str]:
     """GetConnector ids (the rules of ``--connector``), without duplicates."""
-    from koppelcheck.afas.connectors_zip import expected_connectors
-
     if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
         raise InputError("connectors", Text("input.batch.connectors"))
     try:
@@ -90,14 +108,10 @@ def check_token_version(value: object) -> int:
 
 
 def _client_id(value: str) -> str:
-    from koppelcheck.afas.oauth import parse_client_id
-
     return parse_client_id(value, field="client_id")
 
 
 def _base_url(value: str) -> str:
-    from koppelcheck.http import validate_base_url
-
     return validate_base_url(value, "base_url")
 
 
@@ -160,8 +174,6 @@ class AfasSystem:
     asks_dga = False
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
-        from koppelcheck.afas.steps import AFAS_STEPS, afas_steps
-
         return afas_steps(auth) if auth is not None else AFAS_STEPS
 
     def report_steps(self, report: Report) -> tuple[Step, ...]:
@@ -169,8 +181,6 @@ class AfasSystem:
         return self.steps(auth=str(auth)) if auth in _CLIENT_AUTH else self.steps()
 
     def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
-        from koppelcheck.afas.steps import DEFAULT_AUTH
-
         return ChecklistVariant(
             steps=self.steps(auth=auth),
             command=_COMMANDS[auth],
@@ -178,18 +188,12 @@ class AfasSystem:
             form_skip=_AUTH_FORM_SKIP[auth],
         )
 
-    def token_account(self, settings: Mapping[str, Any]) -> str:
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.credentials import keyring_account
-
+    def token_account(self, settings: Settings) -> str:
         number = parse_environment_id(str(settings["environment_id"])).number
         return keyring_account(self.name, number)
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         """``afas:<environment>:oauth:<client id>`` when the settings name a client."""
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.afas.oauth import client_secret_account
-
         if "client_id" not in settings:
             return None
         number = parse_environment_id(str(settings["environment_id"])).number
@@ -203,9 +207,6 @@ class AfasSystem:
         environment_id: str | None,
         client_id: str | None,
     ) -> str:
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.credentials import keyring_account
-
         if not environment_id:
             raise InputError(
                 "environment_id",
@@ -214,15 +215,13 @@ class AfasSystem:
             )
         number = parse_environment_id(environment_id).number
         if client_id is not None:  # an OAuth client secret, keyed by its client id
-            from koppelcheck.afas.oauth import client_secret_account, parse_client_id
-
             return client_secret_account(number, parse_client_id(client_id))
         return keyring_account(self.name, number)
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         return "client_id" in settings  # a token beside it makes it hybrid
 
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         if not isinstance(settings.get("client_secret_keyring", False), bool):
             raise InputError("client_secret_keyring", Text("input.batch.boolean"))
         checked = apply_rules(AfasInputs.RULES, settings)  # also when a required key is missing
@@ -233,14 +232,8 @@ class AfasSystem:
         _validate_client(settings)
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
-        from koppelcheck.afas.checks import AfasSettings
-        from koppelcheck.afas.connectors_zip import read_connector_ids
-        from koppelcheck.afas.environment import parse_environment_id
-        from koppelcheck.afas.oauth import client_credentials
-        from koppelcheck.afas.token import parse_token
-
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> AfasSettings:
         inputs = settings_from(AfasInputs, settings)
         connectors = list(inputs.connectors)
         if inputs.connectors_zip:
@@ -255,12 +248,9 @@ class AfasSystem:
             else None,
         )
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: AfasSettings, *, rest_readiness: bool = True) -> int:
         """The specs :func:`build_afas_checks` builds for these settings: the clients are only
         held by the checks' closures, so none is made (or called) to count them."""
-        from koppelcheck.afas.checks import build_afas_checks
-        from koppelcheck.i18n import Translator
-
         hybrid = target.token is not None and target.client is not None
         unused: Any = object()
         specs = build_afas_checks(
@@ -272,22 +262,22 @@ class AfasSystem:
         )
         return len(specs)
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: AfasSettings) -> str:
         return f"{self.name}|{target.url}"
 
     async def verify(
         self,
-        target: Any,
+        target: AfasSettings,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float = 30.0,
         http: httpx.AsyncClient | None = None,
-        shared: MutableMapping[Any, Any] | None = None,
+        shared: Shared | None = None,
         on_progress: ProgressCallback | None = None,
         ca_bundle: str | None = None,
         concurrency: int | None = None,
-        facts_out: list[Any] | None = None,
+        facts_out: list[Facts] | None = None,
         rest_readiness: bool = True,
         today: date | None = None,
     ) -> Report:
@@ -298,13 +288,6 @@ class AfasSystem:
         with ``per_host_limit=PER_ENVIRONMENT_LIMIT``; otherwise one is made and closed here.
         ``concurrency`` never raises the AFAS limit.
         """
-        from koppelcheck.afas.checks import build_afas_checks
-        from koppelcheck.afas.client import AfasClient
-        from koppelcheck.afas.oauth import SharedAccessToken
-        from koppelcheck.http import make_async_client
-        from koppelcheck.reporting import build_report, now
-        from koppelcheck.runner import CheckRunner
-
         settings = target
         started = now()
         own_client = http is None
@@ -354,21 +337,17 @@ class AfasSystem:
             results=results,
         )
 
-    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+    def form_context(self, target: AfasSettings, facts: list[Facts]) -> FormContext:
         """The environment the checks ran against (the form's participant number must match)."""
-        from koppelcheck.registration import FormContext
-
         return FormContext(environment_id=target.environment.code)
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import AfasTokens
+        from koppelcheck.bundle.build import AfasTokens  # lazy: the bundle's crypto libraries
 
         return AfasTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
         """An AFAS run that compared no expected GetConnector: ``["afas.connector.*"]``."""
-        from koppelcheck.models import Status
-
         compared = [
             c
             for c in report.checks
@@ -377,16 +356,15 @@ class AfasSystem:
         return [] if compared else [COMPARED_CONNECTOR_PREFIX + "*"]
 
     def simulator(self) -> SimulatorSpec:
+        # lazy: the simulator loads only when one is started
         from koppelcheck.simulator.afas import AFAS_SCENARIOS, AfasSimulator, load_afas_scenario
 
         return SimulatorSpec(AFAS_SCENARIOS, load_afas_scenario, AfasSimulator)
 
 
-def _validate_client(settings: dict[str, Any]) -> None:
+def _validate_client(settings: TOMLTable) -> None:
     """A batch row's ``client_id`` with ``client_secret_env`` or ``client_secret_keyring``, as
     for tokens (where the secret is: a batch file's own rule, the id itself is the model's)."""
-    from koppelcheck.batch.plan import is_env_name
-
     env = settings.get("client_secret_env")
     keyring = settings.get("client_secret_keyring", False)
     if env is not None and not is_env_name(str(env)):
@@ -401,11 +379,9 @@ def _validate_client(settings: dict[str, Any]) -> None:
         )
 
 
-def token_redactor(settings: Any) -> Redactor:
+def token_redactor(settings: AfasSettings) -> Redactor:
     """A redactor that masks every form of the token (data, XML, base64 of the XML) and of the
     OAuth client secret (as is, ``id:secret`` of the Basic header, form-encoded, and base64)."""
-    from koppelcheck.secret import Redactor
-
     redactor = Redactor()
     forms = settings.token.secret_forms() if settings.token is not None else ()
     if settings.client is not None:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from koppelcheck.credentials import clean_pasted
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
-from koppelcheck.secret import Secret
+from koppelcheck.secret import Secret, remember
 
 DEFAULT_TOKEN_VERSION = "1"
 TOKEN_FIELD = "token"
@@ -62,8 +62,6 @@ class AfasToken:
     """The cleaned text as pasted (for redaction only)."""
 
     def __post_init__(self) -> None:
-        from koppelcheck.secret import remember
-
         remember(self.xml)  # so the header's base64 is masked too, however the token was pasted
 
     @property

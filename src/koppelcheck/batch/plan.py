@@ -11,7 +11,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from koppelcheck import tomlinput
 from koppelcheck.errors import InputError
@@ -44,7 +43,7 @@ class EmployerPlan:
 
     id: str
     system: str
-    settings: dict[str, Any]
+    settings: tomlinput.TOMLTable
     token_env: str | None
     token_keyring: bool
     line: int
@@ -182,7 +181,7 @@ def _secret_or_unknown(key: str, allowed: frozenset[str]) -> Text:
 
 
 def _employer(
-    index: int, raw: Any, defaults: dict[str, Any], problems: _Problems
+    index: int, raw: object, defaults: tomlinput.TOMLTable, problems: _Problems
 ) -> EmployerPlan | None:
     if not isinstance(raw, dict):
         problems.found.append(Text("input.batch.not_table", where=f"employer[{index + 1}]"))
@@ -224,7 +223,7 @@ def _employer(
 
 
 def _validate_settings(
-    index: int, system: System, settings: dict[str, Any], problems: _Problems
+    index: int, system: System, settings: tomlinput.TOMLTable, problems: _Problems
 ) -> None:
     """Apply the same rules as the single-employer commands, naming the batch key."""
     wrong_type = sorted(k for k in TEXT_KEYS & set(settings) if not isinstance(settings[k], str))

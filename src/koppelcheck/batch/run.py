@@ -13,11 +13,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+
+import httpx
 
 from koppelcheck import __version__
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
+from koppelcheck.credentials import clean_pasted, keyring_timeout_ways, read_keyring
 from koppelcheck.errors import InputError, MissingSettingError
+from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import (
     BatchInfo,
@@ -29,10 +32,12 @@ from koppelcheck.models import (
     ToolInfo,
     decide_exit_code,
 )
+from koppelcheck.oskeyring import KeyringUnavailableError
 from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
 from koppelcheck.systems import get_system
 from koppelcheck.systems import verify as verify_system
+from koppelcheck.systems.interface import Shared, Target
 
 MAX_EMPLOYERS_IN_FLIGHT = 256
 CLIENT_SECRET_SUFFIX = "#client_secret"
@@ -45,16 +50,13 @@ class PreparedEmployer:
     """An employer with validated inputs and its token, ready to run."""
 
     plan: EmployerPlan
-    target: Any
+    target: Target
     """What the system's ``prepare`` built (NmbrsTarget, AfasSettings)."""
     token: Secret | None = None
 
 
 def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
     """Every employer's token from its variable or the keyring; all missing ones in one error."""
-    from koppelcheck.credentials import keyring_timeout_ways, read_keyring
-    from koppelcheck.oskeyring import KeyringUnavailableError
-
     tokens: dict[str, Secret] = {}
     missing: list[str | Text] = []
     for employer in plan.employers:
@@ -87,8 +89,6 @@ def resolve_tokens(plan: BatchPlan) -> dict[str, Secret]:
 def _resolve_client_secret(employer: EmployerPlan, found: dict[str, Secret]) -> list[str | Text]:
     """An employer's second secret (AFAS: the OAuth client secret) from ``client_secret_env`` or
     the keyring account the system names, into ``found``; what is missing, as text."""
-    from koppelcheck.credentials import clean_pasted, read_keyring
-
     settings = employer.settings
     account = get_system(employer.system).client_secret_account(settings)
     if account is None:
@@ -120,8 +120,6 @@ def _nothing_in(employer: EmployerPlan, what: str, variable: str | None) -> Text
 
 def _cleaned(employer: EmployerPlan, value: str) -> str:
     """A token as the single-employer commands take it (trimmed, or refused: exit 2)."""
-    from koppelcheck.credentials import clean_pasted
-
     try:
         return clean_pasted(
             value,
@@ -192,7 +190,7 @@ class BatchRunner:
         self._timeout_s = timeout_s
         self._concurrency = concurrency
         self._on_employer = on_employer or (lambda _report: None)
-        self._caches: dict[tuple[str, str, str], Any] = {}
+        self._caches: Shared = {}
 
     async def run(
         self,
@@ -211,8 +209,6 @@ class BatchRunner:
         taken over or checked, goes there as it is known and is not kept: the returned report
         then lists no employers (its summary and exit code are the whole batch's).
         """
-        from koppelcheck.http import make_async_client
-
         started = now()
         taken_over = {line.id: line for line in done}
         statuses: Counter[Status] = Counter()
@@ -282,7 +278,7 @@ class BatchRunner:
             employers=list(lines),
         )
 
-    async def _employer(self, employer: PreparedEmployer, http: Any) -> Report:
+    async def _employer(self, employer: PreparedEmployer, http: httpx.AsyncClient) -> Report:
         return await verify_system(
             employer.plan.system,
             employer.target,

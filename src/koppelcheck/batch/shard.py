@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
+
 from koppelcheck.batch.plan import BatchPlan, EmployerPlan
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text, os_reason
@@ -143,8 +145,6 @@ def iter_batch_report(
     without reading the whole file into memory; when they are all read, ``header`` gets the
     report's other fields (a BatchReport without employers). Anything but such a report is an
     InputError naming ``field`` (exit 2)."""
-    from pydantic import ValidationError
-
     fields: dict[str, Any] = {}
     index = 0
     try:

@@ -8,7 +8,23 @@ Importing this package is cheap: the names below are loaded on first use, so ``k
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what mypy sees; at run time __getattr__ loads each name on first use
+    from koppelcheck.bundle.build import (
+        BundleInfo,
+        BundleRefusedError,
+        RegistrationPayload,
+        build_and_write_bundle,
+        registration_json_schema,
+    )
+    from koppelcheck.bundle.keys import SigningKey, create_signing_key, find_signing_key
+    from koppelcheck.bundle.verify import (
+        BundleInvalidError,
+        BundleUnreadableError,
+        VerifiedBundle,
+        verify_bundle,
+    )
 
 _EXPORTS = {
     "BundleInfo": "build",
@@ -25,10 +41,23 @@ _EXPORTS = {
     "verify_bundle": "verify",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # the keys of _EXPORTS, written out for type checkers (tests/unit/test_imports.py)
+    "BundleInfo",
+    "BundleInvalidError",
+    "BundleRefusedError",
+    "BundleUnreadableError",
+    "RegistrationPayload",
+    "SigningKey",
+    "VerifiedBundle",
+    "build_and_write_bundle",
+    "create_signing_key",
+    "find_signing_key",
+    "registration_json_schema",
+    "verify_bundle",
+]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """Load an exported name from its module on first access (PEP 562)."""
     module = _EXPORTS.get(name)
     if module is None:

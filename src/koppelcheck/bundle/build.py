@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
+from joserfc.jwk import OKPKey
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -24,9 +25,17 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from koppelcheck.errors import BundleRefusedError, InputError
+from koppelcheck import __version__
+from koppelcheck.bundle.encrypt import load_recipient_key, seal_secrets
+from koppelcheck.bundle.keys import SigningKey
+from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
+from koppelcheck.errors import BundleRefusedError as BundleRefusedError  # part of this API
+from koppelcheck.errors import InputError
+from koppelcheck.files import atomic_write
 from koppelcheck.i18n import Translator
+from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import Report, Status, Summary, ToolInfo
+from koppelcheck.registration.provenance import DECLARED, Provenance, form_keys
 from koppelcheck.systems import find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
@@ -179,7 +188,7 @@ class RegistrationPayload(_Strict):
     created_at: AwareDatetime = Field(description="When the bundle was written (UTC, RFC 3339).")
     tool: ToolInfo
     system: Literal["nmbrs", "afas"]
-    form: dict[str, Any] = Field(
+    form: dict[str, object] = Field(
         description=(
             "The registration form fields, as validated by koppelcheck (see docs/bundle.md)."
         )
@@ -204,8 +213,6 @@ class RegistrationPayload(_Strict):
     @model_validator(mode="after")
     def _claims_bound_to_evidence(self) -> RegistrationPayload:
         """Every form value has a provenance; every ``verified`` one a passing check."""
-        from koppelcheck.registration.provenance import form_keys
-
         if set(self.provenance) != set(form_keys(self.form)):
             raise ValueError("provenance must name exactly the form's fields")
         passed = {c.id for c in self.evidence.checks if c.status is Status.PASS}
@@ -218,12 +225,12 @@ class RegistrationPayload(_Strict):
             raise ValueError(f"verified without a passing check: {', '.join(sorted(unproven))}")
         return self
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self) -> JSONObject:
         """The payload as JSON data, without absent token sections."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def registration_json_schema() -> dict[str, Any]:
+def registration_json_schema() -> JSONObject:
     """The JSON Schema (2020-12) of the payload."""
     schema = RegistrationPayload.model_json_schema(by_alias=True, mode="serialization")
     # Counts are never negative, and a bundle is only written without failures or errors.
@@ -237,8 +244,6 @@ def registration_json_schema() -> dict[str, Any]:
 
 def write_json_schema(path: str | Path) -> Path:
     """Write :func:`registration_json_schema` to ``path`` (how the docs copy is regenerated)."""
-    from koppelcheck.files import atomic_write
-
     text = json.dumps(registration_json_schema(), indent=2, ensure_ascii=False) + "\n"
     return atomic_write(path, text)
 
@@ -256,8 +261,6 @@ class BundleInfo:
 
 def report_sha256(report: Report) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of the report."""
-    from koppelcheck.bundle.sign import canonical_json
-
     return hashlib.sha256(canonical_json(report.to_json_dict())).hexdigest()
 
 
@@ -274,10 +277,10 @@ def _evidence(report: Report) -> Evidence:
     return Evidence(summary=report.summary, checks=checks, report_sha256=report_sha256(report))
 
 
-def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) -> Tokens:
+def _tokens(
+    system: str, tokens: Mapping[str, object], recipient: OKPKey | None, t: Translator
+) -> Tokens:
     """The token section for ``system``, each token encrypted when there is a recipient."""
-    from koppelcheck.bundle.encrypt import seal_secrets
-
     fields = seal_secrets(tokens, recipient)
     model = get_system(system).token_model()
     expected = ", ".join(sorted(model.model_fields))
@@ -293,12 +296,12 @@ def _tokens(system: str, tokens: dict[str, Any], recipient: Any, t: Translator) 
 def build_payload(
     *,
     report: Report,
-    form: Mapping[str, Any] | BaseModel,
-    tokens: dict[str, Any],
-    recipient: Any = None,
+    form: Mapping[str, object] | BaseModel,
+    tokens: Mapping[str, object],
+    recipient: OKPKey | None = None,
     now: datetime | None = None,
     lang: str | None = None,
-    provenance: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> RegistrationPayload:
     """The payload for ``report``; ``tokens`` holds the fields of ``report.system`` (see Tokens).
 
@@ -307,14 +310,14 @@ def build_payload(
     to a :class:`~koppelcheck.registration.provenance.Provenance`; a key it does not name is
     ``declared`` (a claim nothing checked is never called verified).
     """
-    from koppelcheck.bundle.encrypt import seal_secrets
-    from koppelcheck.registration.provenance import DECLARED, form_keys
-
     t = Translator(lang)
     if isinstance(form, BaseModel):
         form = form.model_dump()
     known = provenance or {}
-    origins = {key: _as_json(known.get(key, DECLARED)) for key in form_keys(form)}
+    origins = {
+        key: FieldProvenance.model_validate(known.get(key, DECLARED).to_json())
+        for key in form_keys(form)
+    }
     if find_system(report.system) is None:
         raise InputError("system", t("bundle.system.unknown", system=report.system))
     return RegistrationPayload(
@@ -328,14 +331,8 @@ def build_payload(
     )
 
 
-def _as_json(origin: Any) -> Any:
-    return origin.to_json() if hasattr(origin, "to_json") else origin
-
-
 def _version() -> str:
     """koppelcheck's version."""
-    from koppelcheck import __version__
-
     return __version__
 
 
@@ -362,12 +359,12 @@ def build_and_write_bundle(
     path: str | Path,
     *,
     report: Report,
-    form: Mapping[str, Any] | BaseModel,
-    tokens: dict[str, Any],
+    form: Mapping[str, object] | BaseModel,
+    tokens: Mapping[str, object],
     recipient_key_path: Path | None,
-    signing_key: Any,
+    signing_key: SigningKey,
     lang: str | None = None,
-    provenance: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> BundleInfo:
     """Build, sign and atomically write (mode 0600) the registration bundle for ``report``.
 
@@ -378,9 +375,6 @@ def build_and_write_bundle(
     X25519 key. Raises BundleRefusedError when a check failed or errored, and
     InputError for a bad recipient key; nothing is written then.
     """
-    from koppelcheck.bundle.sign import canonical_json, serialize_bundle, sign_payload
-    from koppelcheck.files import atomic_write
-
     refuse_unless_clean(report, lang=lang)
     recipient = _recipient(recipient_key_path, lang)
     payload = build_payload(
@@ -400,10 +394,8 @@ def build_and_write_bundle(
     return BundleInfo(path=target, thumbprint=signing_key.thumbprint)
 
 
-def _recipient(path: Path | None, lang: str | None) -> Any:
+def _recipient(path: Path | None, lang: str | None) -> OKPKey | None:
     """The recipient's public key, or None when no ``--recipient-key`` was given."""
     if path is None:
         return None
-    from koppelcheck.bundle.encrypt import load_recipient_key
-
     return load_recipient_key(path, lang=lang)

@@ -12,10 +12,15 @@ import base64
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import overload
+
+from joserfc import jwe
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
+from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.secret import Secret, mask
 
 KEY_ALGORITHM = "ECDH-ES+A256KW"
@@ -24,7 +29,7 @@ RECIPIENT_FIELD = "recipient_key"
 _SECRET_KEYS = ("token", "password", "secret")
 
 
-def load_recipient_key(path: Path, *, lang: str | None = None) -> Any:
+def load_recipient_key(path: Path, *, lang: str | None = None) -> OKPKey:
     """The recipient's X25519 public key from a JWK file; InputError naming the field when bad."""
     t = Translator(lang)
     try:
@@ -38,28 +43,24 @@ def load_recipient_key(path: Path, *, lang: str | None = None) -> Any:
     return _import_public_okp(data, t)
 
 
-def _import_public_okp(data: dict[str, Any], t: Translator) -> Any:
+def _import_public_okp(data: JSONObject, t: Translator) -> OKPKey:
     """Import ``kty``/``crv``/``x`` of a public OKP JWK with joserfc."""
-    from joserfc.errors import JoseError
-    from joserfc.jwk import OKPKey
-
+    public = {name: data.get(name) for name in ("kty", "crv", "x")}
     try:
-        return OKPKey.import_key({k: data[k] for k in ("kty", "crv", "x")})
+        return OKPKey.import_key({k: v for k, v in public.items() if isinstance(v, str)})
     except (KeyError, ValueError, TypeError, JoseError):
         raise InputError(RECIPIENT_FIELD, t("bundle.recipient.not_x25519", path="")) from None
 
 
-def encrypt_token(token: str, recipient: Any) -> str:
+def encrypt_token(token: str, recipient: OKPKey) -> str:
     """``token`` as a compact JWE that only the holder of ``recipient``'s private key can open."""
-    from joserfc import jwe
-
     header = {"alg": KEY_ALGORITHM, "enc": CONTENT_ENCRYPTION, "kid": recipient.thumbprint()}
     return jwe.encrypt_compact(
         header, token.encode("utf-8"), recipient, algorithms=[KEY_ALGORITHM, CONTENT_ENCRYPTION]
     )
 
 
-def jwe_header(value: str) -> dict[str, Any] | None:
+def jwe_header(value: str) -> JSONObject | None:
     """The protected header of a compact JWE string, or None when ``value`` is not one."""
     parts = value.split(".")
     if len(parts) != 5:
@@ -72,7 +73,7 @@ def jwe_header(value: str) -> dict[str, Any] | None:
     return header if isinstance(header, dict) and "enc" in header else None
 
 
-def describe_secret(value: Any) -> str:
+def describe_secret(value: JSON) -> str:
     """What ``bundle show`` prints in place of a secret: the JWE's algorithms, or a mask."""
     header = jwe_header(value) if isinstance(value, str) else None
     if header is None:
@@ -87,29 +88,39 @@ def is_secret_key(name: str) -> bool:
     return any(lowered == key or lowered.endswith("_" + key) for key in _SECRET_KEYS)
 
 
-def _seal(text: str, recipient: Any) -> str:
+def _seal(text: str, recipient: OKPKey | None) -> str:
     """``text`` as a JWE to ``recipient``, or unchanged when there is no recipient."""
     return encrypt_token(text, recipient) if recipient is not None else text
 
 
-def seal_secrets(value: Any, recipient: Any = None) -> Any:
+def seal_secrets(value: Mapping[str, object], recipient: OKPKey | None = None) -> dict[str, object]:
     """JSON data from ``value`` with every secret (a :class:`Secret`, or a string under a secret
     key such as ``token`` or ``data_token``) revealed, or encrypted when there is a recipient."""
+    return {
+        key: _seal(item, recipient)
+        if is_secret_key(str(key)) and isinstance(item, str)
+        else _sealed(item, recipient)
+        for key, item in value.items()
+    }
+
+
+def _sealed(value: object, recipient: OKPKey | None) -> object:
     if isinstance(value, Secret):
         return _seal(value.reveal(), recipient)
     if isinstance(value, Mapping):
-        return {
-            key: _seal(item, recipient)
-            if is_secret_key(str(key)) and isinstance(item, str)
-            else seal_secrets(item, recipient)
-            for key, item in value.items()
-        }
+        return seal_secrets(value, recipient)
     if isinstance(value, list | tuple):
-        return [seal_secrets(item, recipient) for item in value]
+        return [_sealed(item, recipient) for item in value]
     return value
 
 
-def masked_view(value: Any) -> Any:
+@overload
+def masked_view(value: JSONObject) -> JSONObject: ...
+@overload
+def masked_view(value: JSON) -> JSON: ...
+
+
+def masked_view(value: JSON) -> JSON:
     """A copy of a payload with every secret masked and every JWE described, at any depth."""
     if isinstance(value, dict):
         return {

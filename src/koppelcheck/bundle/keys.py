@@ -18,7 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, TypeVarTuple
+
+import platformdirs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from joserfc.jwk import OKPKey
 
 from koppelcheck import oskeyring
 from koppelcheck.errors import InputError, MissingSettingError
@@ -55,6 +60,8 @@ class KeyPlace:
 
 
 KeyringUnavailableError = oskeyring.KeyringUnavailableError
+_T = TypeVar("_T")
+_Args = TypeVarTuple("_Args")
 
 
 class SigningKey:
@@ -62,15 +69,13 @@ class SigningKey:
 
     __slots__ = ("_key", "place")
 
-    def __init__(self, jose_key: Any, place: KeyPlace | None = None) -> None:
+    def __init__(self, jose_key: OKPKey, place: KeyPlace | None = None) -> None:
         self._key = jose_key
         self.place = place or KeyPlace(Storage.MEMORY)
 
     @classmethod
     def generate(cls) -> SigningKey:
         """A new random Ed25519 key, not yet stored anywhere."""
-        from joserfc.jwk import OKPKey
-
         return cls(OKPKey.generate_key("Ed25519", private=True))
 
     @classmethod
@@ -89,14 +94,15 @@ class SigningKey:
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (``kty``, ``crv``, ``x``): safe to share."""
         public = self._key.as_dict(private=False)
-        return {name: public[name] for name in ("kty", "crv", "x")}
+        return {name: str(public[name]) for name in ("kty", "crv", "x")}
 
     def to_pem(self) -> str:
         """The private key as PKCS#8 PEM text, for its store only. Never print it."""
-        return self._key.as_pem(private=True).decode("ascii")
+        pem: bytes = self._key.as_pem(private=True)
+        return pem.decode("ascii")
 
     @property
-    def jose_key(self) -> Any:
+    def jose_key(self) -> OKPKey:
         """The joserfc key object, for signing."""
         return self._key
 
@@ -106,12 +112,8 @@ class SigningKey:
     __str__ = __repr__
 
 
-def _import_private_pem(pem: str | bytes) -> Any | None:
+def _import_private_pem(pem: str | bytes) -> OKPKey | None:
     """The joserfc OKP key of an Ed25519 PKCS#8 PEM private key, or None for anything else."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-    from joserfc.jwk import OKPKey
-
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
     if b"BEGIN PRIVATE KEY" not in data:  # PKCS#8 only, as the contract says
         return None
@@ -133,7 +135,7 @@ secure_backend = oskeyring.secure_backend
 """The keyring rules are :mod:`koppelcheck.oskeyring`'s, the same as for tokens."""
 
 
-def _with_timeout(call: Callable[..., Any], *args: Any) -> Any:
+def _with_timeout(call: Callable[[*_Args], _T], *args: *_Args) -> _T:
     """Run a keyring call bounded by :data:`KEYRING_TIMEOUT_SECONDS` (see
     :func:`koppelcheck.oskeyring.bounded`); KeyringUnavailableError on error or time-out."""
     return oskeyring.bounded(call, *args, timeout_s=KEYRING_TIMEOUT_SECONDS)
@@ -174,8 +176,6 @@ def _read_keyring(lang: str | None = None) -> tuple[str, str] | None:
 
 def pem_path() -> Path:
     """The fallback key file: ``signing-key.pem`` under ``platformdirs.user_config_dir``."""
-    import platformdirs
-
     return Path(platformdirs.user_config_dir("koppelcheck")) / PEM_FILE_NAME
 
 

@@ -8,11 +8,16 @@ public JWK, and that ``jwk`` itself.
 from __future__ import annotations
 
 import contextlib
+import json
 import warnings
 from collections.abc import Iterator
-from typing import Any
+
+import rfc8785
+from joserfc import jws
+from joserfc.errors import SecurityWarning
 
 from koppelcheck.bundle.keys import SigningKey
+from koppelcheck.jsontypes import JSON
 
 ALGORITHM = "EdDSA"
 ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519")
@@ -25,29 +30,23 @@ def quiet_jose() -> Iterator[None]:
 
     We use ``EdDSA`` on purpose: many verifiers do not accept the newer ``Ed25519`` name yet.
     """
-    from joserfc.errors import SecurityWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SecurityWarning)
         yield
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: JSON) -> bytes:
     """The RFC 8785 (JCS) canonical JSON bytes of ``value``."""
-    import rfc8785
-
     return rfc8785.dumps(value)
 
 
-def protected_header(key: SigningKey) -> dict[str, Any]:
+def protected_header(key: SigningKey) -> dict[str, str | dict[str, str]]:
     """The protected header for a bundle signed by ``key``."""
     return {"alg": ALGORITHM, "typ": BUNDLE_TYPE, "kid": key.thumbprint, "jwk": key.public_jwk()}
 
 
 def sign_payload(payload: bytes, key: SigningKey) -> dict[str, str]:
     """The flattened JWS JSON (``protected``, ``payload``, ``signature``) of ``payload``."""
-    from joserfc import jws
-
     with quiet_jose():
         signed = jws.serialize_json(
             {"protected": protected_header(key)}, payload, key.jose_key, algorithms=[ALGORITHM]
@@ -57,6 +56,4 @@ def sign_payload(payload: bytes, key: SigningKey) -> dict[str, str]:
 
 def serialize_bundle(jws_json: dict[str, str]) -> str:
     """The bundle file's text: the flattened JWS as pretty JSON with a final newline."""
-    import json
-
     return json.dumps(jws_json, indent=2) + "\n"

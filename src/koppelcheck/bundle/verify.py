@@ -19,14 +19,40 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
-from koppelcheck.errors import BundleInvalidError, BundleUnreadableError, InputError
+from joserfc import jws as joserfc_jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+from jsonschema import Draft202012Validator
+from pydantic import ValidationError
+
+from koppelcheck.bundle.build import (
+    REGISTRATION_SCHEMA,
+    RegistrationPayload,
+    registration_json_schema,
+)
+from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE, canonical_json, quiet_jose
+from koppelcheck.errors import BundleInvalidError as BundleInvalidError  # part of this API
+from koppelcheck.errors import BundleUnreadableError as BundleUnreadableError  # part of this API
+from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator, os_reason, render
+from koppelcheck.jsontypes import JSON, JSONObject
 
 MAX_BUNDLE_BYTES = 5_000_000
 JWS_MEMBERS = ("protected", "payload", "signature")
 PUBLIC_KEY_FIELD = "public_key"
+
+JoseJSON = Any
+"""joserfc's JWS JSON TypedDicts, at the edge: joserfc checks the members itself."""
+
+
+class FlattenedJWS(TypedDict):
+    """A bundle file: the flattened JWS JSON (other members are refused by the verifier)."""
+
+    protected: str
+    payload: str
+    signature: str
 
 
 @dataclass(frozen=True)
@@ -34,8 +60,8 @@ class VerifiedBundle:
     """A bundle whose signature and payload were verified."""
 
     kid: str
-    header: dict[str, Any]
-    payload: dict[str, Any]
+    header: JSONObject
+    payload: JSONObject
 
 
 def b64url_decode(segment: str) -> bytes:
@@ -50,7 +76,7 @@ def b64url_decode(segment: str) -> bytes:
         raise ValueError("not base64url") from exc
 
 
-def read_bundle(path: str | Path, *, lang: str | None = None) -> dict[str, Any]:
+def read_bundle(path: str | Path, *, lang: str | None = None) -> FlattenedJWS:
     """The flattened JWS JSON object in ``path``; BundleUnreadableError when there is none."""
     t = Translator(lang)
     field = str(path)
@@ -69,7 +95,7 @@ def read_bundle(path: str | Path, *, lang: str | None = None) -> dict[str, Any]:
         raise BundleUnreadableError(field, t("bundle.not_json")) from None
     if not isinstance(jws, dict) or not all(isinstance(jws.get(m), str) for m in JWS_MEMBERS):
         raise BundleUnreadableError(field, t("bundle.not_a_bundle"))
-    return jws
+    return cast(FlattenedJWS, jws)  # its three members are strings, checked just above
 
 
 def _jcs_number(text: str) -> int | float:
@@ -78,7 +104,7 @@ def _jcs_number(text: str) -> int | float:
     return value if abs(value) < 2**53 else float(value)
 
 
-def decode_json_segment(segment: str, what: str, t: Translator) -> dict[str, Any]:
+def decode_json_segment(segment: str, what: str, t: Translator) -> JSONObject:
     """A base64url JSON object (header or payload); BundleInvalidError when it is not one.
 
     Numbers are read as JCS (RFC 8785) does, so the canonical form can be recomputed.
@@ -92,7 +118,7 @@ def decode_json_segment(segment: str, what: str, t: Translator) -> dict[str, Any
     return value
 
 
-def load_public_key(path: str | Path, *, lang: str | None = None) -> Any:
+def load_public_key(path: str | Path, *, lang: str | None = None) -> OKPKey:
     """A pinned Ed25519 public key from a JWK file; InputError naming ``--public-key`` when bad."""
     t = Translator(lang)
     try:
@@ -105,29 +131,21 @@ def load_public_key(path: str | Path, *, lang: str | None = None) -> Any:
     return key
 
 
-def _public_ed25519(data: Any) -> Any | None:
+def _public_ed25519(data: JSON) -> OKPKey | None:
     """The joserfc key of a public Ed25519 JWK (no ``d``), or None for anything else."""
-    from joserfc.errors import JoseError
-    from joserfc.jwk import OKPKey
-
     if not isinstance(data, dict) or "d" in data:
         return None
-    if (
-        data.get("kty") != "OKP"
-        or data.get("crv") != "Ed25519"
-        or not isinstance(data.get("x"), str)
-    ):
+    x = data.get("x")
+    if data.get("kty") != "OKP" or data.get("crv") != "Ed25519" or not isinstance(x, str):
         return None
     try:
-        return OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": data["x"]})
+        return OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})
     except (JoseError, ValueError, TypeError):
         return None
 
 
-def check_header(header: dict[str, Any], t: Translator) -> Any:
+def check_header(header: JSONObject, t: Translator) -> OKPKey:
     """The signer's key from a protected header, after checking alg, typ, crit, jwk and kid."""
-    from koppelcheck.bundle.sign import ACCEPTED_ALGORITHMS, BUNDLE_TYPE
-
     if header.get("alg") not in ACCEPTED_ALGORITHMS:
         raise BundleInvalidError(t("bundle.invalid.alg", alg=header.get("alg")))
     if header.get("typ") != BUNDLE_TYPE:
@@ -142,28 +160,18 @@ def check_header(header: dict[str, Any], t: Translator) -> Any:
     return key
 
 
-def _check_signature(jws: dict[str, Any], key: Any, alg: str, t: Translator) -> None:
+def _check_signature(jws: FlattenedJWS, key: OKPKey, alg: str, t: Translator) -> None:
     """BundleInvalidError unless the signature over protected.payload verifies with ``key``."""
-    from joserfc import jws as joserfc_jws
-    from joserfc.errors import JoseError
-
-    from koppelcheck.bundle.sign import quiet_jose
-
     try:
         with quiet_jose():
-            flattened: Any = {m: jws[m] for m in JWS_MEMBERS}
+            flattened: JoseJSON = {m: jws.get(m) for m in JWS_MEMBERS}
             joserfc_jws.deserialize_json(flattened, key, algorithms=[alg])
     except (JoseError, ValueError, TypeError, KeyError):
         raise BundleInvalidError(t("bundle.invalid.signature")) from None
 
 
-def check_payload(segment: str, t: Translator) -> dict[str, Any]:
+def check_payload(segment: str, t: Translator) -> JSONObject:
     """The payload object after checking its schema string, canonical form and fields."""
-    from pydantic import ValidationError
-
-    from koppelcheck.bundle.build import REGISTRATION_SCHEMA, RegistrationPayload
-    from koppelcheck.bundle.sign import canonical_json
-
     payload = decode_json_segment(segment, "payload", t)
     if payload.get("schema") != REGISTRATION_SCHEMA:
         raise BundleInvalidError(t("bundle.invalid.schema", schema=payload.get("schema")))
@@ -183,17 +191,13 @@ def check_payload(segment: str, t: Translator) -> dict[str, Any]:
 
 
 @functools.cache
-def _schema_validator() -> Any:
+def _schema_validator() -> Draft202012Validator:
     """A validator of the published JSON Schema (``docs/schemas/registration.schema.json``,
     generated from the same model; a test keeps the two the same)."""
-    from jsonschema import Draft202012Validator
-
-    from koppelcheck.bundle.build import registration_json_schema
-
     return Draft202012Validator(registration_json_schema())
 
 
-def _check_json_schema(payload: dict[str, Any], t: Translator) -> None:
+def _check_json_schema(payload: JSONObject, t: Translator) -> None:
     """BundleInvalidError naming every field the published JSON Schema refuses (a date given as
     a number, a count as text or true, failures counted in a bundle); the values are not shown:
     they may be tokens."""
@@ -206,7 +210,7 @@ def _check_json_schema(payload: dict[str, Any], t: Translator) -> None:
         raise BundleInvalidError(t("bundle.invalid.payload", fields=", ".join(fields)))
 
 
-def _check_members(jws: dict[str, Any], t: Translator) -> None:
+def _check_members(jws: FlattenedJWS, t: Translator) -> None:
     """BundleInvalidError for members beyond protected/payload/signature (e.g. ``header``)."""
     extra = sorted(set(jws) - set(JWS_MEMBERS))
     if extra:
@@ -214,18 +218,19 @@ def _check_members(jws: dict[str, Any], t: Translator) -> None:
 
 
 def verify_jws(
-    jws: dict[str, Any], *, pinned_key: Any = None, lang: str | None = None
+    jws: FlattenedJWS, *, pinned_key: OKPKey | None = None, lang: str | None = None
 ) -> VerifiedBundle:
     """Verify a parsed bundle; BundleInvalidError saying what is wrong."""
     t = Translator(lang)
     _check_members(jws, t)
     header = decode_json_segment(jws["protected"], "protected", t)
     key = check_header(header, t)
-    if pinned_key is not None and pinned_key.thumbprint() != header["kid"]:
-        raise BundleInvalidError(t("bundle.invalid.not_pinned", kid=header["kid"]))
-    _check_signature(jws, pinned_key or key, header["alg"], t)
+    kid = str(header["kid"])  # check_header: the key's thumbprint
+    if pinned_key is not None and pinned_key.thumbprint() != kid:
+        raise BundleInvalidError(t("bundle.invalid.not_pinned", kid=kid))
+    _check_signature(jws, pinned_key or key, str(header["alg"]), t)
     payload = check_payload(jws["payload"], t)
-    return VerifiedBundle(kid=header["kid"], header=header, payload=payload)
+    return VerifiedBundle(kid=kid, header=header, payload=payload)
 
 
 def verify_bundle(

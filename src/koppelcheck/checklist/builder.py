@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, default_auth
 from koppelcheck.checklist.model import (
     DEFAULT_OPTION,
     OPTIONS,
@@ -14,6 +15,8 @@ from koppelcheck.checklist.model import (
 )
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
+from koppelcheck.nmbrs.rest.mapping import SOAP_END
+from koppelcheck.nmbrs.rest.steps import REST_STEPS
 from koppelcheck.registration.form import FormField, fields_for
 from koppelcheck.steps import ScreenField, Step
 from koppelcheck.systems import SYSTEMS, get_system
@@ -41,8 +44,6 @@ def build_checklist(
     gives the Nmbrs REST consent steps instead of the manual. For AFAS, ``auth`` picks step 3's
     variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
     ``hybrid``."""
-    from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, default_auth
-
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     kind = get_system(system)
@@ -80,9 +81,6 @@ def build_checklist(
 
 def _rest_checklist(t: Translator) -> Checklist:
     """The REST consent steps (:mod:`koppelcheck.nmbrs.rest.steps`), per debtor; no form."""
-    from koppelcheck.nmbrs.rest.mapping import SOAP_END
-    from koppelcheck.nmbrs.rest.steps import REST_STEPS
-
     command = "koppelcheck nmbrs --consent-plan plan.md"
     return Checklist(
         lang=t.lang,

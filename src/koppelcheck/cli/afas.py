@@ -145,7 +145,7 @@ def afas(
     settings = AfasSettings(
         environment, token, connectors, url, client=client, auditor=auditor_report
     )
-    from koppelcheck.trace import traced_run
+    from koppelcheck.cli.tracing import traced_run
 
     with traced_run(trace, common.lang):
         code = run_check_command(afas_job(settings, common), common, can_ask=can_ask)

@@ -124,7 +124,7 @@ def batch(
                 concurrency=concurrency,
                 on_employer=on_employer,
             )
-            from koppelcheck.trace import traced_run
+            from koppelcheck.cli.tracing import traced_run
 
             with traced_run(trace, lang):
                 header = run_async(

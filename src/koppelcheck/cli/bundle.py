@@ -21,6 +21,7 @@ from koppelcheck.i18n import Translator
 
 if TYPE_CHECKING:
     from koppelcheck.bundle.build import BundleInfo
+    from koppelcheck.bundle.verify import FlattenedJWS
 
 _t = Translator()
 LangOption = Annotated[
@@ -73,7 +74,7 @@ def verify_command(
         typer.echo(t("bundle.verify.pinned", path=public_key))
 
 
-def _signature_line(jws: dict[str, Any], t: Translator) -> str:
+def _signature_line(jws: FlattenedJWS, t: Translator) -> str:
     """``show``'s one-line verdict on the signature (embedded key, not pinned)."""
     from koppelcheck.bundle.verify import BundleInvalidError, verify_jws
 

@@ -32,4 +32,4 @@ class _LazyRuntimeParam:
 
 def install() -> None:
     """Make typer build its runtime parameters lazily (idempotent)."""
-    typer.core.build_runtime_param = _LazyRuntimeParam  # type: ignore[assignment]
+    typer.core.build_runtime_param = _LazyRuntimeParam  # type: ignore[assignment,attr-defined]

@@ -121,7 +121,7 @@ def nmbrs(
             identity_url,
             company,
         )
-        from koppelcheck.trace import traced_run
+        from koppelcheck.cli.tracing import traced_run
 
         with traced_run(trace, common.lang):  # redacts Bearer, subscription key, tokens, code
             code = run_rest(rest, common)
@@ -161,7 +161,7 @@ def nmbrs(
         token_file=token_file,
         prompt=hidden_prompt if can_ask else None,
     )
-    from koppelcheck.trace import traced_run
+    from koppelcheck.cli.tracing import traced_run
 
     facts: list[Any] = []
     job = nmbrs_job(

@@ -28,7 +28,6 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -127,7 +126,7 @@ def _map_text(value: str, change: Callable[[str], str]) -> str:
     return change(value)
 
 
-def message_ref(text: object) -> tuple[str, dict[str, Any]]:
+def message_ref(text: object) -> tuple[str, dict[str, object]]:
     """``(key, params)`` of a :class:`Message` as JSON values, or ``("", {})`` for other text.
 
     A parameter that is itself a message becomes ``{"key": ..., "params": {...}}``; numbers,

@@ -19,15 +19,19 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Status
 from koppelcheck.nmbrs import calls as catalogue
+from koppelcheck.nmbrs.answers import Row, SoapValue
+from koppelcheck.nmbrs.answers import rows as _rows
 from koppelcheck.nmbrs.calls import NmbrsCall
+from koppelcheck.nmbrs.rest.readiness import Inventory, Readiness
 from koppelcheck.nmbrs.target import NmbrsTarget
+from koppelcheck.steps import steps_for
 
 if TYPE_CHECKING:
     from koppelcheck.steps import Step
@@ -51,7 +55,7 @@ FINAL_TASK_STATUSES = frozenset({"success", "error", "unknown", "failed"})
 class SoapCaller(Protocol):
     """What the probe needs of the Nmbrs client."""
 
-    async def call(self, call: NmbrsCall, **params: Any) -> Any:
+    async def call(self, call: NmbrsCall, **params: object) -> SoapValue:
         """Call one operation; raise NmbrsFault or a RemoteError."""
         ...
 
@@ -60,7 +64,7 @@ class SoapCaller(Protocol):
 class Answer:
     """A call's answer or its exception, kept so that one call serves several checks."""
 
-    value: Any = None
+    value: SoapValue = None
     error: BaseException | None = None
 
     @property
@@ -77,7 +81,7 @@ class Answer:
 class Ids:
     """The IDs a call needs, and whether each is real or a placeholder."""
 
-    values: dict[str, Any]
+    values: dict[str, object]
     placeholders: tuple[str, ...] = ()
 
 
@@ -119,22 +123,22 @@ class Discovery:
         self._shared = cache or AnswerCache()
         self._cache = AnswerCache() if cache is not None else self._shared
 
-    async def fresh(self, call: NmbrsCall, **params: Any) -> Answer:
+    async def fresh(self, call: NmbrsCall, **params: object) -> Answer:
         """Call now, without remembering (for polling)."""
         try:
             return Answer(value=await self._client.call(call, **params))
         except Exception as exc:  # noqa: BLE001 - kept and judged by the check that owns it
             return Answer(error=exc)
 
-    def known(self, call: NmbrsCall, **params: Any) -> Answer | None:
+    def known(self, call: NmbrsCall, **params: object) -> Answer | None:
         """An answer already received (never calls): for the form, after the checks ran."""
         return self._cache_for(params).done(f"{call.check_id}:{sorted(params.items())}")
 
-    def _cache_for(self, params: dict[str, Any]) -> AnswerCache:
+    def _cache_for(self, params: dict[str, object]) -> AnswerCache:
         per_employer = any(name.lower() in _PER_EMPLOYER_PARAMS for name in params)
         return self._cache if per_employer else self._shared
 
-    async def answer(self, call: NmbrsCall, **params: Any) -> Answer:
+    async def answer(self, call: NmbrsCall, **params: object) -> Answer:
         """Call once per (call, params) and remember the answer."""
         key = f"{call.check_id}:{sorted(params.items())}"
         # shield: a check that times out must not cancel an answer other checks share.
@@ -204,7 +208,7 @@ class Discovery:
 
     async def ids_for(self, call: NmbrsCall) -> Ids:
         """The parameter values for ``call``: real where found, placeholders (0) where not."""
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         placeholders: list[str] = []
         for param in call.params:
             value, real = await self._value(param.source)
@@ -213,7 +217,7 @@ class Discovery:
                 placeholders.append(param.source)
         return Ids(values, tuple(placeholders))
 
-    async def _value(self, source: str) -> tuple[Any, bool]:
+    async def _value(self, source: str) -> tuple[object, bool]:
         if source == "company":
             company_id, _ = await self.company()
             return (company_id, True) if company_id is not None else (0, False)
@@ -243,11 +247,11 @@ class NmbrsFacts:
     employees: dict[int, str] | None = None
     """The probed company's employees: number → display name."""
     period: str | None = None
-    inventory: Any = None
+    inventory: Inventory | None = None
     """The REST readiness inventory (``nmbrs.rest.inventory``), when it ran."""
 
 
-def chosen_company(rows: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
+def chosen_company(rows: list[Row], wanted: str | None) -> Row | None:
     """The listing row of the company named exactly ``wanted``; the first row when no company was
     named; None when the named one is not there."""
     if wanted is None:
@@ -255,7 +259,7 @@ def chosen_company(rows: list[dict[str, Any]], wanted: str | None) -> dict[str, 
     return next((row for row in rows if row.get("Name") == wanted), None)
 
 
-def parse_period(value: Any) -> tuple[int, int, str] | None:
+def parse_period(value: object) -> tuple[int, int, str] | None:
     """``"2026-11-M"`` → (2026, 11, "M"); None when the text is not in that form."""
     parts = str(value or "").strip().split("-")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
@@ -263,19 +267,9 @@ def parse_period(value: Any) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def rows_of(value: Any) -> list[dict[str, Any]]:
+def rows_of(value: SoapValue) -> list[Row]:
     """The items of an ``ArrayOf…`` answer as dicts (for callers outside the probe)."""
     return _rows(value)
-
-
-def _rows(value: Any) -> list[dict[str, Any]]:
-    """The items of an ``ArrayOf…`` answer as dicts (zeep gives a list, or a dict holding one)."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        inner = next(iter(value.values()), None) if len(value) == 1 else None
-        return _rows(inner) if isinstance(inner, list | dict) and inner is not value else [value]
-    return [row for row in value if isinstance(row, dict)]
 
 
 class NmbrsProbe:
@@ -298,8 +292,6 @@ class NmbrsProbe:
         self.discovery = Discovery(client, target, cache)
         self.readiness = None
         if rest_readiness:
-            from koppelcheck.nmbrs.rest.readiness import Readiness
-
             self.readiness = Readiness(
                 self.discovery, target.option, t, today=today, requires=(AUTH_CHECK,)
             )
@@ -348,8 +340,6 @@ class NmbrsProbe:
     def _step_labeller(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
         """``check id → "Step 2: Set the Template User's rights"``: the manual step it verifies;
         and ``check id → "nmbrs.step.2"``, that step's stable id."""
-        from koppelcheck.steps import steps_for
-
         steps = steps_for("nmbrs", self._target.option.value)
 
         def top(check_id: str) -> Step | None:

@@ -71,7 +71,7 @@ class _Types:
     def complex(self, xsd_type: Any) -> str:
         if not isinstance(xsd_type, ComplexType) or xsd_type.qname is None:
             raise Unsupported(f"{xsd_type!r}: not a named complex type")
-        key = xsd_type.qname.text
+        key = str(xsd_type.qname.text)
         if key in self.types:
             return key
         self.types[key] = None  # recursion guard

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from datetime import date as _date
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
+from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs.calls import calls_for
+from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts, NmbrsProbe, SoapCaller
+from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS, ended_note
+from koppelcheck.nmbrs.rest.steps import rest_steps
+from koppelcheck.nmbrs.steps import nmbrs_steps
 from koppelcheck.nmbrs.target import RULES as TARGET_RULES
+from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain, validate_username
+from koppelcheck.registration import FormContext
+from koppelcheck.reporting import build_report, now
+from koppelcheck.runner import CheckRunner
+from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
     ChecklistVariant,
+    Facts,
     Rule,
+    Settings,
+    Shared,
     SimulatorSpec,
     apply_rules,
     model_keys,
@@ -22,6 +38,7 @@ from koppelcheck.systems.interface import (
     settings_from,
     text_rule,
 )
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     from datetime import date
@@ -30,7 +47,6 @@ if TYPE_CHECKING:
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.registration import FormContext
     from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
@@ -59,10 +75,8 @@ class NmbrsSettings(BaseModel):
     def _rules(cls, data: object) -> object:
         return apply_rules(cls.RULES, data)
 
-    def target(self) -> Any:
+    def target(self) -> NmbrsTarget:
         """The validated :class:`NmbrsTarget` (InputError naming the key of a bad value)."""
-        from koppelcheck.nmbrs.target import NmbrsTarget
-
         return NmbrsTarget.create(**self.model_dump())
 
 
@@ -92,10 +106,7 @@ class NmbrsSystem:
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         if option == REST_OPTION:
-            from koppelcheck.nmbrs.rest.steps import rest_steps
-
             return rest_steps()
-        from koppelcheck.nmbrs.steps import nmbrs_steps
 
         return nmbrs_steps(option or "overkoepelend")
 
@@ -109,14 +120,11 @@ class NmbrsSystem:
             subtitle=f"checklist.option.{option}",
         )
 
-    def token_account(self, settings: Mapping[str, Any]) -> str:
-        from koppelcheck.credentials import keyring_account
-        from koppelcheck.nmbrs.target import normalise_domain
-
+    def token_account(self, settings: Settings) -> str:
         domain = normalise_domain(settings["domain"])
         return keyring_account(self.name, domain, settings["username"])
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         return None
 
     def credential_account(
@@ -127,9 +135,6 @@ class NmbrsSystem:
         environment_id: str | None,
         client_id: str | None,
     ) -> str:
-        from koppelcheck.credentials import keyring_account
-        from koppelcheck.nmbrs.target import normalise_domain, validate_username
-
         if client_id is not None:
             raise InputError(
                 "client_id",
@@ -140,42 +145,39 @@ class NmbrsSystem:
             raise InputError("domain/username", Text("input.credentials.nmbrs_needs"))
         return keyring_account(self.name, normalise_domain(domain), validate_username(username))
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         return False
 
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         if set(self.required_batch_keys) <= set(settings):
             settings_from(NmbrsSettings, settings).target()
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> NmbrsTarget:
         return settings_from(NmbrsSettings, settings).target()
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: NmbrsTarget, *, rest_readiness: bool = True) -> int:
         """``nmbrs.auth``, ``nmbrs.company``, one per call of the option, the REST readiness."""
-        from koppelcheck.nmbrs.calls import calls_for
-        from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS
-
         readiness = len(READINESS_CHECKS) if rest_readiness else 0
         return 2 + len(calls_for(target.option)) + readiness  # as NmbrsProbe.checks() builds
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: NmbrsTarget) -> str:
         return f"{self.name}|{target.base_url}|{target.domain}"
 
     async def verify(
         self,
-        target: Any,
+        target: NmbrsTarget,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float = 30.0,
         http: httpx.AsyncClient | None = None,
-        shared: MutableMapping[Any, Any] | None = None,
+        shared: Shared | None = None,
         on_progress: ProgressCallback | None = None,
         ca_bundle: str | None = None,
         concurrency: int | None = None,
-        facts_out: list[Any] | None = None,
+        facts_out: list[Facts] | None = None,
         rest_readiness: bool = True,
         today: date | None = None,
     ) -> Report:
@@ -185,15 +187,9 @@ class NmbrsSystem:
         A batch shares one ``http`` client (which limits calls in flight per domain) and, through
         ``shared``, one answer cache per login; a single run makes its own client and closes it.
         """
-        from datetime import date as _date
-
-        from koppelcheck.http import make_async_client
-        from koppelcheck.nmbrs.checks import AnswerCache, NmbrsProbe, SoapCaller
+        # lazy: the SOAP client (zeep, requests: 0.3 s) loads when a run starts, not for the
+        # checklist, credentials or form commands that also ask this system
         from koppelcheck.nmbrs.client import NmbrsClient
-        from koppelcheck.nmbrs.rest.readiness import ended_note
-        from koppelcheck.reporting import build_report, now
-        from koppelcheck.runner import CheckRunner
-        from koppelcheck.secret import Redactor
 
         assert token is not None  # an Nmbrs login always has a token (the plan requires one)
         cache: AnswerCache | None = None
@@ -249,11 +245,8 @@ class NmbrsSystem:
             results=results,
         )
 
-    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+    def form_context(self, target: NmbrsTarget, facts: list[Facts]) -> FormContext:
         """What the last run learnt (companies, employees, period, the checked company)."""
-        from koppelcheck.nmbrs.checks import NmbrsFacts
-        from koppelcheck.registration import FormContext
-
         known = facts[-1] if facts else NmbrsFacts()
         return FormContext(
             companies=known.companies,
@@ -263,7 +256,7 @@ class NmbrsSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import NmbrsTokens
+        from koppelcheck.bundle.build import NmbrsTokens  # lazy: the bundle's crypto libraries
 
         return NmbrsTokens
 
@@ -271,6 +264,7 @@ class NmbrsSystem:
         return []
 
     def simulator(self) -> SimulatorSpec:
+        # lazy: the simulator (its WSDLs, server) loads only when one is started
         from koppelcheck.simulator.nmbrs import (
             NMBRS_SCENARIOS,
             NmbrsSimulator,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from koppelcheck.choices import NmbrsEnvironment
@@ -88,7 +87,7 @@ def check_base_url(value: str) -> str:
     return validate_base_url(value, "base_url")
 
 
-RULES: dict[str, Callable[[Any], Any]] = {
+RULES: dict[str, Callable[[str], object]] = {
     "option": check_option,
     "environment": check_environment,
     "company": check_company,

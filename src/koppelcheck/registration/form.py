@@ -10,30 +10,33 @@ passed as a :class:`FormContext`. Nothing here writes a file or prints.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from koppelcheck import tomlinput
+from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator, os_reason, plural_key, render
 from koppelcheck.registration import validators as v
 from koppelcheck.secret import Secret
-from koppelcheck.systems import SYSTEMS
-from koppelcheck.systems.interface import SettingInvalid, setting_rule
+from koppelcheck.systems import SYSTEMS, setting_rule
+from koppelcheck.systems.interface import SettingInvalid
 
 FORM_FILE_FIELD = "form"
 
@@ -125,7 +128,7 @@ def _context(info: ValidationInfo) -> FormContext:
     return found if isinstance(found, FormContext) else FormContext()
 
 
-def _secret(check: Any) -> Any:
+def _secret(check: Callable[[str], str]) -> BeforeValidator:
     """A before-validator that checks a secret's text and wraps it in :class:`Secret`."""
 
     def convert(value: object) -> Secret | None:
@@ -142,7 +145,7 @@ def _secret(check: Any) -> Any:
 Required = Annotated[str, BeforeValidator(v.check_required)]
 
 
-def _setting(system: str, key: str) -> Any:
+def _setting(system: str, key: str) -> Callable[[object], object]:
     """A text the check's own settings share (``nmbrs.domain`` is ``--domain``): checked by the
     system's settings model, so the form says what the flag and the batch file say."""
     rule = setting_rule(system, key)
@@ -174,9 +177,11 @@ class AfasSection(_Section):
     client_secret: Annotated[Secret | None, _secret(v.check_required)] = None
 
     @model_serializer(mode="wrap")
-    def _without_absent_credentials(self, handler: Any) -> dict[str, Any]:
+    def _without_absent_credentials(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, object]:
         """Leave out the credentials not given (OAuth only: no token nor its version)."""
-        data: dict[str, Any] = handler(self)
+        data: dict[str, object] = handler(self)
         for key in ("data_token", "client_id", "client_secret"):
             if data.get(key) is None:
                 data.pop(key, None)
@@ -199,8 +204,6 @@ class AfasSection(_Section):
         """The participant number must be the environment id's five digits, when known."""
         environment = _context(info).environment_id
         if environment:
-            from koppelcheck.afas.environment import parse_environment_id
-
             try:
                 number = parse_environment_id(environment).number
             except InputError:
@@ -342,7 +345,7 @@ class Form(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _section_required(cls, data: Any) -> Any:
+    def _section_required(cls, data: object) -> object:
         """The chosen system's section must be there (an empty one reports its fields)."""
         if isinstance(data, Mapping) and data.get("system") in SYSTEMS:
             data = {data["system"]: {}, **data}
@@ -352,7 +355,7 @@ class Form(BaseModel):
 # --- the form file ---------------------------------------------------------------------------
 
 
-def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
+def load_form_file(path: str | Path, lang: str | None = None) -> tomlinput.TOMLTable:
     """Read a form file (TOML) into a dict; unreadable, credentials or unknown keys: InputError."""
     t = Translator(lang)
     try:
@@ -369,7 +372,7 @@ def load_form_file(path: str | Path, lang: str | None = None) -> dict[str, Any]:
     return data
 
 
-def _file_keys(data: Mapping[str, Any]) -> list[str]:
+def _file_keys(data: Mapping[str, object]) -> list[str]:
     """Every dotted key in the file; a section (table) counts as its keys."""
     keys: list[str] = []
     for key, value in data.items():
@@ -380,7 +383,7 @@ def _file_keys(data: Mapping[str, Any]) -> list[str]:
     return keys
 
 
-def _check_file_keys(data: Mapping[str, Any], t: Translator) -> None:
+def _check_file_keys(data: Mapping[str, object], t: Translator) -> None:
     keys = _file_keys(data)
     credentials = [k for k in keys if k.rpartition(".")[2] in CREDENTIAL_KEYS]
     if credentials:
@@ -440,7 +443,7 @@ def form_warnings(
 
 
 def form_errors(
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     system: str,
     context: FormContext | None = None,
     lang: str | None = None,
@@ -450,7 +453,7 @@ def form_errors(
 
 
 def validate_form(
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     system: str,
     context: FormContext | None = None,
     lang: str | None = None,
@@ -464,7 +467,7 @@ def validate_form(
 
 
 def _validate(
-    data: Mapping[str, Any], system: str, context: FormContext | None, lang: str | None
+    data: Mapping[str, object], system: str, context: FormContext | None, lang: str | None
 ) -> tuple[Form | None, list[InputError]]:
     t = Translator(lang)
     if system not in SYSTEMS:
@@ -480,7 +483,7 @@ def _validate(
     return form, []
 
 
-def _to_input_error(err: Mapping[str, Any], t: Translator) -> InputError:
+def _to_input_error(err: ErrorDetails, t: Translator) -> InputError:
     """One pydantic error as an InputError on a dotted form key, in the user's language."""
     field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
     cause = (err.get("ctx") or {}).get("error")

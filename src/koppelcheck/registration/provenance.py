@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from koppelcheck.nmbrs import calls as nmbrs_calls
+from koppelcheck.registration.form import FormContext
+from koppelcheck.registration.validators import frequency_from_period, name_matches
 from koppelcheck.systems import SYSTEMS
 
 Source = Literal["verified", "declared"]
@@ -40,21 +42,19 @@ class Provenance:
 
 DECLARED = Provenance("declared")
 
-Proof = Callable[[Any, Mapping[str, Any], Any], bool]
+Proof = Callable[[object, Mapping[str, object], FormContext], bool]
 """(value, the form as a dict, the FormContext) → whether the check's answer proves the value."""
 
 
-def _always(_value: Any, _form: Mapping[str, Any], _context: Any) -> bool:
+def _always(_value: object, _form: Mapping[str, object], _context: FormContext) -> bool:
     return True
 
 
-def _checked_company(value: Any, _form: Mapping[str, Any], context: Any) -> bool:
+def _checked_company(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
     return value is not None and value == context.checked_company
 
 
-def _from_period(value: Any, _form: Mapping[str, Any], context: Any) -> bool:
-    from koppelcheck.registration.validators import frequency_from_period
-
+def _from_period(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
     if not context.period or value is None:
         return False
     try:
@@ -63,16 +63,20 @@ def _from_period(value: Any, _form: Mapping[str, Any], context: Any) -> bool:
         return False
 
 
-def _employee_exists(value: Any, _form: Mapping[str, Any], context: Any) -> bool:
+def _employee_exists(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
     return value is not None and context.employees is not None and value in context.employees
 
 
-def _dga_name_matches(value: Any, form: Mapping[str, Any], context: Any) -> bool:
-    from koppelcheck.registration.validators import name_matches
-
-    number = (form.get("nmbrs") or {}).get("dga_employee_number")
+def _dga_name_matches(value: object, form: Mapping[str, object], context: FormContext) -> bool:
+    section = form.get("nmbrs")
+    number = section.get("dga_employee_number") if isinstance(section, Mapping) else None
     employees = context.employees or {}
-    return value is not None and number in employees and name_matches(value, employees[number])
+    return (
+        isinstance(value, str)
+        and isinstance(number, int)
+        and number in employees
+        and name_matches(value, employees[number])
+    )
 
 
 RULES: dict[str, tuple[str, Proof]] = {
@@ -94,7 +98,7 @@ Fields not named here (organisation, e-mail, contract and loonheffingennummer, e
 thirteenth month) cannot be checked through the API: always ``declared``."""
 
 
-def form_keys(form: Mapping[str, Any]) -> list[str]:
+def form_keys(form: Mapping[str, object]) -> list[str]:
     """The dotted keys of a form dict's values: ``email``, ``nmbrs.company``, ...
 
     ``system`` (which form this is) and the other system's empty section are not values.
@@ -108,14 +112,14 @@ def form_keys(form: Mapping[str, Any]) -> list[str]:
     return keys
 
 
-def _value(form: Mapping[str, Any], key: str) -> Any:
+def _value(form: Mapping[str, object], key: str) -> object:
     head, _, rest = key.partition(".")
     node = form.get(head)
     return node.get(rest) if rest and isinstance(node, Mapping) else node
 
 
 def provenance_of(
-    form: Mapping[str, Any], context: Any, passed: Iterable[str]
+    form: Mapping[str, object], context: FormContext, passed: Iterable[str]
 ) -> dict[str, Provenance]:
     """Every form key's provenance; ``passed`` are the ids of the checks that passed."""
     passed_ids = set(passed)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import BatchReport, Report
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ Write = Callable[[str], object]
 """Where a streaming renderer puts its text, piece by piece (``handle.write``)."""
 
 
-def _dump(document: dict[str, Any]) -> str:
+def _dump(document: JSONObject) -> str:
     # Non-ASCII stays readable (UTF-8, as RFC 8259 prescribes); the writer must encode UTF-8.
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 from io import StringIO
-from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -186,7 +185,7 @@ def render_text(
     )
 
 
-def render_renderable(renderable: Any, *, color: bool, width: int, encoding: str) -> str:
+def render_renderable(renderable: RenderableType, *, color: bool, width: int, encoding: str) -> str:
     """Render a rich renderable to a string (ANSI colours only when ``color``), fitted to
     ``encoding``, without the trailing blanks table cells are padded with."""
     buffer = StringIO()

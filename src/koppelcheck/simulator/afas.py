@@ -30,10 +30,10 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from koppelcheck.afas import facts
+from koppelcheck.jsontypes import JSONValue
 from koppelcheck.simulator.faults import (
     FaultInjector,
     FaultRule,
@@ -42,6 +42,7 @@ from koppelcheck.simulator.faults import (
 )
 from koppelcheck.simulator.scenario_files import read_scenario
 from koppelcheck.simulator.server import SimRequest, SimResponse
+from koppelcheck.tomlinput import TOMLTable
 
 BASE_PATH = "/ProfitRestServices"
 AFAS_SCENARIOS: tuple[str, ...] = (
@@ -165,7 +166,7 @@ def load_afas_scenario(name_or_path: str | Path) -> AfasScenario:
     return scenario_from_dict(read_scenario("afas", AFAS_SCENARIOS, name_or_path))
 
 
-def scenario_from_dict(data: dict[str, Any]) -> AfasScenario:
+def scenario_from_dict(data: TOMLTable) -> AfasScenario:
     """Build a scenario from parsed TOML; unknown or missing keys are a ValueError."""
     try:
         token = data.get("token", {})
@@ -381,7 +382,7 @@ class AfasSimulator:
         token = secrets.token_urlsafe(32)
         with self._lock:
             self._state.access_tokens[token] = time.monotonic() + facts.OAUTH_TOKEN_LIFETIME_S
-        body: dict[str, Any] = {
+        body: dict[str, JSONValue] = {
             "access_token": token,
             "token_type": "Bearer",
             "expires_in": facts.OAUTH_TOKEN_LIFETIME_S,
@@ -392,7 +393,7 @@ class AfasSimulator:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def _metainfo(self) -> dict[str, Any]:
+    def _metainfo(self) -> dict[str, JSONValue]:
         s = self.scenario
         with self._lock:
             assigned = [c for c in s.connectors if self._state.assigned.get(c.id)]
@@ -509,7 +510,7 @@ def _int_param(request: SimRequest, name: str, default: int) -> int:
         return 0
 
 
-def _demo_row(connector_id: str, index: int) -> dict[str, Any]:
+def _demo_row(connector_id: str, index: int) -> dict[str, str]:
     """A made-up row; no real person's data."""
     return {
         "Werkgever": "01",
@@ -520,7 +521,7 @@ def _demo_row(connector_id: str, index: int) -> dict[str, Any]:
     }
 
 
-def _json(status: int, body: dict[str, Any]) -> SimResponse:
+def _json(status: int, body: JSONValue) -> SimResponse:
     return SimResponse(status, json.dumps(body, separators=(",", ":")).encode(), dict(_JSON))
 
 

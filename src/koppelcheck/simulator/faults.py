@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from koppelcheck.simulator.server import SimResponse
+from koppelcheck.tomlinput import TOMLTable
 
 
 class FaultKind(StrEnum):
@@ -77,7 +77,7 @@ class FaultRule:
         return self.seconds if self.seconds is not None else _DEFAULT_SECONDS.get(self.kind, 0.0)
 
 
-def parse_fault_rules(items: Iterable[Mapping[str, Any]]) -> tuple[FaultRule, ...]:
+def parse_fault_rules(items: Iterable[TOMLTable]) -> tuple[FaultRule, ...]:
     """Rules from a scenario's ``[[faults]]`` tables; ValueError names what is wrong."""
     rules = []
     for number, item in enumerate(items, start=1):

@@ -27,13 +27,14 @@ import json
 import secrets
 import threading
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from koppelcheck.errors import InputError
 from koppelcheck.http import is_loopback_host
 from koppelcheck.i18n import Text
+from koppelcheck.jsontypes import JSONValue
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.simulator.server import SimRequest, SimResponse
 
@@ -114,23 +115,28 @@ _DEBTORS = (
 
 def load_rest_scenario(name: str) -> RestScenario:
     """A bundled scenario by name; an unknown name is an InputError naming the choices."""
-    common: dict[str, Any] = {"debtors": _DEBTORS}
-    variants: dict[str, dict[str, Any]] = {
-        "healthy": {"description": "Everything granted and visible."},
-        "missing-scope": {
-            "description": "The consenting user did not grant employee.bankaccount.read.",
-            "withheld_scopes": frozenset({"employee.bankaccount", "employee.bankaccount.read"}),
-        },
-        "no-access-company": {
-            "description": "The login's filter hides Jansen Vastgoed B.V. (40303).",
-            "hidden_companies": frozenset({3}),
-        },
-        "disabled": {"description": "The environment is disabled (40304).", "disabled": True},
-        "multi-debtor": {
-            "description": "One consent covers two debtors: /api/companies answers 40306.",
-            "consent_debtors": 2,
-        },
-        "throttled": {"description": "Every API call answers 429.", "throttled": True},
+    healthy = RestScenario("healthy", "Everything granted and visible.", debtors=_DEBTORS)
+    variants = {
+        "healthy": healthy,
+        "missing-scope": replace(
+            healthy,
+            description="The consenting user did not grant employee.bankaccount.read.",
+            withheld_scopes=frozenset({"employee.bankaccount", "employee.bankaccount.read"}),
+        ),
+        "no-access-company": replace(
+            healthy,
+            description="The login's filter hides Jansen Vastgoed B.V. (40303).",
+            hidden_companies=frozenset({3}),
+        ),
+        "disabled": replace(
+            healthy, description="The environment is disabled (40304).", disabled=True
+        ),
+        "multi-debtor": replace(
+            healthy,
+            description="One consent covers two debtors: /api/companies answers 40306.",
+            consent_debtors=2,
+        ),
+        "throttled": replace(healthy, description="Every API call answers 429.", throttled=True),
     }
     if name not in variants:
         raise InputError(
@@ -138,7 +144,7 @@ def load_rest_scenario(name: str) -> RestScenario:
             Text("console.simulate.unknown_scenario", scenario=repr(name)),
             Text("input.scenario.one_of", names=", ".join(REST_SCENARIOS)),
         )
-    return RestScenario(name=name, **common, **variants[name])
+    return replace(variants[name], name=name)
 
 
 @dataclass
@@ -161,7 +167,7 @@ class RestState:
     tasks: dict[str, int] = field(default_factory=dict)
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> SimResponse:
+def _json(status: int, body: JSONValue, headers: dict[str, str] | None = None) -> SimResponse:
     return SimResponse(
         status=status,
         body=json.dumps(body).encode(),
@@ -281,8 +287,6 @@ class NmbrsRestSimulator:
         return SimResponse(status=302, headers={"Location": redirect + sep + urlencode(query)})
 
     def _client_ok(self, request: SimRequest, form: dict[str, str]) -> bool:
-        from urllib.parse import unquote
-
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         auth = request.header("authorization")
         if auth.lower().startswith("basic "):
@@ -319,7 +323,7 @@ class NmbrsRestSimulator:
                 return _oauth_error(400, "unsupported_grant_type", str(grant_type))
             access = secrets.token_urlsafe(32)
             self.state.access[access] = grant
-            answer: dict[str, Any] = {
+            answer: dict[str, JSONValue] = {
                 "access_token": access,
                 "expires_in": 3600,
                 "token_type": "Bearer",
@@ -354,7 +358,10 @@ class NmbrsRestSimulator:
         scenario = self.scenario
         if request.header(mapping.SUBSCRIPTION_HEADER.lower()) != scenario.subscription_key:
             # The APIM gateway's answer [INFERRED, §1.7].
-            body = {"statusCode": 401, "message": "Access denied due to invalid subscription key."}
+            body: dict[str, JSONValue] = {
+                "statusCode": 401,
+                "message": "Access denied due to invalid subscription key.",
+            }
             return _json(401, body)
         auth = request.header("authorization")
         if not auth.lower().startswith("bearer "):
@@ -433,7 +440,9 @@ class NmbrsRestSimulator:
             return company
         return self._company_answer(request, name, params, company)
 
-    def _company(self, company_id: str, debtors: tuple[RestDebtor, ...]) -> Any:
+    def _company(
+        self, company_id: str, debtors: tuple[RestDebtor, ...]
+    ) -> RestCompany | SimResponse:
         everything = [c for d in self.scenario.debtors for c in d.companies]
         company = next((c for c in everything if c.id == company_id), None)
         if company is None:
@@ -451,10 +460,14 @@ class NmbrsRestSimulator:
         employee = str(uuid.UUID(int=0xF0 << 64 | company.number))
         if name == "period":
             period = {"year": 2026, "period": 11}
-            row = {"period": period, "periodType": "month", "displayPeriod": "2026-11-M"}
+            row: dict[str, JSONValue] = {
+                "period": period,
+                "periodType": "month",
+                "displayPeriod": "2026-11-M",
+            }
             return _page(request, [row])
         if name == "runs":
-            run = {
+            run: dict[str, JSONValue] = {
                 "payrollRunId": str(uuid.UUID(int=0xA0 << 64 | company.number)),
                 "number": 1,
                 "description": "Run 1",
@@ -488,7 +501,7 @@ def _denied() -> SimResponse:
     )
 
 
-def _company_row(company: RestCompany) -> dict[str, Any]:
+def _company_row(company: RestCompany) -> dict[str, JSONValue]:
     return {
         "companyId": company.id,
         "number": str(company.number),
@@ -497,7 +510,7 @@ def _company_row(company: RestCompany) -> dict[str, Any]:
     }
 
 
-def _page(request: SimRequest, rows: list[Any]) -> SimResponse:
+def _page(request: SimRequest, rows: Sequence[JSONValue]) -> SimResponse:
     try:
         size = max(1, min(mapping.MAX_PAGE_SIZE, int(request.query.get("pageSize", ["20"])[0])))
         number = max(1, int(request.query.get("pageNumber", ["1"])[0]))
@@ -505,7 +518,7 @@ def _page(request: SimRequest, rows: list[Any]) -> SimResponse:
         return _problem(400, 40033, "Parameter_Invalid", "pageSize", "validationError")
     pages = max(1, -(-len(rows) // size))
     base = f"https://api.nmbrsapp.com{request.path}?pageSize={size}&pageNumber="
-    pagination = {
+    pagination: dict[str, JSONValue] = {
         "pageNumber": number,
         "pageSize": size,
         "firstPage": base + "1",

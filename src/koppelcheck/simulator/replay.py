@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.simulator.server import SimRequest, SimResponse
 from koppelcheck.systems import SYSTEMS, get_system
 
@@ -34,11 +35,11 @@ _HOP_BY_HOP = {
 }
 
 
-def load_har(path: Path, field: str = "replay") -> list[dict[str, Any]]:
+def load_har(path: Path, field: str = "replay") -> list[JSONObject]:
     """The entries of a HAR file; InputError (exit 2) for anything that is not one."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        entries = document["log"]["entries"]
+        entries: JSON = document["log"]["entries"]
     except FileNotFoundError:
         raise InputError(field, Text("input.file.not_found", path=path)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -47,15 +48,18 @@ def load_har(path: Path, field: str = "replay") -> list[dict[str, Any]]:
             Text("console.simulate.not_har", path=path, reason=type(exc).__name__),
             Text("input.scenario.har_hint"),
         ) from None
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("request"), dict) for e in entries
+    found = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    if (
+        not isinstance(entries, list)
+        or len(found) != len(entries)
+        or not all(isinstance(e.get("request"), dict) for e in found)
     ):
         raise InputError(
             field,
             Text("console.simulate.not_har", path=path, reason=Text("input.scenario.no_entries")),
             Text("input.scenario.har_hint"),
         )
-    return entries
+    return found
 
 
 def _soap_operation(headers: dict[str, str], body: str) -> str:
@@ -75,7 +79,12 @@ def _soap_operation(headers: dict[str, str], body: str) -> str:
 
 
 def request_key(
-    system: str, method: str, path: str, query: dict[str, Any], headers: dict[str, str], body: str
+    system: str,
+    method: str,
+    path: str,
+    query: Mapping[str, object],
+    headers: dict[str, str],
+    body: str,
 ) -> tuple[str, ...]:
     """What a request is matched on (the same for a recorded and a live request): a SOAP system's
     service and operation, a REST system's method and path."""
@@ -90,7 +99,7 @@ def request_key(
 class ReplaySimulator:
     """Answers requests from a HAR trace. Thread-safe; ``hits`` counts matched requests."""
 
-    def __init__(self, system: str, entries: list[dict[str, Any]]) -> None:
+    def __init__(self, system: str, entries: list[JSONObject]) -> None:
         if system not in REPLAY_SYSTEMS:
             raise ValueError(system)
         self.system = system
@@ -133,26 +142,48 @@ class ReplaySimulator:
         return SimResponse(answer.status, answer.body, dict(answer.headers), reset=answer.reset)
 
 
-def _parse_entry(system: str, entry: dict[str, Any]) -> tuple[tuple[str, ...], SimResponse]:
+def _parse_entry(system: str, entry: JSONObject) -> tuple[tuple[str, ...], SimResponse]:
     """One HAR entry: the key it answers and the answer (ValueError etc. when malformed)."""
-    request = entry["request"]
+    request = _object(entry["request"])
     url = urlsplit(str(request.get("url", "")))
-    query = {str(q["name"]): str(q.get("value", "")) for q in request.get("queryString") or []}
+    pairs = _objects(request.get("queryString"))
+    query = {str(q["name"]): str(q.get("value", "")) for q in pairs}
     headers = {
-        str(h["name"]).lower(): str(h.get("value", "")) for h in request.get("headers") or []
+        str(h["name"]).lower(): str(h.get("value", "")) for h in _objects(request.get("headers"))
     }
-    body = str((request.get("postData") or {}).get("text", ""))
+    body = str(_object(request.get("postData") or {}).get("text", ""))
     key = request_key(system, str(request.get("method", "GET")), url.path, query, headers, body)
-    response = entry.get("response") or {}
-    status = int(response.get("status") or 0)
+    response = _object(entry.get("response") or {})
+    status = _number(response.get("status") or 0)
     if status == 0:  # recorded without an answer: a reset, a time-out
         return key, SimResponse(reset=True)
     if not 100 <= status <= 599:
         raise ValueError(f"status {status}")
     answer_headers = {
         str(h["name"]): str(h.get("value", ""))
-        for h in response.get("headers") or []
+        for h in _objects(response.get("headers"))
         if str(h["name"]).lower() not in _HOP_BY_HOP
     }
-    text = str((response.get("content") or {}).get("text", ""))
+    text = str(_object(response.get("content") or {}).get("text", ""))
     return key, SimResponse(status, text.encode("utf-8"), answer_headers)
+
+
+def _object(value: JSON) -> JSONObject:
+    if not isinstance(value, dict):
+        raise TypeError("not a JSON object")
+    return value
+
+
+def _objects(value: JSON) -> list[JSONObject]:
+    """The objects of a JSON array (``None`` or empty: none); TypeError for anything else."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise TypeError("not a JSON array")
+    return [_object(item) for item in value]
+
+
+def _number(value: JSON) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError("not a number")
+    return int(value)

@@ -10,18 +10,17 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+
+from koppelcheck.tomlinput import TOMLTable
 
 
-def read_scenario(
-    system: str, bundled: tuple[str, ...], name_or_path: str | Path
-) -> dict[str, Any]:
+def read_scenario(system: str, bundled: tuple[str, ...], name_or_path: str | Path) -> TOMLTable:
     """The parsed scenario, its ``base`` resolved. FileNotFoundError or TOMLDecodeError, or
     ValueError for a ``base`` that is not bundled or that loops."""
     return _resolve(system, bundled, _read(system, bundled, name_or_path), seen=())
 
 
-def _read(system: str, bundled: tuple[str, ...], name_or_path: str | Path) -> dict[str, Any]:
+def _read(system: str, bundled: tuple[str, ...], name_or_path: str | Path) -> TOMLTable:
     if isinstance(name_or_path, str) and name_or_path in bundled:
         folder = resources.files("koppelcheck.simulator") / "scenarios" / system
         return tomllib.loads((folder / f"{name_or_path}.toml").read_text(encoding="utf-8"))
@@ -29,8 +28,8 @@ def _read(system: str, bundled: tuple[str, ...], name_or_path: str | Path) -> di
 
 
 def _resolve(
-    system: str, bundled: tuple[str, ...], data: dict[str, Any], seen: tuple[str, ...]
-) -> dict[str, Any]:
+    system: str, bundled: tuple[str, ...], data: TOMLTable, seen: tuple[str, ...]
+) -> TOMLTable:
     base = data.pop("base", None)
     if base is None:
         return data

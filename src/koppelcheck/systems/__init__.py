@@ -7,11 +7,21 @@ Adding a system is one package with a ``system.py`` that satisfies
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec, System
+from koppelcheck.errors import InputError
+from koppelcheck.systems.interface import (
+    ChecklistVariant,
+    Facts,
+    Rule,
+    SettingInvalid,
+    Shared,
+    SimulatorSpec,
+    System,
+    Target,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -53,17 +63,17 @@ def find_system(name: object) -> System | None:
 
 async def verify(
     system: str,
-    target: Any,
+    target: Target,
     token: Secret | None,
     *,
     translator: Translator,
     timeout_s: float = 30.0,
     http: httpx.AsyncClient | None = None,
-    shared: MutableMapping[Any, Any] | None = None,
+    shared: Shared | None = None,
     on_progress: ProgressCallback | None = None,
     ca_bundle: str | None = None,
     concurrency: int | None = None,
-    facts_out: list[Any] | None = None,
+    facts_out: list[Facts] | None = None,
     rest_readiness: bool = True,
     today: date | None = None,
 ) -> Report:
@@ -93,5 +103,21 @@ __all__ = [
     "System",
     "find_system",
     "get_system",
+    "setting_rule",
     "verify",
 ]
+
+
+def setting_rule(system: str, key: str) -> Rule:
+    """The rule of one setting of ``system``'s settings model, for a model that shares the
+    setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
+    the rule's own message and hint, so the form says what the flag and the batch file say."""
+
+    def check(value: object) -> object:
+        rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
+        try:
+            return rules[key](value)
+        except InputError as exc:
+            raise SettingInvalid(exc) from None
+
+    return check

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
+from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
     from datetime import date
@@ -29,9 +31,25 @@ if TYPE_CHECKING:
     from koppelcheck.registration import FormContext
     from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
+    from koppelcheck.simulator.server import Simulator
     from koppelcheck.steps import Step
 
 M = TypeVar("M", bound=BaseModel)
+
+# What passes between the core and a system without the core looking inside. Each system types
+# them exactly (NmbrsTarget, AfasSettings, ...); the registry holds systems of different types,
+# which Python's types cannot say (no existential types), so they are named once here.
+Target: TypeAlias = Any
+"""What :meth:`System.prepare` builds and only the same system's methods take back."""
+Facts: TypeAlias = Any
+"""What a run learnt that the system's :meth:`System.form_context` reads (NmbrsFacts)."""
+Shared: TypeAlias = MutableMapping[Any, Any]
+"""State a batch keeps across one system's employers (answers shared per login)."""
+Scenario: TypeAlias = Any
+"""A system's simulator scenario, as its loader builds it and its simulator takes it."""
+Settings: TypeAlias = Mapping[str, Any]
+"""One employer's raw settings as a batch file gives them (TOML values, by the settings model's
+keys): validated by :meth:`System.validate_batch` and the settings model."""
 BATCH_COMMON_KEYS = frozenset({"base_url"})
 """Settings every batch employer may have whatever its system (batch/plan.py's common keys)."""
 
@@ -46,10 +64,8 @@ def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if info.is_required())
 
 
-def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
+def settings_from(model: type[M], data: Mapping[str, object]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
-    from pydantic import ValidationError
-
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:  # before any rule: a misspelt key is the problem, not its neighbours' values
         allowed = ", ".join(model.model_fields)
@@ -65,15 +81,15 @@ def settings_from(model: type[M], data: Mapping[str, Any]) -> M:
         raise InputError(key, Text("input.batch.wrong_type", reason=first["type"])) from None
 
 
-Rule = Callable[[Any], Any]
+Rule = Callable[[object], object]
 """One setting's rule: the value, normalised, or an InputError naming the setting's key."""
 
 
-def text_rule(rule: Callable[[str], Any]) -> Rule:
+def text_rule(rule: Callable[[str], object]) -> Rule:
     """``rule`` for a text setting: a value of another type is left to the settings model, which
     names the wrong type."""
 
-    def check(value: Any) -> Any:
+    def check(value: object) -> object:
         return rule(value) if isinstance(value, str) else value
 
     return check
@@ -92,23 +108,6 @@ def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
     return checked
 
 
-def setting_rule(system: str, key: str) -> Callable[[Any], Any]:
-    """The rule of one setting of ``system``'s settings model, for a model that shares the
-    setting (the registration form's ``nmbrs.domain``): a bad value raises a ValueError carrying
-    the rule's own message and hint, so the form says what the flag and the batch file say."""
-
-    def check(value: Any) -> Any:
-        from koppelcheck.systems import get_system
-
-        rules: Mapping[str, Rule] = getattr(get_system(system).settings_model, "RULES", {})
-        try:
-            return rules[key](value)
-        except InputError as exc:
-            raise SettingInvalid(exc) from None
-
-    return check
-
-
 class SettingInvalid(ValueError):
     """A setting's rule refused a value inside another model: the rule's InputError, kept."""
 
@@ -122,8 +121,9 @@ class SimulatorSpec:
     """A system's local simulator: its scenario names, the loader and the simulator class."""
 
     scenarios: tuple[str, ...]
-    load: Callable[[Any], Any]
-    simulator: Callable[[Any], Any]
+    load: Callable[[str | Path], Scenario]
+    """A bundled scenario by name, or a scenario file by path."""
+    simulator: Callable[[Scenario], Simulator]
 
 
 @dataclass(frozen=True)
@@ -184,11 +184,11 @@ class System(Protocol):
         ...
 
     # --- credentials ------------------------------------------------------------------------------
-    def token_account(self, settings: Mapping[str, Any]) -> str:
+    def token_account(self, settings: Settings) -> str:
         """The keyring account of the token for these (validated) settings."""
         ...
 
-    def client_secret_account(self, settings: Mapping[str, Any]) -> str | None:
+    def client_secret_account(self, settings: Settings) -> str | None:
         """The keyring account of a second secret (AFAS OAuth client secret), or None."""
         ...
 
@@ -204,43 +204,43 @@ class System(Protocol):
         input is missing or wrong."""
         ...
 
-    def token_optional(self, settings: Mapping[str, Any]) -> bool:
+    def token_optional(self, settings: Settings) -> bool:
         """Whether these batch settings may run without a token (AFAS client credentials)."""
         ...
 
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+    def check_count(self, target: Target, *, rest_readiness: bool = True) -> int:
         """How many checks a run of ``target`` builds, known without a client (progress bars)."""
         ...
 
     # --- settings and checks ---------------------------------------------------------------
-    def validate_batch(self, settings: dict[str, Any]) -> None:
+    def validate_batch(self, settings: TOMLTable) -> None:
         """Apply the single-employer rules to one batch employer's settings (normalising them in
         place); InputError naming the batch key."""
         ...
 
     def prepare(
-        self, settings: Mapping[str, Any], token: Secret | None, client_secret: Secret | None
-    ) -> Any:
+        self, settings: Settings, token: Secret | None, client_secret: Secret | None
+    ) -> Target:
         """The target the checks run against (NmbrsTarget, AfasSettings)."""
         ...
 
-    def limit_key(self, target: Any) -> str:
+    def limit_key(self, target: Target) -> str:
         """The key whose calls share one concurrency limit."""
         ...
 
     async def verify(
         self,
-        target: Any,
+        target: Target,
         token: Secret | None,
         *,
         translator: Translator,
         timeout_s: float = 30.0,
         http: httpx.AsyncClient | None = None,
-        shared: MutableMapping[Any, Any] | None = None,
+        shared: Shared | None = None,
         on_progress: ProgressCallback | None = None,
         ca_bundle: str | None = None,
         concurrency: int | None = None,
-        facts_out: list[Any] | None = None,
+        facts_out: list[Facts] | None = None,
         rest_readiness: bool = True,
         today: date | None = None,
     ) -> Report:
@@ -257,7 +257,7 @@ class System(Protocol):
         ...
 
     # --- bundle, form, simulator -----------------------------------------------------------
-    def form_context(self, target: Any, facts: list[Any]) -> FormContext:
+    def form_context(self, target: Target, facts: list[Facts]) -> FormContext:
         """What the registration form is checked against after a run of ``target``; ``facts``
         is what :meth:`verify` put in ``facts_out`` (empty before a run)."""
         ...

@@ -12,19 +12,30 @@ import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote, urlsplit
+from datetime import date
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.parameters import (
+    parse_authorization_code_response,
+    prepare_grant_uri,
+    prepare_token_request,
+)
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
-from koppelcheck.errors import RemoteError
-from koppelcheck.http import remote_error_from
+from koppelcheck.errors import InputError, RemoteError
+from koppelcheck.http import make_async_client, remote_error_from
 from koppelcheck.i18n import MessageList, Text, Translator, os_reason
-from koppelcheck.models import Status
+from koppelcheck.jsontypes import JSON, JSONObject
+from koppelcheck.models import Report, Status
 from koppelcheck.nmbrs.rest import mapping
 from koppelcheck.nmbrs.rest.steps import rest_step_id
-from koppelcheck.secret import Secret, server_text
+from koppelcheck.reporting import build_report, now
+from koppelcheck.runner import CheckRunner
+from koppelcheck.secret import Redactor, Secret, server_text
 
 AUTH_CHECK = "nmbrs.rest.auth"
 SCOPES_CHECK = "nmbrs.rest.scopes"
@@ -94,8 +105,6 @@ class LoopbackListener:
 
     async def start(self) -> str:
         """Listen; return the redirect URI to register in the authorization request."""
-        from koppelcheck.errors import InputError
-
         self._result = asyncio.get_running_loop().create_future()
         try:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
@@ -151,15 +160,6 @@ async def authorize(
     wait_s: float = 300.0,
 ) -> Consent:
     """Authorization code + PKCE S256 + state through a loopback redirect; then the token."""
-    from authlib.common.security import generate_token
-    from authlib.oauth2.rfc6749.errors import OAuth2Error
-    from authlib.oauth2.rfc6749.parameters import (
-        parse_authorization_code_response,
-        prepare_grant_uri,
-        prepare_token_request,
-    )
-    from authlib.oauth2.rfc7636 import create_s256_code_challenge
-
     listener = LoopbackListener(settings.redirect_uri)
     redirect_uri = await listener.start()
     try:
@@ -200,7 +200,7 @@ async def authorize(
             )
         except httpx.TransportError as exc:
             return Consent(failure=remote_error_from(exc, "token", http.timeout.read))
-        return Consent(**_token_answer(response, settings))
+        return _token_answer(response, settings)
     finally:
         await listener.close()
 
@@ -218,7 +218,6 @@ async def _post_with_client_auth(
     response = await http.post(url, content=body, headers=basic)
     if response.status_code not in (400, 401) or _oauth_error(response) != "invalid_client":
         return response
-    from urllib.parse import urlencode
 
     posted = f"{body}&" + urlencode(
         {"client_id": settings.client_id, "client_secret": settings.client_secret.reveal()}
@@ -235,36 +234,34 @@ def _oauth_error(response: httpx.Response) -> str | None:
 
 
 def _query(url: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(urlsplit(url).query)
 
 
-def _token_answer(response: httpx.Response, settings: RestSettings) -> dict[str, Any]:
+def _token_answer(response: httpx.Response, settings: RestSettings) -> Consent:
     try:
         data = response.json()
     except (ValueError, RecursionError):  # RecursionError: nested too deep
         data = None
     if not isinstance(data, dict):
-        return {"refusal": IdentityRefusal("unreadable", f"HTTP {response.status_code}")}
+        return Consent(refusal=IdentityRefusal("unreadable", f"HTTP {response.status_code}"))
     if "error" in data or not response.is_success or not data.get("access_token"):
-        return {
-            "refusal": IdentityRefusal(
+        return Consent(
+            refusal=IdentityRefusal(
                 server_text(data.get("error") or f"http_{response.status_code}", 100),
                 # Sanitised, and secrets masked before it is shortened (koppelcheck.secret).
                 server_text(data.get("error_description") or "", 200),
             )
-        }
+        )
     # RFC 6749 §5.1: no scope in the answer means the scopes asked for.
     granted = frozenset(str(data.get("scope") or " ".join(settings.scopes)).split())
     refresh = data.get("refresh_token")
-    return {
-        "tokens": Tokens(
+    return Consent(
+        tokens=Tokens(
             Secret(str(data["access_token"]), "oauth"),
             Secret(str(refresh), "oauth") if refresh else None,
             granted,
         )
-    }
+    )
 
 
 async def revoke(http: httpx.AsyncClient, settings: RestSettings, tokens: Tokens) -> list[str]:
@@ -275,7 +272,6 @@ async def revoke(http: httpx.AsyncClient, settings: RestSettings, tokens: Tokens
     for hint, token in pairs:
         if token is None:
             continue
-        from urllib.parse import urlencode
 
         body = urlencode({"token": token.reveal(), "token_type_hint": hint})
         try:
@@ -295,7 +291,7 @@ class ApiAnswer:
 
     status: int
     code: int | None = None
-    data: Any = None
+    data: JSON = None
     retry_after: str | None = None
     error: RemoteError | None = None
 
@@ -316,14 +312,14 @@ class RestProbe:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    async def get(self, path: str, **params: Any) -> ApiAnswer:
+    async def get(self, path: str, **params: str | int) -> ApiAnswer:
         """GET once per (path, params), with Bearer and X-Subscription-Key."""
         key = f"{path}?{sorted(params.items())}"
         if key not in self._answers:
             self._answers[key] = asyncio.ensure_future(self._get(path, params))
         return await asyncio.shield(self._answers[key])
 
-    async def _get(self, path: str, params: dict[str, Any]) -> ApiAnswer:
+    async def _get(self, path: str, params: dict[str, str | int]) -> ApiAnswer:
         tokens = self._consent.tokens
         assert tokens is not None
         headers = {
@@ -337,7 +333,7 @@ class RestProbe:
             )
         except httpx.TransportError as exc:
             return ApiAnswer(0, error=remote_error_from(exc, path, self._http.timeout.read))
-        data: Any = None
+        data: JSON = None
         if "json" in response.headers.get("content-type", ""):
             try:
                 data = response.json()
@@ -351,7 +347,7 @@ class RestProbe:
             response.headers.get("retry-after"),
         )
 
-    async def companies(self) -> list[dict[str, Any]]:
+    async def companies(self) -> list[JSONObject]:
         """The consent's companies: ``/api/companies``, or per debtor after a 40306."""
         answer = await self.get(mapping.COMPANIES.path, pageSize=mapping.MAX_PAGE_SIZE)
         if answer.status == 200:
@@ -359,7 +355,7 @@ class RestProbe:
         if answer.code != 40306:
             return []
         self.via_debtors = True
-        found: list[dict[str, Any]] = []
+        found: list[JSONObject] = []
         for debtor in _data(await self.get(mapping.DEBTORS.path, pageSize=mapping.MAX_PAGE_SIZE)):
             path = mapping.DEBTOR_COMPANIES.path.format(debtorId=debtor.get("debtorId"))
             found += _data(await self.get(path, pageSize=mapping.MAX_PAGE_SIZE))
@@ -378,8 +374,6 @@ class RestProbe:
 
     async def year(self, company: str) -> int:
         """The company's current period's year (``GET {c}/period``), else this year."""
-        from datetime import date
-
         rows = _data(await self.get(mapping.PERIOD.path.format(companyId=company), pageSize=1))
         period = rows[0].get("period") if rows else None
         year = period.get("year") if isinstance(period, dict) else None
@@ -505,7 +499,7 @@ class RestProbe:
             started = await self.get(path, year=year)
             if endpoint is mapping.WAGECODES or started.status != 200:
                 return (started, "") if endpoint is mapping.WAGECODES else (None, "")
-            task = (started.data or {}).get("taskId")
+            task = started.data.get("taskId") if isinstance(started.data, dict) else None
             return await self._poll(mapping.DOCUMENT.path.format(taskId=task)), ""
         return await self.get(endpoint.path.format(companyId=company), **one), ""
 
@@ -595,7 +589,7 @@ class RestProbe:
         return Outcome(Status.MANUAL, t("rest.probe.limits.message", limits=text))
 
 
-def _data(answer: ApiAnswer) -> list[dict[str, Any]]:
+def _data(answer: ApiAnswer) -> list[JSONObject]:
     data = answer.data.get("data") if isinstance(answer.data, dict) else None
     return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
 
@@ -609,13 +603,8 @@ async def verify_rest(
     ca_bundle: str | None = None,
     http: httpx.AsyncClient | None = None,
     wait_s: float = 300.0,
-) -> tuple[Any, Consent]:
+) -> tuple[Report, Consent]:
     """Consent, probe, revoke (also when cancelled, e.g. by Ctrl-C); return (report, consent)."""
-    from koppelcheck.http import make_async_client
-    from koppelcheck.reporting import build_report, now
-    from koppelcheck.runner import CheckRunner
-    from koppelcheck.secret import Redactor
-
     started = now()
     client = http or make_async_client(timeout_s=timeout_s, per_host_limit=4, ca_bundle=ca_bundle)
     redactor = Redactor()

@@ -13,16 +13,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import NmbrsFault
+from koppelcheck.files import atomic_write
 from koppelcheck.i18n import MessageList, Translator
 from koppelcheck.models import CheckResult, Status
 from koppelcheck.nmbrs import calls as catalogue
+from koppelcheck.nmbrs.answers import Row, SoapValue, rows
 from koppelcheck.nmbrs.calls import ManualOption
 from koppelcheck.nmbrs.rest import mapping
-from koppelcheck.nmbrs.rest.steps import READINESS_STEP_ID
+from koppelcheck.nmbrs.rest.steps import READINESS_STEP_ID, day_checklist
 
 if TYPE_CHECKING:
     from koppelcheck.nmbrs.checks import Discovery
@@ -33,6 +36,11 @@ COVERAGE_CHECK = "nmbrs.rest.coverage"
 READINESS_CHECKS = (DEADLINE_CHECK, INVENTORY_CHECK, COVERAGE_CHECK)
 INACTIVE_CALL = 1002
 PLAN_SCHEMA = "koppelcheck.consent-plan/v1"
+LISTED_DEBTORS = 5
+"""Debtors the inventory message names; the consent plan (``--consent-plan``) lists them all. A
+login of a bureau sees hundreds, and the message is repeated in every report of a batch."""
+LISTED_COMPANIES = 5
+"""Companies named per debtor in the inventory message."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,45 @@ class Inventory:
         return not self.inactive
 
 
+class CompanyPlan(TypedDict):
+    """A company in the consent plan's JSON."""
+
+    name: str
+    number: int | None
+    soap_id: int | None
+
+
+class DebtorPlan(TypedDict):
+    """A debtor in the consent plan's JSON: one consent, its companies and the day's checklist."""
+
+    name: str
+    number: str
+    soap_id: int | None
+    companies: list[CompanyPlan]
+    checklist: list[str]
+
+
+MayConsent = TypedDict("MayConsent", {"logins": list[str], "templates": list[str], "not": str})
+"""Who may give the consent, and who may not."""
+
+
+class ConsentPlan(TypedDict):
+    schema: str
+    soap_ends: str
+    days_left: int
+    manual_option: str
+    complete: bool
+    inactive_calls: list[str]
+    consents_needed: int | None
+    may_consent: MayConsent
+    unsure: list[str]
+    debtors: list[DebtorPlan]
+    sources: str
+
+
+"""The consent plan (``koppelcheck.consent-plan/v1``) as its JSON file holds it."""
+
+
 def days_left(today: date) -> int:
     """Days from ``today`` until SOAP ends (negative once it has ended)."""
     return (mapping.SOAP_END - today).days
@@ -80,13 +127,11 @@ def soap_ended(today: date) -> bool:
     return today >= mapping.SOAP_END
 
 
-def _rows(value: Any) -> list[dict[str, Any]]:
-    from koppelcheck.nmbrs.checks import _rows as rows
-
+def _rows(value: SoapValue) -> list[Row]:
     return rows(value)
 
 
-def _int(value: Any) -> int | None:
+def _int(value: SoapValue) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -185,20 +230,7 @@ class Readiness:
                 t("rest.inventory.inactive", calls=", ".join(inventory.inactive)),
                 t("rest.inventory.inactive.fix", calls=calls),
             )
-        debtors = inventory.debtors
-        parts = [
-            t(
-                "rest.inventory.debtor",
-                name=d.name,
-                number=d.number,
-                companies=", ".join(f"{c.name} ({c.number})" for c in d.companies) or "—",
-            )
-            for d in debtors
-        ]
-        parts.insert(0, t.plural("rest.inventory.count", len(debtors)))  # one consent per debtor
-        if self._option is ManualOption.OVERKOEPELEND:
-            parts.append(t("rest.inventory.umbrella"))
-        message = t("core.sentences", sentences=MessageList(" ", parts))
+        message = inventory_message(inventory.debtors, self._option, t)
         return outcome(Status.WARN, message, t("rest.inventory.fix"))
 
     async def take_inventory(self) -> Inventory:
@@ -271,11 +303,9 @@ def ended_note(results: list[CheckResult], today: date, t: Translator) -> list[C
 
 def consent_plan(
     inventory: Inventory | None, option: ManualOption, lang: str | None, today: date
-) -> dict[str, Any]:
+) -> ConsentPlan:
     """The consent plan as data (no secrets): per debtor its companies, who may consent, and the
     checklist of what must be true on the day."""
-    from koppelcheck.nmbrs.rest.steps import day_checklist
-
     t = Translator(lang)
     inventory = inventory or Inventory(inactive=("?",))
     option = inventory.option or option
@@ -309,7 +339,27 @@ def consent_plan(
     }
 
 
-def plan_markdown(plan: dict[str, Any], lang: str | None) -> str:
+def inventory_message(debtors: tuple[PlanDebtor, ...], option: ManualOption, t: Translator) -> str:
+    """How many consents, and the first :data:`LISTED_DEBTORS` debtors with their first
+    :data:`LISTED_COMPANIES` companies; the rest is counted, so the message stays short."""
+    parts = [t.plural("rest.inventory.count", len(debtors))]  # one consent per debtor
+    for debtor in debtors[:LISTED_DEBTORS]:
+        names = [f"{c.name} ({c.number})" for c in debtor.companies[:LISTED_COMPANIES]]
+        companies = ", ".join(names) or "—"
+        if len(debtor.companies) > LISTED_COMPANIES:
+            hidden = len(debtor.companies) - LISTED_COMPANIES
+            companies += " " + t.plural("rest.inventory.more_companies", hidden)
+        parts.append(
+            t("rest.inventory.debtor", name=debtor.name, number=debtor.number, companies=companies)
+        )
+    if len(debtors) > LISTED_DEBTORS:
+        parts.append(t.plural("rest.inventory.more_debtors", len(debtors) - LISTED_DEBTORS))
+    if option is ManualOption.OVERKOEPELEND:
+        parts.append(t("rest.inventory.umbrella"))
+    return t("core.sentences", sentences=MessageList(" ", parts))
+
+
+def plan_markdown(plan: ConsentPlan, lang: str | None) -> str:
     """The consent plan as Markdown, for a person to work through."""
     t = Translator(lang)
     lines = [f"# {t('rest.plan.title')}", ""]
@@ -355,12 +405,8 @@ def _md(text: str) -> str:
     return str(text).translate(str.maketrans(_MD_SPECIAL))
 
 
-def write_consent_plan(path: Any, plan: dict[str, Any], lang: str | None) -> None:
+def write_consent_plan(path: str | Path, plan: ConsentPlan, lang: str | None) -> None:
     """Write the plan atomically: Markdown for ``.md``, JSON otherwise."""
-    from pathlib import Path
-
-    from koppelcheck.files import atomic_write
-
     target = Path(path)
     if target.suffix.lower() == ".md":
         atomic_write(target, plan_markdown(plan, lang))

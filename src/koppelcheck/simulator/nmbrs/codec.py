@@ -6,12 +6,16 @@ Sources, per behaviour, are in one comment each; docs/fidelity.md lists them wit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 
-from koppelcheck.simulator.nmbrs.contract import Operation, ServedService, render
+from koppelcheck.simulator.nmbrs.contract import Operation, ServedService, Value, render
 from koppelcheck.simulator.server import SimRequest, SimResponse
+
+Params: TypeAlias = Any
+"""A request's parameters by the served WSDL's names: an int for an int type, else the text
+(:func:`read_params`). Typed by the WSDL at run time, not statically: handlers read them by name."""
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -111,7 +115,7 @@ def fault_response(soap: Soap, fault: Fault) -> SimResponse:
 
 
 def result_response(
-    soap: Soap, service: ServedService, operation: Operation, value: Any
+    soap: Soap, service: ServedService, operation: Operation, value: Value
 ) -> tuple[SimResponse, etree._Element]:
     """The answer to ``operation``, typed by the served WSDL, and its result element's parent."""
     env, body = envelope(soap)
@@ -228,11 +232,11 @@ def children(element: etree._Element, namespace: str) -> dict[str, str]:
 _INTS = {"int", "long", "short", "byte", "unsignedInt"}
 
 
-def read_params(operation: Operation, element: etree._Element) -> dict[str, Any]:
+def read_params(operation: Operation, element: etree._Element) -> Params:
     """The parameters by their exact WSDL names. Like .NET's XmlSerializer, a missing or mis-cased
     value-type element reads as its default (0) and an unknown one is ignored (reference §4)."""
     given = children(element, operation.namespace)
-    params: dict[str, Any] = {}
+    params: Params = {}
     for param in operation.params:
         raw = given.get(param.name, "").strip()
         if param.type[1] in _INTS:

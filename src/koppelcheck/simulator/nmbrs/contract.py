@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -27,6 +28,14 @@ _SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 _SERVED = resources.files("koppelcheck.simulator.nmbrs") / "served"
 _PLACEHOLDER = "http://127.0.0.1/soap/v3/"
 NAMESPACE = "https://api.nmbrs.nl/soap/v3/{}"
+
+Value: TypeAlias = (
+    "Mapping[str, Value] | Sequence[Value] | str | int | float | Decimal | date | datetime | None"
+)
+"""A plain value the simulator answers with: a dict is a complex type, a list an array (see
+:func:`render`); bool is an int."""
+Fields: TypeAlias = "dict[str, Value]"
+"""One complex value: element name → value."""
 
 
 class ContractError(Exception):
@@ -196,7 +205,7 @@ def _qname(node: etree._Element, value: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- answers
 
 
-def render(service: ServedService, parent: etree._Element, field: Field, value: Any) -> None:
+def render(service: ServedService, parent: etree._Element, field: Field, value: Value) -> None:
     """Append ``value`` as ``field`` under ``parent``, in the declared order. A dict is a complex
     value; a list is the items of an ``ArrayOf…`` type (its one repeated element) or of a repeated
     field. Raises :class:`ContractError` for an element the type does not declare or a required
@@ -236,7 +245,7 @@ def render(service: ServedService, parent: etree._Element, field: Field, value: 
         render(service, node, child, value.get(child.name))
 
 
-def text(value: Any) -> str:
+def text(value: Value) -> str:
     """A simple value as XML Schema text."""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from koppelcheck.simulator.nmbrs.codec import Fault
+from koppelcheck.simulator.nmbrs.codec import Fault, Params
+from koppelcheck.simulator.nmbrs.contract import Fields, Value
 from koppelcheck.simulator.nmbrs.scenario import (
     NmbrsCompany,
     NmbrsEmployee,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from koppelcheck.simulator.nmbrs.dispatcher import NmbrsSimulator
 
 
-def _company_fields(company: NmbrsCompany) -> dict[str, Any]:
+def _company_fields(company: NmbrsCompany) -> Fields:
     slug = company.name.lower().replace(" b.v.", "").replace(" ", "")
     return {
         "ID": company.id,
@@ -46,7 +47,7 @@ def _company_fields(company: NmbrsCompany) -> dict[str, Any]:
     }
 
 
-def _run_fields(run: NmbrsRun, locked: bool) -> dict[str, Any]:
+def _run_fields(run: NmbrsRun, locked: bool) -> Fields:
     return {
         "ID": run.id,
         "Number": run.number,
@@ -104,11 +105,11 @@ def _birthday(employee: NmbrsEmployee) -> datetime:
     return datetime(1965 + employee.id % 30, 1 + employee.id % 12, 1 + employee.id % 28)
 
 
-def _employee_fields(employee: NmbrsEmployee) -> dict[str, Any]:
+def _employee_fields(employee: NmbrsEmployee) -> Fields:
     return {"Id": employee.id, "Number": employee.number, "DisplayName": employee.display_name}
 
 
-def _personal_info(employee: NmbrsEmployee) -> dict[str, Any]:
+def _personal_info(employee: NmbrsEmployee) -> Fields:
     names = _name_parts(employee)
     mail = f"{names['FirstName'].lower()}.{names['LastName'].lower()}"
     return {
@@ -147,7 +148,7 @@ def _personal_info(employee: NmbrsEmployee) -> dict[str, Any]:
     }
 
 
-def _address(employee: NmbrsEmployee) -> dict[str, Any]:
+def _address(employee: NmbrsEmployee) -> Fields:
     return {
         "Id": 700000 + employee.id % 100000,
         "Default": True,
@@ -162,7 +163,7 @@ def _address(employee: NmbrsEmployee) -> dict[str, Any]:
     }
 
 
-def _bank_account(employee: NmbrsEmployee) -> dict[str, Any]:
+def _bank_account(employee: NmbrsEmployee) -> Fields:
     return {
         "Id": 600000 + employee.id % 100000,
         "Number": _iban(employee.id),
@@ -175,9 +176,9 @@ def _bank_account(employee: NmbrsEmployee) -> dict[str, Any]:
     }
 
 
-def _children_item(employee: NmbrsEmployee) -> dict[str, Any]:
+def _children_item(employee: NmbrsEmployee) -> Fields:
     names = _name_parts(employee)
-    child = {
+    child: Fields = {
         "Id": 400000 + employee.id % 100000,
         "Name": names["LastName"],
         "FirstName": "Daan",
@@ -189,8 +190,8 @@ def _children_item(employee: NmbrsEmployee) -> dict[str, Any]:
     return {"EmployeeId": employee.id, "EmployeeChildren": kids}
 
 
-def _contract_item(employee: NmbrsEmployee) -> dict[str, Any]:
-    contract = {
+def _contract_item(employee: NmbrsEmployee) -> Fields:
+    contract: Fields = {
         "ContractID": 300000 + employee.id % 100000,
         "CreationDate": datetime(2019, 12, 20, 9, 0),
         "StartDate": datetime(2020, 1, 1),
@@ -207,7 +208,7 @@ def _contract_item(employee: NmbrsEmployee) -> dict[str, Any]:
     return {"EmployeeId": employee.id, "EmployeeContracts": [contract]}
 
 
-def _partner(employee: NmbrsEmployee) -> dict[str, Any]:
+def _partner(employee: NmbrsEmployee) -> Fields:
     return {
         "Id": 910000 + employee.id % 100000,
         "PartnerName": _name_parts(employee)["LastName"],
@@ -221,20 +222,20 @@ def _partner(employee: NmbrsEmployee) -> dict[str, Any]:
     }
 
 
-def _schedule(part_time: bool) -> dict[str, Any]:
+def _schedule(part_time: bool) -> Fields:
     day = Decimal("8.00")
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     hours = {
         d: (day if i < (4 if part_time else 5) else Decimal("0.00")) for i, d in enumerate(days)
     }
-    fields: dict[str, Any] = {f"Hours{d}": hours[d] for d in days}
+    fields: Fields = {f"Hours{d}": hours[d] for d in days}
     fields.update({f"Hours{d}2": hours[d] for d in days})
     fields["ParttimePercentage"] = Decimal("80.00") if part_time else Decimal("100.00")
     fields["StartDate"] = datetime(2020, 1, 1)
     return fields
 
 
-def _svw() -> dict[str, Any]:
+def _svw() -> Fields:
     """The v3 SVW settings (names from PY-NMBRS's SVW data class; reference §3 says only that the
     fields changed in 2020). Values are plausible, not sourced."""
     return {
@@ -258,8 +259,8 @@ def _svw() -> dict[str, Any]:
     }
 
 
-def _salary_item(employee: NmbrsEmployee) -> dict[str, Any]:
-    salary = {
+def _salary_item(employee: NmbrsEmployee) -> Fields:
+    salary: Fields = {
         "ID": 200000 + employee.id % 100000,
         "Value": Decimal("3250.00") + employee.number * 250,
         "Type": 1,
@@ -281,8 +282,8 @@ def _salary_item(employee: NmbrsEmployee) -> dict[str, Any]:
     return {"EmployeeId": employee.id, "EmployeeSalaries": [salary]}
 
 
-def _employment_item(employee: NmbrsEmployee) -> dict[str, Any]:
-    employment = {
+def _employment_item(employee: NmbrsEmployee) -> Fields:
+    employment: Fields = {
         "EmploymentId": 100000 + employee.id % 100000,
         "CreationDate": datetime(2019, 12, 20, 9, 0),
         "StartDate": datetime(2020, 1, 1),
@@ -295,7 +296,7 @@ def _employment_item(employee: NmbrsEmployee) -> dict[str, Any]:
 _WAGE_LINES = ((10, "Salaris"), (190, "Reiskostenvergoeding"), (301, "Pensioenpremie werknemer"))
 
 
-def _wage_components(employee: NmbrsEmployee, fixed: bool) -> list[dict[str, Any]]:
+def _wage_components(employee: NmbrsEmployee, fixed: bool) -> list[Fields]:
     codes = _WAGE_LINES[1:] if fixed else _WAGE_LINES[:1]
     return [
         {"Id": 800000 + employee.id % 10000 + code, "Code": code, "Value": _wage_value(code)}
@@ -307,7 +308,7 @@ def _wage_report(company: NmbrsCompany, run: NmbrsRun | None, code: int | None) 
     """The XML text of a wage-code report: ``<reports><report>…<lines><line>…`` (reference §6)."""
     reports = etree.Element("reports")
     if run is None:  # an unknown run: an empty report, not a fault (no source says either way)
-        return etree.tostring(reports, encoding="unicode")
+        return str(etree.tostring(reports, encoding="unicode"))
     for employee in company.employees:
         report = etree.SubElement(reports, "report")
         _leaves(
@@ -326,7 +327,7 @@ def _wage_report(company: NmbrsCompany, run: NmbrsRun | None, code: int | None) 
                     description=description,
                     value=_wage_value(line_code),
                 )
-    return etree.tostring(reports, encoding="unicode")
+    return str(etree.tostring(reports, encoding="unicode"))
 
 
 def _leaves(parent: etree._Element, **values: object) -> None:
@@ -344,45 +345,45 @@ def _find_run(company: NmbrsCompany, run_id: int, year: int) -> NmbrsRun | None:
 
 # --------------------------------------------------------------------------- handlers
 
-Handler = Callable[["NmbrsSimulator", dict[str, Any]], Any]
+Handler = Callable[["NmbrsSimulator", Params], Value]
 """Answers one operation from the simulator (for its scenario and state) and the parameters."""
 
 
-def _per_employee(build: Callable[[NmbrsEmployee], Any]) -> Handler:
+def _per_employee(build: Callable[[NmbrsEmployee], Value]) -> Handler:
     return lambda sim, p: build(sim.employee(p["EmployeeId"])[1])
 
 
-def _per_company_employee(build: Callable[[NmbrsEmployee], Any]) -> Handler:
+def _per_company_employee(build: Callable[[NmbrsEmployee], Value]) -> Handler:
     return lambda sim, p: [build(e) for e in sim.company(p["CompanyID"]).employees]
 
 
-def _list_all(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _list_all(sim: NmbrsSimulator, p: Params) -> list[Fields]:
     scenario: NmbrsScenario = sim.scenario
     return [_company_fields(c) for c in scenario.companies]
 
 
-def _run_list(sim: NmbrsSimulator, p: dict[str, Any]) -> Any:
+def _run_list(sim: NmbrsSimulator, p: Params) -> list[Fields]:
     runs = [r for r in sim.company(p["CompanyId"]).runs if r.year == p["Year"]]
     return [_run_fields(r, locked=r is not runs[-1]) for r in runs]
 
 
-def _wage_codes(sim: NmbrsSimulator, p: dict[str, Any]) -> str:
+def _wage_codes(sim: NmbrsSimulator, p: Params) -> str:
     company = sim.company(p["CompanyId"])
     return _wage_report(company, _find_run(company, p["RunId"], p["intYear"]), p.get("WageCode"))
 
 
-def _wage_codes_background(sim: NmbrsSimulator, p: dict[str, Any]) -> str:
+def _wage_codes_background(sim: NmbrsSimulator, p: Params) -> str:
     company = sim.company(p["companyId"])
     report = _wage_report(company, _find_run(company, p["runId"], p["year"]), p["wageCode"])
     return sim.start_task(report)
 
 
-def _debtors(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _debtors(sim: NmbrsSimulator, p: Params) -> list[Fields]:
     scenario: NmbrsScenario = sim.scenario
     return [{"Id": d.id, "Number": d.number, "Name": d.name} for d in scenario.debtor_list()]
 
 
-def _companies_of_debtor(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _companies_of_debtor(sim: NmbrsSimulator, p: Params) -> list[Fields]:
     scenario: NmbrsScenario = sim.scenario
     debtor = next((d for d in scenario.debtor_list() if d.id == p["DebtorId"]), None)
     if debtor is None:  # an unknown or invisible debtor (reference §4: 2009)
@@ -391,7 +392,7 @@ def _companies_of_debtor(sim: NmbrsSimulator, p: dict[str, Any]) -> list[dict[st
     return [_company_fields(c) for c in found if c is not None]
 
 
-def _environment(sim: NmbrsSimulator, p: dict[str, Any]) -> dict[str, str]:
+def _environment(sim: NmbrsSimulator, p: Params) -> dict[str, str]:
     # GUESS (reference §3): peers read Domain and SubDomain; their exact values are not public.
     scenario: NmbrsScenario = sim.scenario
     domain = scenario.domain

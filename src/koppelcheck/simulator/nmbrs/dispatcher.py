@@ -12,7 +12,6 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -20,6 +19,7 @@ from koppelcheck.simulator.faults import FaultInjector, FaultRule, faulty_respon
 from koppelcheck.simulator.nmbrs import codec
 from koppelcheck.simulator.nmbrs.codec import Fault, Soap
 from koppelcheck.simulator.nmbrs.contract import (
+    Fields,
     Operation,
     ServedService,
     served,
@@ -189,7 +189,7 @@ class NmbrsSimulator:
             self._tasks[task_id] = _Task(self.scenario.polls_before_success, content)
         return task_id
 
-    def poll_task(self, task_id: str) -> dict[str, Any]:
+    def poll_task(self, task_id: str) -> Fields:
         """One poll of a background task (reference §6)."""
         try:
             task_id = str(uuid.UUID(task_id))
@@ -200,7 +200,7 @@ class NmbrsSimulator:
             if task is None:
                 raise Fault(2019, "Task Status Not Available")
             status = task.poll()
-        answer: dict[str, Any] = {"TaskId": task_id, "Status": status}
+        answer: Fields = {"TaskId": task_id, "Status": status}
         if status == "Success":
             answer["Content"] = task.content
         return answer

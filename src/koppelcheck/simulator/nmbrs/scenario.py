@@ -5,12 +5,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Text
 from koppelcheck.simulator.faults import FaultRule, parse_fault_rules
 from koppelcheck.simulator.scenario_files import read_scenario
+from koppelcheck.tomlinput import TOMLTable
 
 NMBRS_SCENARIOS: tuple[str, ...] = (
     "healthy",
@@ -138,7 +138,7 @@ def load_nmbrs_scenario(name_or_path: str | Path) -> NmbrsScenario:
         raise InputError("scenario", Text("input.scenario.invalid", reason=exc)) from exc
 
 
-def _scenario_from(data: dict[str, Any]) -> NmbrsScenario:
+def _scenario_from(data: TOMLTable) -> NmbrsScenario:
     companies = tuple(
         NmbrsCompany(
             id=int(c["id"]),

@@ -244,7 +244,7 @@ def from_v21(service: str, source: bytes) -> bytes:
     _comment(
         root, service, f"the real v2.1 WSDL (shared/reference/nmbrs-wsdl-v2.1/{service}.v2.1.wsdl)"
     )
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def hand_written(service: str) -> bytes:
@@ -358,7 +358,7 @@ def hand_written(service: str) -> bytes:
         )
     _comment(root, service, "the reference's tables (shared/reference/nmbrs-api.md §3, §6)")
     etree.indent(root, space="  ")
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _comment(root: etree._Element, service: str, origin: str) -> None:
