@@ -28,6 +28,8 @@ from koppelcheck.models import (
     EmployerReport,
     ShardInfo,
     Status,
+    Summary,
+    decide_exit_code,
 )
 
 _SHARD = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
@@ -373,8 +375,6 @@ class ShardMerge:
     def finish(self) -> BatchReport:
         """The merged report's header (no employers listed); InputError for a missing shard or
         a report that lost or doubled employers."""
-        from koppelcheck.models import Summary, decide_exit_code
-
         if self._first is None or self._started is None:
             raise InputError("REPORT", Text("input.shard.none"), Text("input.shard.give_every"))
         _, first, first_info = self._first

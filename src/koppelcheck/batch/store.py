@@ -18,6 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import IO
 
 from koppelcheck.batch.outcome import BatchTally, employer_outcome
@@ -28,6 +29,7 @@ from koppelcheck.models import (
     EmployerReport,
     Status,
     Summary,
+    ToolInfo,
 )
 
 #: The order employers are listed in by :meth:`BatchLines.attention_first`.
@@ -278,10 +280,6 @@ class BatchStore(BatchLines):
 
 
 def _empty_header() -> BatchReport:
-    from datetime import UTC, datetime
-
-    from koppelcheck.models import ToolInfo
-
     return BatchReport(
         tool=ToolInfo(version="0"),
         started_at=datetime.fromtimestamp(0, UTC),

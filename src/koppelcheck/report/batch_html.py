@@ -18,7 +18,6 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from koppelcheck.batch.outcome import (
     NOT_RUN_CODES,
@@ -26,6 +25,7 @@ from koppelcheck.batch.outcome import (
     employer_outcome,
     worst_outcome,
 )
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, EmployerReport, Status
 from koppelcheck.report._batch import batch_verdict, short_check_id, tally_line
@@ -38,9 +38,6 @@ from koppelcheck.report._common import (
 )
 from koppelcheck.report.html import CSS, _fix_html, escape
 from koppelcheck.report.text import symbols_for
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 Write = Callable[[str], object]
 
@@ -178,7 +175,6 @@ def column_order(check_id: str) -> tuple[int, list[str | int]]:
 
 def check_columns(batch: BatchReport | BatchLines) -> list[str]:
     """Every distinct check id of the batch, in :func:`column_order`."""
-    from koppelcheck.batch.store import as_lines
 
     return sorted(as_lines(batch).stats.check_ids, key=column_order)
 
@@ -352,7 +348,6 @@ def write_batch_html(
     batch: BatchReport | BatchLines, put: Write, *, lang: str | None = None
 ) -> None:
     """:func:`render_batch_html`, one row at a time: the same bytes, never the page in memory."""
-    from koppelcheck.batch.store import as_lines
 
     t = Translator(lang)
     lines = as_lines(batch)

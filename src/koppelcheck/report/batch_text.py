@@ -12,7 +12,6 @@ the shared wording in :mod:`koppelcheck.report._batch`; this module only draws.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -28,14 +27,12 @@ from koppelcheck.batch.outcome import (
     tally,
     worst_outcome,
 )
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, EmployerReport, Status
 from koppelcheck.report._batch import batch_verdict, short_check_id, tally_line
 from koppelcheck.report._common import strip_controls
 from koppelcheck.report.text import _STYLES, DEFAULT_WIDTH, render_renderable, symbols_for
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 __all__ = [  # the outcome helpers lived here; their names still import from this module
     "NOT_RUN_CODES",
@@ -93,7 +90,6 @@ def batch_text_renderable(
     """The batch summary as a rich renderable: the table of broken employers, counts, verdict.
 
     Only the employers needing attention are read (the healthy ones are not listed)."""
-    from koppelcheck.batch.store import as_lines
 
     t = Translator(lang)
     symbols = symbols_for(encoding)

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report
 from koppelcheck.report._batch import batch_verdict, tally_line
 from koppelcheck.report._common import strip_controls, target_label
 from koppelcheck.report.markdown import write_batch_markdown
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 #: GitHub's limit on one step's ``$GITHUB_STEP_SUMMARY`` (1 MiB).
 STEP_SUMMARY_LIMIT = 1024 * 1024
@@ -79,7 +76,6 @@ def batch_annotations(
     a batch, employers with failures first, at most ``limit`` lines in all (the last then says how
     many more there are). ``[]`` when nothing failed or errored.
     """
-    from koppelcheck.batch.store import as_lines
 
     lines = as_lines(batch)
     total = lines.stats.failing
@@ -148,7 +144,6 @@ def step_summary_markdown(
     still too large the table is cut at a row boundary, again with a note. A table is measured
     before it is kept, so no more than ``max_bytes`` of it is ever held.
     """
-    from koppelcheck.batch.store import as_lines
 
     t = Translator(lang)
     lines = as_lines(batch)

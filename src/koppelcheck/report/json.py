@@ -5,13 +5,10 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import BatchReport, Report
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 Write = Callable[[str], object]
 """Where a streaming renderer puts its text, piece by piece (``handle.write``)."""
@@ -37,7 +34,6 @@ def render_batch_json(batch: BatchReport) -> str:
 def write_batch_json(batch: BatchReport | BatchLines, put: Write) -> None:
     """:func:`render_batch_json`, one employer at a time: the same bytes, never the whole
     document in memory (``employers`` is the document's last key)."""
-    from koppelcheck.batch.store import as_lines
 
     lines = as_lines(batch)
     head = _dump(lines.header.model_dump(mode="json", by_alias=True))

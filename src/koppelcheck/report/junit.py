@@ -13,14 +13,11 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report, Status, Summary
 from koppelcheck.report._common import is_open_manual, seconds, target_label
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 # XML 1.0 forbids most control characters even when escaped; a message from a remote service
 # (an ANSI colour code, a NUL) must not make the whole file unreadable.
@@ -136,7 +133,6 @@ def write_batch_junit(
 ) -> None:
     """:func:`render_batch_junit`, one ``<testsuite>`` at a time: the same bytes, never the
     whole tree in memory."""
-    from koppelcheck.batch.store import as_lines
 
     t = Translator(lang)
     lines = as_lines(batch)

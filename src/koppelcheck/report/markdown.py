@@ -10,9 +10,9 @@ import html
 import io
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from koppelcheck.batch.store import BatchLines, as_lines
 from koppelcheck.i18n import Translator
 from koppelcheck.models import BatchReport, CheckResult, Report
 from koppelcheck.report._common import (
@@ -25,9 +25,6 @@ from koppelcheck.report._common import (
     title_line,
     verdict,
 )
-
-if TYPE_CHECKING:
-    from koppelcheck.batch.store import BatchLines
 
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """The characters that make Markdown (and GitHub's flavour) inside a line: link and image
@@ -103,7 +100,6 @@ def write_batch_markdown(
     batch: BatchReport | BatchLines, put: Callable[[str], object], *, lang: str | None = None
 ) -> None:
     """:func:`render_batch_markdown`, one row at a time."""
-    from koppelcheck.batch.store import as_lines
 
     t = Translator(lang)
     lines = as_lines(batch)
