@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 from lxml import etree
@@ -27,6 +27,7 @@ from koppelcheck.http import (
 )
 from koppelcheck.nmbrs import calls as calls_catalogue
 from koppelcheck.nmbrs import compiled, faults
+from koppelcheck.nmbrs.answers import SoapValue
 from koppelcheck.nmbrs.calls import ENVIRONMENT_GET, NmbrsCall, find_call
 from koppelcheck.nmbrs.compiled import HandBack, wsdl_path
 from koppelcheck.retry import IDEMPOTENT_EXTENSION, RETRYABLE_STATUSES, attempts_of
@@ -168,7 +169,7 @@ class NmbrsClient:
     def __repr__(self) -> str:
         return f"NmbrsClient(base_url={self._base_url!r}, username={self._username!r})"
 
-    async def call(self, call: NmbrsCall, **params: Any) -> Any:
+    async def call(self, call: NmbrsCall, **params: object) -> SoapValue:
         """Run one operation with ``params`` named exactly as ``call.params``; return plain data.
 
         Returns lists, dicts, strings, numbers, dates or None (see :func:`to_plain`). Raises
@@ -194,7 +195,7 @@ class NmbrsClient:
         plain = plain_of(value, call.operation)
         return [] if plain is None and operation.returns_array else plain
 
-    async def _call_with_zeep(self, call: NmbrsCall, params: dict[str, Any]) -> Any:
+    async def _call_with_zeep(self, call: NmbrsCall, params: dict[str, object]) -> SoapValue:
         zeep_layer = _zeep()
         operation = self._service(call.service)[call.operation]
         try:
@@ -203,7 +204,7 @@ class NmbrsClient:
             raise ProtocolError(f"{call.label}: answer does not match the WSDL") from exc
         return self._plain_result(call, result)
 
-    def _read_with_zeep(self, call: NmbrsCall, response: httpx.Response) -> Any:
+    def _read_with_zeep(self, call: NmbrsCall, response: httpx.Response) -> SoapValue:
         zeep_layer = _zeep()
         try:
             result = zeep_layer.read_answer(self._service(call.service), call.operation, response)
@@ -211,7 +212,7 @@ class NmbrsClient:
             raise ProtocolError(f"{call.label}: answer does not match the WSDL") from exc
         return self._plain_result(call, result)
 
-    def _plain_result(self, call: NmbrsCall, result: Any) -> Any:
+    def _plain_result(self, call: NmbrsCall, result: object) -> SoapValue:
         plain = to_plain(result, call.operation)
         returns_array = _zeep().returns_array(call.service, call.namespace, call.operation)
         return [] if plain is None and returns_array else plain
@@ -262,7 +263,7 @@ class NmbrsClient:
 
 def _read_compiled(
     operation: compiled.Operation, response: httpx.Response, envelope: etree._Element
-) -> Any:
+) -> compiled.Serialised:
     """The compiled reader, only where zeep's ``process_reply`` would go straight to the body."""
     if response.status_code != 200 or etree.QName(envelope).namespace != _SOAP11:
         raise HandBack("not a plain SOAP 1.1 answer")
@@ -272,13 +273,13 @@ def _read_compiled(
     return operation.read(envelope)
 
 
-def _check_params(call: NmbrsCall, params: dict[str, Any]) -> None:
+def _check_params(call: NmbrsCall, params: dict[str, object]) -> None:
     expected = [p.name for p in call.params]
     if sorted(params) != sorted(expected):
         raise ValueError(f"{call.operation} takes {expected}, got {sorted(params)}")
 
 
-def to_plain(result: Any, operation: str) -> Any:
+def to_plain(result: object, operation: str) -> SoapValue:
     """zeep's answer as plain Python, without the ``<Operation>Result`` wrapper.
 
     ``ArrayOfX`` wrappers become lists; elements the WSDL does not know are kept under their local
@@ -287,14 +288,15 @@ def to_plain(result: Any, operation: str) -> Any:
     return plain_of(_zeep().serialize(result), operation)
 
 
-def plain_of(value: Any, operation: str) -> Any:
-    """:func:`to_plain` of an answer already serialised to dicts and lists."""
+def plain_of(value: compiled.Serialised, operation: str) -> SoapValue:
+    """:func:`to_plain` of an answer already serialised to dicts and lists (by zeep, or by the
+    compiled reader as zeep would)."""
     if isinstance(value, dict) and f"{operation}Result" in value:
         value = value[f"{operation}Result"]
     return _plain(value)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: SoapValue) -> SoapValue:
     if isinstance(value, dict):
         unknown = value.pop("_raw_elements", None) or ()
         plain = {key: _plain(item) for key, item in value.items()}
@@ -306,7 +308,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _raw(element: etree._Element) -> tuple[str, Any]:
+def _raw(element: etree._Element) -> tuple[str, SoapValue]:
     name = etree.QName(element).localname
     if len(element):
         return name, dict(_raw(child) for child in element)

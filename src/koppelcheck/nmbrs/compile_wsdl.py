@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from typing import Any
 
 from zeep import Client
 from zeep.wsdl.utils import etree_to_string
@@ -26,7 +25,18 @@ from zeep.xsd import ComplexType, Element, Sequence
 from zeep.xsd.types import builtins
 
 from koppelcheck.nmbrs import calls as catalogue
-from koppelcheck.nmbrs.compiled import COMPILED_PATH, FORMAT, SLOT, wsdl_digest
+from koppelcheck.nmbrs.compiled import (
+    COMPILED_PATH,
+    FORMAT,
+    SLOT,
+    CompiledFile,
+    Envelope,
+    Field,
+    OperationSpec,
+    Result,
+    TypeSpec,
+    wsdl_digest,
+)
 from koppelcheck.nmbrs.zeep_layer import SETTINGS, OfflineTransport, load_document
 
 _LEAVES: tuple[tuple[type, str], ...] = (
@@ -46,7 +56,7 @@ class Unsupported(Exception):
     """A construct the fast reader does not handle; that operation's answers go through zeep."""
 
 
-def _leaf_kind(xsd_type: Any) -> str | None:
+def _leaf_kind(xsd_type: object) -> str | None:
     for cls, kind in _LEAVES:
         if isinstance(xsd_type, cls):
             return kind
@@ -57,18 +67,18 @@ class _Types:
     """Named complex types, compiled once each."""
 
     def __init__(self) -> None:
-        self.types: dict[str, Any] = {}
+        self.types: dict[str, TypeSpec | None] = {}
 
-    def field(self, name: str, element: Any) -> list[Any]:
+    def field(self, name: str, element: object) -> Field:
         if not isinstance(element, Element) or element.default is not None:
             raise Unsupported(f"{name}: not a plain element")
         max_occurs = -1 if element.max_occurs == "unbounded" else int(element.max_occurs)
         kind = _leaf_kind(element.type)
         if kind is not None:
-            return [name, element.qname.localname, max_occurs, kind, None]
-        return [name, element.qname.localname, max_occurs, "complex", self.complex(element.type)]
+            return (name, element.qname.localname, max_occurs, kind, None)
+        return (name, element.qname.localname, max_occurs, "complex", self.complex(element.type))
 
-    def complex(self, xsd_type: Any) -> str:
+    def complex(self, xsd_type: object) -> str:
         if not isinstance(xsd_type, ComplexType) or xsd_type.qname is None:
             raise Unsupported(f"{xsd_type!r}: not a named complex type")
         key = str(xsd_type.qname.text)
@@ -85,7 +95,7 @@ class _Types:
         return key
 
 
-def _plain_sequence(indicator: Any) -> bool:
+def _plain_sequence(indicator: object) -> bool:
     """A sequence, occurring once, of elements or of such sequences."""
     if not isinstance(indicator, Sequence) or indicator.accepts_multiple:
         return False
@@ -95,7 +105,7 @@ def _plain_sequence(indicator: Any) -> bool:
     )
 
 
-def _result(call: catalogue.NmbrsCall, types: _Types) -> dict[str, Any] | None:
+def _result(call: catalogue.NmbrsCall, types: _Types) -> Result | None:
     response = load_document(call.service).types.get_element(
         f"{{{call.namespace}}}{call.operation}Response"
     )
@@ -111,7 +121,7 @@ def _result(call: catalogue.NmbrsCall, types: _Types) -> dict[str, Any] | None:
     return {"field": field, "returns_array": returns_array}
 
 
-def _envelope(call: catalogue.NmbrsCall, header: str) -> dict[str, Any] | None:
+def _envelope(call: catalogue.NmbrsCall, header: str) -> Envelope | None:
     """zeep's request with a marker in each value's place, cut at the markers."""
     document = load_document(call.service)
     client = Client(document, transport=OfflineTransport(), settings=SETTINGS)
@@ -152,10 +162,10 @@ def _envelope(call: catalogue.NmbrsCall, header: str) -> dict[str, Any] | None:
     }
 
 
-def build() -> dict[str, Any]:
+def build() -> CompiledFile:
     """The compiled form of every catalogue call, from the bundled WSDLs and installed zeep."""
     types = _Types()
-    operations: dict[str, Any] = {}
+    operations: dict[str, OperationSpec] = {}
     every = (*catalogue.ALL_CALLS, catalogue.ENVIRONMENT_GET, *catalogue.INVENTORY_CALLS)
     for call in dict.fromkeys(every):
         header = "AuthHeader" if call == catalogue.ENVIRONMENT_GET else "AuthHeaderWithDomain"
@@ -171,7 +181,7 @@ def build() -> dict[str, Any]:
     }
 
 
-def dumps(compiled: dict[str, Any]) -> str:
+def dumps(compiled: CompiledFile) -> str:
     """The file's text: stable, so that the currency test can compare it."""
     return json.dumps(compiled, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -24,15 +24,67 @@ import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias, TypedDict, cast
 
 from lxml import etree
+
+from koppelcheck.jsontypes import JSON
 
 WSDL_DIR = Path(str(resources.files("koppelcheck.nmbrs") / "wsdl"))
 COMPILED_PATH = WSDL_DIR / "compiled.json"
 FORMAT = 1
 SLOT = "KOPPELCHECKSLOT{}X"
 """The marker zeep serialises in each value's place when the file is built."""
+
+Field: TypeAlias = "tuple[str, str, int, str, str | None]"
+"""One field of a result type: (name zeep gives it, element local name, maxOccurs with -1 for
+unbounded, kind, referenced type key or None). A JSON array in the file, so a list once loaded."""
+
+
+class Envelope(TypedDict):
+    """A request zeep would send, cut where its values go (``parts`` is one longer than
+    ``slots``), the kind of each parameter, and its HTTP headers."""
+
+    parts: list[str]
+    slots: list[str]
+    kinds: dict[str, str]
+    headers: dict[str, str]
+
+
+class Result(TypedDict):
+    """The ``<Operation>Result`` field and whether its type is an ``ArrayOf…``."""
+
+    field: Field
+    returns_array: bool
+
+
+class OperationSpec(TypedDict):
+    """One operation; either part is None where zeep does the work."""
+
+    envelope: Envelope | None
+    result: Result | None
+
+
+class TypeSpec(TypedDict):
+    """One named complex type: its fields in sequence order."""
+
+    fields: list[Field]
+
+
+class CompiledFile(TypedDict):
+    """``compiled.json`` as :mod:`koppelcheck.nmbrs.compile_wsdl` writes it."""
+
+    format: int
+    wsdl_sha256: str
+    operations: dict[str, OperationSpec]
+    types: dict[str, TypeSpec]
+
+
+Simple: TypeAlias = "str | int | bool | Decimal | datetime.datetime | None"
+"""One simple value as zeep converts it."""
+Serialised: TypeAlias = "Simple | etree._Element | list[Serialised] | dict[str, Serialised]"
+"""An answer as zeep's ``serialize_object`` gives it: unknown elements stay lxml elements
+(under ``_raw_elements``)."""
 
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _UNSAFE_TEXT = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -57,17 +109,17 @@ def wsdl_digest() -> str:
 
 
 @functools.cache
-def compiled() -> dict[str, Any] | None:
+def compiled() -> CompiledFile | None:
     """The compiled file, or None when it is missing, unreadable or built from other WSDLs."""
     try:
-        data = json.loads(COMPILED_PATH.read_text(encoding="utf-8"))
+        data: JSON = json.loads(COMPILED_PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     if data.get("wsdl_sha256") != wsdl_digest():
         return None
-    return data
+    return cast("CompiledFile", data)  # package data, and built from exactly these WSDLs
 
 
 def _escape(value: str) -> str:
@@ -76,7 +128,7 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _text(value: Any, kind: str) -> str:
+def _text(value: object, kind: str) -> str:
     if kind == "str" and type(value) is str:
         return _escape(value)
     if kind == "int" and type(value) is int:
@@ -87,7 +139,7 @@ def _text(value: Any, kind: str) -> str:
 class Operation:
     """One compiled operation: its envelope and the reader of its answer."""
 
-    def __init__(self, key: str, spec: dict[str, Any], types: dict[str, Any]) -> None:
+    def __init__(self, key: str, spec: OperationSpec, types: dict[str, TypeSpec]) -> None:
         self.key = key
         self._envelope = spec["envelope"]
         self._result = spec["result"]
@@ -95,7 +147,7 @@ class Operation:
         self.returns_array = bool(self._result and self._result["returns_array"])
 
     def envelope(
-        self, header: dict[str, str], params: dict[str, Any]
+        self, header: dict[str, str], params: dict[str, object]
     ) -> tuple[bytes, dict[str, str]]:
         """The request zeep would send, and its HTTP headers. Raises HandBack."""
         if self._envelope is None:
@@ -113,7 +165,7 @@ class Operation:
         text = "".join(part + value for part, value in zip(parts, values, strict=False))
         return (text + parts[-1]).encode("utf-8"), dict(self._envelope["headers"])
 
-    def read(self, envelope: etree._Element) -> Any:
+    def read(self, envelope: etree._Element) -> Serialised:
         """The answer as zeep's ``serialize_object`` gives it (``<Operation>Result`` unwrapped
         by zeep). Raises HandBack for anything the reader does not model."""
         if self._result is None:
@@ -142,14 +194,16 @@ class Operation:
         if len(matches) != len(response) or (max_occurs != -1 and len(matches) > max_occurs):
             raise HandBack("unknown elements beside the result")  # zeep would not unwrap it
         value = self._field(matches, max_occurs, kind, ref)
-        fields: list[Any] = self._types[ref]["fields"] if kind == "complex" else []
+        fields = self._types[ref]["fields"] if kind == "complex" and ref is not None else []
         if isinstance(value, dict) and len(fields) == 1:
             # zeep returns the only element of a one-element result type (an ArrayOf…'s list),
             # dropping the wrapper and any unknown elements beside it
             value = value[fields[0][0]]
         return value
 
-    def _field(self, matches: list[etree._Element], max_occurs: int, kind: str, ref: Any) -> Any:
+    def _field(
+        self, matches: list[etree._Element], max_occurs: int, kind: str, ref: str | None
+    ) -> Serialised:
         if max_occurs != -1:
             matches = matches[:max_occurs]
         values = [self._value(element, kind, ref) for element in matches]
@@ -157,10 +211,10 @@ class Operation:
             return values[0] if values else None
         return values
 
-    def _value(self, element: etree._Element, kind: str, ref: Any) -> Any:
+    def _value(self, element: etree._Element, kind: str, ref: str | None) -> Serialised:
         if _XSI_TYPE in element.attrib:
             raise HandBack("xsi:type")
-        if kind != "complex":
+        if kind != "complex" or ref is None:  # a complex field always names its type
             return _simple(element.text, kind)
         children = list(element)
         if not children and not element.attrib:
@@ -168,7 +222,7 @@ class Operation:
         by_name: dict[str, list[etree._Element]] = {}
         for child in children:
             by_name.setdefault(_local(child.tag), []).append(child)
-        result: dict[str, Any] = {}
+        result: dict[str, Serialised] = {}
         for name, localname, max_occurs, sub_kind, sub_ref in self._types[ref]["fields"]:
             # zeep (xsd_ignore_sequence_order): the leftmost elements of that local name
             matches = by_name.pop(localname, None)
@@ -193,7 +247,7 @@ def _collapse(text: str) -> str:
     return re.sub(r"[\n\r\t ]", " ", text).strip()
 
 
-def _simple(text: str | None, kind: str) -> Any:
+def _simple(text: str | None, kind: str) -> Simple:
     """zeep's conversion of one simple value (zeep.xsd.types.builtins), or HandBack where zeep
     would log a failed conversion and answer None."""
     if text is None:
@@ -217,7 +271,7 @@ def _simple(text: str | None, kind: str) -> Any:
 _PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
-def _datetime(value: str) -> Any:
+def _datetime(value: str) -> datetime.datetime:
     if _PLAIN_DATETIME.fullmatch(value):  # what Nmbrs sends: isodate gives this naive datetime
         return datetime.datetime(
             int(value[0:4]), int(value[5:7]), int(value[8:10]),
@@ -229,7 +283,8 @@ def _datetime(value: str) -> Any:
         value += "T00:00:00"
     elif (len(value) == 19 or len(value) == 26) and value[10] == " ":
         value = "T".join(value.split(" "))
-    return isodate.parse_datetime(value)
+    parsed: datetime.datetime = isodate.parse_datetime(value)  # isodate is untyped
+    return parsed
 
 
 @functools.cache

@@ -15,7 +15,6 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import zeep
@@ -25,6 +24,7 @@ from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport, Transport
 from zeep.wsdl import Document
 
+from koppelcheck.nmbrs.answers import SoapValue
 from koppelcheck.nmbrs.compiled import WSDL_DIR, wsdl_path
 
 logger = logging.getLogger("koppelcheck.nmbrs.client")
@@ -91,7 +91,9 @@ class InjectedTransport(_NoRemoteLoads, AsyncTransport):
     async def aclose(self) -> None:
         """Leave the injected client open: its owner closes it."""
 
-    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Any:
+    async def post(
+        self, address: str, message: bytes | str, headers: dict[str, str]
+    ) -> httpx.Response:
         """POST the envelope through the client's checks."""
         return await self._post(address, message, headers)
 
@@ -114,15 +116,16 @@ def service_proxy(service: str, namespace: str, address: str, post: Post) -> Asy
     return client.create_service(f"{{{namespace}}}{service}Soap", address)
 
 
-def read_answer(proxy: AsyncServiceProxy, operation: str, response: httpx.Response) -> Any:
-    """zeep's reading of an answer that was sent without zeep (see ``NmbrsClient.call``)."""
+def read_answer(proxy: AsyncServiceProxy, operation: str, response: httpx.Response) -> object:
+    """zeep's reading of an answer that was sent without zeep (see ``NmbrsClient.call``): its
+    answer objects, opaque until :func:`serialize`."""
     client = proxy._client
     reply = client.transport.new_response(response)
     binding = proxy._binding
     return binding.process_reply(client, binding.get(operation), reply)
 
 
-def serialize(result: Any) -> Any:
+def serialize(result: object) -> SoapValue:
     """zeep's answer objects as dicts and lists."""
     return serialize_object(result, dict)
 
