@@ -410,7 +410,14 @@ def test_step_summary_stays_under_the_limit(max_bytes: int) -> None:
     assert "41 employers checked, 1 with failures" in md
     assert md.startswith("# koppelcheck — 41 employers\n")
     if max_bytes == 1500:
-        assert "| kapot |" in md and "Only the 1 employers" in md
+        assert "| kapot |" in md and "Only the one employer with failing" in md
+
+
+def test_one_employer_is_singular_in_every_title() -> None:
+    one = batch_of([employer("alleen", "afas", [check("afas.auth", Status.FAIL)])])
+    assert step_summary_markdown(one, "en").startswith("# koppelcheck — 1 employer\n")
+    assert step_summary_markdown(one, "nl").startswith("# koppelcheck — 1 werkgever\n")
+    assert "1 werkgever gecontroleerd" in step_summary_markdown(one, "nl")
 
 
 # --- catalogues ------------------------------------------------------------------------------

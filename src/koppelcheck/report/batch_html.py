@@ -353,7 +353,7 @@ def write_batch_html(
     lines = as_lines(batch)
     header = lines.header
     counts = lines.tally()
-    title = escape(t("report.batch.title", n=counts.total))
+    title = escape(t.plural("report.batch.title", counts.total))
     started = header.started_at.isoformat(timespec="seconds")
     when = t("report.started", started_at=started, seconds=seconds(header.duration_ms))
     worst = worst_outcome(counts).value

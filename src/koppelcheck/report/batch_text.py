@@ -97,7 +97,7 @@ def batch_text_renderable(
     lines = as_lines(batch)
     counts = lines.tally()
     worst = worst_outcome(counts)
-    parts: list[RenderableType] = [Text(t("report.batch.title", n=counts.total), style="bold")]
+    parts: list[RenderableType] = [Text(t.plural("report.batch.title", counts.total), style="bold")]
     if lines.attention_count():
         parts.append(_table(t, lines.needing_attention(), symbols, unicode))
     else:

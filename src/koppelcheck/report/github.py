@@ -49,7 +49,7 @@ def _capped(items: Sequence[tuple[str, CheckResult]], limit: int, lang: str | No
     if len(items) <= limit:
         return [_line(title, _message(check)) for title, check in items]
     shown = [_line(title, _message(check)) for title, check in items[: limit - 1]]
-    more = Translator(lang)("report.github.more", n=len(items) - (limit - 1))
+    more = Translator(lang).plural("report.github.more", len(items) - (limit - 1))
     return [*shown, _line("koppelcheck", more)]
 
 
@@ -91,7 +91,7 @@ def batch_annotations(
     items = items[:shown]
     result = [_line(title, _message(check)) for title, check in items]
     if total > limit:
-        more = Translator(lang)("report.github.more", n=total - shown)
+        more = Translator(lang).plural("report.github.more", total - shown)
         result.append(_line("koppelcheck", more))
     return result
 
@@ -154,9 +154,9 @@ def step_summary_markdown(
     if measured.size + _size(closing) <= max_bytes:
         return _markdown(lines, lang) + closing
     broken = lines.attention_only()
-    note = "\n" + t("batch.summary.trimmed", shown=len(broken), total=counts.total) + "\n"
+    note = "\n" + t.plural("batch.summary.trimmed", len(broken), total=counts.total) + "\n"
     # The heading counts the employers listed; it must still say how many were checked.
-    head = _Head(max_bytes, f"# {t('report.batch.title', n=counts.total)}\n")
+    head = _Head(max_bytes, f"# {t.plural('report.batch.title', counts.total)}\n")
     write_batch_markdown(broken, head.write, lang=lang)
     if head.size + _size(note + closing) <= max_bytes:
         return "".join(head.rows) + note + closing

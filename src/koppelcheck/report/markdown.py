@@ -112,7 +112,7 @@ def write_batch_markdown(
         t("report.batch.column.failing"),
     ]
     head = [
-        f"# {t('report.batch.title', n=len(lines))}",
+        f"# {t.plural('report.batch.title', len(lines))}",
         "",
         f"**{summary_line(t, summary)}** — {verdict(t, summary)}",
         "",
