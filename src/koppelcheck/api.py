@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
-from koppelcheck.systems import get_system, verify
+from koppelcheck.systems import RunOptions, get_system, verify
 
 
 async def check(
@@ -41,5 +41,5 @@ async def check(
     client = Secret(client_secret) if isinstance(client_secret, str) else client_secret
     target = chosen.prepare(normalised, secret, client)
     return await verify(
-        chosen.name, target, secret, translator=Translator(lang), timeout_s=timeout_s
+        chosen.name, target, secret, RunOptions(Translator(lang), timeout_s=timeout_s)
     )

@@ -25,7 +25,7 @@ from koppelcheck.simulator.afas import (
     load_afas_scenario,
 )
 from koppelcheck.simulator.server import SimRequest, SimResponse, SimulatorServer
-from koppelcheck.systems import verify
+from koppelcheck.systems import RunOptions, verify
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +68,7 @@ def settings_for(
 
 async def check(server: SimulatorServer, simulator: AfasSimulator, **kwargs) -> Report:
     settings = settings_for(server, simulator.scenario, **kwargs)
-    return await verify("afas", settings, None, translator=Translator("en"), timeout_s=10)
+    return await verify("afas", settings, None, RunOptions(Translator("en"), timeout_s=10))
 
 
 async def test_healthy_passes_everything(afas_server) -> None:
@@ -150,9 +150,7 @@ async def test_at_most_five_calls_in_flight_with_twelve_connectors(afas_server) 
             "afas",
             settings_for(server, scenario, ids),
             None,
-            translator=Translator("en"),
-            timeout_s=10,
-            http=http,
+            RunOptions(Translator("en"), timeout_s=10, http=http),
         )
         peaks = http._transport.peak_in_flight  # the limiting transport's own count
     elapsed = time.perf_counter() - started

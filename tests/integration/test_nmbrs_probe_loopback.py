@@ -9,7 +9,7 @@ from koppelcheck.models import Status
 from koppelcheck.nmbrs.calls import calls_for
 from koppelcheck.nmbrs.target import NmbrsTarget
 from koppelcheck.secret import Secret
-from koppelcheck.systems import verify
+from koppelcheck.systems import RunOptions, verify
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,7 @@ async def check(server, simulator, **overrides):
         **overrides,
     )
     return await verify(
-        "nmbrs", target, Secret(scenario.token), translator=Translator("en"), timeout_s=10
+        "nmbrs", target, Secret(scenario.token), RunOptions(Translator("en"), timeout_s=10)
     )
 
 

@@ -19,7 +19,7 @@ from koppelcheck.nmbrs.rest.readiness import (
 )
 from koppelcheck.nmbrs.target import NmbrsTarget
 from koppelcheck.secret import Secret
-from koppelcheck.systems import verify
+from koppelcheck.systems import RunOptions, verify
 
 pytestmark = pytest.mark.integration
 
@@ -37,11 +37,7 @@ async def run(server, simulator, *, today=date(2026, 12, 1), option="overkoepele
         "nmbrs",
         target,
         Secret(scenario.token),
-        translator=Translator("en"),
-        timeout_s=10,
-        today=today,
-        facts_out=facts,
-        **kw,
+        RunOptions(Translator("en"), timeout_s=10, today=today, facts_out=facts, **kw),
     )
     return report, facts[-1], {c.id: c for c in report.checks}
 

@@ -19,7 +19,7 @@ from koppelcheck.afas.environment import parse_environment_id
 from koppelcheck.afas.token import parse_token
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status
-from koppelcheck.systems import verify
+from koppelcheck.systems import RunOptions, verify
 
 BASE = "https://12345.rest.afas.online/ProfitRestServices"
 DATA = "7C8DA34E" * 8
@@ -70,9 +70,7 @@ async def run(*connectors: str, lang: str = "en", token: str = DATA) -> Report:
             "afas",
             settings(*connectors, token=token),
             None,
-            translator=Translator(lang),
-            timeout_s=5,
-            http=http,
+            RunOptions(Translator(lang), timeout_s=5, http=http),
         )
     text = report.model_dump_json()
     for secret in (*SECRETS, ROW_SECRET, "123456789"):

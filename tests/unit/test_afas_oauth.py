@@ -21,7 +21,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Report, Status
 from koppelcheck.secret import Secret
-from koppelcheck.systems import verify
+from koppelcheck.systems import RunOptions, verify
 
 BASE = "https://12345.rest.afas.online/ProfitRestServices"
 DATA = "7C8DA34E" * 8
@@ -68,7 +68,7 @@ def settings(
 
 async def run(s: AfasSettings, lang: str = "en") -> Report:
     async with httpx.AsyncClient() as http:
-        report = await verify("afas", s, None, translator=Translator(lang), timeout_s=5, http=http)
+        report = await verify("afas", s, None, RunOptions(Translator(lang), timeout_s=5, http=http))
     text = report.model_dump_json()
     for secret in (SECRET, ACCESS, base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()):
         assert secret not in text

@@ -19,7 +19,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
 from koppelcheck.steps import steps_for
-from koppelcheck.systems import SYSTEMS, System, find_system, get_system
+from koppelcheck.systems import SYSTEMS, RunOptions, System, find_system, get_system
 from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
 
 PACKAGE = Path(koppelcheck.__file__).parent
@@ -183,8 +183,8 @@ class _ThirdSystem:
     def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
         return 0
 
-    async def verify(self, target: Any, token: Any, **kwargs: Any) -> Report:
-        self.verified.append((target, kwargs["http"] is not None))
+    async def verify(self, target: Any, token: Any, run: RunOptions) -> Report:
+        self.verified.append((target, run.http is not None))
         return Report.model_construct(system=self.name, checks=[], exit_code=0)
 
     def token_model(self) -> Any:

@@ -35,8 +35,8 @@ from koppelcheck.systems.interface import (
     ChecklistVariant,
     Facts,
     Rule,
+    RunOptions,
     Settings,
-    Shared,
     SimulatorSpec,
     apply_rules,
     model_keys,
@@ -47,12 +47,7 @@ from koppelcheck.systems.interface import (
 from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    import httpx
-
     from koppelcheck.models import Report
-    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
@@ -269,17 +264,7 @@ class AfasSystem:
         self,
         target: AfasSettings,
         token: Secret | None,
-        *,
-        translator: Translator,
-        timeout_s: float = 30.0,
-        http: httpx.AsyncClient | None = None,
-        shared: Shared | None = None,
-        on_progress: ProgressCallback | None = None,
-        ca_bundle: str | None = None,
-        concurrency: int | None = None,
-        facts_out: list[Facts] | None = None,
-        rest_readiness: bool = True,
-        today: date | None = None,
+        run: RunOptions,
     ) -> Report:
         """Every AFAS check for ``target`` (an :class:`AfasSettings`, which holds its token and
         client credentials: ``token`` is not read).
@@ -290,14 +275,14 @@ class AfasSystem:
         """
         settings = target
         started = now()
-        own_client = http is None
-        limit = min(concurrency or PER_ENVIRONMENT_LIMIT, PER_ENVIRONMENT_LIMIT)
-        client = http or make_async_client(
-            timeout_s=timeout_s, per_host_limit=limit, ca_bundle=ca_bundle
+        own_client = run.http is None
+        limit = min(run.concurrency or PER_ENVIRONMENT_LIMIT, PER_ENVIRONMENT_LIMIT)
+        client = run.http or make_async_client(
+            timeout_s=run.timeout_s, per_host_limit=limit, ca_bundle=run.ca_bundle
         )
         redactor = token_redactor(settings)
         try:
-            language = _ACCEPT_LANGUAGE.get(translator.lang)
+            language = _ACCEPT_LANGUAGE.get(run.translator.lang)
             access = (
                 SharedAccessToken(client, settings.url, settings.client)
                 if settings.client is not None
@@ -317,13 +302,13 @@ class AfasSystem:
             probes = len(settings.connectors) * (2 if oauth_client is not None else 1)
             rounds = 2 + (1 if access is not None else 0) + probes // PER_ENVIRONMENT_LIMIT
             runner = CheckRunner(
-                translator,
-                check_timeout_s=timeout_s * rounds,
-                on_progress=on_progress,
+                run.translator,
+                check_timeout_s=run.timeout_s * rounds,
+                on_progress=run.on_progress,
                 redactor=redactor,
             )
             checks = build_afas_checks(
-                settings, afas, translator, oauth_client=oauth_client, access=access
+                settings, afas, run.translator, oauth_client=oauth_client, access=access
             )
             results = await runner.run(checks)
         finally:

@@ -35,7 +35,7 @@ from koppelcheck.models import (
 from koppelcheck.oskeyring import KeyringUnavailableError
 from koppelcheck.reporting import now
 from koppelcheck.secret import Secret
-from koppelcheck.systems import get_system
+from koppelcheck.systems import RunOptions, get_system
 from koppelcheck.systems import verify as verify_system
 from koppelcheck.systems.interface import Shared, Target
 
@@ -283,8 +283,5 @@ class BatchRunner:
             employer.plan.system,
             employer.target,
             employer.token,
-            translator=self._t,
-            timeout_s=self._timeout_s,
-            http=http,
-            shared=self._caches,
+            RunOptions(self._t, timeout_s=self._timeout_s, http=http, shared=self._caches),
         )

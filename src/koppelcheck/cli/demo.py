@@ -42,7 +42,7 @@ def _run_nmbrs(translator: Any) -> DemoPart:
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
-    from koppelcheck.systems import verify
+    from koppelcheck.systems import RunOptions, verify
 
     scenario = load_nmbrs_scenario(NMBRS_SCENARIO)
     with SimulatorServer(NmbrsSimulator(scenario)) as server:
@@ -56,8 +56,7 @@ def _run_nmbrs(translator: Any) -> DemoPart:
                 "nmbrs",
                 target,
                 Secret(scenario.token, "demo"),
-                translator=translator,
-                timeout_s=10,
+                RunOptions(translator, timeout_s=10),
             )
         )
     expected = {c.check_id for c in ALL_CALLS if c.operation in set(scenario.inactive)}
@@ -107,7 +106,7 @@ def _run_afas(translator: Any) -> DemoPart:
     from koppelcheck.afas.token import parse_token
     from koppelcheck.simulator.afas import AfasSimulator, load_afas_scenario
     from koppelcheck.simulator.server import SimulatorServer
-    from koppelcheck.systems import verify
+    from koppelcheck.systems import RunOptions, verify
 
     scenario = load_afas_scenario(AFAS_SCENARIO)
     with SimulatorServer(AfasSimulator(scenario)) as server:
@@ -117,7 +116,7 @@ def _run_afas(translator: Any) -> DemoPart:
             connectors=tuple(c.id for c in scenario.connectors),
             base_url=f"{server.base_url}/ProfitRestServices",
         )
-        report = run_async(verify("afas", settings, None, translator=translator, timeout_s=10))
+        report = run_async(verify("afas", settings, None, RunOptions(translator, timeout_s=10)))
     expected = {
         connector_check_id(c.id) for c in scenario.connectors if not c.assigned or c.blocked
     }
@@ -137,7 +136,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.nmbrs import NmbrsSimulator, load_nmbrs_scenario
     from koppelcheck.simulator.server import SimulatorServer
-    from koppelcheck.systems import get_system, verify
+    from koppelcheck.systems import RunOptions, get_system, verify
 
     scenario = load_nmbrs_scenario("healthy")
     company = scenario.companies[0]
@@ -151,7 +150,7 @@ def _demo_bundle(translator: Any) -> tuple[Path, str]:
         )
         facts: list[Any] = []
         report = run_async(
-            verify("nmbrs", target, token, translator=translator, timeout_s=10, facts_out=facts)
+            verify("nmbrs", target, token, RunOptions(translator, timeout_s=10, facts_out=facts))
         )
     dga = company.employees[0]
     form = {

@@ -29,8 +29,8 @@ from koppelcheck.systems.interface import (
     ChecklistVariant,
     Facts,
     Rule,
+    RunOptions,
     Settings,
-    Shared,
     SimulatorSpec,
     apply_rules,
     model_keys,
@@ -41,13 +41,7 @@ from koppelcheck.systems.interface import (
 from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    import httpx
-
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.steps import Step
 
@@ -169,17 +163,7 @@ class NmbrsSystem:
         self,
         target: NmbrsTarget,
         token: Secret | None,
-        *,
-        translator: Translator,
-        timeout_s: float = 30.0,
-        http: httpx.AsyncClient | None = None,
-        shared: Shared | None = None,
-        on_progress: ProgressCallback | None = None,
-        ca_bundle: str | None = None,
-        concurrency: int | None = None,
-        facts_out: list[Facts] | None = None,
-        rest_readiness: bool = True,
-        today: date | None = None,
+        run: RunOptions,
     ) -> Report:
         """Every Nmbrs check for ``target``: login, company, each call of the option and (with
         ``rest_readiness``) the ``nmbrs.rest.*`` migration group.
@@ -193,17 +177,17 @@ class NmbrsSystem:
 
         assert token is not None  # an Nmbrs login always has a token (the plan requires one)
         cache: AnswerCache | None = None
-        if shared is not None:
+        if run.shared is not None:
             # The token's fingerprint is part of the login: a wrong token must not share answers.
             fingerprint = hashlib.sha256(token.reveal().encode()).hexdigest()[:16]
             login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
-            cache = shared.setdefault(login, AnswerCache())
+            cache = run.shared.setdefault(login, AnswerCache())
         started = now()
-        own_client = http is None
-        client = http or make_async_client(
-            timeout_s=timeout_s,
-            per_host_limit=concurrency or DEFAULT_CONCURRENCY,
-            ca_bundle=ca_bundle,
+        own_client = run.http is None
+        client = run.http or make_async_client(
+            timeout_s=run.timeout_s,
+            per_host_limit=run.concurrency or DEFAULT_CONCURRENCY,
+            ca_bundle=run.ca_bundle,
         )
         redactor = Redactor()
         redactor.add(token)
@@ -218,22 +202,22 @@ class NmbrsSystem:
             probe = NmbrsProbe(
                 soap,
                 target,
-                translator,
-                poll_budget_s=min(20.0, timeout_s),
+                run.translator,
+                poll_budget_s=min(20.0, run.timeout_s),
                 cache=cache,
-                rest_readiness=rest_readiness,
-                today=today,
+                rest_readiness=run.rest_readiness,
+                today=run.today,
             )
             runner = CheckRunner(
-                translator,
-                check_timeout_s=timeout_s * 4,
-                on_progress=on_progress,
+                run.translator,
+                check_timeout_s=run.timeout_s * 4,
+                on_progress=run.on_progress,
                 redactor=redactor,
             )
             results = await runner.run(probe.checks())
-            results = ended_note(results, today or _date.today(), translator)
-            if facts_out is not None:
-                facts_out.append(probe.facts())
+            results = ended_note(results, run.today or _date.today(), run.translator)
+            if run.facts_out is not None:
+                run.facts_out.append(probe.facts())
         finally:
             if own_client:
                 await client.aclose()

@@ -14,23 +14,16 @@ from typing import TYPE_CHECKING
 from koppelcheck.errors import InputError
 from koppelcheck.systems.interface import (
     ChecklistVariant,
-    Facts,
     Rule,
+    RunOptions,
     SettingInvalid,
-    Shared,
     SimulatorSpec,
     System,
     Target,
 )
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    import httpx
-
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
 
 _TABLE: dict[str, str] = {
@@ -61,44 +54,17 @@ def find_system(name: object) -> System | None:
     return get_system(name) if isinstance(name, str) and name in _TABLE else None
 
 
-async def verify(
-    system: str,
-    target: Target,
-    token: Secret | None,
-    *,
-    translator: Translator,
-    timeout_s: float = 30.0,
-    http: httpx.AsyncClient | None = None,
-    shared: Shared | None = None,
-    on_progress: ProgressCallback | None = None,
-    ca_bundle: str | None = None,
-    concurrency: int | None = None,
-    facts_out: list[Facts] | None = None,
-    rest_readiness: bool = True,
-    today: date | None = None,
-) -> Report:
+async def verify(system: str, target: Target, token: Secret | None, run: RunOptions) -> Report:
     """Run the checks of any registered system: the one entry point the single commands, batch,
-    demo and library use (see :meth:`System.verify` for the options)."""
-    return await get_system(system).verify(
-        target,
-        token,
-        translator=translator,
-        timeout_s=timeout_s,
-        http=http,
-        shared=shared,
-        on_progress=on_progress,
-        ca_bundle=ca_bundle,
-        concurrency=concurrency,
-        facts_out=facts_out,
-        rest_readiness=rest_readiness,
-        today=today,
-    )
+    demo and library use."""
+    return await get_system(system).verify(target, token, run)
 
 
 __all__ = [
     "REGISTERED",
     "SYSTEMS",
     "ChecklistVariant",
+    "RunOptions",
     "SimulatorSpec",
     "System",
     "find_system",

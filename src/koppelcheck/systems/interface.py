@@ -139,6 +139,30 @@ class ChecklistVariant:
     form_skip: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How one run of a system's checks goes: the same for the commands, batch, demo and
+    library (:func:`koppelcheck.systems.verify`)."""
+
+    translator: Translator
+    timeout_s: float = 30.0
+    http: httpx.AsyncClient | None = None
+    """A client the caller shares (a batch: one per run); without it the run makes one with
+    ``ca_bundle`` and closes it again."""
+    shared: Shared | None = None
+    """State a batch keeps across employers (Nmbrs: answers per login)."""
+    on_progress: ProgressCallback | None = None
+    ca_bundle: str | None = None
+    concurrency: int | None = None
+    """Calls in flight per :meth:`System.limit_key` group (None: the system's default; AFAS's
+    own limit always applies)."""
+    facts_out: list[Facts] | None = None
+    """Receives what the run learnt for the registration form (:meth:`System.form_context`)."""
+    rest_readiness: bool = True
+    """For a system with a migration readiness group (Nmbrs)."""
+    today: date | None = None
+
+
 @runtime_checkable
 class System(Protocol):
     """One payroll system. Attributes are data known without a client; methods build things."""
@@ -232,28 +256,11 @@ class System(Protocol):
         self,
         target: Target,
         token: Secret | None,
-        *,
-        translator: Translator,
-        timeout_s: float = 30.0,
-        http: httpx.AsyncClient | None = None,
-        shared: Shared | None = None,
-        on_progress: ProgressCallback | None = None,
-        ca_bundle: str | None = None,
-        concurrency: int | None = None,
-        facts_out: list[Facts] | None = None,
-        rest_readiness: bool = True,
-        today: date | None = None,
+        run: RunOptions,
     ) -> Report:
-        """Run the system's checks for ``target`` (from :meth:`prepare`) and return the report.
-
-        ``http`` is a client a caller shares (a batch: one per run); without it one is made with
-        ``ca_bundle`` and closed again. ``shared`` is state a batch keeps across employers (Nmbrs:
-        answers per login). ``concurrency`` caps calls in flight per :meth:`limit_key` group
-        (None: the system's default; AFAS's own limit always applies). ``facts_out`` receives what
-        the run learnt for the registration form (:meth:`form_context`); ``rest_readiness`` and
-        ``today`` are for a system with a migration readiness group (Nmbrs). A system ignores an
-        option that means nothing to it. No exit-code policy travels here: that is the CLI's.
-        """
+        """Run the system's checks for ``target`` (from :meth:`prepare`) as ``run`` says and
+        return the report. A system ignores an option that means nothing to it. No exit-code
+        policy travels here: that is the CLI's."""
         ...
 
     # --- bundle, form, simulator -----------------------------------------------------------
