@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from koppelcheck.nmbrs.calls import ManualOption
+from koppelcheck.registry import TABLE
 
 __all__ = [
     "AfasAuth",
@@ -42,12 +43,10 @@ class ChecklistFormat(StrEnum):
     HTML = ReportFormat.HTML.value
 
 
-# Not derived from the registry: that loads pydantic on every --help (+180 ms); a test pins both.
-class SystemName(StrEnum):
-    """The payroll systems koppelcheck knows (the ``checklist`` argument)."""
-
-    AFAS = "afas"
-    NMBRS = "nmbrs"
+SystemName = StrEnum(  # type: ignore[misc]  # members come from the registry table
+    "SystemName", {name.upper(): name for name in sorted(TABLE)}
+)
+"""The payroll systems koppelcheck knows (the ``checklist`` argument): the registry's names."""
 
 
 class NmbrsEnvironment(StrEnum):

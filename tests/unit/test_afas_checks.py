@@ -352,7 +352,7 @@ def test_build_order_and_requires() -> None:
 
 
 def test_catalogues_have_the_same_afas_keys() -> None:
-    folder = Path(i18n.__file__).parent
+    folder = Path(i18n.__file__).parents[1] / "afas" / "i18n"
     nl = tomllib.loads((folder / "nl" / "afas.toml").read_text(encoding="utf-8"))
     en = tomllib.loads((folder / "en" / "afas.toml").read_text(encoding="utf-8"))
     assert set(nl) == set(en)

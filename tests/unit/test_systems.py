@@ -205,7 +205,7 @@ def test_a_third_system_is_one_registry_line(
 ) -> None:
     third = _ThirdSystem()
     assert isinstance(third, System)
-    monkeypatch.setitem(systems._TABLE, "loonpakket", f"{__name__}:_THIRD")
+    monkeypatch.setitem(systems.TABLE, "loonpakket", f"{__name__}:_THIRD")
     monkeypatch.setitem(globals(), "_THIRD", third)
     monkeypatch.setitem(systems._loaded, "loonpakket", third)
     path = tmp_path / "batch.toml"

@@ -1,4 +1,4 @@
-"""a.s.r.'s AFAS Profit manual (Stap 1-4) as data; the prose lives in ``i18n/*/steps.toml``.
+"""a.s.r.'s AFAS Profit manual (Stap 1-4) as data; the prose lives in ``afas/i18n/*/steps.toml``.
 
 What koppelcheck can confirm from the outside: the imported and assigned GetConnectors
 (``afas.connector.*``, or ``afas.connectors`` listing them when none were named), the token

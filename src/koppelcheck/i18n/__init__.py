@@ -1,7 +1,8 @@
 """nl and en message catalogues.
 
-Each language is a folder of TOML files (one per area: ``core.toml``, ``nmbrs.toml``, ...); a
-file holds flat ``key = "text"`` pairs, where text may use ``{name}`` placeholders. Both languages
+Each language is a folder of TOML files (one per area: ``core.toml``, ``form.toml``, ...), and
+each registered system's package may add its own (``nmbrs/i18n/nl/steps.toml``); a file holds
+flat ``key = "text"`` pairs, where text may use ``{name}`` placeholders. Both languages
 carry the same keys and placeholders (a test proves it). Dutch is the default; ``--lang`` or
 ``KOPPELCHECK_LANG`` pick English.
 
@@ -28,22 +29,36 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+
+from koppelcheck.registry import TABLE, package_of
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
+
+
+def catalogue_files(lang: str) -> list[Traversable]:
+    """The TOML files of one language: the core's (``i18n/<lang>/``), then each registered
+    system's (``<package>/i18n/<lang>/``, :mod:`koppelcheck.registry`), each folder sorted."""
+    folders = [resources.files(__package__) / lang]
+    folders.extend(resources.files(package_of(name)) / "i18n" / lang for name in TABLE)
+    return [
+        entry
+        for folder in folders
+        if folder.is_dir()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".toml")
+    ]
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, merged from its files; a key defined twice is an error."""
     merged: dict[str, str] = {}
-    folder = resources.files(__package__) / lang
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
+    for entry in catalogue_files(lang):
         for key, text in tomllib.loads(entry.read_text(encoding="utf-8")).items():
             if key in merged:
-                raise ValueError(f"message key {key!r} defined twice in {lang}/")
+                raise ValueError(f"message key {key!r} defined twice in {lang} catalogues")
             merged[key] = text
     return merged
 

@@ -1,8 +1,8 @@
 """a.s.r.'s Nmbrs manual as data: the choice of account, Optie 1 (Stap 1-6) and Optie 2 (Stap 1-5).
 
 The calls to set Active come from :mod:`koppelcheck.nmbrs.calls`, never retyped here. The prose
-lives in ``i18n/*/steps.toml`` under ``steps.nmbrs.<key>``. Optie 2's pages number its last steps
-4-6 by mistake; its own overview numbers them 3-5, which is what we use.
+lives in ``nmbrs/i18n/*/steps.toml`` under ``steps.nmbrs.<key>``. Optie 2's pages number its
+last steps 4-6 by mistake; its own overview numbers them 3-5, which is what we use.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The registry of payroll systems: one line per system, loaded on first use.
 
 Adding a system is one package with a ``system.py`` that satisfies
-:class:`koppelcheck.systems.interface.System`, and one line in :data:`_TABLE`
-(see docs/development.md, "Adding a payroll system").
+:class:`koppelcheck.systems.interface.System`, and one line in
+:data:`koppelcheck.registry.TABLE` (see docs/development.md, "Adding a payroll system").
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from koppelcheck.errors import InputError
+from koppelcheck.registry import TABLE
 from koppelcheck.systems.interface import (
     ChecklistVariant,
     Rule,
@@ -26,15 +27,10 @@ if TYPE_CHECKING:
     from koppelcheck.models import Report
     from koppelcheck.secret import Secret
 
-_TABLE: dict[str, str] = {
-    "nmbrs": "koppelcheck.nmbrs.system:NMBRS",
-    "afas": "koppelcheck.afas.system:AFAS",
-}
-"""System name -> ``module:attribute`` of its :class:`System` (imported when first asked for)."""
 
-REGISTERED: tuple[str, ...] = tuple(_TABLE)
+REGISTERED: tuple[str, ...] = tuple(TABLE)
 """The systems in registry order (batch messages list them in this order)."""
-SYSTEMS: tuple[str, ...] = tuple(sorted(_TABLE))
+SYSTEMS: tuple[str, ...] = tuple(sorted(TABLE))
 """The systems, sorted: the one definition checklist, form, steps and replay use."""
 
 _loaded: dict[str, System] = {}
@@ -43,7 +39,7 @@ _loaded: dict[str, System] = {}
 def get_system(name: str) -> System:
     """The system registered as ``name``; KeyError for an unknown one."""
     if name not in _loaded:
-        module, _, attribute = _TABLE[name].partition(":")
+        module, _, attribute = TABLE[name].partition(":")
         system: System = getattr(import_module(module), attribute)
         _loaded[name] = system
     return _loaded[name]
@@ -51,7 +47,7 @@ def get_system(name: str) -> System:
 
 def find_system(name: object) -> System | None:
     """The system registered as ``name``, or None (for values read from files)."""
-    return get_system(name) if isinstance(name, str) and name in _TABLE else None
+    return get_system(name) if isinstance(name, str) and name in TABLE else None
 
 
 async def verify(system: str, target: Target, token: Secret | None, run: RunOptions) -> Report:

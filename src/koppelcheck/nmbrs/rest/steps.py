@@ -2,7 +2,7 @@
 it from SOAP to REST (reference migration-rest-oauth.md §1.5, §2, §3 C).
 
 Read by ``koppelcheck checklist nmbrs --api rest``, the walkthrough of ``koppelcheck nmbrs --api
-rest``, the consent plan and the docs. Prose lives in ``i18n/*/steps.toml`` under
+rest``, the consent plan and the docs. Prose lives in ``nmbrs/i18n/*/rest.toml`` under
 ``steps.nmbrs.rest.<key>``; login types and templates come from :mod:`.mapping`.
 """
 
