@@ -68,3 +68,24 @@ def test_a_missing_secret_names_the_flag_of_its_file_key() -> None:
     texts = with_flags(["Token", Text("input.way.file", flag="token_file"), "other"])
     assert texts[1] == Text("input.way.file", flag="--token-file")
     assert texts[0] == "Token" and texts[2] == "other"
+
+
+def test_a_generated_command_names_its_keys_by_their_flags() -> None:
+    """A registered system's settings key needs no entry in FLAGS: the running command's own
+    flags (``--tenant-id`` for ``tenant_id``) name it, until the next command starts."""
+    from koppelcheck.cli.common import handle_errors
+    from koppelcheck.cli.fields import flag_of_key, use_command_flags
+
+    assert flag_of_key("tenant_id") == "--tenant-id"
+    assert flag_for("tenant_id") == "tenant_id"
+    flags = use_command_flags(["tenant_id", "connectors"])
+    assert flags == {"tenant_id": "--tenant-id", "connectors": "--connectors"}
+    assert flag_for("tenant_id") == "--tenant-id"
+    assert flag_for("connectors") == "--connectors"  # its own flag before the AFAS one
+    assert flag_for("domain") == "--domain"  # the hand-written table still answers
+
+    @handle_errors
+    def next_command() -> str:
+        return flag_for("tenant_id")
+
+    assert next_command() == "tenant_id"

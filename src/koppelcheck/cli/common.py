@@ -10,7 +10,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 
-from koppelcheck.cli.fields import flag_for, with_flags
+from koppelcheck.cli.fields import clear_command_flags, flag_for, with_flags
 from koppelcheck.errors import InputError, KoppelcheckError, MissingSettingError
 from koppelcheck.exitcodes import ExitCode
 
@@ -77,6 +77,7 @@ def handle_errors(func: F) -> F:
         from koppelcheck.secret import forget_known
 
         forget_known()  # what an earlier command in this process held is no concern of this one
+        clear_command_flags()  # nor the flags it named its settings by
         lang = kwargs.get("lang")
         # Errors speak the command's --lang; a command without one follows KOPPELCHECK_LANG.
         t = Translator(lang if isinstance(lang, str) and lang.lower() in LANGUAGES else None)

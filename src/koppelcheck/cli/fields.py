@@ -7,7 +7,8 @@ shown as it is. ``tests/unit/test_field_keys.py`` fails on a flag literal in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 
 from koppelcheck.i18n import Text
 
@@ -45,9 +46,33 @@ FLAGS: dict[str, str] = {
 """Setting key -> the flag that gives it."""
 
 
+_COMMAND_FLAGS: ContextVar[Mapping[str, str] | None] = ContextVar("command_flags", default=None)
+"""Key -> flag of the command running now, beyond :data:`FLAGS` (a generated command's)."""
+
+
+def flag_of_key(key: str) -> str:
+    """The flag a generated command gives a settings key by: ``tenant_id`` -> ``--tenant-id``."""
+    return "--" + key.replace("_", "-")
+
+
+def use_command_flags(keys: Iterable[str]) -> dict[str, str]:
+    """Name errors about ``keys`` (a registered system's settings keys) by the flags the running
+    command made from them (:func:`flag_of_key`), without an entry in :data:`FLAGS`; until the
+    next command starts (``handle_errors`` clears it). Returns the mapping."""
+    flags = {key: flag_of_key(key) for key in keys}
+    _COMMAND_FLAGS.set(flags)
+    return flags
+
+
+def clear_command_flags() -> None:
+    """Forget the keys of an earlier command (a new command starts)."""
+    _COMMAND_FLAGS.set(None)
+
+
 def flag_for(field: str) -> str:
-    """The flag for an error's field key; anything else unchanged."""
-    return FLAGS.get(field, field)
+    """The flag for an error's field key (the running command's own first); anything else
+    unchanged."""
+    return (_COMMAND_FLAGS.get() or {}).get(field) or FLAGS.get(field, field)
 
 
 def with_flags(texts: Sequence[str | Text]) -> list[str | Text]:
