@@ -63,7 +63,7 @@ def render(
     option: str | None = None,
     fmt: str = "text",
     lang: str | None = None,
-    api: str = "soap",
+    api: str | None = None,
     auth: str | None = None,
 ) -> str:
     """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise

@@ -37,7 +37,7 @@ def build_checklist(
     system: str,
     option: str | None = None,
     lang: str | None = None,
-    api: str = "soap",
+    api: str | None = None,
     auth: str | None = None,
 ) -> Checklist:
     """The checklist of ``system`` (and, for Nmbrs, ``option``) in ``lang``; ``api="rest"``
@@ -47,8 +47,8 @@ def build_checklist(
     t = Translator(lang)
     check_choice("system", system, SYSTEMS, t)
     kind = get_system(system)
-    check_choice("api", api, kind.apis, t)
-    if api == "rest":
+    api = check_choice("api", api or kind.apis[0], kind.apis, t)  # None: the system's first
+    if api == "rest" and api != kind.apis[0]:  # Nmbrs's REST consent, beside its SOAP manual
         return _rest_checklist(t)
     option = check_choice("option", option or DEFAULT_OPTION, OPTIONS, t)
     auth = check_choice("auth", auth, AUTH_MODES, t) if auth is not None else None

@@ -26,7 +26,7 @@ ChecklistFormatOpt = Annotated[
     ChecklistFormat, typer.Option("--format", help=_t("cli.checklist.format.help"))
 ]
 ChecklistApiOpt = Annotated[
-    Api, typer.Option("--api", case_sensitive=False, help=_t("cli.checklist.api.help"))
+    Api | None, typer.Option("--api", case_sensitive=False, help=_t("cli.checklist.api.help"))
 ]
 ChecklistOutputOpt = Annotated[
     Path | None, typer.Option("--output", metavar="PATH", help=_t("cli.checklist.output.help"))
@@ -40,7 +40,7 @@ def checklist(
     format: ChecklistFormatOpt = ChecklistFormat.TEXT,  # noqa: A002 - the contract's flag name
     lang: LangOpt = None,
     output: ChecklistOutputOpt = None,
-    api: ChecklistApiOpt = Api.SOAP,
+    api: ChecklistApiOpt = None,
     auth: AuthOpt = None,
 ) -> None:
     """Print the step-by-step checklist of the AFAS or Nmbrs manual, to tick off on paper."""

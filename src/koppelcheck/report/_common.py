@@ -87,9 +87,18 @@ def group_by_step(checks: Iterable[CheckResult]) -> list[tuple[str, list[CheckRe
     return list(groups.items())
 
 
+def _system_name(t: Translator, system: str) -> str:
+    """A system's display name: ``report.system.<name>``, else its checklist name (a system's
+    own catalogue carries ``checklist.system.<name>``), else ``-``."""
+    if not system:
+        return "-"
+    key = f"report.system.{system}"
+    return t(key) if t.has(key) else t(f"checklist.system.{system}")
+
+
 def title_line(t: Translator, report: Report) -> str:
     """``koppelcheck — Nmbrs acme (optie overkoepelend)``: what this report is about."""
-    system = t(f"report.system.{report.system}") if report.system else "-"
+    system = _system_name(t, report.system)
     line = t("report.title", system=system, target=target_label(report))
     if report.option:
         line += " " + t("report.option", option=report.option)
