@@ -6,10 +6,8 @@ import ast
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 import koppelcheck
 from koppelcheck import systems
@@ -19,8 +17,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
 from koppelcheck.steps import steps_for
-from koppelcheck.systems import SYSTEMS, RunOptions, System, find_system, get_system
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+from koppelcheck.systems import SYSTEMS, System, find_system, get_system
 
 PACKAGE = Path(koppelcheck.__file__).parent
 NAMES = frozenset({"nmbrs", "afas"})
@@ -132,82 +129,35 @@ def test_bundle_blockers_are_the_systems_own() -> None:
     assert bundle_blockers(Report.model_construct(system="sap", checks=[])) == []
 
 
-class _ThirdSystem:
-    """A payroll system that exists only in this test: the registry line is all it needs."""
-
-    name = "loonpakket"
-    settings_model = BaseModel
-    token_is_xml = False
-    per_host_limit = 2
-    apis = ("rest",)
-    auth_modes: tuple[str, ...] = ()
-    batch_keys = frozenset({"tenant"})
-    required_batch_keys = ("tenant",)
-    replay_protocol = "rest"
-    asks_dga = False
-
-    def __init__(self) -> None:
-        self.verified: list[Any] = []
-
-    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Any, ...]:
-        return ()
-
-    def report_steps(self, report: Report) -> tuple[Any, ...]:
-        return ()
-
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
-        return ChecklistVariant(steps=(), command="koppelcheck loonpakket")
-
-    def token_account(self, settings: Any) -> str:
-        return f"loonpakket:{settings['tenant']}"
-
-    def client_secret_account(self, settings: Any) -> str | None:
-        return None
-
-    def credential_account(self, **inputs: Any) -> str:
-        return "loonpakket:x"
-
-    def token_optional(self, settings: Any) -> bool:
-        return False
-
-    def validate_batch(self, settings: dict[str, Any]) -> None:
-        if not str(settings.get("tenant", "")).isdigit():
-            raise InputError("tenant", "must be digits")
-
-    def prepare(self, settings: Any, token: Any, client_secret: Any) -> Any:
-        return dict(settings)
-
-    def limit_key(self, target: Any) -> str:
-        return f"loonpakket|{target['tenant']}"
-
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
-        return 0
-
-    async def verify(self, target: Any, token: Any, run: RunOptions) -> Report:
-        self.verified.append((target, run.http is not None))
-        return Report.model_construct(system=self.name, checks=[], exit_code=0)
-
-    def token_model(self) -> Any:
-        raise NotImplementedError
-
-    def form_context(self, target: Any, facts: list[Any]) -> Any:
-        raise NotImplementedError
-
-    def bundle_blockers(self, report: Report) -> list[str]:
-        return []
-
-    def simulator(self) -> SimulatorSpec:
-        raise NotImplementedError
+SUPPORT = Path(__file__).resolve().parents[1] / "support"
+"""Where the test-only third system ``loonpakket`` lives (tests/support/loonpakket)."""
 
 
-def test_a_third_system_is_one_registry_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    third = _ThirdSystem()
-    assert isinstance(third, System)
-    monkeypatch.setitem(systems.TABLE, "loonpakket", f"{__name__}:_THIRD")
-    monkeypatch.setitem(globals(), "_THIRD", third)
-    monkeypatch.setitem(systems._loaded, "loonpakket", third)
+@pytest.fixture
+def loonpakket(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
+    """``loonpakket`` registered by its one line (the message catalogues re-read with it)."""
+    from koppelcheck.i18n import catalogue
+
+    monkeypatch.syspath_prepend(str(SUPPORT))
+    monkeypatch.setitem(systems.TABLE, "loonpakket", "loonpakket.system:LOONPAKKET")
+    catalogue.cache_clear()
+    try:
+        yield get_system("loonpakket")
+    finally:
+        systems._loaded.pop("loonpakket", None)
+        monkeypatch.undo()
+        catalogue.cache_clear()
+
+
+def test_a_third_system_is_one_registry_line(tmp_path: Path, loonpakket: System) -> None:
+    """The batch side in-process; tests/integration/test_third_system.py runs every command."""
+    from koppelcheck.batch.run import BatchRunner
+    from koppelcheck.i18n import Translator
+    from koppelcheck.simulator.server import SimulatorServer
+
+    assert isinstance(loonpakket, System)
+    assert find_system("loonpakket") is loonpakket
+    assert steps_for("loonpakket") == loonpakket.steps()
     path = tmp_path / "batch.toml"
     path.write_text(
         '[[employer]]\nid = "a"\nsystem = "loonpakket"\ntenant = "42"\ntoken_env = "LP"\n'
@@ -216,22 +166,21 @@ def test_a_third_system_is_one_registry_line(
     )
     with pytest.raises(InputError) as info:
         load_batch_file(path)
-    assert "tenant: must be digits" in info.value.message
-    path.write_text(
-        '[[employer]]\nid = "a"\nsystem = "loonpakket"\ntenant = "42"\ntoken_env = "LP"\n',
-        encoding="utf-8",
-    )
-    plan = load_batch_file(path)
-    employers = prepare(plan, {"a": Secret("t0ken", "env")})
-    assert limit_group(employers[0]) == "loonpakket|42"
-
-    from koppelcheck.batch.run import BatchRunner
-    from koppelcheck.i18n import Translator
-
-    runner = BatchRunner(Translator("en"), timeout_s=1, concurrency=1)
-    report = asyncio.run(runner.run(employers))
-    assert [line.system for line in report.employers] == ["loonpakket"]
-    assert third.verified == [({"tenant": "42"}, True)]
+    assert "tenant: moet een tenantnummer zijn" in info.value.message
+    spec = loonpakket.simulator()
+    with SimulatorServer(spec.simulator(spec.load("healthy"))) as server:
+        path.write_text(
+            '[[employer]]\nid = "a"\nsystem = "loonpakket"\ntenant = 42\ntoken_env = "LP"\n'
+            f'base_url = "{server.base_url}"\n',
+            encoding="utf-8",
+        )
+        plan = load_batch_file(path)
+        employers = prepare(plan, {"a": Secret("lp-3f9c2a7e51d04b86", "env")})
+        assert limit_group(employers[0]) == f"loonpakket|{server.base_url}"
+        runner = BatchRunner(Translator("en"), timeout_s=5, concurrency=1)
+        report = asyncio.run(runner.run(employers))
+    [line] = report.employers
+    assert (line.system, line.exit_code) == ("loonpakket", 0)
 
 
 @pytest.mark.parametrize(
