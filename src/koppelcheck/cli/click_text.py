@@ -42,6 +42,7 @@ from typer._click import termui as click_termui
 from typer._click import utils as click_utils
 from typer._click.utils import _escape_control_characters
 
+from koppelcheck.cli.lazy_group import SystemCommandsGroup
 from koppelcheck.i18n import LANGUAGES, Translator, catalogue, resolve_language
 
 HELP_LANGUAGE = resolve_language(None)
@@ -269,8 +270,9 @@ def _commands(command: Any) -> Iterable[Any]:
         yield from _commands(sub)
 
 
-class KoppelcheckGroup(typer.core.TyperGroup):
-    """The root command: knows the interface language before Click parses the arguments."""
+class KoppelcheckGroup(SystemCommandsGroup):
+    """The root command: knows the interface language before Click parses the arguments, and
+    has a command for every registered system (generated for one without its own)."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)

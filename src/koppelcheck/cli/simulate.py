@@ -10,11 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from koppelcheck.cli.common import handle_errors, stderr_console
+from koppelcheck.cli.lazy_group import SimulateGroup
 from koppelcheck.cli.options import bounded_int
 from koppelcheck.i18n import Text, Translator, os_reason
 
 _t = Translator()
-simulate_app = typer.Typer(help=_t("cli.simulate.help"), no_args_is_help=True)
+simulate_app = typer.Typer(cls=SimulateGroup, help=_t("cli.simulate.help"), no_args_is_help=True)
 
 PortOpt = Annotated[
     int,
@@ -100,7 +101,7 @@ def make_simulator(system: str, scenario: str, scenario_file: Path | None) -> tu
     return cls(loaded), loaded
 
 
-def _serve(
+def serve(
     system: str,
     port: int,
     scenario: str,
@@ -163,7 +164,7 @@ def simulate_nmbrs(
     replay: ReplayOpt = None,
 ) -> None:
     """Serve the Nmbrs SOAP v3 simulator (scenarios: healthy, calls-inactive, bad-token, ...)."""
-    _serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3", replay)
+    serve("nmbrs", port, scenario, scenario_file, latency_ms, "/soap/v3", replay)
 
 
 @simulate_app.command("afas", help=_t("cli.simulate.afas.help"))
@@ -176,7 +177,7 @@ def simulate_afas(
     replay: ReplayOpt = None,
 ) -> None:
     """Serve the AFAS Profit REST simulator (scenarios: healthy, connector-missing, ...)."""
-    _serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices", replay)
+    serve("afas", port, scenario, scenario_file, latency_ms, "/ProfitRestServices", replay)
 
 
 @simulate_app.command("nmbrs-rest", help=_t("cli.simulate.nmbrs_rest.help"))
