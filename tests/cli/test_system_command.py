@@ -6,7 +6,11 @@ named by their flags. tests/integration/test_third_system.py runs the test syste
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +20,13 @@ from typer.testing import CliRunner
 
 from koppelcheck import systems
 from koppelcheck.cli.app import app
+from koppelcheck.cli.options import REPORT_FORMATS
+from koppelcheck.i18n import catalogue
 from koppelcheck.models import Report
 from koppelcheck.reporting import build_report, now
+from koppelcheck.simulator.server import SimulatorServer
 from koppelcheck.systems import RunOptions
+from tests.cli.test_secrets_never_leak import encodings, fragments
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 SECRET = "client-s3cr3t-9d2f"
@@ -111,3 +119,59 @@ def test_a_bad_setting_is_named_by_its_generated_flag(oauthpakket: Any) -> None:
     assert result.exit_code == 2
     assert result.output.startswith("--max-employees:"), result.output
     assert oauthpakket.ran == []
+
+
+# --- no secret of a generated command leaks (as tests/cli/test_secrets_never_leak.py) ----------
+
+LEAK_TOKEN = hashlib.sha256(b"koppelcheck leak test: loonpakket").hexdigest()[:32]
+
+
+@pytest.fixture
+def loonpakket_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test system registered in-process (its catalogue read), its simulator on loopback
+    accepting :data:`LEAK_TOKEN`."""
+    monkeypatch.syspath_prepend(str(SUPPORT))
+    monkeypatch.setitem(systems.TABLE, "loonpakket", "loonpakket.system:LOONPAKKET")
+    catalogue.cache_clear()
+    from loonpakket.simulator import SCENARIOS, LoonpakketSimulator
+
+    scenario = replace(SCENARIOS["healthy"], token=LEAK_TOKEN)
+    try:
+        with SimulatorServer(LoonpakketSimulator(scenario)) as server:
+            yield server.base_url
+    finally:
+        systems._loaded.pop("loonpakket", None)
+        monkeypatch.undo()
+        catalogue.cache_clear()
+
+
+@pytest.mark.parametrize("fmt", REPORT_FORMATS)
+@pytest.mark.parametrize(("tenant", "token", "code"), [("42", LEAK_TOKEN, 0), ("43", "", 1)])
+def test_no_token_in_any_output(
+    loonpakket_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    fmt: str,
+    tenant: str,
+    token: str,
+    code: int,
+) -> None:
+    """Every format, every file output, --verbose and --trace; a refused token (another one,
+    whose tail the simulator never saw) too."""
+    token = token or LEAK_TOKEN[::-1]
+    files = {name: tmp_path / f"report.{name}" for name in ("json", "junit", "html", "trace")}
+    args = ["loonpakket", "--tenant", tenant, "--base-url", loonpakket_url, "--no-input"]
+    args += ["--verbose", "--format", fmt]
+    for name, path in files.items():
+        args += [f"--{name}", str(path)]
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, args, env={"KOPPELCHECK_LOONPAKKET_TOKEN": token})
+    expected = code if token == LEAK_TOKEN else 1
+    assert result.exit_code == expected, result.output
+    texts = {"stdout": result.stdout, "stderr": result.stderr, "logs": caplog.text}
+    texts |= {name: path.read_text(encoding="utf-8") for name, path in files.items()}
+    needles = set(encodings(token).values()) | fragments(token)
+    for where, text in texts.items():
+        flat = re.sub(r"\s+", "", text).lower()
+        leaked = [n for n in needles if n.lower() in text.lower() or n.lower() in flat]
+        assert not leaked, f"the token leaked in {where}"
