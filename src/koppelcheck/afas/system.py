@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from koppelcheck.afas.bundle_tokens import AfasTokens
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
 from koppelcheck.afas.client import AfasClient
 from koppelcheck.afas.connectors_zip import expected_connectors, read_connector_ids
@@ -327,8 +328,6 @@ class AfasSystem:
         return FormContext(environment_id=target.environment.code)
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import AfasTokens  # lazy: the bundle's crypto libraries
-
         return AfasTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:

@@ -13,6 +13,7 @@ from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs.bundle_tokens import NmbrsTokens
 from koppelcheck.nmbrs.calls import calls_for
 from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts, NmbrsProbe, SoapCaller
 from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS, ended_note
@@ -240,8 +241,6 @@ class NmbrsSystem:
         )
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import NmbrsTokens  # lazy: the bundle's crypto libraries
-
         return NmbrsTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:
