@@ -20,9 +20,7 @@ LAZY: dict[tuple[str, str], str] = {
     # runs the system, signs its bundle or simulates it loads when that method is called.
     # Measured: `koppelcheck checklist nmbrs` takes 0.30 s of CPU this way, 0.60 s with zeep eager.
     ("nmbrs/system.py", "verify"): "the SOAP client: zeep and requests (0.3 s)",
-    ("nmbrs/system.py", "token_model"): "the bundle: joserfc, cryptography, keyring",
     ("nmbrs/system.py", "simulator"): "the simulator: its WSDLs and server",
-    ("afas/system.py", "token_model"): "the bundle: joserfc, cryptography, keyring",
     ("afas/system.py", "simulator"): "the simulator",
     ("nmbrs/client.py", "_zeep"): "zeep and requests (0.1 s), only for what compiled.py lacks",
     ("nmbrs/compiled.py", "_datetime"): "isodate, only for a date-time form Nmbrs does not send",

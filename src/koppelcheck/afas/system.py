@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from koppelcheck.afas.bundle_tokens import AfasTokens
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
 from koppelcheck.afas.client import AfasClient
 from koppelcheck.afas.connectors_zip import expected_connectors, read_connector_ids
@@ -32,6 +33,7 @@ from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
+    ChecklistDoc,
     ChecklistVariant,
     Facts,
     Rule,
@@ -162,6 +164,11 @@ class AfasSystem:
     per_host_limit: int | None = PER_ENVIRONMENT_LIMIT
     apis = ("soap",)  # the checklist's single variant (AFAS has one API)
     auth_modes: tuple[str, ...] = ("classic", "oauth", "hybrid")
+    checklist_docs = (
+        ChecklistDoc("afas"),
+        ChecklistDoc("afas-oauth", auth="oauth"),
+        ChecklistDoc("afas-hybrid", auth="hybrid"),
+    )
     settings_model = AfasInputs
     batch_keys = model_keys(AfasInputs, BATCH_COMMON_KEYS)
     required_batch_keys = required_keys(AfasInputs)
@@ -327,8 +334,6 @@ class AfasSystem:
         return FormContext(environment_id=target.environment.code)
 
     def token_model(self) -> type[BaseModel]:
-        from koppelcheck.bundle.build import AfasTokens  # lazy: the bundle's crypto libraries
-
         return AfasTokens
 
     def bundle_blockers(self, report: Report) -> list[str]:

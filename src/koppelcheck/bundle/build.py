@@ -12,15 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal, TypeAlias
 
 from joserfc.jwk import OKPKey
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
+    create_model,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -36,14 +39,10 @@ from koppelcheck.i18n import Translator
 from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import Report, Status, Summary, ToolInfo
 from koppelcheck.registration.provenance import DECLARED, Provenance, form_keys
-from koppelcheck.systems import find_system, get_system
+from koppelcheck.systems import REGISTERED, find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
 SCHEMA_ID = "urn:koppelcheck:schema:registration:v1"
-TOKEN_DESCRIPTION = (
-    "The token in plain text, or - when the bundle was written with --recipient-key - a compact "
-    "JWE (ECDH-ES+A256KW, A256GCM) to the recipient's X25519 key."
-)
 
 
 class _Strict(BaseModel):
@@ -52,63 +51,54 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class NmbrsTokens(_Strict):
-    """What a.s.r. needs to connect to Nmbrs."""
-
-    username: str = Field(description="The Nmbrs user name (e-mail) the token belongs to.")
-    domain: str = Field(description="The Nmbrs domain, e.g. `acme` for acme.nmbrs.nl.")
-    token: str = Field(description=TOKEN_DESCRIPTION)
-
-
-class AfasTokens(_Strict):
-    """What a.s.r. needs to connect to AFAS Profit: a classic token, OAuth client credentials, or
-    both (hybrid). AFAS stops classic tokens after 2027-08-31 (koppelcheck.afas.facts)."""
-
-    environment_id: str = Field(description="The AFAS environment, e.g. `O12345AA`.")
-    token_version: int | None = Field(
-        default=None, ge=1, description="The AFAS token version (usually 1); with `token`."
-    )
-    token: str | None = Field(default=None, description=TOKEN_DESCRIPTION)
-    client_id: str | None = Field(
-        default=None,
-        description="The OAuth client id of the App Connector (authentication type Hybrid or "
-        "OAuth), verified by the check `afas.oauth`; with `client_secret`.",
-    )
-    client_secret: str | None = Field(
-        default=None,
-        description="The OAuth client secret in plain text, or - when the bundle was written "
-        "with --recipient-key - a compact JWE (ECDH-ES+A256KW, A256GCM) to the recipient's "
-        "X25519 key.",
-    )
-
-    @model_validator(mode="after")
-    def _a_credential(self) -> AfasTokens:
-        """A token with its version, a client id with its secret, or both."""
-        if (self.token is None) != (self.token_version is None):
-            raise ValueError("token and token_version go together")
-        if (self.client_id is None) != (self.client_secret is None):
-            raise ValueError("client_id and client_secret go together")
-        if self.token is None and self.client_secret is None:
-            raise ValueError("a token or client credentials")
-        return self
-
-
-class Tokens(_Strict):
-    """The credentials of the checked system: exactly one of ``nmbrs`` and ``afas``."""
+class _TokenSections(_Strict):
+    """The registered systems' token sections, of which a bundle holds exactly one."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", json_schema_extra={"minProperties": 1, "maxProperties": 1}
     )
 
-    nmbrs: NmbrsTokens | SkipJsonSchema[None] = None
-    afas: AfasTokens | SkipJsonSchema[None] = None
-
     @model_validator(mode="after")
-    def _exactly_one(self) -> Tokens:
+    def _exactly_one(self) -> _TokenSections:
         """Exactly one system's credentials."""
-        if (self.nmbrs is None) == (self.afas is None):
-            raise ValueError("exactly one of nmbrs and afas")
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("exactly one system's credentials")
         return self
+
+
+def _one_of(names: tuple[str, ...]) -> str:
+    """``nmbrs`` and ``afas``: the names as the schema's prose lists them."""
+    quoted = [f"``{name}``" for name in names]
+    return " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+if TYPE_CHECKING:
+    Tokens: TypeAlias = _TokenSections
+else:  # one optional section per registered system, each the system's own token_model()
+    Tokens = create_model(
+        "Tokens",
+        __base__=_TokenSections,
+        __doc__=f"The credentials of the checked system: exactly one of {_one_of(REGISTERED)}.",
+        **{
+            name: (get_system(name).token_model() | SkipJsonSchema[None], None)
+            for name in REGISTERED
+        },
+    )
+
+
+def _registered(name: str) -> str:
+    if find_system(name) is None:
+        raise ValueError(f"not a registered system: {name}")
+    return name
+
+
+SystemField = Annotated[
+    str,
+    AfterValidator(_registered),
+    WithJsonSchema({"enum": list(REGISTERED), "title": "System", "type": "string"}),
+]
+"""A registered system's name (the registry decides; the schema lists them)."""
 
 
 class CheckEvidence(_Strict):
@@ -187,7 +177,7 @@ class RegistrationPayload(_Strict):
     )
     created_at: AwareDatetime = Field(description="When the bundle was written (UTC, RFC 3339).")
     tool: ToolInfo
-    system: Literal["nmbrs", "afas"]
+    system: SystemField
     form: dict[str, object] = Field(
         description=(
             "The registration form fields, as validated by koppelcheck (see docs/bundle.md)."
@@ -323,7 +313,7 @@ def build_payload(
     return RegistrationPayload(
         created_at=(now or datetime.now(UTC)).replace(microsecond=0),
         tool=ToolInfo(version=_version()),
-        system=report.system,  # type: ignore[arg-type]
+        system=report.system,
         form=seal_secrets(form, recipient),
         provenance=origins,
         tokens=_tokens(report.system, tokens, recipient, t),

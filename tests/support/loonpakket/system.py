@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from koppelcheck.bundle.tokens import TOKEN_DESCRIPTION, TokenSection
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.http import make_async_client, validate_base_url
@@ -18,6 +19,7 @@ from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
+    ChecklistDoc,
     ChecklistVariant,
     Facts,
     Rule,
@@ -72,12 +74,11 @@ class LoonpakketSettings(BaseModel):
         return apply_rules(cls.RULES, data)
 
 
-class LoonpakketTokens(BaseModel):
+class LoonpakketTokens(TokenSection):
     """The bundle's Loonpakket section."""
 
-    model_config = ConfigDict(extra="forbid")
-    tenant: str
-    token: str
+    tenant: str = Field(description="The Loonpakket tenant number.")
+    token: str = Field(description=TOKEN_DESCRIPTION)
 
 
 class LoonpakketSystem:
@@ -86,6 +87,7 @@ class LoonpakketSystem:
     per_host_limit: int | None = PER_HOST_LIMIT
     apis = ("rest",)
     auth_modes: tuple[str, ...] = ()
+    checklist_docs: tuple[ChecklistDoc, ...] = ()  # a test system: no printed checklist in docs/
     settings_model = LoonpakketSettings
     batch_keys = model_keys(LoonpakketSettings, BATCH_COMMON_KEYS)
     required_batch_keys = required_keys(LoonpakketSettings)
