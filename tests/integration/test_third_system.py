@@ -105,6 +105,8 @@ found["checklist"] = run("checklist", "loonpakket", "--lang", "en")
 found["simulate_help"] = run("simulate", "--help")
 found["batch"] = run("batch", sys.argv[1], "--no-input", "--format", "json", LP_TOKEN=sys.argv[2])
 found["missing"] = run("loonpakket", "--no-input", "--token-file", "-")
+found["scenario"] = run("simulate", "loonpakket", "--scenario", "nope")
+found["credentials"] = run("credentials", "set", "loonpakket", "--environment-id", "x")
 print(json.dumps(found))
 """
 
@@ -153,6 +155,15 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
     assert [(e["id"], e["system"], e["exit_code"]) for e in employers] == [
         ("bakkerij", "loonpakket", 0)
     ]
+
+    scenario = found["scenario"]  # the generated simulate command asks the system's simulator
+    assert scenario["code"] == 2
+    assert "--scenario: onbekend scenario 'nope'" in scenario["out"]
+    assert "healthy, no-scope" in scenario["out"]
+
+    credentials = found["credentials"]  # the system's own credential_account was asked
+    assert credentials["code"] == 2
+    assert "--environment-id: moet een tenantnummer zijn" in credentials["out"]
 
     missing = found["missing"]
     assert missing["code"] == 3  # a required setting nobody can be asked for

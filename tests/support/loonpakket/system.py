@@ -120,7 +120,10 @@ class LoonpakketSystem:
         # koppelcheck credentials has no --tenant: the environment id stands in for it.
         if not environment_id:
             raise InputError("environment_id", Text("loonpakket.input.tenant"))
-        return keyring_account(self.name, str(check_tenant(environment_id)))
+        try:
+            return keyring_account(self.name, str(check_tenant(environment_id)))
+        except InputError as exc:
+            raise InputError("environment_id", *exc.texts) from None
 
     def token_optional(self, settings: Settings) -> bool:
         return False
