@@ -21,6 +21,8 @@ from koppelcheck.secret import Secret
 from koppelcheck.steps import steps_for
 from koppelcheck.systems import SYSTEMS, RunOptions, System, find_system, get_system
 from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+from tests.unit.loonpakket_form import FIELDS as LOONPAKKET_FIELDS
+from tests.unit.loonpakket_form import LoonpakketSection
 
 PACKAGE = Path(koppelcheck.__file__).parent
 NAMES = frozenset({"nmbrs", "afas"})
@@ -145,6 +147,8 @@ class _ThirdSystem:
     required_batch_keys = ("tenant",)
     replay_protocol = "rest"
     asks_dga = False
+    form_section = LoonpakketSection
+    form_fields = LOONPAKKET_FIELDS
 
     def __init__(self) -> None:
         self.verified: list[Any] = []
