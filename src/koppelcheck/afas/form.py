@@ -46,6 +46,46 @@ FIELDS: tuple[FormField, ...] = (
 )
 """AFAS's fields in the order of a.s.r.'s web form."""
 
+DATA_TOKEN_LENGTH = 64
+PARTICIPANT_RANGE = range(10000, 100000)
+
+
+def check_participant_number(value: str | int) -> str:
+    """AFAS participant (customer) number: 5 digits, 10000-99999, returned as text."""
+    text = v.text_value(value).strip()
+    if not (v.is_ascii_digits(text) and len(text) == 5 and int(text) in PARTICIPANT_RANGE):
+        raise Invalid("participant_number")
+    return text
+
+
+def check_data_token(value: str) -> str:
+    """The AFAS data token: exactly 64 characters, no spaces. The value is never echoed."""
+    text = str(value).strip()
+    if len(text) != DATA_TOKEN_LENGTH or any(ch.isspace() for ch in text):
+        raise Invalid("data_token", length=len(text))
+    return text
+
+
+def check_employer_codes(values: object) -> list[str]:
+    """A non-empty list of non-empty, distinct employer codes (HRM > Organisatie > Werkgever).
+
+    A text is read as ``--field afas.employer_codes=01,02`` is: codes separated by commas.
+    """
+    if isinstance(values, str):
+        values = values.split(",")
+    if not isinstance(values, list | tuple) or any(
+        isinstance(code, bool) or not isinstance(code, str | int) for code in values
+    ):
+        raise Invalid("invalid")
+    codes = [v.text_value(code).strip() for code in values]
+    if not codes:
+        raise Invalid("employer_codes.empty")
+    if any(not code for code in codes):
+        raise Invalid("employer_codes.blank")
+    if len(set(codes)) != len(codes):
+        raise Invalid("employer_codes.duplicate")
+    return codes
+
 
 class AfasSection(Section):
     """The AFAS part of the form. ``data_token`` and ``client_secret`` are :class:`Secret`.
@@ -62,10 +102,10 @@ class AfasSection(Section):
         "afas.client_secret": (AFAS_OAUTH, always),
     }
 
-    employer_codes: Annotated[list[str], BeforeValidator(v.check_employer_codes)]
-    participant_number: Annotated[str, BeforeValidator(v.check_participant_number)]
+    employer_codes: Annotated[list[str], BeforeValidator(check_employer_codes)]
+    participant_number: Annotated[str, BeforeValidator(check_participant_number)]
     token_version: Annotated[int, BeforeValidator(setting_rule("afas", "token_version"))] = 1
-    data_token: Annotated[Secret | None, secret(v.check_data_token)] = None
+    data_token: Annotated[Secret | None, secret(check_data_token)] = None
     client_id: Annotated[str | None, BeforeValidator(setting("afas", "client_id"))] = None
     client_secret: Annotated[Secret | None, secret(v.check_required)] = None
 

@@ -44,6 +44,16 @@ FIELDS: tuple[FormField, ...] = (
 )
 """Nmbrs's fields in the order of a.s.r.'s web form."""
 
+FREQUENCIES = ("monthly", "four-weekly")
+
+
+def check_frequency(value: str) -> str:
+    """``monthly`` or ``four-weekly`` (any case)."""
+    text = v.text_value(value).strip().lower()
+    if text not in FREQUENCIES:
+        raise Invalid("payroll_frequency")
+    return text
+
 
 # --- provenance: whether a passing check's answer proves the value -------------------------
 
@@ -164,7 +174,7 @@ class NmbrsSection(Section):
         and only when Nmbrs gave no period does a declared value stand (as ``declared``).
         """
         context = form_context(info)
-        given = v.check_frequency(value) if value is not None else None
+        given = check_frequency(value) if value is not None else None
         detected = _detected_frequency(context.period)
         if detected == "weekly":
             raise Invalid("payroll_frequency.weekly", period=context.period)
