@@ -20,7 +20,7 @@ from koppelcheck.registration.section import (
     Proof,
     Section,
     always,
-    form_context,
+    context_of,
     secret,
 )
 from koppelcheck.secret import Secret
@@ -48,7 +48,7 @@ class LoonpakketSection(Section):
     def _the_checked_tenant(cls, value: str, info: ValidationInfo) -> str:
         if not value.isdigit():
             raise Invalid("invalid")
-        checked = form_context(info).facts.get("tenant")
+        checked = context_of(info).facts.get("tenant")
         if checked is not None and value != checked:
             raise Invalid("invalid", "loonpakket.tenant")
         return value

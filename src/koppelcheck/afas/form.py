@@ -25,7 +25,7 @@ from koppelcheck.registration.section import (
     Proof,
     Section,
     always,
-    form_context,
+    context_of,
     secret,
     setting,
 )
@@ -135,7 +135,7 @@ class AfasSection(Section):
     @model_validator(mode="after")
     def _participant_is_environment(self, info: ValidationInfo) -> AfasSection:
         """The participant number must be the environment id's five digits, when known."""
-        environment = form_context(info).environment_id
+        environment = context_of(info).environment_id
         if environment:
             try:
                 number = parse_environment_id(environment).number

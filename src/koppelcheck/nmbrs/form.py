@@ -21,7 +21,7 @@ from koppelcheck.registration.section import (
     Proof,
     Section,
     always,
-    form_context,
+    context_of,
     secret,
     setting,
 )
@@ -121,7 +121,7 @@ class NmbrsSection(Section):
     def _company_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         """The company name must exist exactly (case, spaces, dots, commas) in Nmbrs, and be the
         one the checks ran against."""
-        context = form_context(info)
+        context = context_of(info)
         if value is None:
             if context.pending:
                 return None  # settled from the listing or the prompt before the checks run
@@ -152,7 +152,7 @@ class NmbrsSection(Section):
         if (name is None) != (number is None):
             missing = "nmbrs.dga_employee_number" if number is None else "nmbrs.dga_name"
             raise Invalid("dga.pair", missing)
-        employees = form_context(info).employees
+        employees = context_of(info).employees
         if number is None or employees is None:
             return number
         if number not in employees:
@@ -173,7 +173,7 @@ class NmbrsSection(Section):
         The same rule in every mode: the period decides, a declared value must agree with it,
         and only when Nmbrs gave no period does a declared value stand (as ``declared``).
         """
-        context = form_context(info)
+        context = context_of(info)
         given = check_frequency(value) if value is not None else None
         detected = _detected_frequency(context.period)
         if detected == "weekly":

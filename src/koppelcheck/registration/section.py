@@ -69,7 +69,7 @@ class FormContext:
     """What a system's run learnt that the named attributes do not cover, by the system's keys."""
 
 
-def form_context(info: ValidationInfo) -> FormContext:
+def context_of(info: ValidationInfo) -> FormContext:
     """The :class:`FormContext` a validation runs with (empty when none was given)."""
     ctx = info.context or {}
     found = ctx.get("form") if isinstance(ctx, Mapping) else None
@@ -139,7 +139,7 @@ __all__ = [
     "Required",
     "Section",
     "always",
-    "form_context",
+    "context_of",
     "secret",
     "setting",
 ]
