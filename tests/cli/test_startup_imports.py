@@ -87,3 +87,19 @@ def test_none_is_answered_without_building_an_adapter() -> None:
     assert lazy.coerce(None, _Param(True), None) == ()
     assert lazy.coerce(None, _Param(False, nargs=-1), None) == ()
     assert lazy._built is None
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    """``python -m koppelcheck`` is the ``koppelcheck`` command: same parsing, same exit codes."""
+    version = subprocess.run(
+        [sys.executable, "-m", "koppelcheck", "--version"], capture_output=True, text=True
+    )
+    assert (version.returncode, version.stdout.split()[0]) == (0, "koppelcheck")
+    bad = subprocess.run(
+        [sys.executable, "-m", "koppelcheck", "afas", "--environment-id", "12", "--no-input"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KOPPELCHECK_LANG": "en"},
+    )
+    assert bad.returncode == 2
+    assert "--environment-id" in bad.stderr and "Traceback" not in bad.stderr

@@ -143,6 +143,7 @@ class _ThirdSystem:
     per_host_limit = 2
     apis = ("rest",)
     auth_modes: tuple[str, ...] = ()
+    checklist_docs: tuple[Any, ...] = ()
     batch_keys = frozenset({"tenant"})
     required_batch_keys = ("tenant",)
     replay_protocol = "rest"

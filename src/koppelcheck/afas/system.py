@@ -34,6 +34,7 @@ from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
+    ChecklistDoc,
     ChecklistVariant,
     Facts,
     Rule,
@@ -164,6 +165,11 @@ class AfasSystem:
     per_host_limit: int | None = PER_ENVIRONMENT_LIMIT
     apis = ("soap",)  # the checklist's single variant (AFAS has one API)
     auth_modes: tuple[str, ...] = ("classic", "oauth", "hybrid")
+    checklist_docs = (
+        ChecklistDoc("afas"),
+        ChecklistDoc("afas-oauth", auth="oauth"),
+        ChecklistDoc("afas-hybrid", auth="hybrid"),
+    )
     settings_model = AfasInputs
     batch_keys = model_keys(AfasInputs, BATCH_COMMON_KEYS)
     required_batch_keys = required_keys(AfasInputs)

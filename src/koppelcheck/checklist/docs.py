@@ -7,27 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from koppelcheck.checklist import render
-from koppelcheck.checklist.model import OPTIONS
 from koppelcheck.files import atomic_write
 from koppelcheck.i18n import LANGUAGES
+from koppelcheck.systems import SYSTEMS, get_system
 
 
 def docs_files() -> dict[str, str]:
     """The markdown checklists ``docs/checklists`` holds: file name -> content, nl and en."""
-    variants: list[tuple[str, str | None, str | None, str]] = [
-        ("afas", None, None, "afas"),
-        ("afas", None, "oauth", "afas-oauth"),
-        ("afas", None, "hybrid", "afas-hybrid"),
-    ]
-    variants += [("nmbrs", o, None, f"nmbrs-{o}") for o in OPTIONS]
     files: dict[str, str] = {}
-    for system, option, auth, stem in variants:
-        for lang in LANGUAGES:
-            suffix = ".md" if lang == "nl" else f".{lang}.md"
-            files[stem + suffix] = render(system, option, "markdown", lang, auth=auth)
-    for lang in LANGUAGES:
-        suffix = ".md" if lang == "nl" else f".{lang}.md"
-        files["nmbrs-rest" + suffix] = render("nmbrs", None, "markdown", lang, api="rest")
+    for name in SYSTEMS:
+        for doc in get_system(name).checklist_docs:
+            for lang in LANGUAGES:
+                suffix = ".md" if lang == "nl" else f".{lang}.md"
+                files[doc.stem + suffix] = render(
+                    name, doc.option, "markdown", lang, api=doc.api, auth=doc.auth
+                )
     return files
 
 

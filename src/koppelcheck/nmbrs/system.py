@@ -15,7 +15,7 @@ from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text
 from koppelcheck.nmbrs import form as nmbrs_form
 from koppelcheck.nmbrs.bundle_tokens import NmbrsTokens
-from koppelcheck.nmbrs.calls import calls_for
+from koppelcheck.nmbrs.calls import ManualOption, calls_for
 from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts, NmbrsProbe, SoapCaller
 from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS, ended_note
 from koppelcheck.nmbrs.rest.steps import rest_steps
@@ -28,6 +28,7 @@ from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
 from koppelcheck.systems.interface import (
     BATCH_COMMON_KEYS,
+    ChecklistDoc,
     ChecklistVariant,
     Facts,
     Rule,
@@ -94,6 +95,10 @@ class NmbrsSystem:
     per_host_limit: int | None = None  # limited per domain by the user's --concurrency
     apis = ("soap", "rest")
     auth_modes: tuple[str, ...] = ()
+    checklist_docs = (
+        *(ChecklistDoc(f"nmbrs-{option.value}", option=option.value) for option in ManualOption),
+        ChecklistDoc("nmbrs-rest", api="rest"),
+    )
     settings_model = NmbrsSettings
     batch_keys = model_keys(NmbrsSettings, BATCH_COMMON_KEYS)
     required_batch_keys = required_keys(NmbrsSettings)

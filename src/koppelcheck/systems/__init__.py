@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from koppelcheck.errors import InputError
 from koppelcheck.registry import TABLE
 from koppelcheck.systems.interface import (
+    ChecklistDoc,
     ChecklistVariant,
     Rule,
     RunOptions,
@@ -59,6 +60,7 @@ async def verify(system: str, target: Target, token: Secret | None, run: RunOpti
 __all__ = [
     "REGISTERED",
     "SYSTEMS",
+    "ChecklistDoc",
     "ChecklistVariant",
     "RunOptions",
     "SimulatorSpec",

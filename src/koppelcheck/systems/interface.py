@@ -140,6 +140,17 @@ class ChecklistVariant:
 
 
 @dataclass(frozen=True)
+class ChecklistDoc:
+    """One printed checklist of a system in ``docs/checklists``: its file stem (``nmbrs-rest``)
+    and the variant it shows (``python -m koppelcheck.checklist --write-docs``)."""
+
+    stem: str
+    option: str | None = None
+    auth: str | None = None
+    api: str = "soap"
+
+
+@dataclass(frozen=True)
 class RunOptions:
     """How one run of a system's checks goes: the same for the commands, batch, demo and
     library (:func:`koppelcheck.systems.verify`)."""
@@ -178,6 +189,8 @@ class System(Protocol):
     """The APIs a checklist may show (``soap``, ``rest``); the first is the default."""
     auth_modes: tuple[str, ...]
     """Ways to authenticate a user can choose (``--auth``); empty when there is one."""
+    checklist_docs: tuple[ChecklistDoc, ...]
+    """The checklists ``docs/checklists`` holds for the system, one file per language each."""
     settings_model: type[BaseModel]
     """The system's settings (pydantic, ``extra="forbid"``): one key per setting, shared by its
     flags (``--environment-id`` is ``environment_id``), batch files, the library and the
