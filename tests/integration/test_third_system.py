@@ -26,6 +26,21 @@ REGISTER = (
 TOKEN = "lp-3f9c2a7e51d04b86"  # the simulator's demo token
 
 
+def _signing_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def _env(**extra: str) -> dict[str, str]:
     path = os.pathsep.join(filter(None, [str(SUPPORT), os.environ.get("PYTHONPATH")]))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOPPELCHECK_")}
@@ -106,6 +121,15 @@ found["simulate_help"] = run("simulate", "--help")
 found["batch"] = run("batch", sys.argv[1], "--no-input", "--format", "json", LP_TOKEN=sys.argv[2])
 found["missing"] = run("loonpakket", "--no-input", "--token-file", "-")
 found["scenario"] = run("simulate", "loonpakket", "--scenario", "nope")
+url, bundle, key = sys.argv[3:6]
+fields = ["organisation=Bureau", "email=a@b.nl", "contract_number=RC-1"]
+fields += ["payroll_tax_number=123456782L01", "loonpakket.payroll_group=Maand"]
+found["bundle"] = run(
+    "loonpakket", "--tenant", "42", "--base-url", url, "--no-input", "--bundle", bundle,
+    *[arg for field in fields for arg in ("--field", field)],
+    KOPPELCHECK_LOONPAKKET_TOKEN=sys.argv[2], KOPPELCHECK_SIGNING_KEY=key,
+)
+found["bundle_show"] = run("bundle", "show", bundle)
 found["credentials"] = run("credentials", "set", "loonpakket", "--environment-id", "x")
 print(json.dumps(found))
 """
@@ -119,7 +143,8 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = subprocess.run(
-        [sys.executable, "-c", REGISTER + DRIVER, str(batch), TOKEN],
+        [sys.executable, "-c", REGISTER + DRIVER, str(batch), TOKEN]
+        + [loonpakket_server, str(tmp_path / "registratie.json"), _signing_key()],
         capture_output=True,
         text=True,
         env=_env(),
@@ -164,6 +189,13 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
     credentials = found["credentials"]  # the system's own credential_account was asked
     assert credentials["code"] == 2
     assert "--environment-id: moet een tenantnummer zijn" in credentials["out"]
+
+    assert found["bundle"]["code"] == 0, found["bundle"]["out"]
+    shown = found["bundle_show"]["out"]  # the system's form section and token section, signed
+    assert found["bundle_show"]["code"] == 0, shown
+    assert 'loonpakket.tenant = "42"  [bevestigd door loonpakket.tenant]' in shown
+    assert 'loonpakket.payroll_group = "Maand"  [opgegeven]' in shown
+    assert TOKEN not in shown and '"loonpakket": {' in shown
 
     missing = found["missing"]
     assert missing["code"] == 3  # a required setting nobody can be asked for

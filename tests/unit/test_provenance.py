@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from koppelcheck.nmbrs.form import NMBRS_EMPLOYEES, NMBRS_PERIOD
 from koppelcheck.registration import FormContext
 from koppelcheck.registration.provenance import (
-    NMBRS_EMPLOYEES,
-    NMBRS_PERIOD,
     Provenance,
     form_keys,
     provenance_of,

@@ -6,8 +6,10 @@ import ast
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 import koppelcheck
 from koppelcheck import systems
@@ -17,7 +19,10 @@ from koppelcheck.errors import InputError
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
 from koppelcheck.steps import steps_for
-from koppelcheck.systems import SYSTEMS, System, find_system, get_system
+from koppelcheck.systems import SYSTEMS, RunOptions, System, find_system, get_system
+from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
+from tests.unit.loonpakket_form import FIELDS as LOONPAKKET_FIELDS
+from tests.unit.loonpakket_form import LoonpakketSection
 
 PACKAGE = Path(koppelcheck.__file__).parent
 NAMES = frozenset({"nmbrs", "afas"})
@@ -127,6 +132,78 @@ def test_bundle_blockers_are_the_systems_own() -> None:
     assert bundle_blockers(report) == ["afas.connector.*"]
     assert bundle_blockers(Report.model_construct(system="nmbrs", checks=[])) == []
     assert bundle_blockers(Report.model_construct(system="sap", checks=[])) == []
+
+
+class _ThirdSystem:
+    """A bare payroll system with a form section, for tests/unit/test_form_registry.py; the
+    third system every command runs is the package tests/support/loonpakket."""
+
+    name = "loonpakket"
+    settings_model = BaseModel
+    token_is_xml = False
+    per_host_limit = 2
+    apis = ("rest",)
+    auth_modes: tuple[str, ...] = ()
+    checklist_docs: tuple[Any, ...] = ()
+    batch_keys = frozenset({"tenant"})
+    required_batch_keys = ("tenant",)
+    replay_protocol = "rest"
+    asks_dga = False
+    form_section = LoonpakketSection
+    form_fields = LOONPAKKET_FIELDS
+
+    def __init__(self) -> None:
+        self.verified: list[Any] = []
+
+    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Any, ...]:
+        return ()
+
+    def report_steps(self, report: Report) -> tuple[Any, ...]:
+        return ()
+
+    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+        return ChecklistVariant(steps=(), command="koppelcheck loonpakket")
+
+    def token_account(self, settings: Any) -> str:
+        return f"loonpakket:{settings['tenant']}"
+
+    def client_secret_account(self, settings: Any) -> str | None:
+        return None
+
+    def credential_account(self, **inputs: Any) -> str:
+        return "loonpakket:x"
+
+    def token_optional(self, settings: Any) -> bool:
+        return False
+
+    def validate_batch(self, settings: dict[str, Any]) -> None:
+        if not str(settings.get("tenant", "")).isdigit():
+            raise InputError("tenant", "must be digits")
+
+    def prepare(self, settings: Any, token: Any, client_secret: Any) -> Any:
+        return dict(settings)
+
+    def limit_key(self, target: Any) -> str:
+        return f"loonpakket|{target['tenant']}"
+
+    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
+        return 0
+
+    async def verify(self, target: Any, token: Any, run: RunOptions) -> Report:
+        self.verified.append((target, run.http is not None))
+        return Report.model_construct(system=self.name, checks=[], exit_code=0)
+
+    def token_model(self) -> Any:
+        raise NotImplementedError
+
+    def form_context(self, target: Any, facts: list[Any]) -> Any:
+        raise NotImplementedError
+
+    def bundle_blockers(self, report: Report) -> list[str]:
+        return []
+
+    def simulator(self) -> SimulatorSpec:
+        raise NotImplementedError
 
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"

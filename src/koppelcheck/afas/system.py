@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from koppelcheck.afas import form as afas_form
 from koppelcheck.afas.bundle_tokens import AfasTokens
 from koppelcheck.afas.checks import AfasSettings, build_afas_checks
 from koppelcheck.afas.client import AfasClient
@@ -27,7 +28,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.http import make_async_client, validate_base_url
 from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import Status
-from koppelcheck.registration import FormContext
+from koppelcheck.registration.section import FormContext
 from koppelcheck.reporting import build_report, now
 from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
@@ -174,6 +175,8 @@ class AfasSystem:
     required_batch_keys = required_keys(AfasInputs)
     replay_protocol = "rest"
     asks_dga = False
+    form_section = afas_form.AfasSection
+    form_fields = afas_form.FIELDS
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         return afas_steps(auth) if auth is not None else AFAS_STEPS

@@ -87,7 +87,7 @@ def collect_form(
     by_key = {f.key: f for f in FORM_FIELDS}
     console.print(t("walk.form.ask"))
     if get_system(system).asks_dga:
-        _ask_dga(data, t, lang)
+        _ask_dga(system, data, t, lang)
     for _ in range(MAX_QUESTIONS):
         errors = form_errors(data, system, context, lang=lang)
         if not errors:
@@ -107,18 +107,20 @@ def collect_form(
     return form
 
 
-def _ask_dga(data: dict[str, Any], t: Translator, lang: str | None) -> None:
-    """The manual's question: is a DGA on the payroll? If so, their name and employee number."""
-    section = data.setdefault("nmbrs", {})
+def _ask_dga(system: str, data: dict[str, Any], t: Translator, lang: str | None) -> None:
+    """The manual's question: is a DGA on the payroll? If so, their name and employee number
+    (the section's ``dga_name`` and ``dga_employee_number``: a system that ``asks_dga`` has
+    them)."""
+    section = data.setdefault(system, {})
     if "dga_name" in section or "dga_employee_number" in section:
         return
     from koppelcheck.cli.session import confirm
 
     if not confirm(t("walk.dga.ask"), False, lang):
         return
-    section["dga_name"] = str(typer.prompt(t("form.field.nmbrs.dga_name.label"), err=True))
+    section["dga_name"] = str(typer.prompt(t(f"form.field.{system}.dga_name.label"), err=True))
     section["dga_employee_number"] = str(
-        typer.prompt(t("form.field.nmbrs.dga_employee_number.label"), err=True)
+        typer.prompt(t(f"form.field.{system}.dga_employee_number.label"), err=True)
     ).strip()
 
 
@@ -147,7 +149,7 @@ def form_checks(
     notes: dict[str, str] = {}
     passed = [c.id for c in report.checks if c.status is Status.PASS]
     if errors:  # the valid fields' provenance, read from what was given (and derived)
-        origins = provenance_of(_with_derived(data, context), context, passed)
+        origins = provenance_of(_with_derived(system, data, context), context, passed)
     else:
         form = validate_form(data, system, context, lang=common.lang)
         notes = dict(form_warnings(form, context, lang=common.lang))
@@ -196,18 +198,18 @@ def form_checks(
     return results
 
 
-def _with_derived(data: dict[str, Any], context: Any) -> dict[str, Any]:
+def _with_derived(system: str, data: dict[str, Any], context: Any) -> dict[str, Any]:
     """``data`` with the payroll frequency the company's period gives, when none was given."""
     from koppelcheck.registration.validators import frequency_from_period
 
-    section = data.get("nmbrs")
+    section = data.get(system)
     if not isinstance(section, dict) or section.get("payroll_frequency") or not context.period:
         return data
     try:
         derived = frequency_from_period(context.period)
     except ValueError:
         return data
-    return merge(data, {"nmbrs": {"payroll_frequency": derived}}) if derived else data
+    return merge(data, {system: {"payroll_frequency": derived}}) if derived else data
 
 
 def _form_step(system: str, option: str | None) -> tuple[str, str]:

@@ -268,12 +268,27 @@ def _check(name: str, values: dict[str, Any]) -> None:
         total=system.check_count(target),
         run=run,
         form_context=lambda: system.form_context(target, facts),
+        form_inputs=_form_inputs(system, settings, token, client_secret),
         bundle_tokens=_bundle_tokens(system, settings, token, client_secret),
         steps=system.steps(),
     )
     with traced_run(values["trace"], common.lang):
         code = run_check_command(job, common, can_ask=can_ask)
     raise typer.Exit(code)
+
+
+def _form_inputs(
+    system: Any, settings: dict[str, object], token: Any, client_secret: Any
+) -> dict[str, Any]:
+    """The system's form fields that come from the check's own inputs (``in_file=False``): the
+    settings and secrets named like them (``loonpakket.tenant`` is the ``tenant`` setting)."""
+    given = {**settings, "token": token, "client_secret": client_secret}
+    section = {
+        field.name: given[field.name]
+        for field in system.form_fields
+        if not field.in_file and given.get(field.name) is not None
+    }
+    return {system.name: section} if section else {}
 
 
 def _bundle_tokens(

@@ -13,6 +13,7 @@ from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
 from koppelcheck.http import make_async_client
 from koppelcheck.i18n import Text
+from koppelcheck.nmbrs import form as nmbrs_form
 from koppelcheck.nmbrs.bundle_tokens import NmbrsTokens
 from koppelcheck.nmbrs.calls import ManualOption, calls_for
 from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts, NmbrsProbe, SoapCaller
@@ -21,7 +22,7 @@ from koppelcheck.nmbrs.rest.steps import rest_steps
 from koppelcheck.nmbrs.steps import nmbrs_steps
 from koppelcheck.nmbrs.target import RULES as TARGET_RULES
 from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain, validate_username
-from koppelcheck.registration import FormContext
+from koppelcheck.registration.section import FormContext
 from koppelcheck.reporting import build_report, now
 from koppelcheck.runner import CheckRunner
 from koppelcheck.secret import Redactor
@@ -103,6 +104,8 @@ class NmbrsSystem:
     required_batch_keys = required_keys(NmbrsSettings)
     replay_protocol = "soap"
     asks_dga = True
+    form_section = nmbrs_form.NmbrsSection
+    form_fields = nmbrs_form.FIELDS
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         if option == REST_OPTION:

@@ -1,31 +1,22 @@
 """Where each registration form value comes from: ``verified`` by a named check, or ``declared``.
 
 A value is ``verified`` only when the check whose answer proves it passed in the same run; every
-other value, whatever was typed, is ``declared``. The rules are data (:data:`RULES`): one entry
-per form field that an answer can prove, read by the bundle, ``bundle show``, the ``form.*``
-checks and docs/registration-form.md.
+other value, whatever was typed, is ``declared``. The rules are data: each system's form
+section names its provable fields (``PROOFS``, gathered by :func:`rules`), read by the bundle,
+``bundle show``, the ``form.*`` checks and docs/registration-form.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from koppelcheck.nmbrs import calls as nmbrs_calls
-from koppelcheck.registration.form import FormContext
-from koppelcheck.registration.validators import frequency_from_period, name_matches
-from koppelcheck.systems import SYSTEMS
+from koppelcheck.registration.section import FormContext, Proof
+from koppelcheck.registry import TABLE
+from koppelcheck.systems import get_system
 
 Source = Literal["verified", "declared"]
-
-AFAS_AUTH = "afas.auth"
-AFAS_OAUTH = "afas.oauth"
-"""AFAS issued an access token for the client id and secret (koppelcheck.afas.deadlines)."""
-NMBRS_AUTH = "nmbrs.auth"
-NMBRS_COMPANY = "nmbrs.company"
-NMBRS_PERIOD = nmbrs_calls.COMPANY_GET_CURRENT_PERIOD.check_id
-NMBRS_EMPLOYEES = nmbrs_calls.LIST_GET_BY_COMPANY.check_id
 
 
 @dataclass(frozen=True)
@@ -42,60 +33,16 @@ class Provenance:
 
 DECLARED = Provenance("declared")
 
-Proof = Callable[[object, Mapping[str, object], FormContext], bool]
-"""(value, the form as a dict, the FormContext) → whether the check's answer proves the value."""
 
-
-def _always(_value: object, _form: Mapping[str, object], _context: FormContext) -> bool:
-    return True
-
-
-def _checked_company(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
-    return value is not None and value == context.checked_company
-
-
-def _from_period(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
-    if not context.period or value is None:
-        return False
-    try:
-        return frequency_from_period(context.period) == value
-    except ValueError:
-        return False
-
-
-def _employee_exists(value: object, _form: Mapping[str, object], context: FormContext) -> bool:
-    return value is not None and context.employees is not None and value in context.employees
-
-
-def _dga_name_matches(value: object, form: Mapping[str, object], context: FormContext) -> bool:
-    section = form.get("nmbrs")
-    number = section.get("dga_employee_number") if isinstance(section, Mapping) else None
-    employees = context.employees or {}
-    return (
-        isinstance(value, str)
-        and isinstance(number, int)
-        and number in employees
-        and name_matches(value, employees[number])
-    )
-
-
-RULES: dict[str, tuple[str, Proof]] = {
-    "afas.participant_number": (AFAS_AUTH, _always),
-    "afas.token_version": (AFAS_AUTH, _always),
-    "afas.data_token": (AFAS_AUTH, _always),
-    "afas.client_id": (AFAS_OAUTH, _always),
-    "afas.client_secret": (AFAS_OAUTH, _always),
-    "nmbrs.company": (NMBRS_COMPANY, _checked_company),
-    "nmbrs.username": (NMBRS_AUTH, _always),
-    "nmbrs.api_token": (NMBRS_AUTH, _always),
-    "nmbrs.domain": (NMBRS_AUTH, _always),
-    "nmbrs.payroll_frequency": (NMBRS_PERIOD, _from_period),
-    "nmbrs.dga_employee_number": (NMBRS_EMPLOYEES, _employee_exists),
-    "nmbrs.dga_name": (NMBRS_EMPLOYEES, _dga_name_matches),
-}
-"""Form key → (the check whose passing answer proves it, whether that answer proves this value).
-Fields not named here (organisation, e-mail, contract and loonheffingennummer, employer codes,
-thirteenth month) cannot be checked through the API: always ``declared``."""
+def rules() -> dict[str, tuple[str, Proof]]:
+    """Form key → (the check whose passing answer proves it, whether that answer proves this
+    value): every registered system's ``form_section.PROOFS``. Fields not named there
+    (organisation, e-mail, contract and loonheffingennummer, Nmbrs's thirteenth month, AFAS's
+    employer codes) cannot be checked through the API: always ``declared``."""
+    found: dict[str, tuple[str, Proof]] = {}
+    for name in TABLE:
+        found.update(get_system(name).form_section.PROOFS)
+    return found
 
 
 def form_keys(form: Mapping[str, object]) -> list[str]:
@@ -107,7 +54,7 @@ def form_keys(form: Mapping[str, object]) -> list[str]:
     for key, value in form.items():
         if isinstance(value, Mapping):
             keys.extend(f"{key}.{sub}" for sub in value)
-        elif key != "system" and not (key in SYSTEMS and value is None):
+        elif key != "system" and not (key in TABLE and value is None):
             keys.append(key)
     return keys
 
@@ -123,9 +70,10 @@ def provenance_of(
 ) -> dict[str, Provenance]:
     """Every form key's provenance; ``passed`` are the ids of the checks that passed."""
     passed_ids = set(passed)
+    known = rules()
     result: dict[str, Provenance] = {}
     for key in form_keys(form):
-        rule = RULES.get(key)
+        rule = known.get(key)
         value = _value(form, key)
         if rule and rule[0] in passed_ids and rule[1](value, form, context):
             result[key] = Provenance("verified", rule[0])

@@ -16,9 +16,6 @@ EMAIL_RE = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-DATA_TOKEN_LENGTH = 64
-PARTICIPANT_RANGE = range(10000, 100000)
-FREQUENCIES = ("monthly", "four-weekly")
 _PERIOD_RE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-(M|W4|W1)$")
 _PERIOD_FREQUENCY = {"M": "monthly", "W4": "four-weekly", "W1": None}
 NAME_RATIO = 0.6
@@ -107,43 +104,6 @@ def check_required(value: str) -> str:
     return text
 
 
-def check_participant_number(value: str | int) -> str:
-    """AFAS participant (customer) number: 5 digits, 10000-99999, returned as text."""
-    text = text_value(value).strip()
-    if not (is_ascii_digits(text) and len(text) == 5 and int(text) in PARTICIPANT_RANGE):
-        raise Invalid("participant_number")
-    return text
-
-
-def check_data_token(value: str) -> str:
-    """The AFAS data token: exactly 64 characters, no spaces. The value is never echoed."""
-    text = str(value).strip()
-    if len(text) != DATA_TOKEN_LENGTH or any(ch.isspace() for ch in text):
-        raise Invalid("data_token", length=len(text))
-    return text
-
-
-def check_employer_codes(values: object) -> list[str]:
-    """A non-empty list of non-empty, distinct employer codes (HRM > Organisatie > Werkgever).
-
-    A text is read as ``--field afas.employer_codes=01,02`` is: codes separated by commas.
-    """
-    if isinstance(values, str):
-        values = values.split(",")
-    if not isinstance(values, list | tuple) or any(
-        isinstance(v, bool) or not isinstance(v, str | int) for v in values
-    ):
-        raise Invalid("invalid")
-    codes = [text_value(v).strip() for v in values]
-    if not codes:
-        raise Invalid("employer_codes.empty")
-    if any(not code for code in codes):
-        raise Invalid("employer_codes.blank")
-    if len(set(codes)) != len(codes):
-        raise Invalid("employer_codes.duplicate")
-    return codes
-
-
 def frequency_from_period(period: str) -> str | None:
     """The payroll frequency of an Nmbrs period ``yyyy-pp-type``: M monthly, W4 four-weekly.
 
@@ -153,14 +113,6 @@ def frequency_from_period(period: str) -> str | None:
     if not match:
         raise ValueError(f"not an Nmbrs period (yyyy-pp-M|W4|W1): {period!r}")
     return _PERIOD_FREQUENCY[match.group(1)]
-
-
-def check_frequency(value: str) -> str:
-    """``monthly`` or ``four-weekly`` (any case)."""
-    text = text_value(value).strip().lower()
-    if text not in FREQUENCIES:
-        raise Invalid("payroll_frequency")
-    return text
 
 
 def closest_names(name: str, names: Iterable[str], n: int = 3) -> list[str]:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
-    from koppelcheck.registration import FormContext
+    from koppelcheck.registration.section import FormContext, FormField, Section
     from koppelcheck.runner import ProgressCallback
     from koppelcheck.secret import Secret
     from koppelcheck.simulator.server import Simulator
@@ -206,6 +206,13 @@ class System(Protocol):
     """How a recorded request is matched on replay: ``soap`` (service + operation) or ``rest``."""
     asks_dga: bool
     """Whether the registration form asks the manual's DGA question first."""
+    form_section: type[Section]
+    """The system's section of a.s.r.'s registration form (pydantic, a
+    :class:`~koppelcheck.registration.section.Section`): the form's ``<name>`` part, with its own
+    rules, provable fields (``PROOFS``) and warnings (:meth:`Section.warnings`, default none)."""
+    form_fields: tuple[FormField, ...]
+    """The section's fields in the order of a.s.r.'s web form (keys ``<name>.<field>``; texts
+    ``form.field.<name>.<field>.*`` in the package's catalogues)."""
 
     # --- manual steps ---------------------------------------------------------------------------
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:

@@ -33,6 +33,7 @@ from koppelcheck.systems.interface import (
     text_rule,
 )
 from loonpakket.api import LoonpakketClient, LoonpakketTarget, build_checks
+from loonpakket.form import FIELDS, LoonpakketSection
 from loonpakket.steps import STEPS
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class LoonpakketSystem:
     required_batch_keys = required_keys(LoonpakketSettings)
     replay_protocol = "rest"
     asks_dga = False
+    form_section = LoonpakketSection
+    form_fields = FIELDS
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         return STEPS
@@ -178,7 +181,8 @@ class LoonpakketSystem:
         )
 
     def form_context(self, target: LoonpakketTarget, facts: list[Facts]) -> FormContext:
-        return FormContext()
+        """The tenant the checks ran against: the form may name no other."""
+        return FormContext(facts={"tenant": target.tenant})
 
     def token_model(self) -> type[BaseModel]:
         return LoonpakketTokens
