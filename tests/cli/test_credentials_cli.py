@@ -92,3 +92,38 @@ def test_insecure_backends_are_refused(backend_factory, tmp_path) -> None:
 )
 def test_bad_keys_exit_2(memory_keyring, args) -> None:
     assert runner.invoke(app, [*args, "--token-file", "-"], input=TOKEN).exit_code == 2
+
+
+def test_afas_client_secret_is_read_from_its_variable_and_keyed_by_client(memory_keyring) -> None:
+    args = ["credentials", "set", "afas", "--environment-id", "12345", "--client-id", " app-1 "]
+    result = runner.invoke(
+        app, [*args, "--no-input"], env={"KOPPELCHECK_AFAS_CLIENT_SECRET": TOKEN}
+    )
+    assert result.exit_code == 0, result.output
+    [(service, account)] = [k for k in memory_keyring.passwords if k[1] != "__accounts__"]
+    assert account.startswith("afas:12345:oauth:") and memory_keyring.passwords[(service, account)]
+    assert TOKEN not in result.output
+    deleted = runner.invoke(
+        app, ["credentials", "delete", "afas", "--environment-id", "12345", "--client-id", "app-1"]
+    )
+    assert deleted.exit_code == 0, deleted.output
+    assert list(memory_keyring.passwords) == [("koppelcheck", "__accounts__")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nmbrs", "--domain", "acme"], "--domain/--username: beide zijn nodig voor een Nmbrs-token"),
+        (["nmbrs", "--domain", "acme", "--username", "a@b.nl", "--client-id", "x"], "--client-id: "),
+        (["afas"], "--environment-id: is nodig voor een AFAS-token — 12345 of O12345AA"),
+        (["afas", "--client-id", "x"], "--environment-id: is nodig voor een AFAS-token"),
+        (["afas", "--environment-id", "X1"], "--environment-id: geen AFAS-omgeving: 'X1'"),
+    ],
+)
+def test_a_missing_or_bad_key_is_named_by_its_flag(memory_keyring, args, message) -> None:
+    """The system names the key (token_account / client_secret_account), the CLI its flag;
+    nothing is written."""
+    result = runner.invoke(app, ["credentials", "set", *args, "--token-file", "-"], input=TOKEN)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert memory_keyring.passwords == {}

@@ -121,6 +121,20 @@ def test_a_bad_setting_is_named_by_its_generated_flag(oauthpakket: Any) -> None:
     assert oauthpakket.ran == []
 
 
+def test_credentials_take_its_keys_as_flags(oauthpakket: Any) -> None:
+    """``koppelcheck credentials`` asks the system's token_account / client_secret_account with
+    the keys its flags gave (``--tenant`` generated, ``--client-id`` the one written for AFAS).
+    The SYSTEM choice is read at import, so tests/integration/test_third_system.py stores one."""
+    from koppelcheck.cli.credentials import account_for
+
+    shown = _run(["credentials", "delete", "--help"]).output
+    assert shown.count("--tenant") == 1 and shown.count("--client-id") == 1
+    assert "--tenant TENANT" in shown  # no catalogue of its own: the key names the metavar
+    given = {"tenant": "7", "domain": "acme"}
+    assert account_for("oauthpakket", given) == ("oauthpakket:7", False)
+    assert account_for("oauthpakket", {**given, "client_id": "abc"}) == ("oauthpakket:abc", True)
+
+
 # --- no secret of a generated command leaks (as tests/cli/test_secrets_never_leak.py) ----------
 
 LEAK_TOKEN = hashlib.sha256(b"koppelcheck leak test: loonpakket").hexdigest()[:32]

@@ -109,8 +109,8 @@ import json, sys
 from typer.testing import CliRunner
 from koppelcheck.cli.app import app
 
-def run(*args, **env):
-    result = CliRunner().invoke(app, list(args), env=env or None)
+def run(*args, input=None, **env):
+    result = CliRunner().invoke(app, list(args), input=input, env=env or None)
     return {"code": result.exit_code, "out": result.output, "stdout": result.stdout}
 
 found = {"help": run("--help")}
@@ -130,7 +130,37 @@ found["bundle"] = run(
     KOPPELCHECK_LOONPAKKET_TOKEN=sys.argv[2], KOPPELCHECK_SIGNING_KEY=key,
 )
 found["bundle_show"] = run("bundle", "show", bundle)
-found["credentials"] = run("credentials", "set", "loonpakket", "--environment-id", "x")
+found["markdown"] = run(
+    "loonpakket", "--tenant", "42", "--base-url", url, "--no-input", "--format", "markdown",
+    "--lang", "en", KOPPELCHECK_LOONPAKKET_TOKEN=sys.argv[2],
+)
+
+import keyring
+from keyring.backend import KeyringBackend
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+    passwords = {}
+    def get_password(self, service, account):
+        return self.passwords.get((service, account))
+    def set_password(self, service, account, password):
+        self.passwords[(service, account)] = password
+    def delete_password(self, service, account):
+        del self.passwords[(service, account)]
+
+store = MemoryKeyring()
+keyring.set_keyring(store)
+found["credentials_help"] = run("credentials", "set", "--help")
+found["credentials"] = run("credentials", "set", "loonpakket", "--tenant", "x")
+found["credentials_missing"] = run("credentials", "delete", "loonpakket")
+found["credentials_set"] = run(
+    "credentials", "set", "loonpakket", "--tenant", " 42 ", "--token-file", "-",
+    input=sys.argv[2] + "\\n",
+)
+found["credentials_list"] = run("credentials", "list")
+found["keyring"] = sorted(account for _, account in store.passwords)
+found["credentials_delete"] = run("credentials", "delete", "loonpakket", "--tenant", "42")
+found["keyring_after"] = sorted(account for _, account in store.passwords)
 print(json.dumps(found))
 """
 
@@ -186,9 +216,30 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
     assert "--scenario: onbekend scenario 'nope'" in scenario["out"]
     assert "healthy, no-scope" in scenario["out"]
 
-    credentials = found["credentials"]  # the system's own credential_account was asked
+    # credentials: the system's own key is a flag, its token_account names the account
+    credentials_help = found["credentials_help"]["out"]
+    assert (
+        "--tenant ID" in credentials_help and "Het tenantnummer dat Loonpakket" in credentials_help
+    )
+    assert "--environment-id ID" in credentials_help  # the flags written for AFAS and Nmbrs stay
+    credentials = found["credentials"]
     assert credentials["code"] == 2
-    assert "--environment-id: moet een tenantnummer zijn" in credentials["out"]
+    assert credentials["out"].startswith("--tenant: moet een tenantnummer zijn"), credentials["out"]
+    assert found["credentials_missing"]["code"] == 2
+    assert found["credentials_missing"]["out"].startswith("--tenant: moet een tenantnummer zijn")
+    assert found["credentials_set"]["code"] == 0, found["credentials_set"]["out"]
+    assert "loonpakket:42 opgeslagen" in found["credentials_set"]["out"]
+    assert found["keyring"] == ["__accounts__", "loonpakket:42"]
+    assert found["credentials_list"]["stdout"].startswith("loonpakket:42\t")
+    assert TOKEN not in found["credentials_set"]["out"] + found["credentials_list"]["out"]
+    assert found["credentials_delete"]["code"] == 0, found["credentials_delete"]["out"]
+    assert found["keyring_after"] == ["__accounts__"]
+
+    # the report's title names the tenant (target_label_keys), its fields their catalogue's words
+    markdown = found["markdown"]["stdout"]
+    assert found["markdown"]["code"] == 0, found["markdown"]["out"]
+    assert markdown.startswith("# koppelcheck — Loonpakket 42\n"), markdown[:200]
+    assert "Tenant: 42" in found["bundle"]["out"] and "tenant: 42" not in found["bundle"]["out"]
 
     assert found["bundle"]["code"] == 0, found["bundle"]["out"]
     shown = found["bundle_show"]["out"]  # the system's form section and token section, signed

@@ -117,12 +117,56 @@ def test_both_credential_kinds_of_afas_travel_as_settings() -> None:
     assert not get_system("nmbrs").token_optional({"client_id": "abc"})
 
 
+def test_credential_keys_are_the_settings_that_name_an_account() -> None:
+    from koppelcheck.systems.interface import credential_keys
+
+    assert credential_keys(get_system("nmbrs")) == ("username", "domain")
+    assert credential_keys(get_system("afas")) == ("environment_id", "client_id")
+
+
 def test_client_id_is_refused_for_nmbrs_credentials() -> None:
+    from koppelcheck.cli.credentials import account_for
+
+    given = {"domain": "bureau", "username": "u@x.nl", "client_id": "abc"}
     with pytest.raises(InputError) as info:
-        get_system("nmbrs").credential_account(
-            domain="bureau", username="u@x.nl", environment_id=None, client_id="abc"
-        )
+        account_for("nmbrs", given)
     assert info.value.field == "client_id"
+    assert account_for("nmbrs", {**given, "client_id": None}) == ("nmbrs:bureau:u@x.nl", False)
+
+
+@pytest.mark.parametrize(
+    ("system", "settings", "field"),
+    [
+        ("nmbrs", {"domain": "bureau"}, "domain/username"),
+        ("nmbrs", {"domain": "bureau", "username": "geen-adres"}, "username"),
+        ("afas", {}, "environment_id"),
+        ("afas", {"environment_id": "X1"}, "environment_id"),
+        ("afas", {"client_id": "abc"}, "environment_id"),
+    ],
+)
+def test_accounts_name_a_missing_or_bad_key(
+    system: str, settings: dict[str, str], field: str
+) -> None:
+    """``koppelcheck credentials`` passes its flags unchecked: the system names the key."""
+    kind = get_system(system)
+    with pytest.raises(InputError) as info:
+        if "client_id" in settings:
+            kind.client_secret_account(settings)
+        else:
+            kind.token_account(settings)
+    assert info.value.field == field
+
+
+def test_the_report_title_names_what_the_system_says() -> None:
+    from koppelcheck.report._common import target_label
+
+    def label(system: str, **target: object) -> str:
+        return target_label(Report.model_construct(system=system, target=target))
+
+    assert label("nmbrs", domain="acme", username="a@b.nl", environment="sandbox") == "acme"
+    assert label("afas", environment_id="12345", environment="production") == "12345"
+    assert label("nmbrs", environment="production") == "-"
+    assert label("sap", domain="acme") == "-"  # a system nobody registered names nothing
 
 
 def test_bundle_blockers_are_the_systems_own() -> None:
@@ -151,6 +195,7 @@ class _ThirdSystem:
     asks_dga = False
     form_section = LoonpakketSection
     form_fields = LOONPAKKET_FIELDS
+    target_label_keys = ("tenant",)
 
     def __init__(self) -> None:
         self.verified: list[Any] = []
@@ -169,9 +214,6 @@ class _ThirdSystem:
 
     def client_secret_account(self, settings: Any) -> str | None:
         return None
-
-    def credential_account(self, **inputs: Any) -> str:
-        return "loonpakket:x"
 
     def token_optional(self, settings: Any) -> bool:
         return False
@@ -214,6 +256,7 @@ SUPPORT = Path(__file__).resolve().parents[1] / "support"
 def loonpakket(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
     """``loonpakket`` registered by its one line (the message catalogues re-read with it)."""
     from koppelcheck.i18n import catalogue
+    from koppelcheck.report._common import _label_keys
 
     monkeypatch.syspath_prepend(str(SUPPORT))
     monkeypatch.setitem(systems.TABLE, "loonpakket", "loonpakket.system:LOONPAKKET")
@@ -224,6 +267,7 @@ def loonpakket(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
         systems._loaded.pop("loonpakket", None)
         monkeypatch.undo()
         catalogue.cache_clear()
+        _label_keys.cache_clear()  # the report's memo of the systems' target_label_keys
 
 
 def test_a_third_system_is_one_registry_line(tmp_path: Path, loonpakket: System) -> None:
@@ -362,3 +406,40 @@ def test_the_cli_choice_of_systems_is_the_registry() -> None:
 
     # The CLI's enum stays import-light for --help; it must list exactly the registered systems.
     assert tuple(s.value for s in SystemName) == SYSTEMS
+
+
+def test_a_system_that_names_no_missing_key_gets_it_named_by_the_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``koppelcheck credentials`` for a system whose token_account reads a key it was not
+    given: an InputError naming that key (its flag), never a KeyError."""
+    from koppelcheck.cli.credentials import account_for
+
+    bare = _ThirdSystem()  # token_account reads settings["tenant"] unchecked
+    monkeypatch.setattr(systems, "find_system", lambda name: bare)
+    with pytest.raises(InputError) as info:
+        account_for("loonpakket", {"domain": "acme"})  # another system's key is not passed on
+    assert info.value.field == "tenant"
+    assert account_for("loonpakket", {"tenant": "42"}) == ("loonpakket:42", False)
+    with pytest.raises(InputError) as refused:  # a client id where the settings have none
+        account_for("loonpakket", {"tenant": "42", "client_id": "abc"})
+    assert refused.value.field == "client_id"
+
+
+def test_a_third_systems_report_names_its_target_in_its_own_words(loonpakket: System) -> None:
+    from koppelcheck.i18n import Translator
+    from koppelcheck.report._common import target_details, title_line
+
+    report = Report.model_construct(
+        system="loonpakket",
+        option=None,
+        target={"tenant": "42", "base_url": "http://127.0.0.1:1", "other": "x"},
+        checks=[],
+    )
+    t = Translator("en")
+    assert title_line(t, report) == "koppelcheck — Loonpakket 42"
+    assert target_details(t, report) == [
+        ("Tenant", "42"),
+        ("Base URL", "http://127.0.0.1:1"),
+        ("other", "x"),  # a key no catalogue names stays as it is
+    ]

@@ -157,6 +157,19 @@ _CLIENT_AUTH = ("oauth", "hybrid")
 """The ways of authenticating with client credentials (step 3's OAuth variant)."""
 
 
+def _environment_number(settings: Settings) -> str:
+    """The environment number a keyring account is keyed by; InputError when it is missing or
+    wrong (``koppelcheck credentials`` passes its flags unchecked)."""
+    environment_id = settings.get("environment_id")
+    if not environment_id:
+        raise InputError(
+            "environment_id",
+            Text("input.credentials.afas_needs"),
+            Text("input.credentials.afas_needs_hint"),
+        )
+    return parse_environment_id(str(environment_id)).number
+
+
 class AfasSystem:
     """AFAS: one environment per employer; a user token, client credentials, or both."""
 
@@ -177,6 +190,7 @@ class AfasSystem:
     asks_dga = False
     form_section = afas_form.AfasSection
     form_fields = afas_form.FIELDS
+    target_label_keys = ("environment_id",)
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         return afas_steps(auth) if auth is not None else AFAS_STEPS
@@ -194,34 +208,14 @@ class AfasSystem:
         )
 
     def token_account(self, settings: Settings) -> str:
-        number = parse_environment_id(str(settings["environment_id"])).number
-        return keyring_account(self.name, number)
+        return keyring_account(self.name, _environment_number(settings))
 
     def client_secret_account(self, settings: Settings) -> str | None:
         """``afas:<environment>:oauth:<client id>`` when the settings name a client."""
         if "client_id" not in settings:
             return None
-        number = parse_environment_id(str(settings["environment_id"])).number
-        return client_secret_account(number, settings["client_id"])
-
-    def credential_account(
-        self,
-        *,
-        domain: str | None,
-        username: str | None,
-        environment_id: str | None,
-        client_id: str | None,
-    ) -> str:
-        if not environment_id:
-            raise InputError(
-                "environment_id",
-                Text("input.credentials.afas_needs"),
-                Text("input.credentials.afas_needs_hint"),
-            )
-        number = parse_environment_id(environment_id).number
-        if client_id is not None:  # an OAuth client secret, keyed by its client id
-            return client_secret_account(number, parse_client_id(client_id))
-        return keyring_account(self.name, number)
+        number = _environment_number(settings)
+        return client_secret_account(number, parse_client_id(str(settings["client_id"])))
 
     def token_optional(self, settings: Settings) -> bool:
         return "client_id" in settings  # a token beside it makes it hybrid

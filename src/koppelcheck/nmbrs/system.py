@@ -106,6 +106,7 @@ class NmbrsSystem:
     asks_dga = True
     form_section = nmbrs_form.NmbrsSection
     form_fields = nmbrs_form.FIELDS
+    target_label_keys = ("domain",)
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         if option == REST_OPTION:
@@ -124,29 +125,13 @@ class NmbrsSystem:
         )
 
     def token_account(self, settings: Settings) -> str:
-        domain = normalise_domain(settings["domain"])
-        return keyring_account(self.name, domain, settings["username"])
-
-    def client_secret_account(self, settings: Settings) -> str | None:
-        return None
-
-    def credential_account(
-        self,
-        *,
-        domain: str | None,
-        username: str | None,
-        environment_id: str | None,
-        client_id: str | None,
-    ) -> str:
-        if client_id is not None:
-            raise InputError(
-                "client_id",
-                Text("input.credentials.client_id_afas"),
-                Text("input.credentials.client_id_afas_hint"),
-            )
+        domain, username = settings.get("domain"), settings.get("username")
         if not domain or not username:
             raise InputError("domain/username", Text("input.credentials.nmbrs_needs"))
         return keyring_account(self.name, normalise_domain(domain), validate_username(username))
+
+    def client_secret_account(self, settings: Settings) -> str | None:
+        return None
 
     def token_optional(self, settings: Settings) -> bool:
         return False

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from koppelcheck.i18n import Translator
 from koppelcheck.models import CheckResult, Report, Status, Summary
+from koppelcheck.systems import find_system
 
 #: The order in which statuses are counted and listed everywhere.
 STATUS_ORDER: tuple[Status, ...] = (
@@ -30,16 +32,23 @@ _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
-#: Target keys that name the thing checked, most specific first (Nmbrs domain, AFAS environment).
-_TARGET_KEYS = ("domain", "environment_id", "environment_code", "participant", "environment")
-
 #: Statuses under which a renderer shows the check's fix.
 FIX_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.WARN})
 
 
+@cache
+def _label_keys(system: str) -> tuple[str, ...]:
+    """The target keys that name what a system checked (its ``target_label_keys``), asked once
+    per system and process: a batch report renders thousands of lines. An unknown system
+    (a report file from elsewhere) has none."""
+    found = find_system(system)
+    return tuple(found.target_label_keys) if found is not None else ()
+
+
 def target_label(report: Report) -> str:
-    """The short name of what was checked: ``acme`` for Nmbrs, ``12345`` for AFAS, else ``-``."""
-    for key in _TARGET_KEYS:
+    """The short name of what was checked: ``acme`` for Nmbrs, ``12345`` for AFAS, the first
+    of the system's ``target_label_keys`` with a value; else ``-``."""
+    for key in _label_keys(report.system):
         value = report.target.get(key)
         if value not in (None, ""):
             return str(value)
@@ -108,14 +117,18 @@ def title_line(t: Translator, report: Report) -> str:
 def target_details(t: Translator, report: Report) -> list[tuple[str, str]]:
     """The target's fields as ``(label, value)`` pairs, labels translated where known."""
     return [
-        (_field_label(t, key), "" if value is None else str(value))
+        (_field_label(t, report.system, key), "" if value is None else str(value))
         for key, value in report.target.items()
     ]
 
 
-def _field_label(t: Translator, key: str) -> str:
-    catalogue_key = f"report.target.{key}"
-    return t(catalogue_key) if t.has(catalogue_key) else key
+def _field_label(t: Translator, system: str, key: str) -> str:
+    """``report.target.<system>.<key>`` (a system's own catalogue), else the shared
+    ``report.target.<key>``, else the key itself."""
+    for catalogue_key in (f"report.target.{system}.{key}", f"report.target.{key}"):
+        if t.has(catalogue_key):
+            return t(catalogue_key)
+    return key
 
 
 def check_text(check: CheckResult) -> str:

@@ -64,6 +64,14 @@ def required_keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if info.is_required())
 
 
+def credential_keys(system: System) -> tuple[str, ...]:
+    """The settings keys that name a system's keyring accounts (``koppelcheck credentials``
+    flags): its required keys for the token (:meth:`System.token_account`), and ``client_id``
+    when its settings have one, for a client secret (:meth:`System.client_secret_account`)."""
+    client = ("client_id",) if "client_id" in system.settings_model.model_fields else ()
+    return (*system.required_batch_keys, *client)
+
+
 def settings_from(model: type[M], data: Mapping[str, object]) -> M:
     """``data`` as the settings model; a wrong key or type is an InputError naming the key."""
     unknown = sorted(set(data) - set(model.model_fields))
@@ -210,6 +218,9 @@ class System(Protocol):
     """The system's section of a.s.r.'s registration form (pydantic, a
     :class:`~koppelcheck.registration.section.Section`): the form's ``<name>`` part, with its own
     rules, provable fields (``PROOFS``) and warnings (:meth:`Section.warnings`, default none)."""
+    target_label_keys: tuple[str, ...]
+    """The keys of the report's ``target`` that name what was checked, most specific first:
+    the first one with a value is the report's title (``acme`` for Nmbrs, ``12345`` for AFAS)."""
     form_fields: tuple[FormField, ...]
     """The section's fields in the order of a.s.r.'s web form (keys ``<name>.<field>``; texts
     ``form.field.<name>.<field>.*`` in the package's catalogues)."""
@@ -229,23 +240,14 @@ class System(Protocol):
 
     # --- credentials ------------------------------------------------------------------------------
     def token_account(self, settings: Settings) -> str:
-        """The keyring account of the token for these (validated) settings."""
+        """The keyring account of the token for these settings. ``koppelcheck credentials``
+        passes only the :func:`credential_keys` its flags gave, unchecked: a missing or wrong
+        one is an InputError naming its key (a KeyError is named by the CLI)."""
         ...
 
     def client_secret_account(self, settings: Settings) -> str | None:
-        """The keyring account of a second secret (AFAS OAuth client secret), or None."""
-        ...
-
-    def credential_account(
-        self,
-        *,
-        domain: str | None,
-        username: str | None,
-        environment_id: str | None,
-        client_id: str | None,
-    ) -> str:
-        """The keyring account ``koppelcheck credentials`` reads or writes; InputError if an
-        input is missing or wrong."""
+        """The keyring account of a second secret (AFAS OAuth client secret) when the settings
+        name one (``client_id``), else None; checked as :meth:`token_account`."""
         ...
 
     def token_optional(self, settings: Settings) -> bool:

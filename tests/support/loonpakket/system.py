@@ -96,6 +96,7 @@ class LoonpakketSystem:
     asks_dga = False
     form_section = LoonpakketSection
     form_fields = FIELDS
+    target_label_keys = ("tenant",)
 
     def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Step, ...]:
         return STEPS
@@ -107,26 +108,11 @@ class LoonpakketSystem:
         return ChecklistVariant(steps=STEPS, command="koppelcheck loonpakket --tenant ID")
 
     def token_account(self, settings: Settings) -> str:
-        return keyring_account(self.name, str(settings["tenant"]))
+        # koppelcheck credentials passes its --tenant unchecked: the rule names a bad one.
+        return keyring_account(self.name, str(check_tenant(settings.get("tenant"))))
 
     def client_secret_account(self, settings: Settings) -> str | None:
         return None
-
-    def credential_account(
-        self,
-        *,
-        domain: str | None,
-        username: str | None,
-        environment_id: str | None,
-        client_id: str | None,
-    ) -> str:
-        # koppelcheck credentials has no --tenant: the environment id stands in for it.
-        if not environment_id:
-            raise InputError("environment_id", Text("loonpakket.input.tenant"))
-        try:
-            return keyring_account(self.name, str(check_tenant(environment_id)))
-        except InputError as exc:
-            raise InputError("environment_id", *exc.texts) from None
 
     def token_optional(self, settings: Settings) -> bool:
         return False
