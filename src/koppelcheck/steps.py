@@ -125,6 +125,12 @@ def steps_for(system: str, option: str | None = None) -> tuple[Step, ...]:
     return get_system(system).steps(option)
 
 
+def form_step(steps: Sequence[Step]) -> Step | None:
+    """The top-level step that fills in a.s.r.'s registration form (its title key ends in
+    ``.form.title``: Nmbrs 4 or 3, AFAS 4), or None for a manual without one."""
+    return next((s for s in steps if s.title.endswith(".form.title")), None)
+
+
 def find_step(steps: Sequence[Step], step_id: str) -> Step | None:
     """The step with this id, searched through all sub-steps."""
     return next((s for s in flatten(steps) if s.id == step_id), None)

@@ -95,6 +95,18 @@ def text_rule(rule: Callable[[str], object]) -> Rule:
     return check
 
 
+def choose(field: str, value: str, accepted: tuple[str, ...]) -> str:
+    """``value`` when it is one of ``accepted``; else an InputError naming ``field`` (``option``,
+    ``auth``, ``api``) and the values it takes."""
+    if value in accepted:
+        return value
+    raise InputError(
+        field,
+        Text(f"checklist.error.{field}", value=value),
+        Text("checklist.error.accepted", values=", ".join(accepted)),
+    )
+
+
 def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
     """``data`` with every given value that has a rule replaced by what its rule returns: a
     settings model's ``mode="before"`` validator, the one place a system's inputs are checked
@@ -130,13 +142,16 @@ class SimulatorSpec:
 class ChecklistVariant:
     """What a checklist of one system (option, way of authenticating) shows.
 
-    ``subtitle`` is an i18n key (or ``""``); ``form_skip`` are form keys that do not apply.
+    ``subtitle`` is shown under the title (None: none); ``form_skip`` are form keys that do not
+    apply; ``with_form`` is False for a checklist that ends before a.s.r.'s form (Nmbrs's REST
+    consent).
     """
 
     steps: tuple[Step, ...]
     command: str
-    subtitle: str = ""
+    subtitle: Text | None = None
     form_skip: frozenset[str] = frozenset()
+    with_form: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,8 +238,11 @@ class System(Protocol):
         """The steps a finished report is ordered by (its option / authentication variant)."""
         ...
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
-        """Steps, command, subtitle and skipped form fields of a printable checklist."""
+    def checklist_variant(self, option: str | None, auth: str | None, api: str) -> ChecklistVariant:
+        """Steps, command, subtitle and skipped form fields of a printable checklist; ``api`` is
+        one of :attr:`apis`. None picks the system's default; an option or way of authenticating
+        the system does not know raises InputError naming ``option`` or ``auth`` (:func:`choose`).
+        """
         ...
 
     # --- credentials ------------------------------------------------------------------------------
