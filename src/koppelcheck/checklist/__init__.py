@@ -13,9 +13,7 @@ from koppelcheck.checklist.html import render_html
 from koppelcheck.checklist.markdown import render_markdown
 from koppelcheck.checklist.model import (
     APIS,
-    DEFAULT_OPTION,
     FORMATS,
-    OPTIONS,
     REGENERATE,
     TICK,
     WIDTH,
@@ -29,9 +27,7 @@ from koppelcheck.i18n import Translator
 
 __all__ = [
     "APIS",
-    "DEFAULT_OPTION",
     "FORMATS",
-    "OPTIONS",
     "REGENERATE",
     "RENDERERS",
     "TICK",

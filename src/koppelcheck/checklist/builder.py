@@ -9,7 +9,7 @@ from koppelcheck.checklist.model import Checklist, Entry, FormLine
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration.form import FormField, fields_for
-from koppelcheck.steps import ScreenField, Step, form_step
+from koppelcheck.steps import PREFIX_WILDCARD, ScreenField, Step, form_step
 from koppelcheck.systems import SYSTEMS, ChecklistVariant, get_system
 
 
@@ -128,10 +128,12 @@ def _verification(step: Step, t: Translator) -> str:
 
 
 def _check_names(step: Step) -> list[str]:
-    """The step's checks, with the call checks summed up as ``nmbrs.call.*``."""
+    """The step's checks, with the call checks summed up by their first two parts
+    (``nmbrs.call.*``)."""
     call_ids = {call.check_id for call in step.calls}
     names = [c for c in step.verified_by if c not in call_ids]
-    return (["nmbrs.call.*"] if call_ids else []) + names
+    summed = sorted({".".join(check_id.split(".")[:2]) + PREFIX_WILDCARD for check_id in call_ids})
+    return summed + names
 
 
 def _form_line(field: FormField, t: Translator) -> FormLine:
