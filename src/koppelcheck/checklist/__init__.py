@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from koppelcheck.checklist.builder import build_checklist, check_choice, entry_for
+from koppelcheck.checklist.builder import build_checklist, entry_for
 from koppelcheck.checklist.html import render_html
 from koppelcheck.checklist.markdown import render_markdown
 from koppelcheck.checklist.model import (
@@ -24,6 +24,7 @@ from koppelcheck.checklist.model import (
 from koppelcheck.checklist.text import render_text
 from koppelcheck.choices import ChecklistFormat
 from koppelcheck.i18n import Translator
+from koppelcheck.systems.interface import choose
 
 __all__ = [
     "APIS",
@@ -36,7 +37,6 @@ __all__ = [
     "Entry",
     "FormLine",
     "build_checklist",
-    "check_choice",
     "docs_files",
     "entry_for",
     "render",
@@ -64,7 +64,7 @@ def render(
 ) -> str:
     """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise
     InputError."""
-    check_choice("format", fmt, FORMATS, Translator(lang))
+    choose("format", fmt, FORMATS, Translator(lang))
     return RENDERERS[fmt](build_checklist(system, option, lang, api, auth))
 
 

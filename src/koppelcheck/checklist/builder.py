@@ -3,25 +3,13 @@ form's fields) resolved into one language. Renderers never see a Step or a Trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from koppelcheck.checklist.model import Checklist, Entry, FormLine
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
 from koppelcheck.registration.form import FormField, fields_for
 from koppelcheck.steps import PREFIX_WILDCARD, ScreenField, Step, form_step
 from koppelcheck.systems import SYSTEMS, ChecklistVariant, get_system
-
-
-def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator) -> str:
-    """``value`` when it is one of ``accepted``; else an InputError naming the field and values."""
-    if value in accepted:
-        return value
-    raise InputError(
-        field,
-        t(f"checklist.error.{field}", value=value),
-        t("checklist.error.accepted", values=", ".join(accepted)),
-    )
+from koppelcheck.systems.interface import choose
 
 
 def build_checklist(
@@ -36,10 +24,13 @@ def build_checklist(
     variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
     ``hybrid``."""
     t = Translator(lang)
-    check_choice("system", system, SYSTEMS, t)
+    choose("system", system, SYSTEMS, t)
     kind = get_system(system)
-    api = check_choice("api", api or kind.apis[0], kind.apis, t)  # None: the system's first
-    variant = kind.checklist_variant(option, auth, api)
+    api = choose("api", api or kind.apis[0], kind.apis, t)  # None: the system's first
+    try:
+        variant = kind.checklist_variant(option, auth, api)
+    except InputError as exc:  # the system's own words, in the checklist's language
+        raise InputError(exc.field, *exc.said(t)) from None
     heading, intro, lines, columns = _form_part(system, variant, t)
     return Checklist(
         lang=t.lang,

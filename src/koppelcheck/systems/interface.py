@@ -10,7 +10,7 @@ business: they travel as settings (``option``/``api``/``auth``), never as new br
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_che
 from pydantic import BaseModel, ValidationError
 
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.registration.section import FormContext, FormField, Section
     from koppelcheck.runner import ProgressCallback
@@ -95,16 +94,17 @@ def text_rule(rule: Callable[[str], object]) -> Rule:
     return check
 
 
-def choose(field: str, value: str, accepted: tuple[str, ...]) -> str:
-    """``value`` when it is one of ``accepted``; else an InputError naming ``field`` (``option``,
-    ``auth``, ``api``) and the values it takes."""
+def choose(field: str, value: str, accepted: Sequence[str], t: Translator | None = None) -> str:
+    """``value`` when it is one of ``accepted``; else an InputError naming ``field`` (``system``,
+    ``option``, ``auth``, ``api``, ``format``) and the values it takes, in ``t``'s language when
+    given (a library caller's ``lang``), else rendered later in the CLI's."""
     if value in accepted:
         return value
-    raise InputError(
-        field,
-        Text(f"checklist.error.{field}", value=value),
-        Text("checklist.error.accepted", values=", ".join(accepted)),
-    )
+    message = Text(f"checklist.error.{field}", value=value)
+    hint = Text("checklist.error.accepted", values=", ".join(accepted))
+    if t is not None:
+        raise InputError(field, message.render(t), hint.render(t))
+    raise InputError(field, message, hint)
 
 
 def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
