@@ -1,7 +1,7 @@
 """The manuals' steps as data, shared by the walkthrough, the checklist, the checks and the docs.
 
-A :class:`Step` holds facts (menu paths, screen and field names, Nmbrs calls) literally and its
-prose only as i18n keys, so Dutch and English share one structure. ``verified_by`` names the
+A :class:`Step` holds facts (menu paths, screen and field names, calls to switch on) literally
+and its prose only as i18n keys, so Dutch and English share one structure. ``verified_by`` names the
 checks that confirm a step: exact ids (``afas.auth``) or prefixes ending in ``.*``
 (``afas.connector.*``). The step lists themselves live in ``afas/steps.py`` and
 ``nmbrs/steps.py``; :func:`steps_for` picks one.
@@ -14,11 +14,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from koppelcheck.i18n import Translator
-from koppelcheck.nmbrs.calls import NmbrsCall
 from koppelcheck.systems import SYSTEMS as SYSTEMS  # the systems that have a manual
 from koppelcheck.systems import get_system
+
+
+class StepCall(Protocol):
+    """A call the administrator switches on in one step (Nmbrs: set to Active in the template);
+    the check ``check_id`` (``<system>.call.…``) verifies it."""
+
+    @property
+    def label(self) -> str:
+        """The call's name as the manual and the system's screen show it."""
+        ...
+
+    @property
+    def check_id(self) -> str:
+        """The id of the check that verifies the call."""
+        ...
+
 
 PREFIX_WILDCARD = ".*"
 """A ``verified_by`` entry ending in this matches every check id that starts with the rest."""
@@ -58,7 +74,7 @@ class Step:
     substeps: tuple[Step, ...] = ()
     partly: bool = False
     informational: bool = False
-    calls: tuple[NmbrsCall, ...] = ()
+    calls: tuple[StepCall, ...] = ()
 
     def title_text(self, t: Translator) -> str:
         """The title in the translator's language."""
@@ -123,6 +139,12 @@ def steps_for(system: str, option: str | None = None) -> tuple[Step, ...]:
     Raises ``KeyError`` for an unknown system and ``ValueError`` for an unknown option.
     """
     return get_system(system).steps(option)
+
+
+def form_step(steps: Sequence[Step]) -> Step | None:
+    """The top-level step that fills in a.s.r.'s registration form (its title key ends in
+    ``.form.title``: Nmbrs 4 or 3, AFAS 4), or None for a manual without one."""
+    return next((s for s in steps if s.title.endswith(".form.title")), None)
 
 
 def find_step(steps: Sequence[Step], step_id: str) -> Step | None:

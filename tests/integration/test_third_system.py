@@ -201,6 +201,9 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
     assert checklist["code"] == 0, checklist["out"]
     assert "Step 1  Create an API token" in checklist["out"]
     assert "Step 2  Give the token read rights on employees" in checklist["out"]
+    # no form step in its manual: the form's part says so, it names no step
+    assert "Collect these details for a.s.r.'s registration form." in checklist["out"]
+    assert "for step ." not in checklist["out"]
 
     assert "loonpakket  Start de simulator van de Loonpakket-API" in found["simulate_help"]["out"]
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import koppelcheck.checklist as checklist
 from koppelcheck.choices import ChecklistFormat, values
 
@@ -57,3 +59,27 @@ def test_write_docs_regenerates_the_docs_unchanged(tmp_path: Path) -> None:
     assert written == sorted(p.name for p in DOCS.iterdir())
     for name in written:
         assert (tmp_path / name).read_bytes() == (DOCS / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("system", "choice", "field", "accepted"),
+    [
+        ("nmbrs", {"fmt": "pdf"}, "format", "text, markdown, html"),
+        ("nmbrs", {"api": "graphql"}, "api", "soap, rest"),
+        ("nmbrs", {"option": "beide"}, "option", "overkoepelend, per-debiteur"),  # Nmbrs's own
+        ("afas", {"auth": "basic"}, "auth", "classic, oauth, hybrid"),  # AFAS's own
+    ],
+)
+def test_a_bad_choice_is_refused_in_the_callers_language(
+    system: str, choice: dict[str, str], field: str, accepted: str
+) -> None:
+    """The builder's choices and the system's own (its options, its ways of authenticating) are
+    worded in the ``lang`` a library caller asked for."""
+    from koppelcheck.checklist import render
+    from koppelcheck.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        render(system, lang="en", **choice)
+    assert info.value.field == field
+    assert info.value.message.startswith("unknown ")
+    assert info.value.hint == f"choose from: {accepted}"

@@ -206,7 +206,7 @@ class _ThirdSystem:
     def report_steps(self, report: Report) -> tuple[Any, ...]:
         return ()
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+    def checklist_variant(self, option: Any, auth: Any, api: str) -> ChecklistVariant:
         return ChecklistVariant(steps=(), command="koppelcheck loonpakket")
 
     def token_account(self, settings: Any) -> str:

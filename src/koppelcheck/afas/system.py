@@ -20,7 +20,7 @@ from koppelcheck.afas.oauth import (
     client_secret_account,
     parse_client_id,
 )
-from koppelcheck.afas.steps import AFAS_STEPS, DEFAULT_AUTH, afas_steps
+from koppelcheck.afas.steps import AFAS_STEPS, DEFAULT_AUTH, afas_steps, default_auth
 from koppelcheck.afas.token import parse_token
 from koppelcheck.batch.plan import is_env_name
 from koppelcheck.credentials import keyring_account
@@ -42,6 +42,7 @@ from koppelcheck.systems.interface import (
     Settings,
     SimulatorSpec,
     apply_rules,
+    choose,
     model_keys,
     required_keys,
     settings_from,
@@ -199,12 +200,15 @@ class AfasSystem:
         auth = report.target.get("auth")
         return self.steps(auth=str(auth)) if auth in _CLIENT_AUTH else self.steps()
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+    def checklist_variant(self, option: str | None, auth: str | None, api: str) -> ChecklistVariant:
+        """Step 3 as the way of authenticating has it (default: classic until AFAS's end date,
+        then OAuth); AFAS has no manual options, so ``option`` does not apply."""
+        chosen = choose("auth", auth or default_auth(), self.auth_modes)
         return ChecklistVariant(
-            steps=self.steps(auth=auth),
-            command=_COMMANDS[auth],
-            subtitle=f"checklist.auth.{auth}" if auth != DEFAULT_AUTH else "",
-            form_skip=_AUTH_FORM_SKIP[auth],
+            steps=self.steps(auth=chosen),
+            command=_COMMANDS[chosen],
+            subtitle=Text(f"checklist.auth.{chosen}") if chosen != DEFAULT_AUTH else None,
+            form_skip=_AUTH_FORM_SKIP[chosen],
         )
 
     def token_account(self, settings: Settings) -> str:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from koppelcheck.checklist.builder import build_checklist, check_choice, entry_for
+from koppelcheck.checklist.builder import build_checklist, entry_for
 from koppelcheck.checklist.html import render_html
 from koppelcheck.checklist.markdown import render_markdown
 from koppelcheck.checklist.model import (
     APIS,
-    DEFAULT_OPTION,
     FORMATS,
-    OPTIONS,
     REGENERATE,
     TICK,
     WIDTH,
@@ -26,12 +24,11 @@ from koppelcheck.checklist.model import (
 from koppelcheck.checklist.text import render_text
 from koppelcheck.choices import ChecklistFormat
 from koppelcheck.i18n import Translator
+from koppelcheck.systems.interface import choose
 
 __all__ = [
     "APIS",
-    "DEFAULT_OPTION",
     "FORMATS",
-    "OPTIONS",
     "REGENERATE",
     "RENDERERS",
     "TICK",
@@ -40,7 +37,6 @@ __all__ = [
     "Entry",
     "FormLine",
     "build_checklist",
-    "check_choice",
     "docs_files",
     "entry_for",
     "render",
@@ -68,7 +64,7 @@ def render(
 ) -> str:
     """The checklist of ``system``/``option``/``auth`` in format ``fmt``; bad values raise
     InputError."""
-    check_choice("format", fmt, FORMATS, Translator(lang))
+    choose("format", fmt, FORMATS, Translator(lang))
     return RENDERERS[fmt](build_checklist(system, option, lang, api, auth))
 
 

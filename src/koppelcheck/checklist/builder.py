@@ -3,34 +3,13 @@ form's fields) resolved into one language. Renderers never see a Step or a Trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from koppelcheck.afas.steps import AUTH_MODES, DEFAULT_AUTH, default_auth
-from koppelcheck.checklist.model import (
-    DEFAULT_OPTION,
-    OPTIONS,
-    Checklist,
-    Entry,
-    FormLine,
-)
+from koppelcheck.checklist.model import Checklist, Entry, FormLine
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import Translator
-from koppelcheck.nmbrs.rest.mapping import SOAP_END
-from koppelcheck.nmbrs.rest.steps import REST_STEPS
 from koppelcheck.registration.form import FormField, fields_for
-from koppelcheck.steps import ScreenField, Step
-from koppelcheck.systems import SYSTEMS, get_system
-
-
-def check_choice(field: str, value: str, accepted: Sequence[str], t: Translator) -> str:
-    """``value`` when it is one of ``accepted``; else an InputError naming the field and values."""
-    if value in accepted:
-        return value
-    raise InputError(
-        field,
-        t(f"checklist.error.{field}", value=value),
-        t("checklist.error.accepted", values=", ".join(accepted)),
-    )
+from koppelcheck.steps import PREFIX_WILDCARD, ScreenField, Step, form_step
+from koppelcheck.systems import SYSTEMS, ChecklistVariant, get_system
+from koppelcheck.systems.interface import choose
 
 
 def build_checklist(
@@ -45,55 +24,47 @@ def build_checklist(
     variant: ``classic`` (a user token; the default until AFAS's end date), ``oauth`` or
     ``hybrid``."""
     t = Translator(lang)
-    check_choice("system", system, SYSTEMS, t)
+    choose("system", system, SYSTEMS, t)
     kind = get_system(system)
-    api = check_choice("api", api or kind.apis[0], kind.apis, t)  # None: the system's first
-    if api == "rest" and api != kind.apis[0]:  # Nmbrs's REST consent, beside its SOAP manual
-        return _rest_checklist(t)
-    option = check_choice("option", option or DEFAULT_OPTION, OPTIONS, t)
-    auth = check_choice("auth", auth, AUTH_MODES, t) if auth is not None else None
-    if not kind.auth_modes:  # one way to authenticate: --auth does not apply
-        if auth not in (None, DEFAULT_AUTH):
-            raise InputError("auth", t("checklist.error.auth_system"))
-        auth = DEFAULT_AUTH
-    auth = auth or default_auth()
-    variant = kind.checklist_variant(option, auth)
-    steps, command, skip = variant.steps, variant.command, variant.form_skip
-    form_step = next((s for s in steps if s.title == f"steps.{system}.form.title"), None)
-    subtitle = t(variant.subtitle) if variant.subtitle else ""
+    api = choose("api", api or kind.apis[0], kind.apis, t)  # None: the system's first
+    try:
+        variant = kind.checklist_variant(option, auth, api)
+    except InputError as exc:  # the system's own words, in the checklist's language
+        raise InputError(exc.field, *exc.said(t)) from None
+    heading, intro, lines, columns = _form_part(system, variant, t)
     return Checklist(
         lang=t.lang,
         title=t("checklist.title", system=t(f"checklist.system.{system}")),
-        subtitle=subtitle,
-        intro=t("checklist.intro", command=command),
-        entries=tuple(_entry(s, t, top=True) for s in steps),
-        form_heading=t("checklist.form.heading"),
-        form_intro=t("checklist.form.intro", step=form_step.number if form_step else ""),
-        form_lines=tuple(_form_line(f, t) for f in fields_for(system) if f.key not in skip),
-        form_columns=(
-            t("checklist.form.column.field"),
-            t("checklist.form.column.help"),
-            t("checklist.form.column.hint"),
-        ),
-        footer=t("checklist.footer", command=command),
+        subtitle=str(variant.subtitle.render(t)) if variant.subtitle is not None else "",
+        intro=t("checklist.intro", command=variant.command),
+        entries=tuple(_entry(s, t, top=True) for s in variant.steps),
+        form_heading=heading,
+        form_intro=intro,
+        form_lines=lines,
+        form_columns=columns,
+        footer=t("checklist.footer", command=variant.command),
     )
 
 
-def _rest_checklist(t: Translator) -> Checklist:
-    """The REST consent steps (:mod:`koppelcheck.nmbrs.rest.steps`), per debtor; no form."""
-    command = "koppelcheck nmbrs --consent-plan plan.md"
-    return Checklist(
-        lang=t.lang,
-        title=t("checklist.title", system=t("checklist.system.nmbrs")),
-        subtitle=t("checklist.api.rest", date=SOAP_END.isoformat()),
-        intro=t("checklist.intro", command=command),
-        entries=tuple(_entry(s, t, top=True) for s in REST_STEPS),
-        form_heading="",
-        form_intro="",
-        form_lines=(),
-        form_columns=("", "", ""),
-        footer=t("checklist.footer", command=command),
+def _form_part(
+    system: str, variant: ChecklistVariant, t: Translator
+) -> tuple[str, str, tuple[FormLine, ...], tuple[str, str, str]]:
+    """Heading, intro, lines and column titles of the form's part; empty without a form."""
+    if not variant.with_form:
+        return "", "", (), ("", "", "")
+    registration = form_step(variant.steps)
+    intro = (
+        t("checklist.form.intro", step=registration.number)
+        if registration is not None
+        else t("checklist.form.intro.no_step")
     )
+    lines = tuple(_form_line(f, t) for f in fields_for(system) if f.key not in variant.form_skip)
+    columns = (
+        t("checklist.form.column.field"),
+        t("checklist.form.column.help"),
+        t("checklist.form.column.hint"),
+    )
+    return t("checklist.form.heading"), intro, lines, columns
 
 
 def _entry(step: Step, t: Translator, top: bool = False) -> Entry:
@@ -148,10 +119,12 @@ def _verification(step: Step, t: Translator) -> str:
 
 
 def _check_names(step: Step) -> list[str]:
-    """The step's checks, with the call checks summed up as ``nmbrs.call.*``."""
+    """The step's checks, with the call checks summed up by their first two parts
+    (``nmbrs.call.*``)."""
     call_ids = {call.check_id for call in step.calls}
     names = [c for c in step.verified_by if c not in call_ids]
-    return (["nmbrs.call.*"] if call_ids else []) + names
+    summed = sorted({".".join(check_id.split(".")[:2]) + PREFIX_WILDCARD for check_id in call_ids})
+    return summed + names
 
 
 def _form_line(field: FormField, t: Translator) -> FormLine:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from koppelcheck.choices import Api, ChecklistFormat, values
-from koppelcheck.nmbrs.calls import ManualOption
 
 FORMATS = values(ChecklistFormat)
 """The checklist's formats (:class:`~koppelcheck.choices.ChecklistFormat`), one renderer each."""
 APIS = values(Api)
-OPTIONS = values(ManualOption)
-DEFAULT_OPTION = ManualOption.OVERKOEPELEND.value
 TICK = "☐"
 WIDTH = 88
 REGENERATE = "python -m koppelcheck.checklist --write-docs docs/checklists"

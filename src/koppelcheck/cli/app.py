@@ -12,10 +12,11 @@ from koppelcheck.cli.afas import afas
 from koppelcheck.cli.batch import batch_app
 from koppelcheck.cli.bundle import bundle_app
 from koppelcheck.cli.checklist import checklist
-from koppelcheck.cli.click_text import KoppelcheckGroup, install
+from koppelcheck.cli.click_text import install
 from koppelcheck.cli.credentials import credentials_app
 from koppelcheck.cli.demo import demo
 from koppelcheck.cli.keys import keys_app
+from koppelcheck.cli.lazy_group import KoppelcheckGroup
 from koppelcheck.cli.nmbrs import nmbrs
 from koppelcheck.cli.simulate import simulate_app
 from koppelcheck.i18n import Translator

@@ -16,7 +16,8 @@ and only this module, installs koppelcheck's translation into them (:func:`insta
 - pydantic's wording of a bad option value (``Value error, …``, ``Input should be …``) becomes
   koppelcheck's own message (``input.option.*``), which names the value and what to give.
 
-The interface language is known before Click parses anything: :class:`KoppelcheckGroup` reads
+The interface language is known before Click parses anything: the root group
+(:class:`koppelcheck.cli.lazy_group.KoppelcheckGroup`) reads
 ``--lang`` from the arguments (else ``KOPPELCHECK_LANG``, else Dutch) when the command starts, so
 help and parse errors follow it too. tests/cli/test_click_text.py takes every text from the
 installed Typer sources and fails when one is neither here nor explained.
@@ -25,7 +26,6 @@ installed Typer sources and fails when one is neither here nor explained.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -42,7 +42,6 @@ from typer._click import termui as click_termui
 from typer._click import utils as click_utils
 from typer._click.utils import _escape_control_characters
 
-from koppelcheck.cli.lazy_group import SystemCommandsGroup
 from koppelcheck.i18n import LANGUAGES, Translator, catalogue, resolve_language
 
 HELP_LANGUAGE = resolve_language(None)
@@ -237,7 +236,7 @@ def _choice_pattern() -> re.Pattern[str]:
     return next(p for p, key in _patterns() if key == "click.not_one_of")
 
 
-def _retranslate_help(command: Any, into: str) -> None:
+def retranslate_help(command: Any, into: str) -> None:
     """Our help texts, built at import in :data:`HELP_LANGUAGE`, in ``into`` instead (when
     ``--lang`` asks for another language than ``KOPPELCHECK_LANG``)."""
     keys = _help_keys(HELP_LANGUAGE)
@@ -268,18 +267,6 @@ def _commands(command: Any) -> Iterable[Any]:
     yield command
     for sub in getattr(command, "commands", {}).values():
         yield from _commands(sub)
-
-
-class KoppelcheckGroup(SystemCommandsGroup):
-    """The root command: knows the interface language before Click parses the arguments, and
-    has a command for every registered system (generated for one without its own)."""
-
-    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
-        set_language(language_from_args(argv))
-        if language() != HELP_LANGUAGE:
-            _retranslate_help(self, language())
-        return super().main(argv, *rest, **kwargs)
 
 
 PATCHED_ECHO: tuple[tuple[Any, str], ...] = (

@@ -10,21 +10,23 @@ until such a command runs, and nothing at all when every system has a command of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Any
 
 import typer.core
 from typer import _click
 
+from koppelcheck.cli.click_text import (
+    HELP_LANGUAGE,
+    language,
+    language_from_args,
+    retranslate_help,
+    set_language,
+)
 from koppelcheck.i18n import Translator
 from koppelcheck.registry import TABLE
-
-
-def _language() -> str:
-    from koppelcheck.cli.click_text import language  # click_text builds its group on this one
-
-    return language()
 
 
 class SystemCommandsGroup(typer.core.TyperGroup):
@@ -60,7 +62,7 @@ class SystemCommandsGroup(typer.core.TyperGroup):
 
     def short_help_of(self, name: str) -> str:
         """The one-line help of the generated command for ``name``, in the interface language."""
-        return Translator(_language())(self.help_key.format(name=name))
+        return Translator(language())(self.help_key.format(name=name))
 
     def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         self._listing = True
@@ -68,6 +70,18 @@ class SystemCommandsGroup(typer.core.TyperGroup):
             super().format_commands(ctx, formatter)
         finally:
             self._listing = False
+
+
+class KoppelcheckGroup(SystemCommandsGroup):
+    """The root command: knows the interface language before Click parses the arguments, and
+    has a command for every registered system (generated for one without its own)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        set_language(language_from_args(argv))
+        if language() != HELP_LANGUAGE:
+            retranslate_help(self, language())
+        return super().main(argv, *rest, **kwargs)
 
 
 class SimulateGroup(SystemCommandsGroup):

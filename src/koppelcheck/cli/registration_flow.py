@@ -215,10 +215,9 @@ def _with_derived(system: str, data: dict[str, Any], context: Any) -> dict[str, 
 def _form_step(system: str, option: str | None) -> tuple[str, str]:
     """Number and id of the manual step that fills in a.s.r.'s form (Nmbrs 4 or 3, AFAS 4): the
     registration step every ``form.*`` check belongs to."""
-    from koppelcheck.steps import steps_for
+    from koppelcheck.steps import form_step, steps_for
 
-    steps = steps_for(system, option)
-    found = next((s for s in steps if s.title.endswith(".form.title")), None)
+    found = form_step(steps_for(system, option))
     return (found.number, found.id) if found is not None else ("", "")
 
 

@@ -137,7 +137,7 @@ def _as_click(name: str, help_text: str, function: Any) -> _click.Command:
     app.command(name, help=help_text)(function)
     command = typer.main.get_command(app)
     if click_text.language() != click_text.HELP_LANGUAGE:
-        click_text._retranslate_help(command, click_text.language())
+        click_text.retranslate_help(command, click_text.language())
     return command
 
 

@@ -17,8 +17,9 @@ from koppelcheck.nmbrs import form as nmbrs_form
 from koppelcheck.nmbrs.bundle_tokens import NmbrsTokens
 from koppelcheck.nmbrs.calls import ManualOption, calls_for
 from koppelcheck.nmbrs.checks import AnswerCache, NmbrsFacts, NmbrsProbe, SoapCaller
+from koppelcheck.nmbrs.rest.mapping import SOAP_END
 from koppelcheck.nmbrs.rest.readiness import READINESS_CHECKS, ended_note
-from koppelcheck.nmbrs.rest.steps import rest_steps
+from koppelcheck.nmbrs.rest.steps import REST_STEPS, rest_steps
 from koppelcheck.nmbrs.steps import nmbrs_steps
 from koppelcheck.nmbrs.target import RULES as TARGET_RULES
 from koppelcheck.nmbrs.target import NmbrsTarget, normalise_domain, validate_username
@@ -36,6 +37,7 @@ from koppelcheck.systems.interface import (
     Settings,
     SimulatorSpec,
     apply_rules,
+    choose,
     model_keys,
     required_keys,
     settings_from,
@@ -87,6 +89,9 @@ REST_OPTION = "rest"
 """``steps(option="rest")`` gives the REST consent steps of :mod:`koppelcheck.nmbrs.rest.steps`."""
 
 
+_OPTIONS = tuple(option.value for option in ManualOption)
+
+
 class NmbrsSystem:
     """Nmbrs: one login (domain, user name, token) per employer; answers shared per login."""
 
@@ -117,11 +122,24 @@ class NmbrsSystem:
     def report_steps(self, report: Report) -> tuple[Step, ...]:
         return self.steps(report.option)
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+    def checklist_variant(self, option: str | None, auth: str | None, api: str) -> ChecklistVariant:
+        """The manual of one option, or (``api="rest"``) the REST consent steps, per debtor and
+        without the form. Nmbrs has one way to authenticate: an ``auth`` other than the
+        manual's own (``classic``) is refused."""
+        if auth not in (None, "classic"):
+            raise InputError("auth", Text("checklist.error.auth_system"))
+        if api == "rest":
+            return ChecklistVariant(
+                steps=REST_STEPS,
+                command="koppelcheck nmbrs --consent-plan plan.md",
+                subtitle=Text("checklist.api.rest", date=SOAP_END.isoformat()),
+                with_form=False,
+            )
+        chosen = choose("option", option or ManualOption.OVERKOEPELEND.value, _OPTIONS)
         return ChecklistVariant(
-            steps=self.steps(option),
-            command=f"koppelcheck nmbrs --option {option}",
-            subtitle=f"checklist.option.{option}",
+            steps=self.steps(chosen),
+            command=f"koppelcheck nmbrs --option {chosen}",
+            subtitle=Text(f"checklist.option.{chosen}"),
         )
 
     def token_account(self, settings: Settings) -> str:

@@ -10,7 +10,7 @@ business: they travel as settings (``option``/``api``/``auth``), never as new br
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_che
 from pydantic import BaseModel, ValidationError
 
 from koppelcheck.errors import InputError
-from koppelcheck.i18n import Text
+from koppelcheck.i18n import Text, Translator
 from koppelcheck.tomlinput import TOMLTable
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from koppelcheck.i18n import Translator
     from koppelcheck.models import Report
     from koppelcheck.registration.section import FormContext, FormField, Section
     from koppelcheck.runner import ProgressCallback
@@ -103,6 +102,19 @@ def text_rule(rule: Callable[[str], object]) -> Rule:
     return check
 
 
+def choose(field: str, value: str, accepted: Sequence[str], t: Translator | None = None) -> str:
+    """``value`` when it is one of ``accepted``; else an InputError naming ``field`` (``system``,
+    ``option``, ``auth``, ``api``, ``format``) and the values it takes, in ``t``'s language when
+    given (a library caller's ``lang``), else rendered later in the CLI's."""
+    if value in accepted:
+        return value
+    message = Text(f"checklist.error.{field}", value=value)
+    hint = Text("checklist.error.accepted", values=", ".join(accepted))
+    if t is not None:
+        raise InputError(field, message.render(t), hint.render(t))
+    raise InputError(field, message, hint)
+
+
 def apply_rules(rules: Mapping[str, Rule], data: object) -> object:
     """``data`` with every given value that has a rule replaced by what its rule returns: a
     settings model's ``mode="before"`` validator, the one place a system's inputs are checked
@@ -138,13 +150,16 @@ class SimulatorSpec:
 class ChecklistVariant:
     """What a checklist of one system (option, way of authenticating) shows.
 
-    ``subtitle`` is an i18n key (or ``""``); ``form_skip`` are form keys that do not apply.
+    ``subtitle`` is shown under the title (None: none); ``form_skip`` are form keys that do not
+    apply; ``with_form`` is False for a checklist that ends before a.s.r.'s form (Nmbrs's REST
+    consent).
     """
 
     steps: tuple[Step, ...]
     command: str
-    subtitle: str = ""
+    subtitle: Text | None = None
     form_skip: frozenset[str] = frozenset()
+    with_form: bool = True
 
 
 @dataclass(frozen=True)
@@ -234,8 +249,11 @@ class System(Protocol):
         """The steps a finished report is ordered by (its option / authentication variant)."""
         ...
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
-        """Steps, command, subtitle and skipped form fields of a printable checklist."""
+    def checklist_variant(self, option: str | None, auth: str | None, api: str) -> ChecklistVariant:
+        """Steps, command, subtitle and skipped form fields of a printable checklist; ``api`` is
+        one of :attr:`apis`. None picks the system's default; an option or way of authenticating
+        the system does not know raises InputError naming ``option`` or ``auth`` (:func:`choose`).
+        """
         ...
 
     # --- credentials ------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class LoonpakketSystem:
     def report_steps(self, report: Report) -> tuple[Step, ...]:
         return STEPS
 
-    def checklist_variant(self, option: str, auth: str) -> ChecklistVariant:
+    def checklist_variant(self, option: str | None, auth: str | None, api: str) -> ChecklistVariant:
         return ChecklistVariant(steps=STEPS, command="koppelcheck loonpakket --tenant ID")
 
     def token_account(self, settings: Settings) -> str:
