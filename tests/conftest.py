@@ -1,17 +1,23 @@
-"""Shared fixtures: simulators on loopback, an in-memory keyring, a clean environment."""
+"""Shared fixtures: simulators on loopback, an in-memory keyring, a clean environment, and the
+test-only third payroll system registered by its one line."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from koppelcheck import systems
+from koppelcheck.i18n import catalogue
+from koppelcheck.report._common import _label_keys
 from koppelcheck.secret import forget_known
 from koppelcheck.simulator.server import SimulatorServer
+from koppelcheck.systems import System, get_system
 
 
 class InMemoryKeyring(KeyringBackend):
@@ -97,3 +103,22 @@ def nmbrs_server() -> Iterator[Callable[..., tuple[SimulatorServer, Any]]]:
     yield start
     for server in started:
         server.stop()
+
+
+SUPPORT = Path(__file__).resolve().parent / "support"
+"""Where the test-only third system ``loonpakket`` lives (tests/support/loonpakket)."""
+
+
+@pytest.fixture
+def loonpakket(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
+    """``loonpakket`` registered by its one line (the message catalogues re-read with it)."""
+    monkeypatch.syspath_prepend(str(SUPPORT))
+    monkeypatch.setitem(systems.TABLE, "loonpakket", "loonpakket.system:LOONPAKKET")
+    catalogue.cache_clear()
+    try:
+        yield get_system("loonpakket")
+    finally:
+        systems._loaded.pop("loonpakket", None)
+        monkeypatch.undo()
+        catalogue.cache_clear()
+        _label_keys.cache_clear()  # the report's memo of the systems' target_label_keys

@@ -130,6 +130,14 @@ found["bundle"] = run(
     KOPPELCHECK_LOONPAKKET_TOKEN=sys.argv[2], KOPPELCHECK_SIGNING_KEY=key,
 )
 found["bundle_show"] = run("bundle", "show", bundle)
+
+import asyncio
+from koppelcheck import Secret, check
+
+report = asyncio.run(
+    check("loonpakket", {"tenant": "42", "base_url": url}, token=Secret(sys.argv[2], "test"))
+)
+found["library"] = [report.system, report.exit_code, [c.status.value for c in report.checks]]
 found["markdown"] = run(
     "loonpakket", "--tenant", "42", "--base-url", url, "--no-input", "--format", "markdown",
     "--lang", "en", KOPPELCHECK_LOONPAKKET_TOKEN=sys.argv[2],
@@ -250,6 +258,9 @@ def test_every_command_finds_it(loonpakket_server: str, tmp_path: Path) -> None:
     assert 'loonpakket.tenant = "42"  [bevestigd door loonpakket.tenant]' in shown
     assert 'loonpakket.payroll_group = "Maand"  [opgegeven]' in shown
     assert TOKEN not in shown and '"loonpakket": {' in shown
+
+    # the library entry point, as a script of a bureau would call it
+    assert found["library"] == ["loonpakket", 0, ["pass", "pass", "pass"]]
 
     missing = found["missing"]
     assert missing["code"] == 3  # a required setting nobody can be asked for

@@ -26,8 +26,7 @@ from koppelcheck.registration.form import check_field_flag_key, load_form_file
 from koppelcheck.registration.provenance import Provenance, provenance_of
 from koppelcheck.registry import TABLE
 from koppelcheck.secret import Secret
-from tests.unit.loonpakket_form import LoonpakketSection
-from tests.unit.test_systems import _ThirdSystem
+from koppelcheck.systems import System
 
 REGISTRATION = Path(koppelcheck.__file__).parent / "registration"
 COMMON = {
@@ -36,15 +35,6 @@ COMMON = {
     "contract_number": "RC-2024-118",
     "payroll_tax_number": "123456782L01",
 }
-
-
-@pytest.fixture
-def third(monkeypatch: pytest.MonkeyPatch) -> _ThirdSystem:
-    """``loonpakket`` registered by its one line (and its loaded System)."""
-    system = _ThirdSystem()
-    monkeypatch.setitem(TABLE, "loonpakket", "tests.unit.test_systems:_THIRD")
-    monkeypatch.setitem(systems._loaded, "loonpakket", system)
-    return system
 
 
 def test_the_web_form_order_is_unchanged() -> None:
@@ -75,27 +65,34 @@ def test_the_web_form_order_is_unchanged() -> None:
         assert {f.name for f in system.form_fields} == set(system.form_section.model_fields)
 
 
-def test_a_third_system_brings_its_own_form_section(third: _ThirdSystem) -> None:
+def test_a_third_system_brings_its_own_form_section(loonpakket: System) -> None:
+    """tests/support/loonpakket's section, registered by its one line: fields, rules, warning
+    and provenance, with nothing in registration/ edited."""
     keys = [f.key for f in registration_form.layout().fields]
     assert keys[4:6] == ["afas.employer_codes", "afas.participant_number"]
     assert [k for k in keys if k.startswith("loonpakket.")] == [
         "loonpakket.tenant",
-        "loonpakket.api_key",
+        "loonpakket.token",
         "loonpakket.payroll_group",
     ]
-    assert [f.key for f in fields_for("loonpakket")][4:] == [f.key for f in third.form_fields]
+    assert [f.key for f in fields_for("loonpakket")][4:] == [f.key for f in loonpakket.form_fields]
 
-    data = {**COMMON, "loonpakket": {"tenant": "42", "api_key": " k3y ", "payroll_group": "test"}}
+    data = {**COMMON, "loonpakket": {"tenant": "42", "token": " k3y ", "payroll_group": "test"}}
     context = FormContext(facts={"tenant": "42"})
     form = validate_form(data, "loonpakket", context, lang="en")
     assert isinstance(form, Form) and form.system == "loonpakket"
-    assert isinstance(form.section, LoonpakketSection)
-    assert isinstance(form.section.api_key, Secret) and form.section.api_key.reveal() == "k3y"
+    assert isinstance(form.section, loonpakket.form_section)
+    token = form.section.token  # type: ignore[attr-defined]
+    assert isinstance(token, Secret) and token.reveal() == "k3y"
     assert form_warnings(form, context, lang="en") == [
-        ("loonpakket.payroll_group", "does not have the right form")
+        (
+            "loonpakket.payroll_group",
+            "The payroll group is called 'test': check that a.s.r. should read the real group.",
+        )
     ]
-    origins = provenance_of(form.model_dump(), context, {"loonpakket.auth"})
-    assert origins["loonpakket.tenant"] == Provenance("verified", "loonpakket.auth")
+    origins = provenance_of(form.model_dump(), context, {"loonpakket.tenant"})
+    assert origins["loonpakket.tenant"] == Provenance("verified", "loonpakket.tenant")
+    assert origins["loonpakket.token"].source == "declared"  # loonpakket.auth did not pass
     assert origins["loonpakket.payroll_group"].source == "declared"
     assert "nmbrs.company" not in origins
 
@@ -112,7 +109,7 @@ def test_a_third_system_brings_its_own_form_section(third: _ThirdSystem) -> None
     assert info.value.hint == "afas | loonpakket | nmbrs"
 
 
-def test_the_third_systems_form_file_and_flags(third: _ThirdSystem, tmp_path: Path) -> None:
+def test_the_third_systems_form_file_and_flags(loonpakket: System, tmp_path: Path) -> None:
     path = tmp_path / "form.toml"
     path.write_text('[loonpakket]\npayroll_group = "A"\n', encoding="utf-8")
     assert load_form_file(path) == {"loonpakket": {"payroll_group": "A"}}
@@ -122,7 +119,7 @@ def test_the_third_systems_form_file_and_flags(third: _ThirdSystem, tmp_path: Pa
     assert info.value.field == "loonpakket.tenant"  # an input of the check, never the file's
     check_field_flag_key("loonpakket.payroll_group")
     with pytest.raises(InputError):
-        check_field_flag_key("loonpakket.api_key")
+        check_field_flag_key("loonpakket.token")
 
 
 def test_the_form_is_the_registrys_again_without_the_third_system() -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 import koppelcheck
 from koppelcheck import systems
@@ -19,10 +18,7 @@ from koppelcheck.errors import InputError
 from koppelcheck.models import Report
 from koppelcheck.secret import Secret
 from koppelcheck.steps import steps_for
-from koppelcheck.systems import SYSTEMS, RunOptions, System, find_system, get_system
-from koppelcheck.systems.interface import ChecklistVariant, SimulatorSpec
-from tests.unit.loonpakket_form import FIELDS as LOONPAKKET_FIELDS
-from tests.unit.loonpakket_form import LoonpakketSection
+from koppelcheck.systems import SYSTEMS, System, find_system, get_system
 
 PACKAGE = Path(koppelcheck.__file__).parent
 NAMES = frozenset({"nmbrs", "afas"})
@@ -178,98 +174,6 @@ def test_bundle_blockers_are_the_systems_own() -> None:
     assert bundle_blockers(Report.model_construct(system="sap", checks=[])) == []
 
 
-class _ThirdSystem:
-    """A bare payroll system with a form section, for tests/unit/test_form_registry.py; the
-    third system every command runs is the package tests/support/loonpakket."""
-
-    name = "loonpakket"
-    settings_model = BaseModel
-    token_is_xml = False
-    per_host_limit = 2
-    apis = ("rest",)
-    auth_modes: tuple[str, ...] = ()
-    checklist_docs: tuple[Any, ...] = ()
-    batch_keys = frozenset({"tenant"})
-    required_batch_keys = ("tenant",)
-    replay_protocol = "rest"
-    asks_dga = False
-    form_section = LoonpakketSection
-    form_fields = LOONPAKKET_FIELDS
-    target_label_keys = ("tenant",)
-
-    def __init__(self) -> None:
-        self.verified: list[Any] = []
-
-    def steps(self, option: str | None = None, auth: str | None = None) -> tuple[Any, ...]:
-        return ()
-
-    def report_steps(self, report: Report) -> tuple[Any, ...]:
-        return ()
-
-    def checklist_variant(self, option: Any, auth: Any, api: str) -> ChecklistVariant:
-        return ChecklistVariant(steps=(), command="koppelcheck loonpakket")
-
-    def token_account(self, settings: Any) -> str:
-        return f"loonpakket:{settings['tenant']}"
-
-    def client_secret_account(self, settings: Any) -> str | None:
-        return None
-
-    def token_optional(self, settings: Any) -> bool:
-        return False
-
-    def validate_batch(self, settings: dict[str, Any]) -> None:
-        if not str(settings.get("tenant", "")).isdigit():
-            raise InputError("tenant", "must be digits")
-
-    def prepare(self, settings: Any, token: Any, client_secret: Any) -> Any:
-        return dict(settings)
-
-    def limit_key(self, target: Any) -> str:
-        return f"loonpakket|{target['tenant']}"
-
-    def check_count(self, target: Any, *, rest_readiness: bool = True) -> int:
-        return 0
-
-    async def verify(self, target: Any, token: Any, run: RunOptions) -> Report:
-        self.verified.append((target, run.http is not None))
-        return Report.model_construct(system=self.name, checks=[], exit_code=0)
-
-    def token_model(self) -> Any:
-        raise NotImplementedError
-
-    def form_context(self, target: Any, facts: list[Any]) -> Any:
-        raise NotImplementedError
-
-    def bundle_blockers(self, report: Report) -> list[str]:
-        return []
-
-    def simulator(self) -> SimulatorSpec:
-        raise NotImplementedError
-
-
-SUPPORT = Path(__file__).resolve().parents[1] / "support"
-"""Where the test-only third system ``loonpakket`` lives (tests/support/loonpakket)."""
-
-
-@pytest.fixture
-def loonpakket(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
-    """``loonpakket`` registered by its one line (the message catalogues re-read with it)."""
-    from koppelcheck.i18n import catalogue
-    from koppelcheck.report._common import _label_keys
-
-    monkeypatch.syspath_prepend(str(SUPPORT))
-    monkeypatch.setitem(systems.TABLE, "loonpakket", "loonpakket.system:LOONPAKKET")
-    catalogue.cache_clear()
-    try:
-        yield get_system("loonpakket")
-    finally:
-        systems._loaded.pop("loonpakket", None)
-        monkeypatch.undo()
-        catalogue.cache_clear()
-        _label_keys.cache_clear()  # the report's memo of the systems' target_label_keys
-
-
 def test_a_third_system_is_one_registry_line(tmp_path: Path, loonpakket: System) -> None:
     """The batch side in-process; tests/integration/test_third_system.py runs every command."""
     from koppelcheck.batch.run import BatchRunner
@@ -409,13 +313,17 @@ def test_the_cli_choice_of_systems_is_the_registry() -> None:
 
 
 def test_a_system_that_names_no_missing_key_gets_it_named_by_the_cli(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, loonpakket: System
 ) -> None:
     """``koppelcheck credentials`` for a system whose token_account reads a key it was not
     given: an InputError naming that key (its flag), never a KeyError."""
     from koppelcheck.cli.credentials import account_for
 
-    bare = _ThirdSystem()  # token_account reads settings["tenant"] unchecked
+    class Unchecked(type(loonpakket)):  # type: ignore[misc]
+        def token_account(self, settings: Any) -> str:
+            return f"loonpakket:{settings['tenant']}"  # reads the key it was not given
+
+    bare = Unchecked()
     monkeypatch.setattr(systems, "find_system", lambda name: bare)
     with pytest.raises(InputError) as info:
         account_for("loonpakket", {"domain": "acme"})  # another system's key is not passed on

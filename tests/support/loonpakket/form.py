@@ -11,7 +11,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import ValidationInfo, field_validator
 
+from koppelcheck.i18n import Text
 from koppelcheck.registration.section import (
+    FormContext,
     FormField,
     Invalid,
     Proof,
@@ -51,3 +53,9 @@ class LoonpakketSection(Section):
         if checked is not None and value != checked:
             raise Invalid("invalid")
         return value
+
+    def warnings(self, context: FormContext) -> list[tuple[str, Text]]:
+        """A payroll group called "test" is allowed, but seldom what a.s.r. should read."""
+        if self.payroll_group.strip().lower() == "test":
+            return [("loonpakket.payroll_group", Text("form.warning.loonpakket.test_group"))]
+        return []
