@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -28,6 +28,14 @@ from koppelcheck.cli import options as o
 from koppelcheck.cli.common import handle_errors, interactive
 from koppelcheck.cli.fields import flag_of_key, use_command_flags
 from koppelcheck.i18n import Text, Translator, catalogue
+
+if TYPE_CHECKING:  # what the command runs is imported when it runs (--help stays light)
+    from koppelcheck.credentials import SecretRequest
+    from koppelcheck.models import Report
+    from koppelcheck.runner import ProgressCallback
+    from koppelcheck.secret import Secret
+    from koppelcheck.systems import System
+    from koppelcheck.systems.interface import Facts
 
 SETTING_PREFIX = "setting_"
 """The Python name of a setting's parameter (``setting_tenant``): a key may be any word, even
@@ -182,9 +190,7 @@ def _settings(
     return {key: checked[key] for key in given}  # as a batch row gives them: normalised
 
 
-def _secret(
-    request: Any, path: str | None, can_ask: bool
-) -> Any:  # a Secret; credentials is imported late
+def _secret(request: SecretRequest, path: str | None, can_ask: bool) -> Secret:
     from koppelcheck.cli.session import hidden_prompt
     from koppelcheck.credentials import resolve_secret
 
@@ -209,7 +215,7 @@ def _check(name: str, values: dict[str, Any]) -> None:
     display = t(f"checklist.system.{name}")
     token_file: str | None = values["token_file"]
     token_env = env_name(name, "token")
-    token = None
+    token: Secret | None = None
     if token_file or os.environ.get(token_env) or not system.token_optional(settings):
         token = _secret(
             SecretRequest(
@@ -223,7 +229,7 @@ def _check(name: str, values: dict[str, Any]) -> None:
         )
     secret_file: str | None = values.get("client_secret_file")
     account = system.client_secret_account(settings)
-    client_secret = None
+    client_secret: Secret | None = None
     if account is None and secret_file:
         raise InputError(
             "client_secret_file",
@@ -244,11 +250,11 @@ def _check(name: str, values: dict[str, Any]) -> None:
             can_ask,
         )
     target = system.prepare(settings, token, client_secret)
-    facts: list[Any] = []
+    facts: list[Facts] = []
 
-    def run(progress: Any) -> Any:
+    async def run(progress: ProgressCallback | None) -> Report:
         facts.clear()
-        return verify(
+        return await verify(
             name,
             target,
             token,
@@ -278,8 +284,8 @@ def _check(name: str, values: dict[str, Any]) -> None:
 
 
 def _form_inputs(
-    system: Any, settings: dict[str, object], token: Any, client_secret: Any
-) -> dict[str, Any]:
+    system: System, settings: dict[str, object], token: Secret | None, client_secret: Secret | None
+) -> dict[str, object]:
     """The system's form fields that come from the check's own inputs (``in_file=False``): the
     settings and secrets named like them (``loonpakket.tenant`` is the ``tenant`` setting)."""
     given = {**settings, "token": token, "client_secret": client_secret}
@@ -292,8 +298,8 @@ def _form_inputs(
 
 
 def _bundle_tokens(
-    system: Any, settings: dict[str, object], token: Any, client_secret: Any
-) -> dict[str, Any]:
+    system: System, settings: dict[str, object], token: Secret | None, client_secret: Secret | None
+) -> dict[str, object]:
     """What the bundle's token section of this system takes from the run's inputs: the
     settings and secrets named like the fields of its :meth:`token_model`."""
     given = {**settings, "token": token, "client_secret": client_secret}
