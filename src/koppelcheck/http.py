@@ -12,7 +12,8 @@ import time
 import urllib.request
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -571,6 +572,28 @@ def make_async_client(
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         trust_env=True,
     )
+
+
+@asynccontextmanager
+async def shared_or_own_client(
+    shared: httpx.AsyncClient | None,
+    *,
+    timeout_s: float,
+    per_host_limit: int,
+    ca_bundle: str | None = None,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """``shared`` (a batch's client: its owner closes it), or a client of
+    :func:`make_async_client` made for this run and closed when the block ends."""
+    if shared is not None:
+        yield shared
+        return
+    client = make_async_client(
+        timeout_s=timeout_s, per_host_limit=per_host_limit, ca_bundle=ca_bundle
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 class _Through(httpx.AsyncBaseTransport):

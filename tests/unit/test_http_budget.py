@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from koppelcheck.errors import CallTimeout, TransportError
-from koppelcheck.http import make_async_client, remote_error_from
+from koppelcheck.http import make_async_client, remote_error_from, shared_or_own_client
 from koppelcheck.retry import IDEMPOTENT_EXTENSION, RetryPolicy, attempts_of
 
 FAST = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=0.02, jitter_s=0.01, min_attempt_s=0.01)
@@ -184,3 +184,23 @@ def test_a_free_slot_goes_to_a_chain_call_first_then_in_order_of_arrival() -> No
         return served
 
     assert asyncio.run(main()) == ["first", "chain", "a", "b"]
+
+
+def test_a_run_borrows_a_shared_client_and_closes_only_its_own() -> None:
+    """A batch's client stays open for the next employer; a run's own client is closed, also
+    when the run fails."""
+
+    async def scenario() -> tuple[bool, bool]:
+        shared = make_async_client(timeout_s=1, per_host_limit=1)
+        async with shared_or_own_client(shared, timeout_s=1, per_host_limit=1) as client:
+            assert client is shared
+        own: list[httpx.AsyncClient] = []
+        with pytest.raises(RuntimeError):
+            async with shared_or_own_client(None, timeout_s=1, per_host_limit=1) as client:
+                own.append(client)
+                raise RuntimeError("a run that fails")
+        shared_open = not shared.is_closed
+        await shared.aclose()
+        return shared_open, own[0].is_closed
+
+    assert asyncio.run(scenario()) == (True, True)

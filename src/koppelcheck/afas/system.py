@@ -25,7 +25,7 @@ from koppelcheck.afas.token import parse_token
 from koppelcheck.batch.plan import is_env_name
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
-from koppelcheck.http import make_async_client, validate_base_url
+from koppelcheck.http import shared_or_own_client, validate_base_url
 from koppelcheck.i18n import Text, Translator
 from koppelcheck.models import Status
 from koppelcheck.registration.section import FormContext
@@ -283,13 +283,11 @@ class AfasSystem:
         """
         settings = target
         started = now()
-        own_client = run.http is None
         limit = min(run.concurrency or PER_ENVIRONMENT_LIMIT, PER_ENVIRONMENT_LIMIT)
-        client = run.http or make_async_client(
-            timeout_s=run.timeout_s, per_host_limit=limit, ca_bundle=run.ca_bundle
-        )
         redactor = token_redactor(settings)
-        try:
+        async with shared_or_own_client(
+            run.http, timeout_s=run.timeout_s, per_host_limit=limit, ca_bundle=run.ca_bundle
+        ) as client:
             language = _ACCEPT_LANGUAGE.get(run.translator.lang)
             access = (
                 SharedAccessToken(client, settings.url, settings.client)
@@ -319,9 +317,6 @@ class AfasSystem:
                 settings, afas, run.translator, oauth_client=oauth_client, access=access
             )
             results = await runner.run(checks)
-        finally:
-            if own_client:
-                await client.aclose()
         return build_report(
             system=self.name,
             option=None,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
-from koppelcheck.http import make_async_client
+from koppelcheck.http import shared_or_own_client
 from koppelcheck.i18n import Text
 from koppelcheck.nmbrs import form as nmbrs_form
 from koppelcheck.nmbrs.bundle_tokens import NmbrsTokens
@@ -195,15 +195,14 @@ class NmbrsSystem:
             login = (target.base_url, target.domain, f"{target.username}:{fingerprint}")
             cache = run.shared.setdefault(login, AnswerCache())
         started = now()
-        own_client = run.http is None
-        client = run.http or make_async_client(
+        redactor = Redactor()
+        redactor.add(token)
+        async with shared_or_own_client(
+            run.http,
             timeout_s=run.timeout_s,
             per_host_limit=run.concurrency or DEFAULT_CONCURRENCY,
             ca_bundle=run.ca_bundle,
-        )
-        redactor = Redactor()
-        redactor.add(token)
-        try:
+        ) as client:
             soap: SoapCaller = NmbrsClient(
                 client,
                 base_url=target.base_url,
@@ -230,9 +229,6 @@ class NmbrsSystem:
             results = ended_note(results, run.today or _date.today(), run.translator)
             if run.facts_out is not None:
                 run.facts_out.append(probe.facts())
-        finally:
-            if own_client:
-                await client.aclose()
         return build_report(
             system=self.name,
             option=target.option.value,

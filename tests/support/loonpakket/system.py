@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from koppelcheck.bundle.tokens import TOKEN_DESCRIPTION, TokenSection
 from koppelcheck.credentials import keyring_account
 from koppelcheck.errors import InputError
-from koppelcheck.http import make_async_client, validate_base_url
+from koppelcheck.http import shared_or_own_client, validate_base_url
 from koppelcheck.i18n import Text
 from koppelcheck.registration import FormContext
 from koppelcheck.reporting import build_report, now
@@ -141,12 +141,14 @@ class LoonpakketSystem:
     ) -> Report:
         assert token is not None  # the token is never optional here
         started = now()
-        http = run.http or make_async_client(
-            timeout_s=run.timeout_s, per_host_limit=PER_HOST_LIMIT, ca_bundle=run.ca_bundle
-        )
         redactor = Redactor()
         redactor.add(token.reveal())
-        try:
+        async with shared_or_own_client(
+            run.http,
+            timeout_s=run.timeout_s,
+            per_host_limit=PER_HOST_LIMIT,
+            ca_bundle=run.ca_bundle,
+        ) as http:
             runner = CheckRunner(
                 run.translator,
                 check_timeout_s=run.timeout_s,
@@ -155,9 +157,6 @@ class LoonpakketSystem:
             )
             client = LoonpakketClient(http, target, token)
             results = await runner.run(build_checks(client, target, run.translator))
-        finally:
-            if run.http is None:
-                await http.aclose()
         return build_report(
             system=self.name,
             option=None,

@@ -27,7 +27,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from koppelcheck.checks import CheckSpec, Outcome, outcome
 from koppelcheck.errors import InputError, RemoteError
-from koppelcheck.http import make_async_client, remote_error_from
+from koppelcheck.http import remote_error_from, shared_or_own_client
 from koppelcheck.i18n import MessageList, Text, Translator, os_reason
 from koppelcheck.jsontypes import JSON, JSONObject
 from koppelcheck.models import Report, Status
@@ -606,24 +606,24 @@ async def verify_rest(
 ) -> tuple[Report, Consent]:
     """Consent, probe, revoke (also when cancelled, e.g. by Ctrl-C); return (report, consent)."""
     started = now()
-    client = http or make_async_client(timeout_s=timeout_s, per_host_limit=4, ca_bundle=ca_bundle)
     redactor = Redactor()
     redactor.add(settings.client_secret)
     redactor.add(settings.subscription_key)
     consent = Consent()
-    try:
-        consent = await authorize(client, settings, show_url, wait_s=wait_s)
-        if consent.tokens is not None:
-            redactor.add(consent.tokens.access)
-            if consent.tokens.refresh is not None:
-                redactor.add(consent.tokens.refresh)
-        runner = CheckRunner(translator, check_timeout_s=timeout_s * 4, redactor=redactor)
-        results = await runner.run(RestProbe(client, settings, consent, translator).checks())
-    finally:
-        if consent.tokens is not None:
-            consent.revoked = await asyncio.shield(revoke(client, settings, consent.tokens))
-        if http is None:
-            await client.aclose()
+    async with shared_or_own_client(
+        http, timeout_s=timeout_s, per_host_limit=4, ca_bundle=ca_bundle
+    ) as client:
+        try:
+            consent = await authorize(client, settings, show_url, wait_s=wait_s)
+            if consent.tokens is not None:
+                redactor.add(consent.tokens.access)
+                if consent.tokens.refresh is not None:
+                    redactor.add(consent.tokens.refresh)
+            runner = CheckRunner(translator, check_timeout_s=timeout_s * 4, redactor=redactor)
+            results = await runner.run(RestProbe(client, settings, consent, translator).checks())
+        finally:
+            if consent.tokens is not None:
+                consent.revoked = await asyncio.shield(revoke(client, settings, consent.tokens))
     report = build_report(
         system="nmbrs",
         option="rest",
