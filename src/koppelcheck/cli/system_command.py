@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 import typer
 from pydantic import BaseModel
@@ -51,8 +51,9 @@ def env_name(system: str, what: str) -> str:
 
 
 def _is_list(annotation: object) -> bool:
-    text = str(annotation)
-    return text.startswith(("list[", "tuple[", "typing.List", "typing.Tuple")) or "list[" in text
+    """``list[...]`` or ``tuple[...]``, optional or not (``list[str] | None``): a repeated flag."""
+    origins = {get_origin(annotation), *(get_origin(arg) for arg in get_args(annotation))}
+    return bool(origins & {list, tuple})
 
 
 def _is_bool(annotation: object) -> bool:
