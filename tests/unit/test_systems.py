@@ -351,3 +351,19 @@ def test_a_third_systems_report_names_its_target_in_its_own_words(loonpakket: Sy
         ("Base URL", "http://127.0.0.1:1"),
         ("other", "x"),  # a key no catalogue names stays as it is
     ]
+
+
+def test_an_unknown_system_is_refused_with_the_registered_ones() -> None:
+    """The bundle and ``koppelcheck credentials`` list the registry's systems (not a fixed
+    "nmbrs of afas")."""
+    from koppelcheck.bundle.build import build_payload
+    from koppelcheck.cli.credentials import account_for
+
+    report = Report.model_construct(system="sap", checks=[], target={})
+    with pytest.raises(InputError) as bundle:
+        build_payload(report=report, form={}, tokens={}, lang="en")
+    assert bundle.value.message == f"unknown system sap; choose from: {', '.join(SYSTEMS)}"
+    with pytest.raises(InputError) as credentials:
+        account_for("sap", {})
+    assert credentials.value.field == "system"
+    assert credentials.value.hint == f"kies uit: {', '.join(SYSTEMS)}"

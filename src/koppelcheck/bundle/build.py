@@ -39,7 +39,7 @@ from koppelcheck.i18n import Translator
 from koppelcheck.jsontypes import JSONObject
 from koppelcheck.models import Report, Status, Summary, ToolInfo
 from koppelcheck.registration.provenance import DECLARED, Provenance, form_keys
-from koppelcheck.systems import REGISTERED, find_system, get_system
+from koppelcheck.systems import REGISTERED, SYSTEMS, find_system, get_system
 
 REGISTRATION_SCHEMA: Final = "koppelcheck.registration/v1"
 SCHEMA_ID = "urn:koppelcheck:schema:registration:v1"
@@ -309,7 +309,10 @@ def build_payload(
         for key in form_keys(form)
     }
     if find_system(report.system) is None:
-        raise InputError("system", t("bundle.system.unknown", system=report.system))
+        choices = ", ".join(SYSTEMS)
+        raise InputError(
+            "system", t("bundle.system.unknown", system=report.system, systems=choices)
+        )
     return RegistrationPayload(
         created_at=(now or datetime.now(UTC)).replace(microsecond=0),
         tool=ToolInfo(version=_version()),

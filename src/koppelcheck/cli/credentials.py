@@ -133,7 +133,7 @@ def account_for(system: str, given: Mapping[str, str | None]) -> tuple[str, bool
     """The keyring account for the flags ``given`` (key -> value) and whether it holds a client
     secret rather than a token; missing or bad inputs raise InputError (exit 2), named by flag."""
     from koppelcheck.errors import InputError
-    from koppelcheck.systems import find_system
+    from koppelcheck.systems import SYSTEMS, find_system
     from koppelcheck.systems.interface import credential_keys
 
     kind = find_system(system)
@@ -141,7 +141,7 @@ def account_for(system: str, given: Mapping[str, str | None]) -> tuple[str, bool
         raise InputError(
             "system",
             Text("input.credentials.unknown_system", system=repr(system)),
-            Text("input.credentials.unknown_system_hint"),
+            Text("input.credentials.unknown_system_hint", systems=", ".join(SYSTEMS)),
         )
     keys = credential_keys(kind)
     use_command_flags(keys)
