@@ -11,6 +11,7 @@ import pytest
 from koppelcheck.i18n import Translator
 from koppelcheck.models import Status
 from koppelcheck.report import FORMATS, render
+from koppelcheck.systems import SYSTEMS
 from tests.unit.test_report_samples import make_report
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
@@ -76,7 +77,7 @@ def test_every_key_the_renderers_use_exists(lang: str) -> None:
     literal = set(re.findall(r"""["'](report\.[a-z_.]+[a-z_])["']""", source))
     dynamic = {f"report.count.{s.value}" for s in Status}
     dynamic |= {f"report.status.{s.value}" for s in Status if s is not Status.MANUAL}
-    dynamic |= {"report.system.nmbrs", "report.system.afas"}
+    dynamic |= {f"system.{name}" for name in SYSTEMS}  # each system's own catalogue
 
     def known(key: str) -> bool:  # a plural key exists as <key>.one and <key>.other
         return t.has(key) or (t.has(f"{key}.one") and t.has(f"{key}.other"))

@@ -34,7 +34,7 @@ def build_checklist(
     heading, intro, lines, columns = _form_part(system, variant, t)
     return Checklist(
         lang=t.lang,
-        title=t("checklist.title", system=t(f"checklist.system.{system}")),
+        title=t("checklist.title", system=t(f"system.{system}")),
         subtitle=str(variant.subtitle.render(t)) if variant.subtitle is not None else "",
         intro=t("checklist.intro", command=variant.command),
         entries=tuple(_entry(s, t, top=True) for s in variant.steps),

@@ -256,7 +256,7 @@ def set_token(
     label = (
         t(label_key)
         if t.has(label_key)
-        else t(f"console.secret.system_{kind}", system=t(f"checklist.system.{system}"))
+        else t(f"console.secret.system_{kind}", system=t(f"system.{system}"))
     )
     request = SecretRequest(
         label,

@@ -213,7 +213,7 @@ def _check(name: str, values: dict[str, Any]) -> None:
     can_ask = interactive(bool(values["no_input"]))
     t = Translator(common.lang)
     settings = _settings(name, system.settings_model, values, can_ask, common.lang)
-    display = t(f"checklist.system.{name}")
+    display = t(f"system.{name}")
     token_file: str | None = values["token_file"]
     token_env = env_name(name, "token")
     token: Secret | None = None

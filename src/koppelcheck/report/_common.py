@@ -97,12 +97,8 @@ def group_by_step(checks: Iterable[CheckResult]) -> list[tuple[str, list[CheckRe
 
 
 def _system_name(t: Translator, system: str) -> str:
-    """A system's display name: ``report.system.<name>``, else its checklist name (a system's
-    own catalogue carries ``checklist.system.<name>``), else ``-``."""
-    if not system:
-        return "-"
-    key = f"report.system.{system}"
-    return t(key) if t.has(key) else t(f"checklist.system.{system}")
+    """A system's display name, ``system.<name>`` from its own catalogue; ``-`` for none."""
+    return t(f"system.{system}") if system else "-"
 
 
 def title_line(t: Translator, report: Report) -> str:
