@@ -224,7 +224,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
     from koppelcheck.afas.steps import afas_steps
     from koppelcheck.cli.afas_walk import AfasSession
     from koppelcheck.cli.check_command import CheckJob
-    from koppelcheck.systems import RunOptions, get_system, verify
+    from koppelcheck.systems import get_system, verify
 
     system = get_system("afas")
     session = AfasSession(settings, common)
@@ -234,12 +234,7 @@ def afas_job(settings: Any, common: o.CommonOptions) -> Any:
             system.name,
             session.settings,
             None,
-            RunOptions(
-                Translator(common.lang),
-                timeout_s=common.timeout,
-                on_progress=progress,
-                ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
-            ),
+            common.run_options(on_progress=progress),
         )
 
     job = CheckJob(

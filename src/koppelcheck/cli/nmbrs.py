@@ -190,7 +190,7 @@ def nmbrs_job(
     """
     from koppelcheck.cli.check_command import CheckJob
     from koppelcheck.cli.nmbrs_walk import NmbrsSession
-    from koppelcheck.systems import RunOptions, get_system, verify
+    from koppelcheck.systems import get_system, verify
 
     system = get_system("nmbrs")
     facts = facts if facts is not None else []
@@ -202,13 +202,10 @@ def nmbrs_job(
             system.name,
             session.target,
             session.token,
-            RunOptions(
-                Translator(common.lang),
-                timeout_s=common.timeout,
+            common.run_options(
                 concurrency=concurrency,
                 on_progress=progress,
                 facts_out=facts,
-                ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
                 rest_readiness=rest_readiness,
             ),
         )

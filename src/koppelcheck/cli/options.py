@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,9 @@ from koppelcheck.choices import ReportFormat, values
 from koppelcheck.cli import click_text
 from koppelcheck.errors import InputError
 from koppelcheck.i18n import LANGUAGES, Text, Translator
+
+if TYPE_CHECKING:
+    from koppelcheck.systems import RunOptions
 
 REPORT_FORMATS = values(ReportFormat)
 """The report formats, from :class:`koppelcheck.choices.ReportFormat` (the one list)."""
@@ -143,6 +146,14 @@ class CommonOptions:
         from koppelcheck.cli.common import interactive
 
         return not interactive(self.no_input)
+
+    def run_options(self, **run: Any) -> RunOptions:
+        """How a check runs under these options (language, ``--timeout``, ``--ca-bundle``), with
+        what the command adds (progress, facts, concurrency ...)."""
+        from koppelcheck.systems import RunOptions  # pydantic: not on the --help path
+
+        ca_bundle = str(self.ca_bundle) if self.ca_bundle else None
+        return RunOptions(Translator(self.lang), timeout_s=self.timeout, ca_bundle=ca_bundle, **run)
 
     @classmethod
     def from_flags(cls, flags: dict[str, object]) -> CommonOptions:

@@ -205,7 +205,7 @@ def _check(name: str, values: dict[str, Any]) -> None:
     from koppelcheck.cli.tracing import traced_run
     from koppelcheck.credentials import SecretRequest
     from koppelcheck.errors import InputError
-    from koppelcheck.systems import RunOptions, get_system, verify
+    from koppelcheck.systems import get_system, verify
 
     common = o.CommonOptions.from_flags(values)
     system = get_system(name)
@@ -259,13 +259,7 @@ def _check(name: str, values: dict[str, Any]) -> None:
             name,
             target,
             token,
-            RunOptions(
-                Translator(common.lang),
-                timeout_s=common.timeout,
-                on_progress=progress,
-                ca_bundle=str(common.ca_bundle) if common.ca_bundle else None,
-                facts_out=facts,
-            ),
+            common.run_options(on_progress=progress, facts_out=facts),
         )
 
     job = CheckJob(
